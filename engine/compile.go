@@ -1,0 +1,679 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// UnsupportedError says that a definition uses an operation the engine
+// cannot run yet. The engine never guesses: it refuses.
+type UnsupportedError struct{ What string }
+
+func (e *UnsupportedError) Error() string { return "not supported: " + e.What }
+
+// compiler turns one dataset's query model into a DuckDB query built from
+// common table expressions: one per patient-level relation (aggregation,
+// picked row, patient table), joined to the population by patient_id.
+type compiler struct {
+	ctes     []string
+	cteNames map[model.ID]string // patient-level relations already defined
+	selected map[model.ID][]string
+	tables   map[string]*model.Table // table name -> table, every table the query reads
+	next     int
+}
+
+func newCompiler(roots []*model.Node) (*compiler, error) {
+	c := &compiler{
+		cteNames: map[model.ID]string{},
+		selected: map[model.ID][]string{},
+		tables:   map[string]*model.Table{},
+	}
+	// Record which columns are selected from each picked row anywhere in the
+	// query: ehrQL breaks sort ties by them (rewrite_sorts).
+	seen := map[model.ID]bool{}
+	sel := map[model.ID]map[string]bool{}
+	var walk func(n *model.Node) error
+	walk = func(n *model.Node) error {
+		if n == nil || seen[n.ID()] {
+			return nil
+		}
+		seen[n.ID()] = true
+		switch n.Op() {
+		case model.OpSelectTable, model.OpSelectPatientTable, model.OpInlinePatientTable:
+			t := n.Table()
+			if prev, ok := c.tables[t.Name]; ok && prev != t {
+				return fmt.Errorf("the definition uses two different tables named %q (%s and %s)", t.Name, describeTable(prev), describeTable(t))
+			}
+			c.tables[t.Name] = t
+		case model.OpSelectColumn:
+			if src := n.Arg(0); src.Op() == model.OpPickOneRowPerPatient {
+				if sel[src.ID()] == nil {
+					sel[src.ID()] = map[string]bool{}
+				}
+				sel[src.ID()][n.Name()] = true
+			}
+		case model.OpParameter:
+			return &UnsupportedError{fmt.Sprintf("parameter %q left in the query (measures intervals must be substituted first)", n.Name())}
+		}
+		for _, a := range n.Args() {
+			if err := walk(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, r := range roots {
+		if err := walk(r); err != nil {
+			return nil, err
+		}
+	}
+	for id, names := range sel {
+		for name := range names {
+			c.selected[id] = append(c.selected[id], name)
+		}
+		sort.Strings(c.selected[id])
+	}
+	return c, nil
+}
+
+func describeTable(t *model.Table) string {
+	if t.Module == "" {
+		return "user-defined " + t.Name
+	}
+	return t.Module + "." + t.Name
+}
+
+func (c *compiler) name(prefix string) string {
+	c.next++
+	return fmt.Sprintf("%s_%d", prefix, c.next)
+}
+
+// scope is the row source an expression is evaluated against: the
+// population (one row per patient) or the rows of one event table. Patient
+// relations that the expression needs are LEFT JOINed to it.
+type scope struct {
+	base   string // alias of the row source
+	joins  []string
+	joined map[string]bool
+}
+
+func newScope(base string) *scope { return &scope{base: base, joined: map[string]bool{}} }
+
+// join adds relation rel (a CTE or table name) under alias, matched on
+// patient_id, and returns the alias.
+func (s *scope) join(rel, alias string) string {
+	if !s.joined[alias] {
+		s.joined[alias] = true
+		s.joins = append(s.joins, fmt.Sprintf("LEFT JOIN %s AS %s ON %s.patient_id = %s.patient_id", rel, alias, alias, s.base))
+	}
+	return alias
+}
+
+func (s *scope) joinClause() string { return strings.Join(s.joins, "\n  ") }
+
+// ident quotes a SQL identifier.
+func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// sqlType is the DuckDB type of an ehrQL type.
+func sqlType(t model.Type) string {
+	switch t.Kind {
+	case model.KindBool:
+		return "BOOLEAN"
+	case model.KindInt:
+		return "BIGINT"
+	case model.KindFloat:
+		return "DOUBLE"
+	case model.KindDate:
+		return "DATE"
+	}
+	return "VARCHAR"
+}
+
+// literal renders a scalar literal as typed SQL.
+func literal(l model.Literal) string {
+	switch v := l.Go().(type) {
+	case bool:
+		if v {
+			return "TRUE"
+		}
+		return "FALSE"
+	case int64:
+		return "CAST(" + strconv.FormatInt(v, 10) + " AS BIGINT)"
+	case float64:
+		switch {
+		case math.IsInf(v, 1):
+			return "CAST('inf' AS DOUBLE)"
+		case math.IsInf(v, -1):
+			return "CAST('-inf' AS DOUBLE)"
+		case math.IsNaN(v):
+			return "CAST('nan' AS DOUBLE)"
+		}
+		return "CAST(" + strconv.FormatFloat(v, 'g', -1, 64) + " AS DOUBLE)"
+	case string:
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	case model.CivilDate:
+		return "DATE '" + v.String() + "'"
+	}
+	return "NULL"
+}
+
+// expr compiles a series node to a SQL expression in scope s.
+func (c *compiler) expr(n *model.Node, s *scope) (string, error) {
+	if n == nil {
+		return "NULL", nil
+	}
+	switch n.Op() {
+	case model.OpValue:
+		if n.Type().Set {
+			return "", &UnsupportedError{"a set literal outside is_in"}
+		}
+		return literal(n.Literal()), nil
+	case model.OpSelectColumn:
+		return c.column(n, s)
+	case model.OpCase:
+		return c.caseExpr(n, s)
+	case model.OpIn:
+		return c.inExpr(n, s)
+	}
+	if n.Op().IsAggregation() {
+		return c.aggregate(n, s)
+	}
+	args := make([]string, len(n.Args()))
+	for i, a := range n.Args() {
+		var err error
+		if args[i], err = c.expr(a, s); err != nil {
+			return "", err
+		}
+	}
+	return c.function(n, args)
+}
+
+func (c *compiler) function(n *model.Node, a []string) (string, error) {
+	bin := func(op string) string { return "(" + a[0] + " " + op + " " + a[1] + ")" }
+	switch n.Op() {
+	case model.OpEQ:
+		return bin("="), nil
+	case model.OpNE:
+		return bin("<>"), nil
+	case model.OpLT:
+		return bin("<"), nil
+	case model.OpLE:
+		return bin("<="), nil
+	case model.OpGT:
+		return bin(">"), nil
+	case model.OpGE:
+		return bin(">="), nil
+	case model.OpAnd:
+		return bin("AND"), nil
+	case model.OpOr:
+		return bin("OR"), nil
+	case model.OpNot:
+		return "(NOT " + a[0] + ")", nil
+	case model.OpIsNull:
+		return "(" + a[0] + " IS NULL)", nil
+	case model.OpNegate:
+		return "(-" + a[0] + ")", nil
+	case model.OpAbsolute:
+		return "abs(" + a[0] + ")", nil
+	case model.OpAdd:
+		return bin("+"), nil
+	case model.OpSubtract:
+		return bin("-"), nil
+	case model.OpMultiply:
+		return bin("*"), nil
+	case model.OpTrueDivide:
+		return "ehrql_truediv(" + a[0] + ", " + a[1] + ")", nil
+	case model.OpFloorDivide:
+		if n.Arg(0).Type().Kind == model.KindInt {
+			return "ehrql_floordiv_int(" + a[0] + ", " + a[1] + ")", nil
+		}
+		return "ehrql_floordiv_float(" + a[0] + ", " + a[1] + ")", nil
+	case model.OpPower:
+		return "ehrql_power(" + a[0] + ", " + a[1] + ")", nil
+	case model.OpCastToInt:
+		switch n.Arg(0).Type().Kind {
+		case model.KindFloat:
+			return "CAST(trunc(" + a[0] + ") AS BIGINT)", nil
+		}
+		return "CAST(" + a[0] + " AS BIGINT)", nil
+	case model.OpCastToFloat:
+		return "CAST(" + a[0] + " AS DOUBLE)", nil
+	case model.OpDateAddDays:
+		return "CAST(" + a[0] + " + CAST(" + a[1] + " AS INTEGER) AS DATE)", nil
+	case model.OpDateAddMonths:
+		return "ehrql_add_months(" + a[0] + ", " + a[1] + ")", nil
+	case model.OpDateAddYears:
+		return "ehrql_add_months(" + a[0] + ", 12 * " + a[1] + ")", nil
+	case model.OpDateDifferenceInDays:
+		return "CAST(" + a[0] + " - " + a[1] + " AS BIGINT)", nil
+	case model.OpDateDifferenceInMonths:
+		return "ehrql_diff_months(" + a[0] + ", " + a[1] + ")", nil
+	case model.OpDateDifferenceInYears:
+		return "ehrql_diff_years(" + a[0] + ", " + a[1] + ")", nil
+	case model.OpYearFromDate:
+		return "CAST(year(" + a[0] + ") AS BIGINT)", nil
+	case model.OpMonthFromDate:
+		return "CAST(month(" + a[0] + ") AS BIGINT)", nil
+	case model.OpDayFromDate:
+		return "CAST(day(" + a[0] + ") AS BIGINT)", nil
+	case model.OpToFirstOfYear:
+		return "CAST(date_trunc('year', " + a[0] + ") AS DATE)", nil
+	case model.OpToFirstOfMonth:
+		return "CAST(date_trunc('month', " + a[0] + ") AS DATE)", nil
+	case model.OpStringContains:
+		return "contains(" + a[0] + ", " + a[1] + ")", nil
+	case model.OpMinimumOf:
+		return "least(" + strings.Join(a, ", ") + ")", nil
+	case model.OpMaximumOf:
+		return "greatest(" + strings.Join(a, ", ") + ")", nil
+	}
+	return "", &UnsupportedError{n.Op().String()}
+}
+
+func (c *compiler) caseExpr(n *model.Node, s *scope) (string, error) {
+	conds, values, def := n.CaseBranches()
+	var b strings.Builder
+	b.WriteString("CASE")
+	for i := range conds {
+		cond, err := c.expr(conds[i], s)
+		if err != nil {
+			return "", err
+		}
+		val, err := c.expr(values[i], s)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, " WHEN %s THEN %s", cond, val)
+	}
+	d, err := c.expr(def, s)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&b, " ELSE %s END", d)
+	return "CAST(" + b.String() + " AS " + sqlType(n.Type()) + ")", nil
+}
+
+// inExpr: an empty set gives FALSE even for NULL; otherwise NULL gives NULL.
+func (c *compiler) inExpr(n *model.Node, s *scope) (string, error) {
+	lhs, err := c.expr(n.Arg(0), s)
+	if err != nil {
+		return "", err
+	}
+	rhs := n.Arg(1)
+	switch rhs.Op() {
+	case model.OpValue:
+		members := rhs.Literal().Members()
+		if len(members) == 0 {
+			return "FALSE", nil
+		}
+		parts := make([]string, len(members))
+		for i, m := range members {
+			parts[i] = literal(m)
+		}
+		return "(" + lhs + " IN (" + strings.Join(parts, ", ") + "))", nil
+	case model.OpCombineAsSet:
+		set, err := c.aggregate(rhs, s)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("(CASE WHEN %s IS NULL OR len(%s) = 0 THEN FALSE ELSE list_contains(%s, %s) END)", set, set, set, lhs), nil
+	}
+	return "", &UnsupportedError{"is_in with a computed set"}
+}
+
+// column compiles SelectColumn: a column of the current event row, or of a
+// patient-level relation joined to the scope.
+func (c *compiler) column(n *model.Node, s *scope) (string, error) {
+	src := n.Arg(0)
+	if src.ManyRowsPerPatient() {
+		// Event-level: the scope's row is a row of this table.
+		return s.base + "." + ident(n.Name()), nil
+	}
+	alias, err := c.patientRelation(src, s)
+	if err != nil {
+		return "", err
+	}
+	return alias + "." + ident(n.Name()), nil
+}
+
+// patientRelation joins the relation of a one-row-per-patient frame to the
+// scope and returns its alias.
+func (c *compiler) patientRelation(frame *model.Node, s *scope) (string, error) {
+	switch frame.Op() {
+	case model.OpSelectPatientTable:
+		name := "pt_" + frame.Table().Name
+		return s.join(ident(frame.Table().Name), ident(name)), nil
+	case model.OpInlinePatientTable:
+		name, err := c.inlineTable(frame)
+		if err != nil {
+			return "", err
+		}
+		return s.join(name, name), nil
+	case model.OpPickOneRowPerPatient:
+		name, err := c.pick(frame)
+		if err != nil {
+			return "", err
+		}
+		return s.join(name, name), nil
+	}
+	return "", &UnsupportedError{"a patient frame built by " + frame.Op().String()}
+}
+
+func (c *compiler) inlineTable(n *model.Node) (string, error) {
+	if name, ok := c.cteNames[n.ID()]; ok {
+		return name, nil
+	}
+	name := c.name("inline")
+	t := n.Table()
+	cols := []string{"patient_id"}
+	for _, col := range t.Columns {
+		cols = append(cols, ident(col.Name))
+	}
+	var rows []string
+	for _, r := range n.Rows() {
+		vals := make([]string, len(r))
+		for i, v := range r {
+			if v.Go() == nil {
+				typ := "BIGINT"
+				if i > 0 {
+					typ = sqlType(t.Columns[i-1].Type)
+				}
+				vals[i] = "CAST(NULL AS " + typ + ")"
+			} else {
+				vals[i] = literal(v)
+			}
+		}
+		rows = append(rows, "("+strings.Join(vals, ", ")+")")
+	}
+	var body string
+	if len(rows) == 0 {
+		sel := []string{"CAST(NULL AS BIGINT) AS patient_id"}
+		for _, col := range t.Columns {
+			sel = append(sel, "CAST(NULL AS "+sqlType(col.Type)+") AS "+ident(col.Name))
+		}
+		body = "SELECT " + strings.Join(sel, ", ") + " WHERE FALSE"
+	} else {
+		body = "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS v(" + strings.Join(cols, ", ") + ")"
+	}
+	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
+	c.cteNames[n.ID()] = name
+	return name, nil
+}
+
+// eventFrame describes the rows of a many-rows frame: a table and the
+// conditions of the filters applied to it, and the sort keys (highest
+// priority first).
+type eventFrame struct {
+	table      *model.Table
+	conditions []*model.Node
+	sortKeys   []*model.Node
+}
+
+func flattenFrame(n *model.Node) (eventFrame, error) {
+	var f eventFrame
+	var conds []*model.Node
+	for {
+		switch n.Op() {
+		case model.OpSelectTable:
+			f.table = n.Table()
+			// conditions were collected outermost first; apply innermost first.
+			for i := len(conds) - 1; i >= 0; i-- {
+				f.conditions = append(f.conditions, conds[i])
+			}
+			return f, nil
+		case model.OpFilter:
+			conds = append(conds, n.Arg(1))
+			n = n.Arg(0)
+		case model.OpSort:
+			f.sortKeys = append(f.sortKeys, n.Arg(1))
+			n = n.Arg(0)
+		default:
+			return f, &UnsupportedError{"event frame built by " + n.Op().String()}
+		}
+	}
+}
+
+// frameOf finds the frame whose rows an event-level series is evaluated on.
+func frameOf(n *model.Node) *model.Node {
+	if n.IsFrame() {
+		return n
+	}
+	if n.Op() == model.OpSelectColumn && n.Arg(0).ManyRowsPerPatient() && n.SameDomain(n.Arg(0)) {
+		return n.Arg(0)
+	}
+	for _, a := range n.Args() {
+		if a != nil && a.ManyRowsPerPatient() && a.SameDomain(n) {
+			if f := frameOf(a); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// eventQuery renders SELECT <cols> FROM <frame rows> with the frame's
+// filters applied; cols are compiled in the rows' scope by build.
+func (c *compiler) eventQuery(frame *model.Node, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
+	f, err := flattenFrame(frame)
+	if err != nil {
+		return "", err
+	}
+	s := newScope("e")
+	var where []string
+	for _, cond := range f.conditions {
+		w, err := c.expr(cond, s)
+		if err != nil {
+			return "", err
+		}
+		where = append(where, w)
+	}
+	sel, tail, err := build(s)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e", sel, ident(f.table.Name))
+	if len(s.joins) > 0 {
+		b.WriteString("\n  " + s.joinClause())
+	}
+	if len(where) > 0 {
+		b.WriteString("\n  WHERE " + strings.Join(where, "\n    AND "))
+	}
+	if tail != "" {
+		b.WriteString("\n  " + tail)
+	}
+	return b.String(), nil
+}
+
+// aggregate compiles an aggregation to a CTE with one row per patient that
+// has rows, and returns the expression reading it (with the "no rows"
+// value for patients without).
+func (c *compiler) aggregate(n *model.Node, s *scope) (string, error) {
+	src := n.Arg(0)
+	if (n.Op() == model.OpExists || n.Op() == model.OpCount) && !src.ManyRowsPerPatient() {
+		alias, err := c.patientRelation(src, s)
+		if err != nil {
+			return "", err
+		}
+		if n.Op() == model.OpExists {
+			return "(" + alias + ".patient_id IS NOT NULL)", nil
+		}
+		return "CAST(CASE WHEN " + alias + ".patient_id IS NULL THEN 0 ELSE 1 END AS BIGINT)", nil
+	}
+	name, ok := c.cteNames[n.ID()]
+	if !ok {
+		var err error
+		if name, err = c.aggregateCTE(n); err != nil {
+			return "", err
+		}
+	}
+	alias := s.join(name, name)
+	v := alias + ".v"
+	switch n.Op() {
+	case model.OpExists:
+		return "COALESCE(" + v + ", FALSE)", nil
+	case model.OpCount, model.OpCountDistinct, model.OpCountEpisodes:
+		return "COALESCE(" + v + ", CAST(0 AS BIGINT))", nil
+	}
+	return v, nil
+}
+
+func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
+	src := n.Arg(0)
+	frame := frameOf(src)
+	if frame == nil {
+		return "", fmt.Errorf("internal error: no frame found for %s", n.Op())
+	}
+	name := c.name("agg")
+	var body string
+	var err error
+	if n.Op() == model.OpCountEpisodes {
+		body, err = c.eventQuery(frame, func(s *scope) (string, string, error) {
+			d, err := c.expr(src, s)
+			if err != nil {
+				return "", "", err
+			}
+			return "e.patient_id, " + d + " AS d", "", nil
+		})
+		if err != nil {
+			return "", err
+		}
+		body = fmt.Sprintf(`SELECT patient_id, CAST(count(*) FILTER (WHERE prev IS NULL OR d - prev > %d) AS BIGINT) AS v
+  FROM (SELECT patient_id, d, lag(d) OVER (PARTITION BY patient_id ORDER BY d) AS prev
+    FROM (%s) WHERE d IS NOT NULL)
+  GROUP BY patient_id`, n.Gap(), body)
+	} else {
+		body, err = c.eventQuery(frame, func(s *scope) (string, string, error) {
+			agg, err := c.aggregateExpr(n, s)
+			if err != nil {
+				return "", "", err
+			}
+			return "e.patient_id, " + agg + " AS v", "GROUP BY e.patient_id", nil
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
+	c.cteNames[n.ID()] = name
+	return name, nil
+}
+
+func (c *compiler) aggregateExpr(n *model.Node, s *scope) (string, error) {
+	switch n.Op() {
+	case model.OpExists:
+		return "TRUE", nil
+	case model.OpCount:
+		return "CAST(count(*) AS BIGINT)", nil
+	}
+	x, err := c.expr(n.Arg(0), s)
+	if err != nil {
+		return "", err
+	}
+	switch n.Op() {
+	case model.OpCountDistinct:
+		return "CAST(count(DISTINCT " + x + ") AS BIGINT)", nil
+	case model.OpMin:
+		return "min(" + x + ")", nil
+	case model.OpMax:
+		return "max(" + x + ")", nil
+	case model.OpSum:
+		return "CAST(sum(" + x + ") AS " + sqlType(n.Type()) + ")", nil
+	case model.OpMean:
+		return "avg(CAST(" + x + " AS DOUBLE))", nil
+	case model.OpCombineAsSet:
+		return "list(DISTINCT " + x + ") FILTER (WHERE " + x + " IS NOT NULL)", nil
+	}
+	return "", &UnsupportedError{n.Op().String()}
+}
+
+// pick compiles PickOneRowPerPatient to a CTE holding, for each patient, the
+// columns selected from the chosen row. Ties left by the sort keys are
+// broken by the selected columns in alphabetical order, as ehrQL does.
+func (c *compiler) pick(n *model.Node) (string, error) {
+	if name, ok := c.cteNames[n.ID()]; ok {
+		return name, nil
+	}
+	f, err := flattenFrame(n.Arg(0))
+	if err != nil {
+		return "", err
+	}
+	cols := c.selected[n.ID()]
+	direct := map[string]bool{}
+	for _, k := range f.sortKeys {
+		if k.Op() == model.OpSelectColumn {
+			direct[k.Name()] = true
+		}
+	}
+	name := c.name("pick")
+	dir := " ASC NULLS FIRST"
+	if n.Position() == model.Last {
+		dir = " DESC NULLS LAST"
+	}
+	body, err := c.eventQuery(n.Arg(0), func(s *scope) (string, string, error) {
+		sel := []string{"e.patient_id"}
+		for _, col := range cols {
+			sel = append(sel, "e."+ident(col)+" AS "+ident(col))
+		}
+		var order []string
+		for _, k := range f.sortKeys {
+			x, err := c.expr(k, s)
+			if err != nil {
+				return "", "", err
+			}
+			order = append(order, x+dir)
+		}
+		for _, col := range cols {
+			if !direct[col] {
+				order = append(order, "e."+ident(col)+dir)
+			}
+		}
+		return strings.Join(sel, ", "),
+			"QUALIFY row_number() OVER (PARTITION BY e.patient_id ORDER BY " + strings.Join(order, ", ") + ") = 1", nil
+	})
+	if err != nil {
+		return "", err
+	}
+	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
+	c.cteNames[n.ID()] = name
+	return name, nil
+}
+
+// tableNodes lists the table nodes the roots read, one per table name, in
+// name order.
+func tableNodes(roots ...*model.Node) []*model.Node {
+	seen := map[model.ID]bool{}
+	found := map[string]*model.Node{}
+	var walk func(n *model.Node)
+	walk = func(n *model.Node) {
+		if n == nil || seen[n.ID()] {
+			return
+		}
+		seen[n.ID()] = true
+		switch n.Op() {
+		case model.OpSelectTable, model.OpSelectPatientTable, model.OpInlinePatientTable:
+			found[n.Table().Name] = n
+		}
+		for _, a := range n.Args() {
+			walk(a)
+		}
+	}
+	for _, r := range roots {
+		walk(r)
+	}
+	names := make([]string, 0, len(found))
+	for name := range found {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	out := make([]*model.Node, len(names))
+	for i, name := range names {
+		out[i] = found[name]
+	}
+	return out
+}

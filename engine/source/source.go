@@ -1,0 +1,563 @@
+// Package source loads the tables a query needs into a DuckDB database.
+//
+// Its one data source today is a folder of CSV dummy tables, as given to
+// ehrQL's --dummy-tables option: one file per table, named <table>.csv or
+// <table>.csv.gz. LoadCSVDir reads them with ehrQL's rules for dummy-table
+// input:
+//
+//   - a header row is required; columns are matched by header name, in any
+//     order; extra columns are ignored; a schema column absent from the
+//     header is NULL in every row; only patient_id is required;
+//   - every row has as many fields as the header; an empty field is NULL,
+//     and patient_id may not be NULL;
+//   - values parse as Python does: int() for int (whitespace, sign and
+//     underscore separators allowed), float() for float, date.fromisoformat
+//     for date (YYYY-MM-DD, YYYYMMDD and ISO week dates), exactly T or F for
+//     bool, raw text for str, codes and multi-code strings (codes are not
+//     validated);
+//   - a value of a column with a Categorical constraint must be one of its
+//     categories; no other constraint is checked.
+//
+// Each table becomes a DuckDB table named exactly after it, with columns
+// patient_id BIGINT NOT NULL followed by the schema's columns in schema order
+// (see SQLType). Rows keep file order. Files are streamed, parsed in Go with
+// encoding/csv and inserted with DuckDB's appender, all in one transaction:
+// if anything fails, no table from the call is left behind.
+//
+// Differences from ehrQL: errors name the physical line (header = line 1)
+// rather than the data-row number (see CellError); a patient-level table
+// with two rows for one patient is an error rather than "last row wins";
+// blank lines are skipped rather than rejected as rows of 0 fields; a UTF-8
+// byte-order mark before the header is ignored; ints must fit in 64 bits.
+package source
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// SQLType returns the DuckDB column type for an ehrQL type: bool BOOLEAN, int
+// BIGINT, float DOUBLE, str, codes and multi-code strings VARCHAR, date
+// DATE. It returns "" for types no column can have (sets and Any).
+func SQLType(t model.Type) string {
+	if t.Set {
+		return ""
+	}
+	switch t.Kind {
+	case model.KindBool:
+		return "BOOLEAN"
+	case model.KindInt:
+		return "BIGINT"
+	case model.KindFloat:
+		return "DOUBLE"
+	case model.KindStr, model.KindCode, model.KindMultiCode:
+		return "VARCHAR"
+	case model.KindDate:
+		return "DATE"
+	}
+	return ""
+}
+
+// LoadCSVDir creates in db one table per given table, named exactly
+// t.Name, with columns patient_id BIGINT NOT NULL then t's columns in schema
+// order typed by SQLType, and fills it from dir/<name>.csv, or from
+// dir/<name>.csv.gz when that exists instead (both existing is an error).
+//
+// The rules for the files are described in the package documentation.
+// Errors about file content are *CellError values naming the file, line and
+// column; a missing file gives an error matching fs.ErrNotExist that names
+// the table and the expected path. The load is one transaction: on any
+// error, including cancellation of ctx, none of the tables remains in db.
+// A table that already exists in db is an error.
+func LoadCSVDir(ctx context.Context, db *sql.DB, dir string, tables []*model.Table) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("loading dummy tables from %s: %w", dir, err)
+	}
+	defer conn.Close()
+	return LoadCSVDirConn(ctx, conn, dir, tables)
+}
+
+// LoadCSVDirConn is LoadCSVDir on one connection, which must be a DuckDB
+// connection with no transaction open.
+func LoadCSVDirConn(ctx context.Context, conn *sql.Conn, dir string, tables []*model.Table) error {
+	plans, err := planCSVDir(dir, tables)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("loading dummy tables from %s: starting transaction: %w", dir, err)
+	}
+	for _, p := range plans {
+		if err := p.load(ctx, conn); err != nil {
+			return rollback(conn, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return rollback(conn, fmt.Errorf("loading dummy tables from %s: committing: %w", dir, err))
+	}
+	return nil
+}
+
+// rollback abandons the load's transaction after cause. If even that fails,
+// the connection is discarded so that it never returns to the pool with the
+// transaction open.
+func rollback(conn *sql.Conn, cause error) error {
+	ctx := context.Background()
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		return errors.Join(cause, fmt.Errorf("rolling back: %w", err))
+	}
+	return cause
+}
+
+// csvPlan is one table to load and the file it comes from.
+type csvPlan struct {
+	table *model.Table
+	path  string
+}
+
+// planCSVDir checks the tables and finds their files, and checks each file's
+// header, before anything touches the database.
+func planCSVDir(dir string, tables []*model.Table) ([]csvPlan, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("dummy tables directory: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("dummy tables directory: %s is not a directory", dir)
+	}
+	var plans []csvPlan
+	seen := map[string]*model.Table{}
+	for _, t := range tables {
+		if t == nil {
+			return nil, errors.New("loading dummy tables: nil table")
+		}
+		if prev, ok := seen[t.Name]; ok {
+			if prev == t {
+				continue
+			}
+			return nil, fmt.Errorf("loading dummy tables: two different tables named '%s'", t.Name)
+		}
+		seen[t.Name] = t
+		if err := t.Validate(); err != nil {
+			return nil, fmt.Errorf("loading dummy tables: %w", err)
+		}
+		for _, c := range t.Columns {
+			if SQLType(c.Type) == "" {
+				return nil, fmt.Errorf("loading dummy tables: table %s: column %s has unsupported type %s", t.Name, c.Name, c.Type.Name())
+			}
+		}
+		path, err := findFile(dir, t.Name)
+		if err != nil {
+			return nil, err
+		}
+		p := csvPlan{table: t, path: path}
+		if err := p.checkHeader(); err != nil {
+			return nil, err
+		}
+		plans = append(plans, p)
+	}
+	return plans, nil
+}
+
+// findFile returns dir/<name>.csv or dir/<name>.csv.gz, whichever exists.
+func findFile(dir, name string) (string, error) {
+	csvPath := filepath.Join(dir, name+".csv")
+	gzPath := csvPath + ".gz"
+	hasCSV, err := isFile(csvPath)
+	if err != nil {
+		return "", fmt.Errorf("dummy table for '%s': %w", name, err)
+	}
+	hasGz, err := isFile(gzPath)
+	if err != nil {
+		return "", fmt.Errorf("dummy table for '%s': %w", name, err)
+	}
+	switch {
+	case hasCSV && hasGz:
+		return "", fmt.Errorf("ambiguous dummy table for '%s': found both %s and %s", name, csvPath, gzPath)
+	case hasCSV:
+		return csvPath, nil
+	case hasGz:
+		return gzPath, nil
+	}
+	return "", &missingTableError{table: name, path: csvPath}
+}
+
+func isFile(path string) (bool, error) {
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if info.IsDir() {
+		return false, fmt.Errorf("%s is a directory", path)
+	}
+	return true, nil
+}
+
+// csvFile is an open dummy-table file positioned after its header.
+type csvFile struct {
+	path   string
+	f      *os.File
+	gz     *gzip.Reader
+	r      *csv.Reader
+	header []string
+}
+
+// openCSV opens path (gunzipping .gz files) and reads its header row.
+func openCSV(path string) (*csvFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening dummy table: %w", err)
+	}
+	cf := &csvFile{path: path, f: f}
+	var in io.Reader = bufio.NewReaderSize(f, 1<<16)
+	if strings.HasSuffix(path, ".gz") {
+		cf.gz, err = gzip.NewReader(in)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		in = bufio.NewReaderSize(cf.gz, 1<<16)
+	}
+	cf.r = csv.NewReader(in)
+	cf.r.FieldsPerRecord = -1
+	cf.r.LazyQuotes = true
+	cf.r.ReuseRecord = true
+	header, err := cf.r.Read()
+	if err != nil {
+		cf.Close()
+		if err == io.EOF {
+			return nil, &CellError{File: path, Msg: "missing header row"}
+		}
+		return nil, cf.readError(err)
+	}
+	header = append([]string(nil), header...)
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	cf.header = header
+	return cf, nil
+}
+
+// readError converts an error from the CSV reader.
+func (cf *csvFile) readError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &CellError{File: cf.path, Line: pe.Line, Msg: "malformed CSV: " + pe.Err.Error()}
+	}
+	return fmt.Errorf("reading %s: %w", cf.path, err)
+}
+
+// Close closes the file.
+func (cf *csvFile) Close() {
+	if cf.gz != nil {
+		cf.gz.Close()
+	}
+	cf.f.Close()
+}
+
+// checkHeader opens the plan's file and checks that its header has
+// patient_id.
+func (p csvPlan) checkHeader() error {
+	cf, err := openCSV(p.path)
+	if err != nil {
+		return err
+	}
+	defer cf.Close()
+	_, err = newRowParser(cf, p.table)
+	return err
+}
+
+// load creates the plan's table and appends the file's rows to it.
+func (p csvPlan) load(ctx context.Context, conn *sql.Conn) error {
+	cf, err := openCSV(p.path)
+	if err != nil {
+		return err
+	}
+	defer cf.Close()
+	rp, err := newRowParser(cf, p.table)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, createTableSQL(p.table)); err != nil {
+		return fmt.Errorf("creating table %s: %w", p.table.Name, err)
+	}
+	return conn.Raw(func(dc any) error {
+		drv, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("loading table %s: connection is not a database/sql driver connection", p.table.Name)
+		}
+		app, err := duckdb.NewAppenderFromConn(drv, "", p.table.Name)
+		if err != nil {
+			return fmt.Errorf("loading table %s: %w", p.table.Name, err)
+		}
+		if err := rp.stream(ctx, app); err != nil {
+			_ = app.Clear()
+			_ = app.Close()
+			return err
+		}
+		if err := app.CloseWithCancel(ctx); err != nil {
+			return fmt.Errorf("loading table %s: %w", p.table.Name, err)
+		}
+		return nil
+	})
+}
+
+// createTableSQL is the CREATE TABLE statement for t.
+func createTableSQL(t *model.Table) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE ")
+	b.WriteString(quoteIdent(t.Name))
+	b.WriteString(" (patient_id BIGINT NOT NULL")
+	for _, c := range t.Columns {
+		b.WriteString(", ")
+		b.WriteString(quoteIdent(c.Name))
+		b.WriteByte(' ')
+		b.WriteString(SQLType(c.Type))
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// quoteIdent quotes a DuckDB identifier.
+func quoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// colParser turns one column's CSV fields into appender values.
+type colParser struct {
+	name     string
+	kind     model.Kind
+	idx      int // field index in the header; -1 if absent (always NULL)
+	nullable bool
+	// Categories, when hasCats: strings, and numbers (ints, floats and bools,
+	// compared as Python does, 1 == 1.0 == True).
+	hasCats bool
+	strCats map[string]struct{}
+	numCats map[float64]struct{}
+	catText string
+}
+
+// rowParser parses the data rows of one file for one table.
+type rowParser struct {
+	cf           *csvFile
+	table        *model.Table
+	cols         []colParser // patient_id, then the schema columns
+	patientLevel bool
+}
+
+// newRowParser matches cf's header against t's columns.
+func newRowParser(cf *csvFile, t *model.Table) (*rowParser, error) {
+	index := make(map[string]int, len(cf.header))
+	for i, h := range cf.header {
+		if _, dup := index[h]; !dup {
+			index[h] = i // the first of repeated names wins, as in ehrQL
+		}
+	}
+	pidIdx, ok := index["patient_id"]
+	if !ok {
+		return nil, &CellError{File: cf.path, Msg: "Missing columns: patient_id"}
+	}
+	rp := &rowParser{cf: cf, table: t, patientLevel: t.PatientLevel}
+	rp.cols = append(rp.cols, colParser{name: "patient_id", kind: model.KindInt, idx: pidIdx})
+	for _, c := range t.Columns {
+		cp := colParser{name: c.Name, kind: c.Type.Kind, idx: -1, nullable: true}
+		if i, ok := index[c.Name]; ok {
+			cp.idx = i
+		}
+		if cats, ok := c.Categories(); ok {
+			cp.setCategories(cats)
+		}
+		rp.cols = append(rp.cols, cp)
+	}
+	return rp, nil
+}
+
+// setCategories records the allowed values and their description in
+// ehrQL's words: the Python reprs joined by ", ".
+func (c *colParser) setCategories(cats []model.Literal) {
+	c.hasCats = true
+	c.strCats = map[string]struct{}{}
+	c.numCats = map[float64]struct{}{}
+	parts := make([]string, 0, len(cats))
+	for _, l := range cats {
+		switch v := l.Go().(type) {
+		case string:
+			c.strCats[v] = struct{}{}
+			parts = append(parts, pyRepr(v))
+		case int64:
+			c.numCats[float64(v)] = struct{}{}
+			parts = append(parts, strconv.FormatInt(v, 10))
+		case float64:
+			c.numCats[v] = struct{}{}
+			parts = append(parts, pyFloatRepr(v))
+		case bool:
+			if v {
+				c.numCats[1] = struct{}{}
+				parts = append(parts, "True")
+			} else {
+				c.numCats[0] = struct{}{}
+				parts = append(parts, "False")
+			}
+		default:
+			parts = append(parts, l.String())
+		}
+	}
+	c.catText = strings.Join(parts, ", ")
+}
+
+// pyFloatRepr approximates Python's repr of a float.
+func pyFloatRepr(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "nan"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return s
+}
+
+// parse converts one raw field. On failure it returns a message in ehrQL's
+// words and a nil value.
+func (c *colParser) parse(raw string) (driver.Value, string) {
+	if raw == "" {
+		if !c.nullable {
+			return nil, "NULL value in non-nullable column '" + c.name + "'"
+		}
+		return nil, ""
+	}
+	var v driver.Value
+	var num float64
+	switch c.kind {
+	case model.KindInt:
+		n, ok, rangeErr := parseInt(raw)
+		if rangeErr {
+			return nil, "int " + pyRepr(raw) + " out of range for a 64-bit integer"
+		}
+		if !ok {
+			return nil, "invalid int " + pyRepr(raw)
+		}
+		v, num = n, float64(n)
+	case model.KindFloat:
+		f, ok := parseFloat(raw)
+		if !ok {
+			return nil, "invalid float " + pyRepr(raw)
+		}
+		v, num = f, f
+	case model.KindDate:
+		d, ok := parseDate(raw)
+		if !ok {
+			return nil, "invalid date " + pyRepr(raw)
+		}
+		v = d
+	case model.KindBool:
+		switch raw {
+		case "T":
+			v, num = true, 1
+		case "F":
+			v, num = false, 0
+		default:
+			return nil, "invalid boolean, must be 'T' or 'F'"
+		}
+	default: // str, codes, multi-code strings
+		v = raw
+	}
+	if c.hasCats && !c.inCategories(v, num) {
+		return nil, pyRepr(raw) + " not in valid categories: " + c.catText
+	}
+	return v, ""
+}
+
+func (c *colParser) inCategories(v driver.Value, num float64) bool {
+	switch c.kind {
+	case model.KindInt, model.KindFloat, model.KindBool:
+		_, ok := c.numCats[num]
+		return ok
+	case model.KindDate:
+		return false // ehrQL allows no date categories
+	}
+	_, ok := c.strCats[v.(string)]
+	return ok
+}
+
+// stream parses every data row and appends it to app.
+func (rp *rowParser) stream(ctx context.Context, app *duckdb.Appender) error {
+	cf := rp.cf
+	nHeader := len(cf.header)
+	row := make([]driver.Value, len(rp.cols))
+	var seen map[int64]int
+	if rp.patientLevel {
+		seen = map[int64]int{}
+	}
+	for n := 0; ; n++ {
+		if n&0xfff == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("loading %s: %w", cf.path, err)
+			}
+		}
+		rec, err := cf.r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return cf.readError(err)
+		}
+		if len(rec) != nHeader {
+			line, _ := cf.r.FieldPos(0)
+			return &CellError{File: cf.path, Line: line, Msg: fmt.Sprintf("expected %d columns but got %d", nHeader, len(rec))}
+		}
+		for i := range rp.cols {
+			c := &rp.cols[i]
+			if c.idx < 0 {
+				row[i] = nil
+				continue
+			}
+			v, msg := c.parse(rec[c.idx])
+			if msg != "" {
+				line, _ := cf.r.FieldPos(c.idx)
+				return &CellError{File: cf.path, Line: line, Column: c.name, Msg: msg}
+			}
+			row[i] = v
+		}
+		if seen != nil {
+			pid := row[0].(int64)
+			line, _ := cf.r.FieldPos(rp.cols[0].idx)
+			if first, dup := seen[pid]; dup {
+				return &CellError{File: cf.path, Line: line, Column: "patient_id",
+					Msg: fmt.Sprintf("duplicate patient_id %d (first on line %d): table '%s' has at most one row per patient", pid, first, rp.table.Name)}
+			}
+			seen[pid] = line
+		}
+		if err := app.AppendRow(row...); err != nil {
+			line, _ := cf.r.FieldPos(0)
+			return fmt.Errorf("%s, line %d: appending to table %s: %w", cf.path, line, rp.table.Name, err)
+		}
+	}
+}

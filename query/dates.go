@@ -1,0 +1,182 @@
+package query
+
+import (
+	"fmt"
+
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+type unit int
+
+const (
+	days unit = iota
+	weeks
+	months
+	years
+)
+
+func (u unit) String() string { return [...]string{"days", "weeks", "months", "years"}[u] }
+
+// Duration is a number of days, weeks, months or years, fixed or per patient
+// or event, to add to or subtract from dates.
+type Duration struct {
+	unit  unit
+	n     series
+	fixed int // valid when lit is true
+	lit   bool
+}
+
+// Days is a fixed number of days.
+func Days(n int) Duration { return fixedDuration(days, n) }
+
+// Weeks is a fixed number of weeks.
+func Weeks(n int) Duration { return fixedDuration(weeks, n) }
+
+// Months is a fixed number of calendar months.
+func Months(n int) Duration { return fixedDuration(months, n) }
+
+// Years is a fixed number of calendar years.
+func Years(n int) Duration { return fixedDuration(years, n) }
+
+// DaysOf is a number of days given by an int series.
+func DaysOf(n IntSeries) Duration { return Duration{unit: days, n: n.ser()} }
+
+// WeeksOf is a number of weeks given by an int series.
+func WeeksOf(n IntSeries) Duration { return Duration{unit: weeks, n: n.ser()} }
+
+// MonthsOf is a number of months given by an int series.
+func MonthsOf(n IntSeries) Duration { return Duration{unit: months, n: n.ser()} }
+
+// YearsOf is a number of years given by an int series.
+func YearsOf(n IntSeries) Duration { return Duration{unit: years, n: n.ser()} }
+
+func fixedDuration(u unit, n int) Duration {
+	return Duration{unit: u, n: lit(model.IntLit(int64(n)), nil), fixed: n, lit: true}
+}
+
+// String renders the duration, e.g. "months(3)".
+func (d Duration) String() string {
+	if d.lit {
+		return fmt.Sprintf("%s(%d)", d.unit, d.fixed)
+	}
+	return fmt.Sprintf("%s(series)", d.unit)
+}
+
+// addDuration builds date ± duration as ehrQL does; a literal date and a
+// literal duration are computed at once.
+func addDuration(x series, d Duration, negate bool) series {
+	if d.n.err == nil && d.n.n == nil {
+		return errSeries("use of an uninitialised Duration")
+	}
+	if x.err == nil && x.n != nil && x.n.Op() == model.OpValue && d.lit {
+		date := x.n.Literal().Go().(model.CivilDate)
+		n := d.fixed
+		if negate {
+			n = -n
+		}
+		var out model.CivilDate
+		switch d.unit {
+		case days:
+			out = date.AddDays(n)
+		case weeks:
+			out = date.AddDays(7 * n)
+		case months:
+			out = date.AddMonths(n)
+		case years:
+			out = date.AddYears(n)
+		}
+		return lit(model.DateLit(out), nil)
+	}
+	n := d.n
+	if negate {
+		if d.lit {
+			n = lit(model.IntLit(int64(-d.fixed)), nil)
+		} else {
+			n = fn(model.OpNegate, n)
+		}
+	}
+	switch d.unit {
+	case days:
+		return fn(model.OpDateAddDays, x, n)
+	case weeks:
+		return fn(model.OpDateAddDays, x, fn(model.OpMultiply, n, lit(model.IntLit(7), nil)))
+	case months:
+		return fn(model.OpDateAddMonths, x, n)
+	default:
+		return fn(model.OpDateAddYears, x, n)
+	}
+}
+
+func countEpisodes(x series, gap Duration) series {
+	if !gap.lit || (gap.unit != days && gap.unit != weeks) {
+		return errSeries("CountEpisodesForPatient: the maximum gap must be a fixed number of days or weeks, got %s", gap)
+	}
+	n := int64(gap.fixed)
+	if gap.unit == weeks {
+		n *= 7
+	}
+	return build(func(a []*model.Node) (*model.Node, error) { return model.CountEpisodes(a[0], n) }, x)
+}
+
+// DatePatientDifference is the difference between two dates with one value
+// per patient, read in days, weeks, months or years.
+type DatePatientDifference struct{ a, b series }
+
+// DateEventDifference is the difference between two dates with many values
+// per patient.
+type DateEventDifference struct{ a, b series }
+
+// Minus returns the difference date − other, to be read with Days, Weeks,
+// Months or Years.
+func (x DatePatientSeries) Minus(other DatePatientSeries) DatePatientDifference {
+	return DatePatientDifference{x.s, other.s}
+}
+
+// Minus returns the difference date − other, to be read with Days, Weeks,
+// Months or Years.
+func (x DateEventSeries) Minus(other DateSeries) DateEventDifference {
+	return DateEventDifference{x.s, other.ser()}
+}
+
+// Days is the signed number of days.
+func (d DatePatientDifference) Days() IntPatientSeries {
+	return IntPatientSeries{fn(model.OpDateDifferenceInDays, d.a, d.b)}
+}
+
+// Weeks is floor(days / 7).
+func (d DatePatientDifference) Weeks() IntPatientSeries {
+	return IntPatientSeries{weeksOf(d.a, d.b)}
+}
+
+// Months is the whole months elapsed, floor-style (one day short counts one
+// fewer).
+func (d DatePatientDifference) Months() IntPatientSeries {
+	return IntPatientSeries{fn(model.OpDateDifferenceInMonths, d.a, d.b)}
+}
+
+// Years is the whole years elapsed, floor-style (as ages are counted).
+func (d DatePatientDifference) Years() IntPatientSeries {
+	return IntPatientSeries{fn(model.OpDateDifferenceInYears, d.a, d.b)}
+}
+
+// Days is the signed number of days.
+func (d DateEventDifference) Days() IntEventSeries {
+	return IntEventSeries{fn(model.OpDateDifferenceInDays, d.a, d.b)}
+}
+
+// Weeks is floor(days / 7).
+func (d DateEventDifference) Weeks() IntEventSeries { return IntEventSeries{weeksOf(d.a, d.b)} }
+
+// Months is the whole months elapsed, floor-style.
+func (d DateEventDifference) Months() IntEventSeries {
+	return IntEventSeries{fn(model.OpDateDifferenceInMonths, d.a, d.b)}
+}
+
+// Years is the whole years elapsed, floor-style.
+func (d DateEventDifference) Years() IntEventSeries {
+	return IntEventSeries{fn(model.OpDateDifferenceInYears, d.a, d.b)}
+}
+
+func weeksOf(a, b series) series {
+	return fn(model.OpFloorDivide, fn(model.OpDateDifferenceInDays, a, b), lit(model.IntLit(7), nil))
+}

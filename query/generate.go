@@ -1,0 +1,3 @@
+package query
+
+//go:generate go run ./internal/genseries

@@ -1,0 +1,177 @@
+package query
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// The protocol between the ehrql command and a definition program, defined
+// here once. The command runs the program with the user's parameters (what
+// follows "--") as its arguments and these environment variables set; the
+// program builds its definition and calls Emit, which writes the JSON query
+// model to the file named by EnvModelOut (standard output when unset, so a
+// definition run by hand prints its query model). A definition that cannot
+// be built exits with ExitDefinitionError after printing its mistakes, with
+// their lines, to standard error.
+const (
+	// EnvModelOut names the file the query model is written to.
+	EnvModelOut = "EHRQL_QUERY_MODEL_OUT"
+	// EnvDefinitionDir is the definition's directory, against which
+	// relative codelist paths are also resolved.
+	EnvDefinitionDir = "EHRQL_DEFINITION_DIR"
+	// ExitDefinitionError is the exit code for a definition with mistakes.
+	ExitDefinitionError = 10
+	// ExitParameterError is the exit code for a malformed parameter.
+	ExitParameterError = 2
+)
+
+// Definable is anything Emit can write: a *Dataset (and, later, measures).
+type Definable interface {
+	Definition() (*model.Definition, error)
+}
+
+// Emit writes the definition's query model as the protocol above says, or
+// reports its mistakes and exits. Call it last in a definition's main.
+func Emit(d Definable) {
+	def, err := d.Definition()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "Error in definition:\n%v\n", err)
+		os.Exit(ExitDefinitionError)
+	}
+	data, err := model.Encode(def)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "Error encoding the query model: %v\n", err)
+		os.Exit(ExitDefinitionError)
+	}
+	if path := os.Getenv(EnvModelOut); path != "" {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			fmt.Fprintf(os.Stderr, "Error writing the query model: %v\n", err)
+			os.Exit(ExitDefinitionError)
+		}
+		return
+	}
+	os.Stdout.Write(append(data, '\n'))
+}
+
+// Params are the user parameters given after "--" on the ehrql command
+// line, in the form --name value or --name=value (a name may repeat or take
+// several values).
+type Params struct {
+	values map[string][]string
+	args   []string
+}
+
+// ParseParams reads parameters from args (a definition passes os.Args[1:]).
+func ParseParams(args []string) *Params {
+	p := &Params{values: map[string][]string{}, args: args}
+	current := ""
+	for _, a := range args {
+		if strings.HasPrefix(a, "--") && len(a) > 2 {
+			name, value, hasValue := strings.Cut(a[2:], "=")
+			current = name
+			if _, ok := p.values[name]; !ok {
+				p.values[name] = nil
+			}
+			if hasValue {
+				p.values[name] = append(p.values[name], value)
+			}
+			continue
+		}
+		if current != "" {
+			p.values[current] = append(p.values[current], a)
+		}
+	}
+	return p
+}
+
+// FromArgs is ParseParams(os.Args[1:]).
+func FromArgs() *Params { return ParseParams(os.Args[1:]) }
+
+func (p *Params) one(name string) (string, bool) {
+	v := p.values[name]
+	switch len(v) {
+	case 0:
+		return "", false
+	case 1:
+		return v[0], true
+	}
+	paramFail(ExitParameterError, "parameter `%s` takes one value, got %d: %s", name, len(v), strings.Join(v, " "))
+	return "", false
+}
+
+func (p *Params) required(name string) string {
+	v, ok := p.one(name)
+	if !ok {
+		paramFail(ExitDefinitionError, "parameter `%s` defined but no values found. Pass parameters in the form `--%s <value>` after `--`, or provide a default value", name, name)
+	}
+	return v
+}
+
+func paramFail(code int, format string, a ...any) {
+	loc := location()
+	if loc != "" {
+		loc += ": "
+	}
+	fmt.Fprintf(os.Stderr, "%s"+format+"\n", append([]any{loc}, a...)...)
+	os.Exit(code)
+}
+
+// Has reports whether the parameter was given.
+func (p *Params) Has(name string) bool { _, ok := p.values[name]; return ok }
+
+// Date returns a required date parameter (YYYY-MM-DD) as a constant series.
+// A missing or malformed value stops the definition with a clear message.
+func (p *Params) Date(name string) DatePatientSeries {
+	v := p.required(name)
+	if _, err := model.ParseDate(v); err != nil {
+		paramFail(ExitParameterError, "argument --%s: invalid date value: %q (expected YYYY-MM-DD)", name, v)
+	}
+	return Date(v)
+}
+
+// DateOr returns a date parameter, or def (YYYY-MM-DD) when it is absent.
+func (p *Params) DateOr(name, def string) DatePatientSeries {
+	if v, ok := p.one(name); ok {
+		if _, err := model.ParseDate(v); err != nil {
+			paramFail(ExitParameterError, "argument --%s: invalid date value: %q (expected YYYY-MM-DD)", name, v)
+		}
+		return Date(v)
+	}
+	return Date(def)
+}
+
+// String returns a required string parameter.
+func (p *Params) String(name string) string { return p.required(name) }
+
+// StringOr returns a string parameter, or def when it is absent.
+func (p *Params) StringOr(name, def string) string {
+	if v, ok := p.one(name); ok {
+		return v
+	}
+	return def
+}
+
+// Strings returns every value of a parameter (none if absent).
+func (p *Params) Strings(name string) []string { return append([]string{}, p.values[name]...) }
+
+// Int returns a required integer parameter.
+func (p *Params) Int(name string) int {
+	v := p.required(name)
+	i, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		paramFail(ExitParameterError, "argument --%s: invalid int value: %q", name, v)
+	}
+	return i
+}
+
+// IntOr returns an integer parameter, or def when it is absent.
+func (p *Params) IntOr(name string, def int) int {
+	if _, ok := p.one(name); !ok {
+		return def
+	}
+	return p.Int(name)
+}

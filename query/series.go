@@ -1,0 +1,145 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// DefinitionError is a mistake in a definition, with where it was made.
+type DefinitionError struct {
+	// Location is "file:line" of the call in the definition that failed.
+	Location string
+	Err      error
+}
+
+func (e *DefinitionError) Error() string {
+	if e.Location == "" {
+		return e.Err.Error()
+	}
+	return e.Location + ": " + e.Err.Error()
+}
+
+func (e *DefinitionError) Unwrap() error { return e.Err }
+
+// location returns file:line of the innermost caller outside this module's
+// language packages (query and the typed tables), i.e. the definition's own
+// line.
+func location() string {
+	pcs := make([]uintptr, 32)
+	n := runtime.Callers(2, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if !internalFrame(f.Function) {
+			return filepath.Base(f.File) + fmt.Sprintf(":%d", f.Line)
+		}
+		if !more {
+			return ""
+		}
+	}
+}
+
+func internalFrame(fn string) bool {
+	const mod = "github.com/ehrql-go/ehrql/"
+	if !strings.HasPrefix(fn, mod) {
+		return false
+	}
+	rest := strings.TrimPrefix(fn, mod)
+	return strings.HasPrefix(rest, "query.") || strings.HasPrefix(rest, "query/") ||
+		strings.HasPrefix(rest, "tables/") || strings.HasPrefix(rest, "codelists.")
+}
+
+func fail(err error) error {
+	var de *DefinitionError
+	if errors.As(err, &de) {
+		return err
+	}
+	return &DefinitionError{Location: location(), Err: err}
+}
+
+// series is the shared representation of every series type: a query-model
+// node, or the first error met while building it.
+type series struct {
+	n   *model.Node
+	err error
+}
+
+func (s series) node() (*model.Node, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	if s.n == nil {
+		return nil, fail(errUninitialised)
+	}
+	return s.n, nil
+}
+
+// Node returns the query-model node of any series or frame, or the error
+// met while building it.
+func Node(x interface{ node() (*model.Node, error) }) (*model.Node, error) { return x.node() }
+
+// build makes a node with f once every argument is error-free.
+func build(f func(args []*model.Node) (*model.Node, error), args ...series) series {
+	nodes := make([]*model.Node, len(args))
+	for i, a := range args {
+		n, err := a.node()
+		if err != nil {
+			return series{err: err}
+		}
+		nodes[i] = n
+	}
+	n, err := f(nodes)
+	if err != nil {
+		return series{err: fail(err)}
+	}
+	return series{n: n}
+}
+
+func fn(op model.Op, args ...series) series {
+	return build(func(a []*model.Node) (*model.Node, error) { return model.Function(op, a...) }, args...)
+}
+
+func not(s series) series { return fn(model.OpNot, s) }
+
+func agg(op model.Op, s series) series {
+	return build(func(a []*model.Node) (*model.Node, error) { return model.Aggregate(op, a[0]) }, s)
+}
+
+func lit(l model.Literal, err error) series {
+	if err != nil {
+		return series{err: fail(err)}
+	}
+	n, err := model.Value(l)
+	if err != nil {
+		return series{err: fail(err)}
+	}
+	return series{n: n}
+}
+
+func errSeries(format string, a ...any) series {
+	return series{err: fail(fmt.Errorf(format, a...))}
+}
+
+// Series is any series: its query-model node.
+type Series interface {
+	node() (*model.Node, error)
+	wrap(series) Series
+}
+
+// PatientSeries is any series with one value per patient: what a dataset
+// column, a population or a measure can be built from.
+type PatientSeries interface {
+	Series
+	patientSeries()
+}
+
+// EventSeries is any series with many values per patient.
+type EventSeries interface {
+	Series
+	eventSeries()
+}
