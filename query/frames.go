@@ -206,7 +206,9 @@ func (e SortedEventFrame[F, S, P]) SortBy(keys ...Sortable) S {
 
 // FirstForPatient picks each patient's first row. Ties are broken by the
 // columns selected from the result, in alphabetical order.
-func (e SortedEventFrame[F, S, P]) FirstForPatient() P { return e.kinds.Patient(pick(e.f, model.First)) }
+func (e SortedEventFrame[F, S, P]) FirstForPatient() P {
+	return e.kinds.Patient(pick(e.f, model.First))
+}
 
 // LastForPatient picks each patient's last row.
 func (e SortedEventFrame[F, S, P]) LastForPatient() P { return e.kinds.Patient(pick(e.f, model.Last)) }

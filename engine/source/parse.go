@@ -68,14 +68,17 @@ func parseFloat(s string) (float64, bool) {
 		neg = body[0] == '-'
 		body = body[1:]
 	}
-	switch strings.ToLower(body) {
-	case "inf", "infinity":
-		if neg {
-			return math.Inf(-1), true
+	if body != "" && (body[0]|0x20 == 'i' || body[0]|0x20 == 'n') {
+		switch strings.ToLower(body) {
+		case "inf", "infinity":
+			if neg {
+				return math.Inf(-1), true
+			}
+			return math.Inf(1), true
+		case "nan":
+			return math.NaN(), true
 		}
-		return math.Inf(1), true
-	case "nan":
-		return math.NaN(), true
+		return 0, false
 	}
 	if !decimalFloat(body) {
 		return 0, false

@@ -28,7 +28,10 @@
 // rather than the data-row number (see CellError); a patient-level table
 // with two rows for one patient is an error rather than "last row wins";
 // blank lines are skipped rather than rejected as rows of 0 fields; a UTF-8
-// byte-order mark before the header is ignored; ints must fit in 64 bits.
+// byte-order mark before the header is ignored; ints must fit in 64 bits; a
+// CRLF inside a quoted field reads as LF (encoding/csv); date.fromisoformat's
+// acceptance of trailing junk after some forms (a CPython quirk) is not
+// reproduced.
 package source
 
 import (

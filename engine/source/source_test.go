@@ -762,3 +762,19 @@ func BenchmarkLoadCSV(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+func TestLoadCSVDirCorruptGzip(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "patients.csv.gz"), []byte("patient_id\n1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t)
+	err := LoadCSVDir(context.Background(), db, dir, []*model.Table{patientsT})
+	want := filepath.Join(dir, "patients.csv.gz") + ": gzip: invalid header"
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %s", err, want)
+	}
+	if names := tableNames(t, db); len(names) != 0 {
+		t.Errorf("tables left after error: %v", names)
+	}
+}

@@ -112,9 +112,9 @@ func CheckPopulation(n *Node) error {
 
 // DummyDataConfig configures dummy-data generation.
 type DummyDataConfig struct {
-	PopulationSize                  int64
-	Legacy                          bool
-	Timeout                         int64 // seconds
+	PopulationSize                 int64
+	Legacy                         bool
+	Timeout                        int64 // seconds
 	AdditionalPopulationConstraint *Node
 }
 

@@ -32,7 +32,7 @@ type ClosedRange struct{ Min, Max, Step int64 }
 
 // GeneralRange bounds values with open or closed ends; nil bounds are open.
 type GeneralRange struct {
-	Min, Max                       *Literal
+	Min, Max                         *Literal
 	IncludesMinimum, IncludesMaximum bool
 }
 

@@ -1,0 +1,275 @@
+// Command ehrql runs ehrQL dataset definitions written in Go (or saved as
+// ehrQL's JSON query model) against a DuckDB patient store or CSV dummy
+// tables, with ehrQL's command names, flags and exit codes.
+//
+//	ehrql generate-dataset DEF [--output FILE] [--dummy-tables DIR | --database STORE] [-- PARAMS...]
+//	ehrql dump-dataset-sql DEF [--output FILE] [-- PARAMS...]
+//	ehrql serialize-definition DEF [--output FILE] [-- PARAMS...]
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/output"
+	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/internal/definition"
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes, as ehrQL's.
+const (
+	exitOK             = 0
+	exitError          = 1
+	exitUsage          = 2
+	exitDefinition     = 10
+	exitFileValidation = 11
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError is a mistake on the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+const usage = `usage: ehrql <command> [options] [-- PARAMETERS...]
+
+commands:
+  generate-dataset DEF      run a dataset definition and write the dataset
+  dump-dataset-sql DEF      print the SQL the engine would run
+  serialize-definition DEF  print the definition's JSON query model
+
+DEF is a Go dataset definition (a .go file or a package directory) or an
+ehrQL JSON query model (.json). Parameters for the definition follow "--".
+Run "ehrql <command> --help" for a command's options.
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// Everything after the first "--" belongs to the definition.
+	var params []string
+	for i, a := range args {
+		if a == "--" {
+			args, params = args[:i], args[i+1:]
+			break
+		}
+	}
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if args[0] == "--version" {
+		fmt.Fprintf(stdout, "ehrql %s\n", version)
+		return exitOK
+	}
+	var err error
+	switch args[0] {
+	case "generate-dataset":
+		err = generateDataset(ctx, args[1:], params, stdout, stderr)
+	case "dump-dataset-sql":
+		err = dumpDatasetSQL(ctx, args[1:], params, stdout)
+	case "serialize-definition":
+		err = serializeDefinition(ctx, args[1:], params, stdout)
+	default:
+		err = &usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}
+	}
+	return report(err, stderr)
+}
+
+// report prints err and returns the exit code it calls for.
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, pflag.ErrHelp) {
+		return exitOK
+	}
+	var (
+		ue *usageError
+		de *definition.Error
+		ce *source.CellError
+	)
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "ehrql: error: %s\n", ue.msg)
+		return exitUsage
+	case errors.As(err, &de):
+		fmt.Fprintln(stderr, de.Error())
+		return de.Code
+	case errors.As(err, &ce):
+		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
+		return exitFileValidation
+	}
+	fmt.Fprintf(stderr, "ehrql: %v\n", err)
+	return exitError
+}
+
+// commandFlags makes a command's flag set; unknown flags and stray
+// positionals are reported with ehrQL's hint about parameters.
+func commandFlags(name string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parse(fs *pflag.FlagSet, args []string, stdout io.Writer) (string, error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprintf(stdout, "usage: ehrql %s DEFINITION [options] [-- PARAMETERS...]\n\noptions:\n%s", fs.Name(), fs.FlagUsages())
+			return "", err
+		}
+		return "", &usageError{err.Error() + "\n\nIf you are trying to provide custom parameters, note that these MUST be provided last, and must follow a double-dash `--`."}
+	}
+	rest := fs.Args()
+	switch len(rest) {
+	case 0:
+		return "", &usageError{fmt.Sprintf("%s: the following arguments are required: DEFINITION_FILE", fs.Name())}
+	case 1:
+		if _, err := os.Stat(rest[0]); err != nil {
+			return "", &usageError{rest[0] + " does not exist"}
+		}
+		return rest[0], nil
+	}
+	return "", &usageError{"unknown arguments: " + strings.Join(rest[1:], " ") +
+		"\n\nIf you are trying to provide custom parameters, note that these MUST be provided last, and must follow a double-dash `--`."}
+}
+
+func loadDataset(ctx context.Context, path string, params []string) (*model.Definition, error) {
+	def, err := definition.Load(ctx, path, params)
+	if err != nil {
+		return nil, err
+	}
+	if def.Dataset == nil {
+		return nil, &definition.Error{Path: path, Code: exitDefinition, Msg: "Did not find a variable called 'dataset' in dataset definition file"}
+	}
+	return def, nil
+}
+
+func generateDataset(ctx context.Context, args, params []string, stdout, stderr io.Writer) error {
+	fs := commandFlags("generate-dataset")
+	out := fs.String("output", "", "output file: .arrow, .csv or .csv.gz (default: CSV on stdout)")
+	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
+	dsn := fs.String("database", os.Getenv("DATABASE_URL"), "DuckDB patient store (.duckdb); default $DATABASE_URL")
+	fs.StringVar(dsn, "dsn", *dsn, "alias of --database")
+	fs.Lookup("dsn").Hidden = true
+	threads := fs.Int("threads", envInt("EHRQL_THREADS"), "DuckDB worker threads (default: all cores; $EHRQL_THREADS)")
+	memory := fs.String("memory-limit", os.Getenv("EHRQL_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB ($EHRQL_MEMORY_LIMIT)")
+	defPath, err := parse(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	if *out != "" && *out != "-" {
+		if _, err := output.FormatFromPath(*out); err != nil {
+			return &usageError{"argument --output: " + err.Error()}
+		}
+	}
+	if *dummyTables != "" {
+		if st, err := os.Stat(*dummyTables); err != nil {
+			return &usageError{*dummyTables + " does not exist"}
+		} else if !st.IsDir() {
+			return &usageError{*dummyTables + " is not a directory"}
+		}
+	}
+	def, err := loadDataset(ctx, defPath, params)
+	if err != nil {
+		return err
+	}
+	q, err := engine.CompileDataset(def.Dataset)
+	if err != nil {
+		return err
+	}
+	opts := engine.Options{Threads: *threads, MemoryLimit: *memory}
+	var s *engine.Session
+	switch {
+	case *dsn != "":
+		s, err = engine.OpenStore(ctx, *dsn, q.Tables, opts)
+	case *dummyTables != "":
+		s, err = engine.OpenCSVTables(ctx, *dummyTables, q.Tables, opts)
+	default:
+		return &usageError{"no data source: pass --dummy-tables DIR (CSV dummy tables) or --database STORE (or set DATABASE_URL)"}
+	}
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n, err := q.Run(ctx, s, *out, stdout)
+	if err != nil {
+		return err
+	}
+	if *out != "" && *out != "-" {
+		fmt.Fprintf(stderr, "Wrote %d rows to %s\n", n, *out)
+	}
+	return nil
+}
+
+func dumpDatasetSQL(ctx context.Context, args, params []string, stdout io.Writer) error {
+	fs := commandFlags("dump-dataset-sql")
+	out := fs.String("output", "", "write the SQL to this file instead of stdout")
+	defPath, err := parse(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	def, err := loadDataset(ctx, defPath, params)
+	if err != nil {
+		return err
+	}
+	q, err := engine.CompileDataset(def.Dataset)
+	if err != nil {
+		return err
+	}
+	return writeText(*out, q.Script(), stdout)
+}
+
+func serializeDefinition(ctx context.Context, args, params []string, stdout io.Writer) error {
+	fs := commandFlags("serialize-definition")
+	out := fs.StringP("output", "o", "", "write the JSON to this file instead of stdout")
+	defPath, err := parse(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	def, err := definition.Load(ctx, defPath, params)
+	if err != nil {
+		return err
+	}
+	data, err := model.Encode(def)
+	if err != nil {
+		return err
+	}
+	return writeText(*out, string(data)+"\n", stdout)
+}
+
+// writeText writes text to path atomically, or to stdout when path is "".
+func writeText(path, text string, stdout io.Writer) error {
+	if path == "" || path == "-" {
+		_, err := io.WriteString(stdout, text)
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func envInt(name string) int {
+	var n int
+	fmt.Sscan(os.Getenv(name), &n)
+	return n
+}

@@ -1,0 +1,174 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB database/sql driver
+
+	"github.com/ehrql-go/ehrql/engine/output"
+	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// Options tune the DuckDB session.
+type Options struct {
+	// Threads limits DuckDB's worker threads (0: DuckDB's default, all cores).
+	Threads int
+	// MemoryLimit caps DuckDB's memory, e.g. "2GB" ("": DuckDB's default).
+	MemoryLimit string
+}
+
+// Session is one DuckDB connection holding the patient data a query runs on.
+type Session struct {
+	db   *sql.DB
+	conn *sql.Conn
+}
+
+// OpenCSVTables starts an in-memory session holding the given tables, read
+// from a folder of CSV dummy tables (one <table>.csv or <table>.csv.gz each).
+func OpenCSVTables(ctx context.Context, dir string, tables []*model.Table, opts Options) (*Session, error) {
+	s, err := open(ctx, "", opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := source.LoadCSVDirConn(ctx, s.conn, dir, tables); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenStore opens a DuckDB patient store read-only and checks that it holds
+// the tables a query needs, with the columns it reads.
+func OpenStore(ctx context.Context, path string, tables []*model.Table, opts Options) (*Session, error) {
+	path = strings.TrimPrefix(path, "duckdb://")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("patient store %s: %w", path, err)
+	}
+	s, err := open(ctx, path+"?access_mode=read_only", opts)
+	if err != nil {
+		return nil, fmt.Errorf("patient store %s: %w", path, err)
+	}
+	for _, t := range tables {
+		rows, err := s.conn.QueryContext(ctx,
+			"SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'", t.Name)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		have := map[string]bool{}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				s.Close()
+				return nil, err
+			}
+			have[c] = true
+		}
+		rows.Close()
+		if len(have) == 0 {
+			s.Close()
+			return nil, fmt.Errorf("patient store %s has no table %q", path, t.Name)
+		}
+		if !have["patient_id"] {
+			s.Close()
+			return nil, fmt.Errorf("patient store %s: table %q has no patient_id column", path, t.Name)
+		}
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, dsn string, opts Options) (*Session, error) {
+	db, err := sql.Open("duckdb", dsn)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Session{db: db, conn: conn}
+	var settings []string
+	if opts.Threads > 0 {
+		settings = append(settings, fmt.Sprintf("SET threads = %d", opts.Threads))
+	}
+	if opts.MemoryLimit != "" {
+		settings = append(settings, fmt.Sprintf("SET memory_limit = '%s'", strings.ReplaceAll(opts.MemoryLimit, "'", "")))
+	}
+	for _, stmt := range append(settings, macros...) {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("setting up DuckDB: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Close ends the session.
+func (s *Session) Close() error {
+	s.conn.Close()
+	return s.db.Close()
+}
+
+// Query runs SQL in the session (for tests and tools).
+func (s *Session) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.conn.QueryContext(ctx, query, args...)
+}
+
+// OutputColumns converts column specs to the output writers' columns.
+func OutputColumns(specs []ColumnSpec) []output.Column {
+	cols := make([]output.Column, len(specs))
+	for i, s := range specs {
+		c := output.Column{Name: s.Name, Nullable: i > 0, Min: s.Min, Max: s.Max}
+		switch s.Type.Kind {
+		case model.KindBool:
+			c.Kind = output.Bool
+		case model.KindInt:
+			c.Kind = output.Int
+		case model.KindFloat:
+			c.Kind = output.Float
+		case model.KindDate:
+			c.Kind = output.Date
+		default:
+			c.Kind = output.Str
+			if s.Categories != nil {
+				c.Categories = make([]string, 0, len(s.Categories))
+				for _, l := range s.Categories {
+					if v, ok := l.Go().(string); ok {
+						c.Categories = append(c.Categories, v)
+					}
+				}
+			}
+		}
+		if c.Kind != output.Int {
+			c.Min, c.Max = nil, nil
+		}
+		cols[i] = c
+	}
+	return cols
+}
+
+// Run executes the query and streams its rows into a new output at path
+// (".arrow", ".csv", ".csv.gz"; "" or "-" for CSV on stdout). The file
+// appears only when complete.
+func (q *Query) Run(ctx context.Context, s *Session, path string, stdout io.Writer) (int64, error) {
+	cols := OutputColumns(q.Columns)
+	w, err := output.Create(path, cols, stdout)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.conn.QueryContext(ctx, q.SQL)
+	if err != nil {
+		w.Abort()
+		return 0, fmt.Errorf("running the dataset query: %w", err)
+	}
+	defer rows.Close()
+	return output.Copy(w, output.NewRowBatcher(rows, cols, output.DefaultBatchSize))
+}
