@@ -15,8 +15,14 @@ type Dataset struct {
 	vars       []model.Variable
 	names      map[string]bool
 	dummy      *model.DummyDataConfig
+	claimed    []string
 	errs       []error
 }
+
+// ClaimPermissions declares that the definition may use tables that need
+// these permissions when it runs on dummy data (ehrQL's claim_permissions).
+// Claims never grant access to real data.
+func (d *Dataset) ClaimPermissions(names ...string) { d.claimed = append(d.claimed, names...) }
 
 // NewDataset starts an empty dataset (ehrQL's create_dataset).
 func NewDataset() *Dataset { return &Dataset{names: map[string]bool{}} }
@@ -134,7 +140,7 @@ func (d *Dataset) Definition() (*model.Definition, error) {
 	if err != nil {
 		return nil, err
 	}
-	def := &model.Definition{Dataset: ds}
+	def := &model.Definition{Dataset: ds, ClaimedPermissions: append([]string{}, d.claimed...)}
 	if d.dummy != nil {
 		def.DatasetDummyDataConfig = d.dummy
 	} else {

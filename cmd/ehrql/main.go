@@ -35,6 +35,7 @@ const (
 	exitUsage          = 2
 	exitDefinition     = 10
 	exitFileValidation = 11
+	exitPermission     = 12
 )
 
 func main() {
@@ -104,6 +105,7 @@ func report(err error, stderr io.Writer) int {
 		ue *usageError
 		de *definition.Error
 		ce *source.CellError
+		pe *engine.PermissionError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -112,6 +114,9 @@ func report(err error, stderr io.Writer) int {
 	case errors.As(err, &de):
 		fmt.Fprintln(stderr, de.Error())
 		return de.Code
+	case errors.As(err, &pe):
+		fmt.Fprintf(stderr, "EHRQLPermissionError: %v\n", err)
+		return exitPermission
 	case errors.As(err, &ce):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
@@ -193,6 +198,9 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	}
 	q, err := engine.CompileDataset(def.Dataset)
 	if err != nil {
+		return err
+	}
+	if err := engine.CheckPermissions(q.Tables, def.ClaimedPermissions, os.Getenv("EHRQL_PERMISSIONS"), *dsn == ""); err != nil {
 		return err
 	}
 	opts := engine.Options{Threads: *threads, MemoryLimit: *memory}
