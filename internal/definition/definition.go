@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/ehrql-go/ehrql/query"
@@ -58,6 +60,8 @@ func Load(ctx context.Context, path string, params []string) (*model.Definition,
 	return nil, fmt.Errorf("%s is not a definition: expected a .go file, a Go package directory or a .json query model", path)
 }
 
+var exitStatus = regexp.MustCompile(`(?m)^exit status (\d+)\s*$`)
+
 // goTool finds the go command.
 func goTool() string {
 	if p, err := exec.LookPath("go"); err == nil {
@@ -91,13 +95,16 @@ func runGo(ctx context.Context, dir, target string, params []string) (*model.Def
 		var exit *exec.ExitError
 		msg := strings.TrimSpace(stderr.String())
 		if errors.As(err, &exit) {
-			code := exit.ExitCode()
-			if code == 1 || code < 0 {
-				// go run itself failed (compile error) or the program crashed.
-				code = query.ExitDefinitionError
+			// go run exits 1 whether the build failed or the program did; a
+			// program's own exit code is on go run's last line of stderr.
+			code := query.ExitDefinitionError
+			if m := exitStatus.FindStringSubmatch(msg); m != nil {
+				if n, _ := strconv.Atoi(m[1]); n == query.ExitParameterError {
+					code = n
+				}
+				msg = strings.TrimSpace(strings.TrimSuffix(msg, m[0]))
 			}
-			msg = strings.TrimSuffix(msg, "exit status "+fmt.Sprint(exit.ExitCode()))
-			return nil, &Error{Path: shown, Code: code, Msg: strings.TrimSpace(msg)}
+			return nil, &Error{Path: shown, Code: code, Msg: msg}
 		}
 		return nil, fmt.Errorf("running %s: %w", shown, err)
 	}

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -118,3 +119,13 @@ func strV(s string) *model.Node    { return model.MustValue(model.StrLit(s)) }
 func dateV(s string) *model.Node   { return model.MustValue(model.DateLit(model.MustParseDate(s))) }
 
 func date(s string) model.CivilDate { return model.MustParseDate(s) }
+
+// knownBug skips the test with a "BUG: ..." message, keeping the suite green
+// while a bug in the package is unfixed. Set MODEL_TEST_SHOW_BUGS=1 to run
+// the test anyway and see it fail.
+func knownBug(t testing.TB, msg string) {
+	t.Helper()
+	if os.Getenv("MODEL_TEST_SHOW_BUGS") == "" {
+		t.Skip("BUG: " + msg)
+	}
+}

@@ -1,0 +1,180 @@
+// Package check holds the tests shared by the typed table packages
+// tables/core and tables/tpp: that each generated table var matches its
+// catalogue table.
+package check
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ehrql-go/ehrql/query"
+	"github.com/ehrql-go/ehrql/query/model"
+	"github.com/ehrql-go/ehrql/tables"
+	"github.com/ehrql-go/ehrql/tables/internal/gentyped/gen"
+)
+
+// Table is a generated table var and the name of the catalogue table it
+// wraps.
+type Table struct {
+	Name  string
+	Frame any
+}
+
+// seriesTypes maps each column kind to its patient and event series types.
+var seriesTypes = map[model.Kind][2]reflect.Type{
+	model.KindBool:      {reflect.TypeFor[query.BoolPatientSeries](), reflect.TypeFor[query.BoolEventSeries]()},
+	model.KindInt:       {reflect.TypeFor[query.IntPatientSeries](), reflect.TypeFor[query.IntEventSeries]()},
+	model.KindFloat:     {reflect.TypeFor[query.FloatPatientSeries](), reflect.TypeFor[query.FloatEventSeries]()},
+	model.KindStr:       {reflect.TypeFor[query.StrPatientSeries](), reflect.TypeFor[query.StrEventSeries]()},
+	model.KindDate:      {reflect.TypeFor[query.DatePatientSeries](), reflect.TypeFor[query.DateEventSeries]()},
+	model.KindCode:      {reflect.TypeFor[query.CodePatientSeries](), reflect.TypeFor[query.CodeEventSeries]()},
+	model.KindMultiCode: {reflect.TypeFor[query.MultiCodePatientSeries](), reflect.TypeFor[query.MultiCodeEventSeries]()},
+}
+
+func seriesType(k model.Kind, event bool) reflect.Type {
+	if event {
+		return seriesTypes[k][1]
+	}
+	return seriesTypes[k][0]
+}
+
+// Module checks that list holds one var for each table of the catalogue
+// module, and that each var's types and column series match its table.
+func Module(t *testing.T, module string, list []Table) {
+	t.Helper()
+	cat := tables.Default().Tables(module)
+	var want, got []string
+	for _, tbl := range cat {
+		want = append(want, tbl.Name)
+	}
+	for _, e := range list {
+		got = append(got, e.Name)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("generated tables %v, catalogue %s has %v", got, module, want)
+	}
+	for i, e := range list {
+		t.Run(e.Name, func(t *testing.T) { Frame(t, cat[i], e.Frame) })
+	}
+}
+
+// Frame checks a table var against its catalogue table: its Go types (the
+// frame, and for event-level tables the sorted frame and the picked row)
+// have one field per column, in order, named as gen.ColumnName says and of
+// the column's series type; and each column of the var, and of a row picked
+// from it, selects that column of that very table.
+func Frame(t *testing.T, tbl *model.Table, frame any) {
+	t.Helper()
+	v := reflect.ValueOf(frame)
+	typ := v.Type()
+	if want := gen.TableName(tbl.Name) + "Frame"; typ.Name() != want {
+		t.Errorf("type %s, want %s", typ.Name(), want)
+	}
+	if tbl.PatientLevel {
+		fields(t, typ, "PatientFrame", tbl, false)
+		values(t, v, tbl, model.OpSelectPatientTable, model.OpSelectPatientTable)
+		return
+	}
+	fields(t, typ, "EventFrame[", tbl, true)
+	for _, m := range []string{"Where", "ExceptWhere"} {
+		if out := method(t, typ, m); out != typ {
+			t.Errorf("%s.%s returns %v, want %v", typ.Name(), m, out, typ)
+		}
+	}
+	sorted := method(t, typ, "SortBy")
+	if want := gen.TableName(tbl.Name) + "SortedFrame"; sorted.Name() != want {
+		t.Errorf("SortBy returns %s, want %s", sorted.Name(), want)
+	}
+	fields(t, sorted, "SortedEventFrame[", tbl, true)
+	row := method(t, sorted, "LastForPatient")
+	if want := gen.TableName(tbl.Name) + "Row"; row.Name() != want {
+		t.Errorf("LastForPatient returns %s, want %s", row.Name(), want)
+	}
+	if first := method(t, sorted, "FirstForPatient"); first != row {
+		t.Errorf("FirstForPatient returns %v, want %v", first, row)
+	}
+	fields(t, row, "PatientFrame", tbl, false)
+	values(t, v, tbl, model.OpSelectTable, model.OpSelectTable)
+
+	// Sort by the first column that can be sorted on, pick a row and check
+	// its columns too.
+	for i, c := range tbl.Columns {
+		if c.Type.Kind == model.KindBool {
+			continue
+		}
+		key := v.Field(i + 1)
+		s := v.MethodByName("SortBy").Call([]reflect.Value{key})[0]
+		values(t, s, tbl, model.OpSort, model.OpSelectTable)
+		r := s.MethodByName("LastForPatient").Call(nil)[0]
+		values(t, r, tbl, model.OpPickOneRowPerPatient, model.OpSelectTable)
+		break
+	}
+}
+
+// method returns the single result type of typ's method name.
+func method(t *testing.T, typ reflect.Type, name string) reflect.Type {
+	t.Helper()
+	m, ok := typ.MethodByName(name)
+	if !ok || m.Type.NumOut() != 1 {
+		t.Fatalf("%s has no method %s with one result", typ.Name(), name)
+	}
+	return m.Type.Out(0)
+}
+
+// fields checks that typ embeds the query frame named embed (a prefix for
+// generic frames) and then has exactly the table's columns.
+func fields(t *testing.T, typ reflect.Type, embed string, tbl *model.Table, event bool) {
+	t.Helper()
+	if typ.Kind() != reflect.Struct || typ.NumField() != len(tbl.Columns)+1 {
+		t.Fatalf("%s: want a struct with %d fields (the embedded frame and %d columns), got %d",
+			typ.Name(), len(tbl.Columns)+1, len(tbl.Columns), typ.NumField())
+	}
+	f0 := typ.Field(0)
+	if !f0.Anonymous || !strings.HasPrefix(f0.Type.Name(), embed) || f0.Type.PkgPath() != "github.com/ehrql-go/ehrql/query" {
+		t.Errorf("%s: first field %s %v, want the embedded query.%s", typ.Name(), f0.Name, f0.Type, embed)
+	}
+	for i, c := range tbl.Columns {
+		f := typ.Field(i + 1)
+		if want := gen.ColumnName(c.Name); f.Name != want {
+			t.Errorf("%s field %d: name %s, want %s (column %s)", typ.Name(), i+1, f.Name, want, c.Name)
+		}
+		if want := seriesType(c.Type.Kind, event); f.Type != want {
+			t.Errorf("%s.%s: type %v, want %v (column %s %s)", typ.Name(), f.Name, f.Type, want, c.Name, c.Type.Name())
+		}
+	}
+}
+
+// values checks that every column field of the frame value v is a
+// SelectColumn of that column from a frame whose op is source, itself
+// drawn from table tbl (a node of op root).
+func values(t *testing.T, v reflect.Value, tbl *model.Table, source, root model.Op) {
+	t.Helper()
+	for i, c := range tbl.Columns {
+		s, ok := v.Field(i + 1).Interface().(query.Series)
+		if !ok {
+			t.Errorf("%s.%s is not a query.Series", v.Type().Name(), v.Type().Field(i+1).Name)
+			continue
+		}
+		n, err := query.Node(s)
+		if err != nil {
+			t.Errorf("%s.%s: %v", v.Type().Name(), v.Type().Field(i+1).Name, err)
+			continue
+		}
+		if n.Op() != model.OpSelectColumn || n.Name() != c.Name || n.Type() != c.Type {
+			t.Errorf("%s.%s: node %v of type %v, want SelectColumn(%s) of type %v", v.Type().Name(),
+				v.Type().Field(i+1).Name, n, n.Type(), c.Name, c.Type)
+		}
+		src := n.Arg(0)
+		if src.Op() != source {
+			t.Errorf("%s.%s: selected from %v, want %v", v.Type().Name(), c.Name, src.Op(), source)
+		}
+		for src.Op() != root && len(src.Args()) > 0 {
+			src = src.Arg(0)
+		}
+		if src.Op() != root || src.Table() != tbl {
+			t.Errorf("%s.%s: drawn from %v, want %v of the catalogue's %s.%s", v.Type().Name(), c.Name, src, root, tbl.Module, tbl.Name)
+		}
+	}
+}

@@ -1,0 +1,173 @@
+package tpp
+
+import (
+	"strconv"
+
+	"github.com/ehrql-go/ehrql/codelists"
+	"github.com/ehrql-go/ehrql/query"
+)
+
+// The helper methods of ehrql.tables.tpp, including those it inherits from
+// ehrql.tables.core. Each builds exactly the
+// expression ehrQL's method of the same name builds from the table's own
+// columns, so the query model is the same as ehrQL's; none adds a node of
+// its own. They use the columns of the frame they are called on, so they
+// also work on a filtered view of a table, as in ehrQL.
+
+// AgeOn is the patient's age on date, in whole elapsed calendar years:
+// (date − date_of_birth).years. It takes no account of whether the patient
+// is alive on date, and is negative if date is before the date of birth.
+// ehrQL: patients.age_on(date).
+func (p PatientsFrame) AgeOn(date query.DatePatientSeries) query.IntPatientSeries {
+	return date.Minus(p.DateOfBirth).Years()
+}
+
+// IsAliveOn is true where the patient's primary care record has no date of
+// death, or one after date: date_of_death.is_after(date) |
+// date_of_death.is_null(). It is false on the day of death, and true before
+// birth. ehrQL: patients.is_alive_on(date).
+func (p PatientsFrame) IsAliveOn(date query.DatePatientSeries) query.BoolPatientSeries {
+	return p.DateOfDeath.IsAfter(date).Or(p.DateOfDeath.IsNull())
+}
+
+// IsDeadOn is true where the patient's primary care record has a date of
+// death before date: date_of_death.is_not_null() &
+// date_of_death.is_before(date). Like IsAliveOn, it is false on the day of
+// death. ehrQL: patients.is_dead_on(date).
+func (p PatientsFrame) IsDeadOn(date query.DatePatientSeries) query.BoolPatientSeries {
+	return p.DateOfDeath.IsNotNull().And(p.DateOfDeath.IsBefore(date))
+}
+
+// Spanning keeps the registrations that span the whole period from start
+// to end, both included: start_date.is_on_or_before(start) &
+// (end_date.is_on_or_after(end) | end_date.is_null()). A NULL start or end
+// keeps none. ehrQL: practice_registrations.spanning(start, end).
+func (r PracticeRegistrationsFrame) Spanning(start, end query.DatePatientSeries) PracticeRegistrationsFrame {
+	return r.Where(r.StartDate.IsOnOrBefore(start).And(
+		r.EndDate.IsOnOrAfter(end).Or(r.EndDate.IsNull()),
+	))
+}
+
+// ForPatientOn is each patient's registration on date:
+// spanning(date, date).sort_by(start_date, end_date,
+// practice_pseudo_id).last_for_patient(). It prefers the latest start date,
+// then the latest non-NULL end date, then the largest practice_pseudo_id;
+// patients with no registration on date get NULL columns. ehrQL:
+// practice_registrations.for_patient_on(date).
+func (r PracticeRegistrationsFrame) ForPatientOn(date query.DatePatientSeries) PracticeRegistrationsRow {
+	return r.Spanning(date, date).
+		SortBy(r.StartDate, r.EndDate, r.PracticePseudoID).
+		LastForPatient()
+}
+
+// ExistsForPatientOn is true for patients registered on date (never NULL):
+// spanning(date, date).exists_for_patient(). ehrQL:
+// practice_registrations.exists_for_patient_on(date).
+func (r PracticeRegistrationsFrame) ExistsForPatientOn(date query.DatePatientSeries) query.BoolPatientSeries {
+	return r.Spanning(date, date).ExistsForPatient()
+}
+
+// CauseOfDeathIsIn matches the codelist against underlying_cause_of_death
+// and cause_of_death_01 … cause_of_death_15: the OR, in that order, of each
+// column's is_in(codelist). The OR is three-valued, so the result is NULL,
+// not false, where no column matches and any is NULL, and for patients with
+// no registered death. ehrQL: ons_deaths.cause_of_death_is_in(codelist).
+func (d ONSDeathsFrame) CauseOfDeathIsIn(cl codelists.Codelist) query.BoolPatientSeries {
+	cols := []query.CodePatientSeries{
+		d.UnderlyingCauseOfDeath,
+		d.CauseOfDeath01, d.CauseOfDeath02, d.CauseOfDeath03, d.CauseOfDeath04, d.CauseOfDeath05,
+		d.CauseOfDeath06, d.CauseOfDeath07, d.CauseOfDeath08, d.CauseOfDeath09, d.CauseOfDeath10,
+		d.CauseOfDeath11, d.CauseOfDeath12, d.CauseOfDeath13, d.CauseOfDeath14, d.CauseOfDeath15,
+	}
+	out := cols[0].IsIn(cl)
+	for _, c := range cols[1:] {
+		out = out.Or(c.IsIn(cl))
+	}
+	return out
+}
+
+// SpanningWithSystmone keeps the registrations that span the whole period
+// from start to end and whose practice has used SystmOne since start:
+// spanning(start, end).where(practice_systmone_go_live_date <= start). A
+// NULL go-live date keeps none. Use it before relying on appointments,
+// whose history is incomplete before a practice moved to SystmOne. ehrQL:
+// practice_registrations.spanning_with_systmone(start, end).
+func (r PracticeRegistrationsFrame) SpanningWithSystmone(start, end query.DatePatientSeries) PracticeRegistrationsFrame {
+	return r.Spanning(start, end).Where(r.PracticeSystmoneGoLiveDate.Le(start))
+}
+
+// ForPatientOn is each patient's address on date:
+// where(start_date <= date).except_where(end_date < date), then
+// sort_by(case(when(has_postcode).then(1), otherwise=0), start_date,
+// end_date, address_id).last_for_patient(). Addresses with a NULL start
+// date are never chosen; open-ended ones and ones ending on date count. It
+// prefers an address with a postcode (a NULL has_postcode counts as none),
+// then the latest start date, then the latest non-NULL end date, then the
+// largest address_id; patients with no address on date get NULL columns.
+// ehrQL: addresses.for_patient_on(date).
+func (a AddressesFrame) ForPatientOn(date query.DatePatientSeries) AddressesRow {
+	// The Case has one value per address (has_postcode is an event
+	// series), though its Go type, set by the constant values, is a patient
+	// series; it is only used as a sort key, which takes either.
+	hasPostcode := query.Case(
+		query.When(a.HasPostcode, query.Int(1)),
+		query.Otherwise(query.Int(0)),
+	)
+	return a.Where(a.StartDate.Le(date)).
+		ExceptWhere(a.EndDate.Lt(date)).
+		SortBy(hasPostcode, a.StartDate, a.EndDate, a.AddressID).
+		LastForPatient()
+}
+
+// IMDQuintile is the Index of Multiple Deprivation rank of the address
+// (imd_rounded) as a quintile: "1 (most deprived)", "2", "3", "4", "5 (least
+// deprived)", or "unknown" where imd_rounded is NULL, including patients
+// with no address. The quintiles divide the 32,844 LSOA ranks at
+// int(32844*k/5): imd_rounded >= 0 and <= 6568 is "1 (most deprived)", then
+// <= 13137, <= 19706, <= 26275 and <= 32844. ehrQL: the imd_quintile
+// property of addresses, here on the row picked by ForPatientOn,
+// FirstForPatient or LastForPatient.
+func (r AddressesRow) IMDQuintile() query.StrPatientSeries { return imdBands(r.ImdRounded, 5) }
+
+// IMDDecile is the Index of Multiple Deprivation rank of the address
+// (imd_rounded) as a decile: "1 (most deprived)", "2" … "9", "10 (least
+// deprived)", or "unknown" where imd_rounded is NULL. The deciles divide the
+// 32,844 LSOA ranks at int(32844*k/10): imd_rounded >= 0 and <= 3284 is "1
+// (most deprived)", then <= 6568, <= 9853, <= 13137, <= 16422, <= 19706,
+// <= 22990, <= 26275, <= 29559 and <= 32844. ehrQL: the imd_decile property
+// of addresses, here on a picked row.
+func (r AddressesRow) IMDDecile() query.StrPatientSeries { return imdBands(r.ImdRounded, 10) }
+
+// imdLSOAs is the number of LSOAs ranked by the IMD 2019.
+const imdLSOAs = 32844
+
+// imdBands is ehrQL's case over imd_rounded for n bands:
+// when((imd >= 0) & (imd <= int(32844*1/n))).then("1 (most deprived)"),
+// when(imd <= int(32844*k/n)).then("k") …,
+// when(imd <= 32844).then("n (least deprived)"), otherwise="unknown".
+func imdBands(imd query.IntPatientSeries, n int) query.StrPatientSeries {
+	branches := make([]query.Branch[query.StrPatientSeries], 0, n+1)
+	for k := 1; k <= n; k++ {
+		label := strconv.Itoa(k)
+		cond := imd.Le(query.Int(imdLSOAs * k / n))
+		switch k {
+		case 1:
+			label += " (most deprived)"
+			cond = imd.Ge(query.Int(0)).And(cond)
+		case n:
+			label += " (least deprived)"
+		}
+		branches = append(branches, query.When(cond, query.Str(label)))
+	}
+	branches = append(branches, query.Otherwise(query.Str("unknown")))
+	return query.Case(branches...)
+}
+
+// ElectronicFrailtyIndex keeps the values of the UK Electronic Frailty Index
+// v1: where(algorithm_description == "UK Electronic Frailty Index
+// (eFI)").where(algorithm_version == "1.0"). ehrQL:
+// decision_support_values.electronic_frailty_index().
+func (d DecisionSupportValuesFrame) ElectronicFrailtyIndex() DecisionSupportValuesFrame {
+	return d.Where(d.AlgorithmDescription.Eq(query.Str("UK Electronic Frailty Index (eFI)"))).
+		Where(d.AlgorithmVersion.Eq(query.Str("1.0")))
+}
