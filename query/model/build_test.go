@@ -196,9 +196,7 @@ func TestFunctionResultTypes(t *testing.T) {
 // Multi-code strings are str subclasses, but codes (BaseCode) are not.
 func TestStringContainsRejectsCodes(t *testing.T) {
 	s := newSpec(t)
-	knownBug(t, "model.Function(OpStringContains, code series, str) is accepted because resultType uses Type.StrLike, "+
-		"which includes KindCode; ehrQL's StringContains(lhs: Series[str], rhs: Series[str]) rejects BaseCode series "+
-		"(spec 2.10/2.11: code series have no contains, and a code series is not a valid argument)")
+
 	for _, args := range [][]*model.Node{
 		{s.pc("c1"), strV("123")},
 		{s.pc("s1"), s.pc("c1")},
@@ -833,8 +831,7 @@ func TestNodeString(t *testing.T) {
 
 func TestSelectColumnString(t *testing.T) {
 	s := newSpec(t)
-	knownBug(t, "(*Node).String() panics with a nil pointer dereference for every SelectColumn node: "+
-		"node.go String() calls n.Table().Name, but SelectColumn (build.go) sets neither table nor root, so Table() is nil")
+
 	for _, tc := range []struct {
 		n    *model.Node
 		want string

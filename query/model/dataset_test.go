@@ -216,3 +216,27 @@ func TestDefaultDummyDataConfig(t *testing.T) {
 		t.Errorf("DefaultDummyDataConfig = %+v, want population 10, timeout 60", c)
 	}
 }
+
+// Spec 2.19: event-table column names follow the variable-name rules; the
+// output table has a patient_id column, and a dict cannot repeat a name.
+func TestEventTableColumnNames(t *testing.T) {
+	s := newSpec(t)
+	pop := s.agg(model.OpExists, s.e)
+	ok := must(model.SeriesCollectionFrame([]string{"a", "b_2"}, []*model.Node{s.ec("i1"), s.ec("i2")}))
+	if err := (&model.Dataset{Population: pop, Events: []model.EventTable{{Name: "ev", Frame: ok}}}).Validate(); err != nil {
+		t.Fatalf("valid event table rejected: %v", err)
+	}
+	knownBug(t, "event-table column names are never checked: model.SeriesCollectionFrame (build.go) and Dataset.Validate "+
+		"(dataset.go) accept members named \"patient_id\" (which clashes with the output's patient_id column), invalid names "+
+		"such as \"1x\", and the same name twice, e.g. SeriesCollectionFrame([\"x\", \"x\"], …); Decode therefore accepts them too")
+	for _, names := range [][]string{{"patient_id", "a"}, {"1x", "a"}, {"x", "x"}, {"a-b", "a"}} {
+		_, err := model.SeriesCollectionFrame(names, []*model.Node{s.ec("i1"), s.ec("i2")})
+		if err == nil {
+			f := must(model.SeriesCollectionFrame(names, []*model.Node{s.ec("i1"), s.ec("i2")}))
+			err = (&model.Dataset{Population: pop, Events: []model.EventTable{{Name: "ev", Frame: f}}}).Validate()
+		}
+		if err == nil {
+			t.Errorf("event table with columns %q accepted", names)
+		}
+	}
+}

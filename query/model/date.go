@@ -23,6 +23,9 @@ func ParseDate(s string) (CivilDate, error) {
 		return CivilDate{}, fmt.Errorf("Dates must be in YYYY-MM-DD format: %q", s)
 	}
 	t, err := time.Parse("2006-01-02", s)
+	if err == nil && t.Year() < 1 {
+		return CivilDate{}, fmt.Errorf("year 0 is out of range in %q", s)
+	}
 	if err != nil {
 		return CivilDate{}, fmt.Errorf("day is out of range for month in %q", s)
 	}
@@ -74,8 +77,17 @@ func (d CivilDate) AddMonths(n int) CivilDate {
 func (d CivilDate) AddYears(n int) CivilDate { return d.AddMonths(12 * n) }
 
 // DaysSince returns d − e in days.
-func (d CivilDate) DaysSince(e CivilDate) int {
-	return int(d.Time().Sub(e.Time()).Hours() / 24)
+func (d CivilDate) DaysSince(e CivilDate) int { return d.dayNumber() - e.dayNumber() }
+
+// dayNumber counts days from a fixed epoch (the proleptic Gregorian
+// calendar's day 0), exact for every year.
+func (d CivilDate) dayNumber() int {
+	y, m := d.Year, int(d.Month)
+	if m <= 2 {
+		y--
+		m += 12
+	}
+	return 365*y + floorDiv(y, 4) - floorDiv(y, 100) + floorDiv(y, 400) + (153*(m-3)+2)/5 + d.Day
 }
 
 // MonthsSince returns the whole months elapsed from e to d, floor-style.

@@ -154,10 +154,13 @@ func resultType(op Op, args []*Node, field func(int) string) (Type, error) {
 		}
 		return Date, nil
 	case OpStringContains:
-		for i := range args {
-			if err := want(i, args[i].typ.StrLike() || args[i].typ.Kind == KindAny, "Series[str]"); err != nil {
-				return Type{}, err
-			}
+		// Multi-code strings are str subclasses in ehrQL; codes are not.
+		lhs := args[0].typ
+		if err := want(0, !lhs.Set && (lhs.Kind == KindStr || lhs.Kind == KindMultiCode), "Series[str]"); err != nil {
+			return Type{}, err
+		}
+		if err := want(1, Str.Matches(args[1].typ), "Series[str]"); err != nil {
+			return Type{}, err
 		}
 		return Bool, nil
 	case OpIn:

@@ -104,7 +104,7 @@ func (n *Node) String() string {
 	case OpValue:
 		return "Value(" + n.lit.String() + ")"
 	case OpSelectColumn:
-		return fmt.Sprintf("SelectColumn(%s.%s)", n.Table().Name, n.name)
+		return fmt.Sprintf("SelectColumn(%s.%s)", n.args[0].Table().Name, n.name)
 	case OpSelectTable, OpSelectPatientTable:
 		return fmt.Sprintf("%s(%s)", n.op, n.table.Name)
 	case OpParameter:
