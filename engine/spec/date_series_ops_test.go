@@ -1,0 +1,477 @@
+package spec
+
+import "testing"
+
+// Chapter date_series_ops: date aggregations, comparisons, parts, and the
+// calendar arithmetic of digest 2.13 and 2.14.
+func TestDateSeriesOps(t *testing.T) { runChapter(t, dateSeriesOpsCases) }
+
+func dateSeriesOpsCases(testing.TB) []specCase {
+	var cases []specCase
+	cases = append(cases, dateAggregationCases()...)
+	cases = append(cases, dateComparisonTypeCases()...)
+	cases = append(cases, dateComparisonCases()...)
+	cases = append(cases, dateOpCases()...)
+	return cases
+}
+
+// date_series_ops/test_date_aggregations.py
+func dateAggregationCases() []specCase {
+	episodes := tables{e: `
+          |     d1
+        --+------------
+        1 | 2020-01-01
+        1 | 2020-01-04
+        1 | 2020-01-06
+        1 | 2020-01-10
+        1 | 2020-01-12
+        2 | 2020-01-01
+        3 |
+        4 | 2020-01-10
+        4 |
+        4 |
+        4 | 2020-01-01
+    `}
+	d1 := col(e, "d1")
+	return []specCase{
+		{
+			name:   "test_count_episodes",
+			data:   episodes,
+			series: countEpisodes(d1, 3),
+			want:   map[int64]any{1: 2, 2: 1, 3: 0, 4: 2},
+		},
+		{
+			// weeks(1) is a 7-day gap.
+			name:   "extra_count_episodes_weeks",
+			data:   episodes,
+			series: countEpisodes(d1, 7),
+			want:   map[int64]any{1: 1, 2: 1, 3: 0, 4: 2},
+		},
+		{
+			// Duplicates (gap 0) never start an episode; the gap must be
+			// strictly greater than the maximum.
+			name: "extra_count_episodes_zero_gap",
+			data: tables{e: `
+                  |     d1
+                --+------------
+                1 | 2020-01-01
+                1 | 2020-01-02
+                1 | 2020-01-01
+                2 | 2020-01-01
+                2 | 2020-01-01
+            `},
+			series: countEpisodes(d1, 0),
+			want:   map[int64]any{1: 2, 2: 1},
+		},
+		{
+			name:   "extra_count_episodes_of_filtered_frame",
+			data:   episodes,
+			series: countEpisodes(col(where(e, isAfter(d1, "2020-01-05")), "d1"), 3),
+			want:   map[int64]any{1: 2, 2: 0, 3: 0, 4: 1},
+		},
+	}
+}
+
+// date_series_ops/test_date_comparison_types.py
+func dateComparisonTypeCases() []specCase {
+	data := tables{p: `
+          |     d1     |     d2
+        --+------------+------------
+        1 | 1990-01-01 | 1980-01-01
+        2 | 2000-01-01 | 1980-01-01
+        3 | 2010-01-01 | 2020-01-01
+        4 |            | 2020-01-01
+    `}
+	d1 := col(p, "d1")
+	return []specCase{
+		{
+			name:   "test_accepts_python_date_object",
+			data:   data,
+			series: isBefore(d1, date("2000-01-20")),
+			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
+		},
+		{
+			name:   "test_accepts_iso_formated_date_string",
+			data:   data,
+			series: isBefore(d1, "2000-01-20"),
+			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
+		},
+		{
+			name:   "test_accepts_another_date_series",
+			data:   data,
+			series: isBefore(d1, col(p, "d2")),
+			want:   map[int64]any{1: false, 2: false, 3: true, 4: nil},
+		},
+	}
+}
+
+// date_series_ops/test_date_comparisons.py
+func dateComparisonCases() []specCase {
+	data := tables{p: `
+          |     d1
+        --+------------
+        1 | 1990-01-01
+        2 | 2000-01-01
+        3 | 2010-01-01
+        4 |
+    `}
+	d1 := col(p, "d1")
+	return []specCase{
+		{
+			name:   "test_is_before",
+			data:   data,
+			series: isBefore(d1, "2000-01-01"),
+			want:   map[int64]any{1: true, 2: false, 3: false, 4: nil},
+		},
+		{
+			name:   "test_is_on_or_before",
+			data:   data,
+			series: isOnOrBefore(d1, "2000-01-01"),
+			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
+		},
+		{
+			name:   "test_is_after",
+			data:   data,
+			series: isAfter(d1, "2000-01-01"),
+			want:   map[int64]any{1: false, 2: false, 3: true, 4: nil},
+		},
+		{
+			name:   "test_is_on_or_after",
+			data:   data,
+			series: isOnOrAfter(d1, "2000-01-01"),
+			want:   map[int64]any{1: false, 2: true, 3: true, 4: nil},
+		},
+		{
+			name:   "test_is_in",
+			data:   data,
+			series: isIn(d1, date("2010-01-01"), "1900-01-01"),
+			want:   map[int64]any{1: false, 2: false, 3: true, 4: nil},
+		},
+		{
+			name:   "test_is_not_in",
+			data:   data,
+			series: isNotIn(d1, date("2010-01-01"), "1900-01-01"),
+			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
+		},
+		{
+			name:   "test_is_between_but_not_on",
+			data:   data,
+			series: isBetweenButNotOn(d1, "1990-01-01", "2010-01-01"),
+			want:   map[int64]any{1: false, 2: true, 3: false, 4: nil},
+		},
+		{
+			name:   "test_is_on_or_between",
+			data:   data,
+			series: isOnOrBetween(d1, "1990-01-01", "2000-01-01"),
+			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
+		},
+		{
+			// is_during((start, end)) is is_on_or_between(start, end).
+			name:   "test_is_during",
+			data:   data,
+			series: isOnOrBetween(d1, date("2000-01-01"), date("2010-01-01")),
+			want:   map[int64]any{1: false, 2: true, 3: true, 4: nil},
+		},
+		{
+			name:   "test_is_on_or_between_backwards",
+			data:   data,
+			series: isOnOrBetween(d1, "2010-01-01", "1990-01-01"),
+			want:   map[int64]any{1: false, 2: false, 3: false, 4: nil},
+		},
+		// Digest 2.12 (probed): a NULL bound gives False when the other
+		// half is False (Kleene &), NULL otherwise.
+		{
+			name: "extra_is_on_or_between_with_null_bound",
+			data: tables{p: `
+                  |     d1     |     d2
+                --+------------+------------
+                1 | 1990-01-01 |
+                2 | 2010-01-01 |
+                3 | 2000-01-01 | 1995-01-01
+                4 |            | 1995-01-01
+            `},
+			series: isOnOrBetween(d1, col(p, "d2"), "2005-01-01"),
+			want:   map[int64]any{1: nil, 2: false, 3: true, 4: nil},
+		},
+		{
+			name:   "extra_is_equal_with_str_date",
+			data:   data,
+			series: eq(d1, "2000-01-01"),
+			want:   map[int64]any{1: false, 2: true, 3: false, 4: nil},
+		},
+	}
+}
+
+// date_series_ops/test_date_series_ops.py
+func dateOpCases() []specCase {
+	data := tables{p: `
+          |     d1     | i1
+        --+------------+-----
+        1 | 1990-01-02 | 100
+        2 | 2000-03-04 | 200
+        3 |            |
+    `}
+	counts := tables{p: `
+          | i1
+        --+----
+        1 |  1
+        2 | 13
+        3 | -1
+        4 |
+    `}
+	d1, d2, i1 := col(p, "d1"), col(p, "d2"), col(p, "i1")
+	return []specCase{
+		{
+			name:   "test_get_year",
+			data:   data,
+			series: year(d1),
+			want:   map[int64]any{1: 1990, 2: 2000, 3: nil},
+		},
+		{
+			name:   "test_get_month",
+			data:   data,
+			series: month(d1),
+			want:   map[int64]any{1: 1, 2: 3, 3: nil},
+		},
+		{
+			name:   "test_get_day",
+			data:   data,
+			series: day(d1),
+			want:   map[int64]any{1: 2, 2: 4, 3: nil},
+		},
+		{
+			name: "test_to_first_of_year",
+			data: tables{p: `
+                  |     d1
+                --+------------
+                1 | 1990-01-01
+                2 | 2000-12-15
+                3 | 2020-12-31
+                4 |
+            `},
+			series: firstOfYear(d1),
+			want:   map[int64]any{1: date("1990-01-01"), 2: date("2000-01-01"), 3: date("2020-01-01"), 4: nil},
+		},
+		{
+			name: "test_to_first_of_month",
+			data: tables{p: `
+                  |     d1
+                --+------------
+                1 | 1990-01-01
+                2 | 1990-01-31
+                3 |
+                4 | 2000-02-29
+            `},
+			series: firstOfMonth(d1),
+			want:   map[int64]any{1: date("1990-01-01"), 2: date("1990-01-01"), 3: nil, 4: date("2000-02-01")},
+		},
+		{
+			name:   "test_add_days",
+			data:   data,
+			series: addDays(d1, i1),
+			want:   map[int64]any{1: date("1990-04-12"), 2: date("2000-09-20"), 3: nil},
+		},
+		{
+			name:   "test_subtract_days",
+			data:   data,
+			series: subDays(d1, i1),
+			want:   map[int64]any{1: date("1989-09-24"), 2: date("1999-08-17"), 3: nil},
+		},
+		{
+			name: "test_add_months",
+			data: tables{p: `
+                   |     d1     |  i1
+                 --+------------+-----
+                 1 | 2003-01-29 |   1
+                 2 | 2004-01-29 |   1
+                 3 | 2003-01-31 |   1
+                 4 | 2004-01-31 |   1
+                 5 | 2004-03-31 |  -1
+                 6 | 2000-10-31 |  11
+                 7 | 2000-10-31 | -11
+                 8 | 2000-01-01 |  10
+                 9 | 2000-01-01 | -10
+                10 |            |   1
+                11 | 2000-01-01 |
+            `},
+			series: addMonths(d1, i1),
+			want: map[int64]any{
+				1: date("2003-03-01"), 2: date("2004-02-29"), 3: date("2003-03-01"),
+				4: date("2004-03-01"), 5: date("2004-03-01"), 6: date("2001-10-01"),
+				7: date("1999-12-01"), 8: date("2000-11-01"), 9: date("1999-03-01"),
+				10: nil, 11: nil,
+			},
+		},
+		{
+			name: "test_add_years",
+			data: tables{p: `
+                  |     d1     | i1
+                --+------------+----
+                1 | 2000-06-15 |  5
+                2 | 2000-06-15 | -5
+                3 | 2004-02-29 |  1
+                4 | 2004-02-29 | -1
+                5 | 2004-02-29 |  4
+                6 | 2004-02-29 | -4
+                7 | 2003-03-01 |  1
+                8 |            |  1
+            `},
+			series: addYears(d1, i1),
+			want: map[int64]any{
+				1: date("2005-06-15"), 2: date("1995-06-15"), 3: date("2005-03-01"),
+				4: date("2003-03-01"), 5: date("2008-02-29"), 6: date("2000-02-29"),
+				7: date("2004-03-01"), 8: nil,
+			},
+		},
+		{
+			// days(100) + d1: the duration on the left.
+			name:   "test_add_date_to_duration",
+			data:   data,
+			series: addDays(d1, 100),
+			want:   map[int64]any{1: date("1990-04-12"), 2: date("2000-06-12"), 3: nil},
+		},
+		{
+			name: "test_difference_in_years",
+			data: tables{p: `
+                  |     d1     |     d2
+                --+------------+------------
+                1 | 2021-02-28 | 2020-02-29
+                2 | 2021-02-28 | 2020-02-28
+                3 | 2021-02-28 | 2019-01-01
+                4 | 2021-02-28 | 2021-03-01
+                5 | 2021-02-28 | 2023-01-01
+                6 | 2021-02-28 |
+            `},
+			series: diffYears(d1, d2),
+			want:   map[int64]any{1: 0, 2: 1, 3: 2, 4: -1, 5: -2, 6: nil},
+		},
+		{
+			name: "test_difference_in_months",
+			data: tables{p: `
+                   |     d1     |     d2
+                 --+------------+------------
+                 1 | 2000-02-28 | 2000-01-30
+                 2 | 2000-03-01 | 2000-01-30
+                 3 | 2000-03-28 | 2000-02-28
+                 4 | 2000-03-30 | 2000-01-30
+                 5 | 2000-02-27 | 2000-01-30
+                 6 | 2000-01-27 | 2000-01-30
+                 7 | 1999-12-26 | 2000-01-27
+                 8 | 2005-02-28 | 2004-02-29
+                 9 | 2010-01-01 | 2000-01-01
+                10 |            | 2000-01-01
+            `},
+			series: diffMonths(d1, d2),
+			want: map[int64]any{
+				1: 0, 2: 1, 3: 1, 4: 2, 5: 0, 6: -1, 7: -2, 8: 11, 9: 120, 10: nil,
+			},
+		},
+		{
+			name: "test_difference_in_days",
+			data: tables{p: `
+                  |     d1     |     d2
+                --+------------+------------
+                1 | 2000-03-01 | 2000-01-01
+                2 | 2001-03-01 | 2001-01-01
+                3 | 1999-12-31 | 2001-01-01
+                4 | 2000-01-01 |
+            `},
+			series: diffDays(d1, d2),
+			want:   map[int64]any{1: 60, 2: 59, 3: -367, 4: nil},
+		},
+		{
+			name: "test_difference_in_years_with_str_date",
+			data: tables{p: `
+                  |     d1
+                --+------------
+                1 | 1990-01-30
+                2 | 1970-01-15
+                3 |
+            `},
+			series: diffYears(d1, "1980-01-20"),
+			want:   map[int64]any{1: 10, 2: -11, 3: nil},
+		},
+		{
+			name:   "test_static_date_add_days",
+			data:   counts,
+			series: addDays("2000-01-01", i1),
+			want:   map[int64]any{1: date("2000-01-02"), 2: date("2000-01-14"), 3: date("1999-12-31"), 4: nil},
+		},
+		{
+			name:   "test_static_date_add_months",
+			data:   counts,
+			series: addMonths(date("2000-01-01"), i1),
+			want:   map[int64]any{1: date("2000-02-01"), 2: date("2001-02-01"), 3: date("1999-12-01"), 4: nil},
+		},
+		{
+			name:   "test_static_date_add_years",
+			data:   counts,
+			series: addYears(date("2000-01-01"), i1),
+			want:   map[int64]any{1: date("2001-01-01"), 2: date("2013-01-01"), 3: date("1999-01-01"), 4: nil},
+		},
+		// Further duration forms of digest 2.13/2.14.
+		{
+			name: "extra_subtract_months",
+			data: tables{p: `
+                  |     d1     | i1
+                --+------------+----
+                1 | 2004-03-31 |  1
+                2 | 2000-03-31 |  1
+                3 | 2000-05-15 |  3
+                4 | 2000-05-15 | -8
+            `},
+			series: subMonths(d1, i1),
+			want:   map[int64]any{1: date("2004-03-01"), 2: date("2000-03-01"), 3: date("2000-02-15"), 4: date("2001-01-15")},
+		},
+		{
+			name: "extra_subtract_years",
+			data: tables{p: `
+                  |     d1     | i1
+                --+------------+----
+                1 | 2004-02-29 |  1
+                2 | 2004-02-29 |  4
+                3 | 2001-12-31 | 10
+            `},
+			series: subYears(d1, i1),
+			want:   map[int64]any{1: date("2003-03-01"), 2: date("2000-02-29"), 3: date("1991-12-31")},
+		},
+		{
+			name: "extra_add_weeks",
+			data: tables{p: `
+                  |     d1     | i1
+                --+------------+----
+                1 | 2000-01-01 |  2
+                2 | 2000-01-01 | -1
+                3 | 2000-01-01 |
+            `},
+			series: addWeeks(d1, i1),
+			want:   map[int64]any{1: date("2000-01-15"), 2: date("1999-12-25"), 3: nil},
+		},
+		{
+			name: "extra_add_weeks_literal",
+			data: tables{p: `
+                  |     d1
+                --+------------
+                1 | 2000-02-20
+                2 |
+            `},
+			series: addWeeks(d1, 2),
+			want:   map[int64]any{1: date("2000-03-05"), 2: nil},
+		},
+		{
+			// .weeks floors: one day short is -1 week.
+			name: "extra_difference_in_weeks",
+			data: tables{p: `
+                  |     d1     |     d2
+                --+------------+------------
+                1 | 2000-01-08 | 2000-01-01
+                2 | 2000-01-07 | 2000-01-01
+                3 | 2000-01-01 | 2000-01-02
+                4 | 2000-01-01 | 2000-01-15
+                5 |            | 2000-01-15
+            `},
+			series: diffWeeks(d1, d2),
+			want:   map[int64]any{1: 1, 2: 0, 3: -1, 4: -2, 5: nil},
+		},
+	}
+}

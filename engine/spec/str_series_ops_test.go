@@ -1,0 +1,85 @@
+package spec
+
+import "testing"
+
+// Chapter str_series_ops: contains is a case-sensitive substring test with
+// no wildcards; NULL on either side gives NULL (digest 2.10).
+func TestStrSeriesOps(t *testing.T) { runChapter(t, strSeriesOpsCases) }
+
+func strSeriesOpsCases(testing.TB) []specCase {
+	s1, s2 := col(p, "s1"), col(p, "s2")
+	return []specCase{
+		// str_series_ops/test_contains.py
+		{
+			name: "test_contains_fixed_value",
+			data: tables{p: `
+                  |   s1
+                --+--------
+                1 | ab
+                2 | ab12
+                3 | 12ab
+                4 | 12ab45
+                5 | a b
+                6 | AB
+                7 |
+            `},
+			series: contains(s1, "ab"),
+			want:   map[int64]any{1: true, 2: true, 3: true, 4: true, 5: false, 6: false, 7: nil},
+		},
+		{
+			name: "test_contains_fixed_value_with_special_characters",
+			data: tables{p: `
+                  |   s1
+                --+--------
+                1 | a%b_c/d
+                2 | axbxc/d
+                3 | a%b_c
+                4 | %_/
+                5 | a%bxc/d
+            `},
+			series: contains(s1, "%b_c/"),
+			want:   map[int64]any{1: true, 2: false, 3: false, 4: false, 5: false},
+		},
+		{
+			name: "test_contains_value_from_column",
+			data: tables{p: `
+                  |   s1   | s2
+                --+--------+----
+                1 | ab     | ab
+                2 | cd12   | cd
+                3 | 12ef   | ef
+                4 | 12gh45 | gh
+                5 | i j    | ij
+                6 | KL     | kl
+                7 | a_b    | %
+                8 | a%b    | %
+            `},
+			series: contains(s1, s2),
+			want:   map[int64]any{1: true, 2: true, 3: true, 4: true, 5: false, 6: false, 7: false, 8: true},
+		},
+		{
+			name: "test_contains_null",
+			data: tables{p: `
+                  |   s1   | s2
+                --+--------+----
+                1 |        | mn
+                2 | ab     |
+                3 |        |
+            `},
+			series: contains(s1, s2),
+			want:   map[int64]any{1: nil, 2: nil, 3: nil},
+		},
+		{
+			// "" is contained in every non-NULL string.
+			name: "extra_contains_empty_string",
+			data: tables{p: `
+                  |   s1
+                --+--------
+                1 | ab
+                2 |
+            `},
+			series: contains(s1, ""),
+			want:   map[int64]any{1: true, 2: nil},
+		},
+	}
+}
