@@ -98,10 +98,10 @@ func (c *compiler) universe(pop *model.Node) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			parts = append(parts, "SELECT patient_id FROM "+name)
+			parts = append(parts, "SELECT DISTINCT patient_id FROM "+name)
 			continue
 		}
-		parts = append(parts, "SELECT patient_id FROM "+ident(t.Table().Name))
+		parts = append(parts, "SELECT DISTINCT patient_id FROM "+ident(t.Table().Name))
 	}
 	if len(parts) == 0 {
 		return "", fmt.Errorf("the population does not read any table")

@@ -109,5 +109,18 @@ func aggregateFrameCases(testing.TB) []specCase {
 			series: col(picked, "i1"),
 			want:   map[int64]any{1: 101, 2: nil, 3: nil},
 		},
+		// Tables not given are empty (ehrQL's harness).
+		{
+			name:   "extra_count_for_patient_on_empty_event_table",
+			data:   tables{p: countData[p]},
+			series: count(e),
+			want:   map[int64]any{1: 0, 2: 0, 3: 0},
+		},
+		{
+			name:   "extra_exists_for_patient_on_empty_event_table",
+			data:   tables{p: countData[p]},
+			series: exists(e),
+			want:   map[int64]any{1: false, 2: false, 3: false},
+		},
 	}
 }

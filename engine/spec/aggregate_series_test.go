@@ -174,5 +174,30 @@ func aggregateSeriesCases(testing.TB) []specCase {
 			series: maximumFor(col(e, "f1")),
 			want:   map[int64]any{1: 1.5, 2: nil, 3: 0.5},
 		},
+		{
+			name: "extra_string_aggregation_by_code_point",
+			data: tables{e: `
+                  | s1
+                --+----
+                1 | é
+                1 | z
+                1 | Z
+            `},
+			series: maximumFor(col(e, "s1")),
+			want:   map[int64]any{1: "é"},
+		},
+		{
+			// 0.0 == -0.0, so they are one distinct value (as in Python).
+			name: "extra_count_distinct_for_patient_signed_zero",
+			data: tables{e: `
+                  |  f1
+                --+------
+                1 |  0.0
+                1 | -0.0
+                1 |  1.0
+            `},
+			series: countDistinct(col(e, "f1")),
+			want:   map[int64]any{1: 2},
+		},
 	}
 }

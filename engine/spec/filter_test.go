@@ -159,5 +159,36 @@ func filterCases(testing.TB) []specCase {
 			series: count(where(where(e, gt(col(e, "i1"), 101)), lt(col(e, "i2"), 213))),
 			want:   map[int64]any{1: 2, 2: 2, 3: 0},
 		},
+		// Conditions may read aggregates and picked rows of the frame itself.
+		{
+			name: "extra_where_with_aggregate_condition",
+			data: tables{e: `
+                  | i1
+                --+----
+                1 | 1
+                1 | 3
+                1 | 3
+                2 |
+                2 | 5
+                3 |
+            `},
+			series: count(where(e, eq(col(e, "i1"), maximumFor(col(e, "i1"))))),
+			want:   map[int64]any{1: 2, 2: 1, 3: 0},
+		},
+		{
+			name: "extra_where_relative_to_first_event",
+			data: tables{e: `
+                  |     d1
+                --+------------
+                1 | 2020-03-01
+                1 | 2020-01-01
+                1 | 2020-01-01
+                1 | 2020-02-01
+                2 | 2020-01-01
+                3 |
+            `},
+			series: count(where(e, gt(col(e, "d1"), col(first(sortBy(e, col(e, "d1"))), "d1")))),
+			want:   map[int64]any{1: 2, 2: 0, 3: 0},
+		},
 	}
 }

@@ -8,7 +8,9 @@
 // whose only variable is the series, compiles it (ehrQL's "dump_sql" mode:
 // the SQL must compile), runs it ("execute" mode), reads the CSV output back
 // by the series' type and compares it with the expectation: the patient sets
-// must match exactly and floats agree to a relative 1e-5.
+// must match exactly, no patient may appear twice, and floats agree to a
+// relative 1e-5. The same query is also run to an Arrow file, which must
+// accept the results (its column types come from the column specs).
 //
 // Cases named test_* are ehrQL's own spec tests (same name, same data where
 // the digest or ehrQL gives it); cases named extra_* pin further behaviour the
@@ -191,44 +193,9 @@ func runCase(t *testing.T, c specCase) {
 		t.Fatalf("wrong results:\n  %s\nSQL:\n%s", strings.Join(diffs, "\n  "), q.SQL)
 	}
 	if len(dups) > 0 {
-		// ehrQL's harness rejects duplicate patient ids. One cause is a
-		// known engine bug, outside the SQL compiler: skip those cases
-		// (their values were checked above) and fail on any other.
-		if universeIsOneEventTable(pop) {
-			t.Skip(bugDuplicateUniverse)
-		}
+		// ehrQL's harness rejects duplicate patient ids.
 		t.Fatalf("duplicate patient ids %v in the output\nSQL:\n%s", dups, q.SQL)
 	}
-}
-
-// bugDuplicateUniverse describes a known engine bug.
-const bugDuplicateUniverse = "BUG: engine/dataset.go (*compiler).universe: when the population reads " +
-	"exactly one table and it is an event-level table, the universe is `SELECT patient_id FROM <table>` " +
-	"with no UNION to remove duplicates, so every patient appears once per event row in the output " +
-	"(e.g. population = e.exists_for_patient()); fix: SELECT DISTINCT patient_id"
-
-// universeIsOneEventTable reports whether the population reads exactly one
-// table, an event-level one: the case of bugDuplicateUniverse.
-func universeIsOneEventTable(pop *model.Node) bool {
-	found := map[string]bool{}
-	event := false
-	var walk func(n *model.Node)
-	walk = func(n *model.Node) {
-		if n == nil {
-			return
-		}
-		switch n.Op() {
-		case model.OpSelectTable:
-			found[n.Table().Name], event = true, true
-		case model.OpSelectPatientTable, model.OpInlinePatientTable:
-			found[n.Table().Name] = true
-		}
-		for _, a := range n.Args() {
-			walk(a)
-		}
-	}
-	walk(pop)
-	return len(found) == 1 && event
 }
 
 // tableFrames lists the frames of the tables given, p before e.
@@ -270,6 +237,12 @@ func execute(ctx context.Context, dir string, q *engine.Query, typ model.Type) (
 	}
 	if _, err := q.Run(ctx, sess, out, io.Discard); err != nil {
 		return nil, nil, fmt.Errorf("running: %w", err)
+	}
+	// The Arrow output narrows ints and dictionary-encodes categories
+	// from the column spec: it must accept every result too.
+	arrowOut := filepath.Join(dir, "output", "dataset.arrow")
+	if _, err := q.Run(ctx, sess, arrowOut, io.Discard); err != nil {
+		return nil, nil, fmt.Errorf("running to Arrow: %w", err)
 	}
 	return readResults(out, typ)
 }

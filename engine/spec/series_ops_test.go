@@ -115,6 +115,20 @@ func containmentCases() []specCase {
 			want:   map[int64]any{1: 1, 2: 0, 3: 0},
 		},
 		{
+			// Members are cast like the series: 1 becomes 1.0.
+			name: "extra_float_is_in_int_member",
+			data: tables{p: `
+                  |  f1
+                --+-----
+                1 | 1.0
+                2 | 2.5
+                3 | 3.0
+                4 |
+            `},
+			series: isIn(col(p, "f1"), 1, 2.5),
+			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
+		},
+		{
 			name:   "extra_is_in_single_member",
 			data:   data,
 			series: isIn(i1, 201),

@@ -226,5 +226,28 @@ func sortAndPickCases(testing.TB) []specCase {
 			series: col(first(where(byI1, ge(i1, col(p, "i1")))), "i1"),
 			want:   map[int64]any{1: 102, 2: nil},
 		},
+		{
+			// A sort key may read the patient table.
+			name: "extra_sort_by_key_relative_to_patient_value",
+			data: tables{
+				p: `
+                      | i1
+                    --+-----
+                    1 | 100
+                    2 | 200
+                `,
+				e: `
+                      |  i1
+                    --+-----
+                    1 |  90
+                    1 | 105
+                    1 | 111
+                    2 | 150
+                    2 | 260
+                `,
+			},
+			series: col(first(sortBy(e, absolute(sub(i1, col(p, "i1"))))), "i1"),
+			want:   map[int64]any{1: 105, 2: 150},
+		},
 	}
 }

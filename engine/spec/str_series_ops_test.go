@@ -81,5 +81,44 @@ func strSeriesOpsCases(testing.TB) []specCase {
 			series: contains(s1, ""),
 			want:   map[int64]any{1: true, 2: nil},
 		},
+		{
+			// Quotes and commas survive the SQL literal and the CSV files.
+			name: "extra_contains_quote_and_comma",
+			data: tables{p: `
+                  |   s1
+                --+--------
+                1 | it's
+                2 | a,b
+                3 | its
+                4 |
+            `},
+			series: or(contains(s1, "t's"), contains(s1, ",b")),
+			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
+		},
+		{
+			// Strings order by code point: "Z" < "z" < "é".
+			name: "extra_string_ordering_is_by_code_point",
+			data: tables{p: `
+                  | s1 | s2
+                --+----+----
+                1 | Z  | z
+                2 | é  | z
+                3 | B  | a
+            `},
+			series: lt(s1, s2),
+			want:   map[int64]any{1: true, 2: false, 3: true},
+		},
+		{
+			// A backslash is an ordinary character, in data and literal.
+			name: "extra_contains_backslash",
+			data: tables{p: `
+                  |   s1
+                --+--------
+                1 | a\b
+                2 | ab
+            `},
+			series: contains(s1, `a\`),
+			want:   map[int64]any{1: true, 2: false},
+		},
 	}
 }
