@@ -45,6 +45,23 @@ func main() {
 	os.Exit(code)
 }
 
+// command runs one subcommand: its own arguments, the user parameters that
+// followed "--", and the standard streams.
+type command func(ctx context.Context, args, params []string, stdout, stderr io.Writer) error
+
+// commands is the registry of subcommands, filled by each command's file.
+var commands = map[string]command{}
+
+func init() {
+	commands["generate-dataset"] = generateDataset
+	commands["dump-dataset-sql"] = func(ctx context.Context, args, params []string, stdout, _ io.Writer) error {
+		return dumpDatasetSQL(ctx, args, params, stdout)
+	}
+	commands["serialize-definition"] = func(ctx context.Context, args, params []string, stdout, _ io.Writer) error {
+		return serializeDefinition(ctx, args, params, stdout)
+	}
+}
+
 // usageError is a mistake on the command line.
 type usageError struct{ msg string }
 
@@ -79,17 +96,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "ehrql %s\n", version)
 		return exitOK
 	}
-	var err error
-	switch args[0] {
-	case "generate-dataset":
-		err = generateDataset(ctx, args[1:], params, stdout, stderr)
-	case "dump-dataset-sql":
-		err = dumpDatasetSQL(ctx, args[1:], params, stdout)
-	case "serialize-definition":
-		err = serializeDefinition(ctx, args[1:], params, stdout)
-	default:
-		err = &usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		return report(&usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}, stderr)
 	}
+	err := cmd(ctx, args[1:], params, stdout, stderr)
 	return report(err, stderr)
 }
 
