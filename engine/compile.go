@@ -25,13 +25,17 @@ type compiler struct {
 	selected map[model.ID][]string
 	tables   map[string]*model.Table // table name -> table, every table the query reads
 	next     int
+	// perInterval records which nodes depend on the measures' interval
+	// parameters: their relations have one row per patient and interval.
+	perInterval map[model.ID]bool
 }
 
-func newCompiler(roots []*model.Node) (*compiler, error) {
+func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 	c := &compiler{
-		cteNames: map[model.ID]string{},
-		selected: map[model.ID][]string{},
-		tables:   map[string]*model.Table{},
+		cteNames:    map[model.ID]string{},
+		selected:    map[model.ID][]string{},
+		tables:      map[string]*model.Table{},
+		perInterval: map[model.ID]bool{},
 	}
 	// Record which columns are selected from each picked row anywhere in the
 	// query: ehrQL breaks sort ties by them (rewrite_sorts).
@@ -58,11 +62,20 @@ func newCompiler(roots []*model.Node) (*compiler, error) {
 				sel[src.ID()][n.Name()] = true
 			}
 		case model.OpParameter:
-			return &UnsupportedError{fmt.Sprintf("parameter %q left in the query (measures intervals must be substituted first)", n.Name())}
+			if !allowParams {
+				return &UnsupportedError{fmt.Sprintf("parameter %q outside a measure", n.Name())}
+			}
+			if n.Name() != "interval_start_date" && n.Name() != "interval_end_date" {
+				return &UnsupportedError{fmt.Sprintf("parameter %q", n.Name())}
+			}
+			c.perInterval[n.ID()] = true
 		}
 		for _, a := range n.Args() {
 			if err := walk(a); err != nil {
 				return err
+			}
+			if a != nil && c.perInterval[a.ID()] {
+				c.perInterval[n.ID()] = true
 			}
 		}
 		return nil
@@ -98,6 +111,7 @@ func (c *compiler) name(prefix string) string {
 // relations that the expression needs are LEFT JOINed to it.
 type scope struct {
 	base   string // alias of the row source
+	iv     string // alias of the intervals relation, for per-interval scopes
 	joins  []string
 	joined map[string]bool
 }
@@ -112,6 +126,26 @@ func (s *scope) join(rel, alias string) string {
 		s.joins = append(s.joins, fmt.Sprintf("LEFT JOIN %s AS %s ON %s.patient_id = %s.patient_id", rel, alias, alias, s.base))
 	}
 	return alias
+}
+
+// joinPerInterval joins a relation with one row per patient and interval.
+func (s *scope) joinPerInterval(rel, alias string) (string, error) {
+	if s.iv == "" {
+		return "", fmt.Errorf("internal error: %s depends on the interval outside a per-interval scope", rel)
+	}
+	if !s.joined[alias] {
+		s.joined[alias] = true
+		s.joins = append(s.joins, fmt.Sprintf("LEFT JOIN %s AS %s ON %s.patient_id = %s.patient_id AND %s.iv = %s.iv", rel, alias, alias, s.base, alias, s.iv))
+	}
+	return alias, nil
+}
+
+// joinCTE joins a CTE computed for node n, per interval if n depends on one.
+func (c *compiler) joinCTE(s *scope, n *model.Node, name string) (string, error) {
+	if c.perInterval[n.ID()] {
+		return s.joinPerInterval(name, name)
+	}
+	return s.join(name, name), nil
 }
 
 func (s *scope) joinClause() string { return strings.Join(s.joins, "\n  ") }
@@ -175,6 +209,14 @@ func (c *compiler) expr(n *model.Node, s *scope) (string, error) {
 		return literal(n.Literal()), nil
 	case model.OpSelectColumn:
 		return c.column(n, s)
+	case model.OpParameter:
+		if s.iv == "" {
+			return "", fmt.Errorf("internal error: parameter %s outside a per-interval scope", n.Name())
+		}
+		if n.Name() == "interval_start_date" {
+			return s.iv + ".start_date", nil
+		}
+		return s.iv + ".end_date", nil
 	case model.OpCase:
 		return c.caseExpr(n, s)
 	case model.OpIn:
@@ -359,7 +401,7 @@ func (c *compiler) patientRelation(frame *model.Node, s *scope) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		return s.join(name, name), nil
+		return c.joinCTE(s, frame, name)
 	}
 	return "", &UnsupportedError{"a patient frame built by " + frame.Op().String()}
 }
@@ -458,12 +500,15 @@ func frameOf(n *model.Node) *model.Node {
 
 // eventQuery renders SELECT <cols> FROM <frame rows> with the frame's
 // filters applied; cols are compiled in the rows' scope by build.
-func (c *compiler) eventQuery(frame *model.Node, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
+func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
 	f, err := flattenFrame(frame)
 	if err != nil {
 		return "", err
 	}
 	s := newScope("e")
+	if perInterval {
+		s.iv = "iv"
+	}
 	var where []string
 	for _, cond := range f.conditions {
 		w, err := c.expr(cond, s)
@@ -478,6 +523,9 @@ func (c *compiler) eventQuery(frame *model.Node, build func(s *scope) (selectLis
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e", sel, ident(f.table.Name))
+	if perInterval {
+		b.WriteString(" CROSS JOIN intervals AS iv")
+	}
 	if len(s.joins) > 0 {
 		b.WriteString("\n  " + s.joinClause())
 	}
@@ -512,7 +560,10 @@ func (c *compiler) aggregate(n *model.Node, s *scope) (string, error) {
 			return "", err
 		}
 	}
-	alias := s.join(name, name)
+	alias, err := c.joinCTE(s, n, name)
+	if err != nil {
+		return "", err
+	}
 	v := alias + ".v"
 	switch n.Op() {
 	case model.OpExists:
@@ -532,28 +583,37 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
 	name := c.name("agg")
 	var body string
 	var err error
+	per := c.perInterval[n.ID()]
+	ivSel, ivKey := "", ""
+	if per {
+		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
+	}
 	if n.Op() == model.OpCountEpisodes {
-		body, err = c.eventQuery(frame, func(s *scope) (string, string, error) {
+		body, err = c.eventQuery(frame, per, func(s *scope) (string, string, error) {
 			d, err := c.expr(src, s)
 			if err != nil {
 				return "", "", err
 			}
-			return "e.patient_id, " + d + " AS d", "", nil
+			iv := "0"
+			if per {
+				iv = "iv.iv"
+			}
+			return "e.patient_id, " + iv + " AS iv, " + d + " AS d", "", nil
 		})
 		if err != nil {
 			return "", err
 		}
-		body = fmt.Sprintf(`SELECT patient_id, CAST(count(*) FILTER (WHERE prev IS NULL OR d - prev > %d) AS BIGINT) AS v
-  FROM (SELECT patient_id, d, lag(d) OVER (PARTITION BY patient_id ORDER BY d) AS prev
+		body = fmt.Sprintf(`SELECT patient_id, iv, CAST(count(*) FILTER (WHERE prev IS NULL OR d - prev > %d) AS BIGINT) AS v
+  FROM (SELECT patient_id, iv, d, lag(d) OVER (PARTITION BY patient_id, iv ORDER BY d) AS prev
     FROM (%s) WHERE d IS NOT NULL)
-  GROUP BY patient_id`, n.Gap(), body)
+  GROUP BY patient_id, iv`, n.Gap(), body)
 	} else {
-		body, err = c.eventQuery(frame, func(s *scope) (string, string, error) {
+		body, err = c.eventQuery(frame, per, func(s *scope) (string, string, error) {
 			agg, err := c.aggregateExpr(n, s)
 			if err != nil {
 				return "", "", err
 			}
-			return "e.patient_id, " + agg + " AS v", "GROUP BY e.patient_id", nil
+			return "e.patient_id, " + ivSel + agg + " AS v", "GROUP BY e.patient_id" + ivKey, nil
 		})
 		if err != nil {
 			return "", err
@@ -615,8 +675,14 @@ func (c *compiler) pick(n *model.Node) (string, error) {
 	if n.Position() == model.Last {
 		dir = " DESC NULLS LAST"
 	}
-	body, err := c.eventQuery(n.Arg(0), func(s *scope) (string, string, error) {
+	per := c.perInterval[n.ID()]
+	partition := "e.patient_id"
+	body, err := c.eventQuery(n.Arg(0), per, func(s *scope) (string, string, error) {
 		sel := []string{"e.patient_id"}
+		if per {
+			sel = append(sel, "iv.iv AS iv")
+			partition += ", iv.iv"
+		}
 		for _, col := range cols {
 			sel = append(sel, "e."+ident(col)+" AS "+ident(col))
 		}
@@ -634,7 +700,7 @@ func (c *compiler) pick(n *model.Node) (string, error) {
 			}
 		}
 		return strings.Join(sel, ", "),
-			"QUALIFY row_number() OVER (PARTITION BY e.patient_id ORDER BY " + strings.Join(order, ", ") + ") = 1", nil
+			"QUALIFY row_number() OVER (PARTITION BY " + partition + " ORDER BY " + strings.Join(order, ", ") + ") = 1", nil
 	})
 	if err != nil {
 		return "", err

@@ -45,7 +45,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	for _, v := range ds.Variables {
 		roots = append(roots, v.Series)
 	}
-	c, err := newCompiler(roots)
+	c, err := newCompiler(roots, false)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -58,16 +59,17 @@ func newMidSizeCase(tb testing.TB) *midSizeCase {
 	if err := writeCSV(filepath.Join(dir, eventTable.Name+".csv"), eventTable, eRows); err != nil {
 		tb.Fatal(err)
 	}
-	series := add(
-		col(last(sortBy(where(e, col(e, "b1")), col(e, "d1"), col(e, "i1"))), "i1"),
-		countEpisodes(col(e, "d1"), 30),
-	)
+	qds := query.NewDataset()
+	qds.DefinePopulation(defaultPopulationLang([]*model.Node{p, e}))
+	qds.Add("v", query.Column[intP](E.Where(eb1()).SortBy(ed1(), ei1()).LastForPatient(), "i1").
+		Add(ed1().CountEpisodesForPatient(query.Days(30))))
+	ds, err := qds.Model()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	return &midSizeCase{
-		dir: dir,
-		ds: &model.Dataset{
-			Population: defaultPopulation([]*model.Node{p, e}),
-			Variables:  []model.Variable{{Name: "v", Series: series}},
-		},
+		dir:    dir,
+		ds:     ds,
 		want:   benchExpected(pRows, eRows),
 		events: len(eRows),
 	}
@@ -79,7 +81,13 @@ func (mc *midSizeCase) run(tb testing.TB, check bool) {
 		tb.Fatal(err)
 	}
 	typ := mc.ds.Variables[0].Series.Type()
-	got, dups, err := execute(context.Background(), mc.dir, q, typ)
+	ctx := context.Background()
+	sess, err := engine.OpenCSVTables(ctx, mc.dir, q.Tables, engine.Options{Threads: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer sess.Close()
+	got, dups, err := execute(ctx, sess, mc.dir, q, typ)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -22,6 +22,7 @@ package spec
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -36,8 +37,11 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/duckdb/duckdb-go/v2"
+
 	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -75,17 +79,32 @@ type tables map[*model.Node]string
 type specCase struct {
 	name string
 	data tables
-	// series is the variable under test.
-	series *model.Node
-	// population, if nil, is every patient in any table of data.
-	population *model.Node
+	// series is the variable under test, built with the Go language
+	// (package query) over P and E.
+	series query.PatientSeries
+	// population, if nil, is every patient in any table of data; else a
+	// query.BoolPatientSeries.
+	population query.PatientSeries
+	// modelSeries and modelPopulation replace series and population for
+	// the few cases the Go language cannot express; such a case must be
+	// listed in modelBuilt.
+	modelSeries, modelPopulation *model.Node
 	// want maps each patient in the population to the expected value: nil
 	// (NULL), int64, float64, bool, string or model.CivilDate. Untyped
 	// integer constants are accepted for int and float series.
 	want map[int64]any
+	// store, if set, runs the case from a DuckDB patient store file
+	// (engine.OpenStore) instead of CSV dummy tables.
+	store bool
 	// skip, if set, skips execution (the SQL must still compile): it
 	// describes a known engine bug.
 	skip string
+}
+
+// modelBuilt lists the cases built from query-model nodes because the Go
+// language cannot express them, with what it lacks.
+var modelBuilt = map[string]string{
+	"test_patient_series_and_event_series": "a patient series combined with an event series, patient first (p.i1 + e.i1): a patient series' methods take patient series only",
 }
 
 // buildError carries a query-model construction error out of the case
@@ -100,6 +119,32 @@ func must(n *model.Node, err error) *model.Node {
 		panic(buildError{err})
 	}
 	return n
+}
+
+// chapter is one chapter of the suite: a file of cases.
+type chapter struct {
+	name  string // the file's name without _test.go, as in ehrQL's tests/spec
+	build func(t testing.TB) []specCase
+}
+
+// chapters lists the suite's chapters, in the order of docs/language.md.
+var chapters = []chapter{
+	{"aggregate_frame", aggregateFrameCases},
+	{"aggregate_series", aggregateSeriesCases},
+	{"bool_series_ops", boolSeriesOpsCases},
+	{"case_expressions", caseExpressionsCases},
+	{"code_series_ops", codeSeriesOpsCases},
+	{"combine_series", combineSeriesCases},
+	{"date_series_ops", dateSeriesOpsCases},
+	{"filter", filterCases},
+	{"float_series_ops", floatSeriesOpsCases},
+	{"int_series_ops", intSeriesOpsCases},
+	{"multi_code_string_series_ops", multiCodeStringSeriesOpsCases},
+	{"population", populationCases},
+	{"series_ops", seriesOpsCases},
+	{"sort_and_pick", sortAndPickCases},
+	{"str_series_ops", strSeriesOpsCases},
+	{"user_tables", userTablesCases},
 }
 
 // runChapter builds a chapter's cases and runs each as a parallel subtest.
@@ -124,7 +169,7 @@ func runChapter(t *testing.T, build func(t testing.TB) []specCase) {
 	}
 }
 
-func buildCases(t *testing.T, build func(t testing.TB) []specCase) (cases []specCase) {
+func buildCases(t testing.TB, build func(t testing.TB) []specCase) (cases []specCase) {
 	t.Helper()
 	defer func() {
 		if r := recover(); r != nil {
@@ -134,67 +179,153 @@ func buildCases(t *testing.T, build func(t testing.TB) []specCase) (cases []spec
 	return build(t)
 }
 
-// runCase runs one case in both of ehrQL's modes: dump_sql (the dataset
-// compiles to non-empty SQL) and execute (the results match).
+// noTables resolves no catalogue table: the spec tables are user-defined,
+// written inline in the JSON query model.
+type noTables struct{}
+
+func (noTables) LookupTable(module, name string) (*model.Table, bool) { return nil, false }
+
+// definition builds the case's dataset: with the Go language (query.Dataset)
+// or, for the cases of modelBuilt, from its model nodes.
+func (c specCase) definition(frames []*model.Node) (*model.Definition, error) {
+	if c.modelSeries != nil {
+		if _, ok := modelBuilt[c.name]; !ok {
+			return nil, fmt.Errorf("case %s is built from model nodes but is not listed in modelBuilt", c.name)
+		}
+		pop := c.modelPopulation
+		if pop == nil {
+			pop = defaultPopulation(frames)
+		}
+		cfg := model.DefaultDummyDataConfig()
+		return &model.Definition{
+			Dataset:                &model.Dataset{Population: pop, Variables: []model.Variable{{Name: "v", Series: c.modelSeries}}},
+			DatasetDummyDataConfig: &cfg,
+		}, nil
+	}
+	if _, ok := modelBuilt[c.name]; ok {
+		return nil, fmt.Errorf("case %s is listed in modelBuilt but built with the Go language", c.name)
+	}
+	if c.series == nil {
+		return nil, fmt.Errorf("case %s has no series", c.name)
+	}
+	ds := query.NewDataset()
+	switch pop := c.population.(type) {
+	case nil:
+		ds.DefinePopulation(defaultPopulationLang(frames))
+	case query.BoolPatientSeries:
+		ds.DefinePopulation(pop)
+	default:
+		return nil, fmt.Errorf("population is a %T, not a query.BoolPatientSeries", pop)
+	}
+	ds.Add("v", c.series)
+	return ds.Definition()
+}
+
+// runCase runs one case twice, each in both of ehrQL's modes (dump_sql: the
+// dataset compiles to non-empty SQL; execute: the results match): (a) the
+// dataset as the Go language builds it, and (b) the same dataset through
+// JSON (model.Encode, then model.Decode). Both runs must give the expected
+// values, and (a) and (b) must have identical node IDs.
 func runCase(t *testing.T, c specCase) {
-	ctx := context.Background()
 	frames := tableFrames(c.data)
-	data := map[*model.Table][]row{}
+	data := map[string][]row{}
 	for _, f := range frames {
 		rows, err := parseTable(f.Table(), c.data[f])
 		if err != nil {
 			t.Fatalf("table %s: %v", f.Table().Name, err)
 		}
-		data[f.Table()] = rows
+		data[f.Table().Name] = rows
 	}
-	pop := c.population
-	if pop == nil {
-		pop = defaultPopulation(frames)
-	}
-	ds := &model.Dataset{Population: pop, Variables: []model.Variable{{Name: "v", Series: c.series}}}
-
-	// dump_sql.
-	q, err := engine.CompileDataset(ds)
+	def, err := c.definition(frames)
 	if err != nil {
-		t.Fatalf("compiling: %v", err)
+		t.Fatalf("building the dataset: %v", err)
 	}
-	if strings.TrimSpace(q.Script()) == "" || strings.TrimSpace(q.SQL) == "" {
-		t.Fatal("compiling gave no SQL")
+	js, err := model.Encode(def)
+	if err != nil {
+		t.Fatalf("encoding the dataset: %v", err)
+	}
+	decoded, err := model.Decode(js, noTables{})
+	if err != nil {
+		t.Fatalf("decoding the dataset: %v\nJSON: %s", err, js)
+	}
+	a, b := def.Dataset, decoded.Dataset
+	if len(b.Variables) != 1 || b.Variables[0].Name != "v" {
+		t.Fatalf("the decoded dataset's variables are %v, want just v", b.Variables)
+	}
+	if a.Variables[0].Series.ID() != b.Variables[0].Series.ID() {
+		t.Fatalf("the variable's node ID changed through JSON:\n  Go:   %v\n  JSON: %v", a.Variables[0].Series, b.Variables[0].Series)
+	}
+	if a.Population.ID() != b.Population.ID() {
+		t.Fatalf("the population's node ID changed through JSON:\n  Go:   %v\n  JSON: %v", a.Population, b.Population)
 	}
 
-	typ := c.series.Type()
+	typ := a.Variables[0].Series.Type()
 	want, err := normalise(c.want, typ)
 	if err != nil {
 		t.Fatalf("bad expectation: %v", err)
 	}
 	// Cross-check the hand-written expectation with the reference evaluator.
-	if ref, ok := referenceResults(data, frames, pop, c.series); ok {
+	if ref, ok := referenceResults(data, frames, a.Population, a.Variables[0].Series); ok {
 		if diffs := compareResults(ref, want, typ); len(diffs) > 0 {
 			t.Fatalf("the expectation disagrees with the reference evaluator (model.EvalFunction):\n  %s", strings.Join(diffs, "\n  "))
 		}
 	}
+	for _, run := range []struct {
+		label string
+		ds    *model.Dataset
+	}{{"Go language", a}, {"through JSON", b}} {
+		runDataset(t, c, run.label, run.ds, data, want)
+	}
+}
 
+// runDataset compiles and (unless the case is skipped) runs one dataset and
+// compares its results with want.
+func runDataset(t *testing.T, c specCase, label string, ds *model.Dataset, data map[string][]row, want map[int64]any) {
+	t.Helper()
+	ctx := context.Background()
+	// dump_sql.
+	q, err := engine.CompileDataset(ds)
+	if err != nil {
+		t.Fatalf("%s: compiling: %v", label, err)
+	}
+	if strings.TrimSpace(q.Script()) == "" || strings.TrimSpace(q.SQL) == "" {
+		t.Fatalf("%s: compiling gave no SQL", label)
+	}
 	if c.skip != "" {
 		t.Skip(c.skip)
 	}
-
 	// execute.
+	typ := ds.Variables[0].Series.Type()
 	dir := t.TempDir()
-	for _, tbl := range q.Tables {
-		if err := writeCSV(filepath.Join(dir, tbl.Name+".csv"), tbl, data[tbl]); err != nil {
-			t.Fatal(err)
+	var sess *engine.Session
+	if c.store {
+		path := filepath.Join(dir, "store.duckdb")
+		if err := writeStore(ctx, path, q.Tables, data); err != nil {
+			t.Fatalf("%s: writing the store: %v", label, err)
 		}
+		sess, err = engine.OpenStore(ctx, path, q.Tables, engine.Options{Threads: 1})
+	} else {
+		for _, tbl := range q.Tables {
+			if err := writeCSV(filepath.Join(dir, tbl.Name+".csv"), tbl, data[tbl.Name]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sess, err = engine.OpenCSVTables(ctx, dir, q.Tables, engine.Options{Threads: 1})
 	}
-	got, dups, err := execute(ctx, dir, q, typ)
 	if err != nil {
-		t.Fatalf("%v\nSQL:\n%s", err, q.SQL)
+		t.Fatalf("%s: loading tables: %v", label, err)
+	}
+	defer sess.Close()
+	got, dups, err := execute(ctx, sess, dir, q, typ)
+	if err != nil {
+		t.Fatalf("%s: %v\nSQL:\n%s", label, err, q.SQL)
 	}
 	if diffs := compareResults(got, want, typ); len(diffs) > 0 {
-		t.Fatalf("wrong results:\n  %s\nSQL:\n%s", strings.Join(diffs, "\n  "), q.SQL)
+		t.Fatalf("%s: wrong results:\n  %s\nSQL:\n%s", label, strings.Join(diffs, "\n  "), q.SQL)
 	}
 	if len(dups) > 0 {
 		// ehrQL's harness rejects duplicate patient ids.
-		t.Fatalf("duplicate patient ids %v in the output\nSQL:\n%s", dups, q.SQL)
+		t.Fatalf("%s: duplicate patient ids %v in the output\nSQL:\n%s", label, dups, q.SQL)
 	}
 }
 
@@ -223,14 +354,22 @@ func defaultPopulation(frames []*model.Node) *model.Node {
 	return pop
 }
 
-// execute loads the tables from dir, runs the query to a CSV file and reads
-// the results back (see readResults).
-func execute(ctx context.Context, dir string, q *engine.Query, typ model.Type) (map[int64]any, []int64, error) {
-	sess, err := engine.OpenCSVTables(ctx, dir, q.Tables, engine.Options{Threads: 1})
-	if err != nil {
-		return nil, nil, fmt.Errorf("loading tables: %w", err)
+// defaultPopulationLang is defaultPopulation in the Go language.
+func defaultPopulationLang(frames []*model.Node) query.BoolPatientSeries {
+	pop := query.Bool(false)
+	for _, f := range frames {
+		if f == p {
+			pop = P.ExistsForPatient().Or(pop)
+		} else {
+			pop = E.ExistsForPatient().Or(pop)
+		}
 	}
-	defer sess.Close()
+	return pop
+}
+
+// execute runs the query on the session to a CSV file in dir and reads the
+// results back (see readResults).
+func execute(ctx context.Context, sess *engine.Session, dir string, q *engine.Query, typ model.Type) (map[int64]any, []int64, error) {
 	out := filepath.Join(dir, "output", "dataset.csv")
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return nil, nil, err
@@ -245,6 +384,63 @@ func execute(ctx context.Context, dir string, q *engine.Query, typ model.Type) (
 		return nil, nil, fmt.Errorf("running to Arrow: %w", err)
 	}
 	return readResults(out, typ)
+}
+
+// writeStore writes the tables into a new DuckDB patient store file, one
+// typed table each (patient_id, then every column), as a store built by a
+// data pipeline would hold them.
+func writeStore(ctx context.Context, path string, tbls []*model.Table, data map[string][]row) error {
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, tbl := range tbls {
+		defs := []string{"patient_id BIGINT NOT NULL"}
+		marks := []string{"?"}
+		for _, c := range tbl.Columns {
+			defs = append(defs, fmt.Sprintf("%q %s", c.Name, storeType(c.Type)))
+			marks = append(marks, "?")
+		}
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %q (%s)", tbl.Name, strings.Join(defs, ", "))); err != nil {
+			return err
+		}
+		stmt, err := db.PrepareContext(ctx, fmt.Sprintf("INSERT INTO %q VALUES (%s)", tbl.Name, strings.Join(marks, ", ")))
+		if err != nil {
+			return err
+		}
+		for _, r := range data[tbl.Name] {
+			args := []any{r.patientID}
+			for _, c := range tbl.Columns {
+				v := r.values[c.Name]
+				if d, ok := v.(model.CivilDate); ok {
+					v = d.String()
+				}
+				args = append(args, v)
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+				stmt.Close()
+				return fmt.Errorf("table %s: %w", tbl.Name, err)
+			}
+		}
+		stmt.Close()
+	}
+	return db.Close()
+}
+
+// storeType is the DuckDB column type of a store table's column.
+func storeType(t model.Type) string {
+	switch t.Kind {
+	case model.KindBool:
+		return "BOOLEAN"
+	case model.KindInt:
+		return "BIGINT"
+	case model.KindFloat:
+		return "DOUBLE"
+	case model.KindDate:
+		return "DATE"
+	}
+	return "VARCHAR"
 }
 
 // readResults parses the dataset CSV (patient_id, v), v by the series type.
@@ -557,12 +753,12 @@ func writeCSV(path string, tbl *model.Table, rows []row) error {
 // evaluator when the population and series read only the patient table and
 // literals: functions go through model.EvalFunction. ok is false when the
 // case is out of its reach.
-func referenceResults(data map[*model.Table][]row, frames []*model.Node, pop, series *model.Node) (map[int64]any, bool) {
+func referenceResults(data map[string][]row, frames []*model.Node, pop, series *model.Node) (map[int64]any, bool) {
 	if len(frames) != 1 || frames[0] != p {
 		return nil, false
 	}
 	out := map[int64]any{}
-	for _, r := range data[patientTable] {
+	for _, r := range data[patientTable.Name] {
 		in, ok := refEval(pop, r.values)
 		if !ok {
 			return nil, false
@@ -591,13 +787,13 @@ func refEval(n *model.Node, values map[string]any) (any, bool) {
 		}
 		return n.Literal().Go(), true
 	case op == model.OpSelectColumn:
-		if n.Arg(0) != p {
+		if n.Arg(0).ID() != p.ID() {
 			return nil, false
 		}
 		return values[n.Name()], true
-	case op == model.OpExists && n.Arg(0) == p:
+	case op == model.OpExists && n.Arg(0).ID() == p.ID():
 		return true, true
-	case op == model.OpCount && n.Arg(0) == p:
+	case op == model.OpCount && n.Arg(0).ID() == p.ID():
 		return int64(1), true
 	case op == model.OpCase:
 		conds, vals, def := n.CaseBranches()
