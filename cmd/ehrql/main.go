@@ -98,14 +98,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		return report(&usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}, stderr)
+		return exitCode(&usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}, stderr)
 	}
 	err := cmd(ctx, args[1:], params, stdout, stderr)
-	return report(err, stderr)
+	return exitCode(err, stderr)
 }
 
-// report prints err and returns the exit code it calls for.
-func report(err error, stderr io.Writer) int {
+// exitCode prints err and returns the exit code it calls for.
+func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
