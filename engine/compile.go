@@ -28,6 +28,17 @@ type compiler struct {
 	// perInterval records which nodes depend on the measures' interval
 	// parameters: their relations have one row per patient and interval.
 	perInterval map[model.ID]bool
+	// Aggregations over the same rows share one scan: aggGroup maps each
+	// aggregation to its group, aggColumn to its column in the group's CTE.
+	aggGroup   map[model.ID]*aggGroup
+	aggColumn  map[model.ID]string
+	inProgress map[*aggGroup]bool
+}
+
+// aggGroup is a set of aggregations over one frame, computed in one CTE.
+type aggGroup struct {
+	frame   *model.Node
+	members []*model.Node
 }
 
 func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
@@ -36,7 +47,11 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		selected:    map[model.ID][]string{},
 		tables:      map[string]*model.Table{},
 		perInterval: map[model.ID]bool{},
+		aggGroup:    map[model.ID]*aggGroup{},
+		aggColumn:   map[model.ID]string{},
+		inProgress:  map[*aggGroup]bool{},
 	}
+	var aggs []*model.Node
 	// Record which columns are selected from each picked row anywhere in the
 	// query: ehrQL breaks sort ties by them (rewrite_sorts).
 	seen := map[model.ID]bool{}
@@ -61,6 +76,11 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 				}
 				sel[src.ID()][n.Name()] = true
 			}
+		case model.OpExists, model.OpCount, model.OpCountDistinct, model.OpMin, model.OpMax,
+			model.OpSum, model.OpMean, model.OpCombineAsSet:
+			if n.Arg(0).ManyRowsPerPatient() {
+				aggs = append(aggs, n)
+			}
 		case model.OpParameter:
 			if !allowParams {
 				return &UnsupportedError{fmt.Sprintf("parameter %q outside a measure", n.Name())}
@@ -84,6 +104,21 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		if err := walk(r); err != nil {
 			return nil, err
 		}
+	}
+	groups := map[string]*aggGroup{}
+	for _, n := range aggs {
+		frame := frameOf(n.Arg(0))
+		if frame == nil {
+			continue
+		}
+		key := fmt.Sprintf("%x/%v", frame.ID(), c.perInterval[n.ID()])
+		g := groups[key]
+		if g == nil {
+			g = &aggGroup{frame: frame}
+			groups[key] = g
+		}
+		g.members = append(g.members, n)
+		c.aggGroup[n.ID()] = g
 	}
 	for id, names := range sel {
 		for name := range names {
@@ -556,7 +591,12 @@ func (c *compiler) aggregate(n *model.Node, s *scope) (string, error) {
 	name, ok := c.cteNames[n.ID()]
 	if !ok {
 		var err error
-		if name, err = c.aggregateCTE(n); err != nil {
+		if g := c.aggGroup[n.ID()]; g != nil && len(g.members) > 1 && !c.inProgress[g] {
+			name, err = c.aggregateGroupCTE(g)
+		} else {
+			name, err = c.aggregateCTE(n)
+		}
+		if err != nil {
 			return "", err
 		}
 	}
@@ -564,7 +604,11 @@ func (c *compiler) aggregate(n *model.Node, s *scope) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	v := alias + ".v"
+	col := "v"
+	if cn, ok := c.aggColumn[n.ID()]; ok {
+		col = cn
+	}
+	v := alias + "." + col
 	switch n.Op() {
 	case model.OpExists:
 		return "COALESCE(" + v + ", FALSE)", nil
@@ -621,6 +665,47 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
 	}
 	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
 	c.cteNames[n.ID()] = name
+	return name, nil
+}
+
+// aggregateGroupCTE computes every aggregation of a group in one scan of
+// their frame's rows.
+func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
+	c.inProgress[g] = true
+	defer delete(c.inProgress, g)
+	name := c.name("aggs")
+	per := c.perInterval[g.members[0].ID()]
+	ivSel, ivKey := "", ""
+	if per {
+		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
+	}
+	cols := map[model.ID]string{}
+	body, err := c.eventQuery(g.frame, per, func(s *scope) (string, string, error) {
+		var sel []string
+		seen := map[model.ID]bool{}
+		for _, m := range g.members {
+			if seen[m.ID()] {
+				continue
+			}
+			seen[m.ID()] = true
+			agg, err := c.aggregateExpr(m, s)
+			if err != nil {
+				return "", "", err
+			}
+			col := fmt.Sprintf("v%d", len(sel))
+			cols[m.ID()] = col
+			sel = append(sel, agg+" AS "+col)
+		}
+		return "e.patient_id, " + ivSel + strings.Join(sel, ", "), "GROUP BY e.patient_id" + ivKey, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
+	for id, col := range cols {
+		c.cteNames[id] = name
+		c.aggColumn[id] = col
+	}
 	return name, nil
 }
 
