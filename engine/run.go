@@ -164,11 +164,14 @@ func (q *Query) Run(ctx context.Context, s *Session, path string, stdout io.Writ
 	if err != nil {
 		return 0, err
 	}
-	rows, err := s.conn.QueryContext(ctx, q.SQL)
+	n, err := s.stream(ctx, q.SQL, cols, w)
 	if err != nil {
 		w.Abort()
-		return 0, fmt.Errorf("running the dataset query: %w", err)
+		return n, err
 	}
-	defer rows.Close()
-	return output.Copy(w, output.NewRowBatcher(rows, cols, output.DefaultBatchSize))
+	if err := w.Close(); err != nil {
+		w.Abort()
+		return n, err
+	}
+	return n, nil
 }
