@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/output"
+	"github.com/ehrql-go/ehrql/internal/definition"
+	"github.com/ehrql-go/ehrql/measures/report"
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+func init() { commands["generate-measures"] = generateMeasures }
+
+func loadMeasures(ctx context.Context, path string, params []string) (*model.Definition, error) {
+	def, err := definition.Load(ctx, path, params)
+	if err != nil {
+		return nil, err
+	}
+	if len(def.Measures) == 0 {
+		return nil, &definition.Error{Path: path, Code: exitDefinition, Msg: "Did not find a variable called 'measures' in measures definition file (or No measures defined)"}
+	}
+	return def, nil
+}
+
+// disclosureControl reports whether the definition keeps ehrQL's default
+// of statistical disclosure control; only an explicit opt-out disables it.
+func disclosureControl(def *model.Definition) bool {
+	return def.MeasuresDisclosureControl == nil || def.MeasuresDisclosureControl.Enabled
+}
+
+func generateMeasures(ctx context.Context, args, params []string, stdout, stderr io.Writer) error {
+	fs := commandFlags("generate-measures")
+	out := fs.String("output", "", "output file: .csv, .csv.gz or .arrow (default: CSV on stdout)")
+	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
+	dummyFile := fs.String("dummy-data-file", "", "a ready CSV of measure results, checked against the definition and written out")
+	dsn := fs.String("database", os.Getenv("DATABASE_URL"), "DuckDB patient store (.duckdb); default $DATABASE_URL")
+	fs.StringVar(dsn, "dsn", *dsn, "alias of --database")
+	fs.Lookup("dsn").Hidden = true
+	threads := fs.Int("threads", envInt("EHRQL_THREADS"), "DuckDB worker threads (default: all cores; $EHRQL_THREADS)")
+	memory := fs.String("memory-limit", os.Getenv("EHRQL_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB ($EHRQL_MEMORY_LIMIT)")
+	defPath, err := parse(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	if *out != "" && *out != "-" {
+		if _, err := output.FormatFromPath(*out); err != nil {
+			return &usageError{"argument --output: " + err.Error()}
+		}
+	}
+	for _, p := range []struct{ flag, path string }{{"--dummy-tables", *dummyTables}, {"--dummy-data-file", *dummyFile}} {
+		if p.path != "" {
+			if _, err := os.Stat(p.path); err != nil {
+				return &usageError{p.path + " does not exist"}
+			}
+		}
+	}
+	def, err := loadMeasures(ctx, defPath, params)
+	if err != nil {
+		return err
+	}
+	sdc := disclosureControl(def)
+	var rows []report.Row
+	switch {
+	case *dsn == "" && *dummyFile != "":
+		if rows, err = report.ReadDummyFile(*dummyFile, def.Measures); err != nil {
+			return err
+		}
+	default:
+		q, err := engine.CompileMeasures(def.Measures)
+		if err != nil {
+			return err
+		}
+		if err := engine.CheckPermissions(q.Tables, def.ClaimedPermissions, os.Getenv("EHRQL_PERMISSIONS"), *dsn == ""); err != nil {
+			return err
+		}
+		opts := engine.Options{Threads: *threads, MemoryLimit: *memory}
+		var s *engine.Session
+		switch {
+		case *dsn != "":
+			s, err = engine.OpenStore(ctx, *dsn, q.Tables, opts)
+		case *dummyTables != "":
+			s, err = engine.OpenCSVTables(ctx, *dummyTables, q.Tables, opts)
+		default:
+			s, err = dummyMeasuresSession(ctx, def, q, opts, stderr)
+		}
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if rows, err = q.RunMeasures(ctx, s); err != nil {
+			return err
+		}
+	}
+	if err := report.Write(*out, stdout, def.Measures, rows, sdc); err != nil {
+		return err
+	}
+	if *out != "" && *out != "-" {
+		fmt.Fprintf(stderr, "Wrote %d measure rows to %s (disclosure control %s)\n", len(rows), *out, map[bool]string{true: "on", false: "off"}[sdc])
+	}
+	return nil
+}

@@ -1,0 +1,214 @@
+package report
+
+import (
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ehrql-go/ehrql/engine/output"
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// ReadDummyFile reads a measures table supplied with --dummy-data-file
+// (".csv" or ".csv.gz") as the engine's rows, validating it against the
+// combined measures columns (Columns(ms)) as ehrQL does: every column must
+// be present (extra columns are ignored, order is free), every value must
+// parse as its column's type (ehrQL's lenient int, float and date parsing,
+// bools as T or F), str values must be among the column's categories, and
+// measure and the interval dates must not be NULL. Every mistake found is
+// listed, one per line, as '<file>', row <n>: column '<name>': <detail>.
+// The ratio column is read but ignored: the caller recomputes it (after
+// disclosure control, if on). A NULL numerator or denominator is an error,
+// since the counts are required; each row keeps only its own measure's
+// group columns.
+func ReadDummyFile(path string, ms []model.Measure) ([]Row, error) {
+	var r io.Reader
+	switch {
+	case strings.HasSuffix(path, ".csv.gz"), strings.HasSuffix(path, ".csv"):
+	default:
+		ext := filepath.Ext(path)
+		if ext == "" {
+			ext = filepath.Base(path)
+		}
+		return nil, fmt.Errorf("Unsupported file type: %s", ext)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("Missing file: %s", path)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	r = f
+	if strings.HasSuffix(path, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("'%s': %w", path, err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	return readDummy(path, r, ms)
+}
+
+func readDummy(path string, r io.Reader, ms []model.Measure) ([]Row, error) {
+	cols := Columns(ms)
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("'%s': missing header row", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("'%s': %w", path, err)
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	pos := map[string]int{}
+	for i, h := range header {
+		if _, ok := pos[h]; !ok {
+			pos[h] = i
+		}
+	}
+	var missing []string
+	for _, c := range cols {
+		if _, ok := pos[c.Name]; !ok {
+			missing = append(missing, c.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("Missing columns: %s", strings.Join(missing, ", "))
+	}
+	groupsOf := map[string][]string{}
+	for _, m := range ms {
+		for _, g := range m.GroupBy {
+			groupsOf[m.Name] = append(groupsOf[m.Name], g.Name)
+		}
+	}
+	var errs []error
+	var rows []Row
+	for n := 1; ; n++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("'%s', row %d: %w", path, n, err))
+			break
+		}
+		if len(rec) != len(header) {
+			errs = append(errs, fmt.Errorf("'%s', row %d: expected %d columns but got %d", path, n, len(header), len(rec)))
+			continue
+		}
+		values := make(map[string]any, len(cols))
+		bad := false
+		for _, c := range cols {
+			v, err := parseValue(c, rec[pos[c.Name]])
+			if err == nil && v == nil && (!c.Nullable || c.Name == ColNumerator || c.Name == ColDenominator) {
+				err = fmt.Errorf("NULL value in non-nullable column '%s'", c.Name)
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("'%s', row %d: column '%s': %w", path, n, c.Name, err))
+				bad = true
+				continue
+			}
+			values[c.Name] = v
+		}
+		if bad {
+			continue
+		}
+		row := Row{
+			Measure:     values[ColMeasure].(string),
+			Start:       values[ColIntervalStart].(model.CivilDate),
+			End:         values[ColIntervalEnd].(model.CivilDate),
+			Numerator:   values[ColNumerator].(int64),
+			Denominator: values[ColDenominator].(int64),
+			Groups:      map[string]any{},
+		}
+		for _, g := range groupsOf[row.Measure] {
+			row.Groups[g] = values[g]
+		}
+		rows = append(rows, row)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return rows, nil
+}
+
+var (
+	pyInt   = regexp.MustCompile(`^[+-]?[0-9]+(_[0-9]+)*$`)
+	pyFloat = regexp.MustCompile(`^[+-]?(([0-9]+(_[0-9]+)*)?\.?[0-9]+(_[0-9]+)*|[0-9]+(_[0-9]+)*\.)([eE][+-]?[0-9]+(_[0-9]+)*)?$`)
+	pyNaN   = regexp.MustCompile(`^[+-]?(?i:nan|inf|infinity)$`)
+)
+
+// parseValue parses one CSV field as ehrQL's CSV reader does: empty is
+// NULL.
+func parseValue(c output.Column, s string) (any, error) {
+	if s == "" {
+		return nil, nil
+	}
+	switch c.Kind {
+	case output.Bool:
+		switch s {
+		case "T":
+			return true, nil
+		case "F":
+			return false, nil
+		}
+		return nil, errors.New("invalid boolean, must be 'T' or 'F'")
+	case output.Int:
+		t := strings.TrimSpace(s)
+		if pyInt.MatchString(t) {
+			if v, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 10, 64); err == nil {
+				return v, nil
+			}
+		}
+		return nil, fmt.Errorf("invalid literal for int() with base 10: %s", pyQuote(s))
+	case output.Float:
+		t := strings.TrimSpace(s)
+		if pyFloat.MatchString(t) || pyNaN.MatchString(t) {
+			if v, err := strconv.ParseFloat(strings.ReplaceAll(t, "_", ""), 64); err == nil {
+				return v, nil
+			}
+		}
+		return nil, fmt.Errorf("could not convert string to float: %s", pyQuote(s))
+	case output.Date:
+		for _, layout := range []string{"2006-01-02", "20060102"} {
+			if len(s) == len(layout) {
+				if t, err := time.Parse(layout, s); err == nil {
+					return model.DateOf(t), nil
+				}
+			}
+		}
+		return nil, fmt.Errorf("Invalid isoformat string: %s", pyQuote(s))
+	default:
+		if c.Categories != nil && !slices.Contains(c.Categories, s) {
+			quoted := make([]string, len(c.Categories))
+			for i, v := range c.Categories {
+				quoted[i] = pyQuote(v)
+			}
+			return nil, fmt.Errorf("%s not in valid categories: %s", pyQuote(s), strings.Join(quoted, ", "))
+		}
+		return s, nil
+	}
+}
+
+// pyQuote renders a string as Python's repr does for plain text.
+func pyQuote(s string) string {
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
+}

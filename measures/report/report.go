@@ -1,0 +1,420 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ehrql-go/ehrql/engine/output"
+	"github.com/ehrql-go/ehrql/measures/sdc"
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// The measures table's own columns, before the group columns.
+const (
+	ColMeasure       = "measure"
+	ColIntervalStart = "interval_start"
+	ColIntervalEnd   = "interval_end"
+	ColRatio         = "ratio"
+	ColNumerator     = "numerator"
+	ColDenominator   = "denominator"
+)
+
+// BatchSize is the number of rows per record batch written, as ehrQL's.
+const BatchSize = 64000
+
+// groupColumn is one group_by column of the combined table.
+type groupColumn struct {
+	name   string
+	series *model.Node
+}
+
+// groupColumns returns every group_by column of any measure, in order of
+// first appearance (measure definition order, then group order).
+func groupColumns(ms []model.Measure) []groupColumn {
+	var out []groupColumn
+	seen := map[string]bool{}
+	for _, m := range ms {
+		for _, g := range m.GroupBy {
+			if !seen[g.Name] {
+				seen[g.Name] = true
+				out = append(out, groupColumn{g.Name, g.Series})
+			}
+		}
+	}
+	return out
+}
+
+// Columns returns the combined measures table's columns (ehrQL's measures
+// column specs): measure (str, its categories the measure names in
+// definition order), interval_start and interval_end (dates), all three
+// non-NULL; ratio (float), numerator and denominator (int); then every
+// group_by column of any measure in order of first appearance, typed from
+// its series, with categories and integer bounds where ehrQL knows them.
+func Columns(ms []model.Measure) []output.Column {
+	names := make([]string, 0, len(ms))
+	for _, m := range ms {
+		if !slices.Contains(names, m.Name) {
+			names = append(names, m.Name)
+		}
+	}
+	cols := []output.Column{
+		{Name: ColMeasure, Kind: output.Str, Categories: names},
+		{Name: ColIntervalStart, Kind: output.Date},
+		{Name: ColIntervalEnd, Kind: output.Date},
+		{Name: ColRatio, Kind: output.Float, Nullable: true},
+		{Name: ColNumerator, Kind: output.Int, Nullable: true},
+		{Name: ColDenominator, Kind: output.Int, Nullable: true},
+	}
+	for _, g := range groupColumns(ms) {
+		cols = append(cols, seriesColumn(g.name, g.series))
+	}
+	return cols
+}
+
+// seriesColumn is the column spec ehrQL derives from a series: its type
+// (codes and multi-code strings are str), categories for str columns, and
+// integer bounds for counts and range-constrained columns.
+func seriesColumn(name string, n *model.Node) output.Column {
+	c := output.Column{Name: name, Nullable: true}
+	switch n.Type().Kind {
+	case model.KindBool:
+		c.Kind = output.Bool
+	case model.KindInt:
+		c.Kind = output.Int
+		switch n.Op() {
+		case model.OpCount:
+			lo, hi := int64(0), int64(65535)
+			c.Min, c.Max = &lo, &hi
+		case model.OpSelectColumn:
+			if col, ok := n.Arg(0).Table().Column(n.Name()); ok {
+				if r, ok := col.Range(); ok {
+					lo, hi := r.Min, r.Max
+					c.Min, c.Max = &lo, &hi
+				}
+			}
+		}
+	case model.KindFloat:
+		c.Kind = output.Float
+	case model.KindDate:
+		c.Kind = output.Date
+	default:
+		c.Kind = output.Str
+		if cats := categories(n); cats != nil {
+			c.Categories = []string{}
+			for _, l := range cats {
+				if s, ok := l.Go().(string); ok && !slices.Contains(c.Categories, s) {
+					c.Categories = append(c.Categories, s)
+				}
+			}
+		}
+	}
+	return c
+}
+
+// categories are the values a series can take when ehrQL knows them:
+// Categorical columns (also through minimum/maximum), literals, and cases
+// whose every value has categories.
+func categories(n *model.Node) []model.Literal {
+	if n == nil {
+		return nil
+	}
+	switch n.Op() {
+	case model.OpSelectColumn:
+		if col, ok := n.Arg(0).Table().Column(n.Name()); ok {
+			cats, _ := col.Categories()
+			return cats
+		}
+	case model.OpMin, model.OpMax:
+		return categories(n.Arg(0))
+	case model.OpValue:
+		if !n.Type().Set {
+			return []model.Literal{n.Literal()}
+		}
+	case model.OpCase:
+		_, values, def := n.CaseBranches()
+		if def != nil {
+			values = append(values, def)
+		}
+		var out []model.Literal
+		seen := map[string]bool{}
+		for _, v := range values {
+			if v == nil {
+				continue
+			}
+			cats := categories(v)
+			if cats == nil {
+				return nil
+			}
+			for _, c := range cats {
+				if k := c.String(); !seen[k] {
+					seen[k] = true
+					out = append(out, c)
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// Line is one row of the measures table, after disclosure control.
+type Line struct {
+	Row
+	// Ratio is Numerator / Denominator; RatioValid is false (NULL) when
+	// the denominator is 0.
+	Ratio      float64
+	RatioValid bool
+}
+
+// Lines turns the engine's rows into the measures table's rows: each row
+// checked against its measure (a known name, only
+// its own group columns, values of the columns' types), disclosure control
+// applied when sdc is true (numerator and denominator rounded
+// independently; negative counts are an error), the ratio computed from
+// the released counts, and the rows put in a deterministic order: measure
+// definition order, then interval, then group values in the measure's
+// group order (NULL first, then ascending).
+func Lines(ms []model.Measure, rows []Row, sdcOn bool) ([]Line, error) {
+	cols := Columns(ms)
+	kinds := map[string]output.Kind{}
+	for _, c := range cols[6:] {
+		kinds[c.Name] = c.Kind
+	}
+	index := map[string]int{}
+	for i, m := range ms {
+		if _, ok := index[m.Name]; !ok {
+			index[m.Name] = i
+		}
+	}
+	lines := make([]Line, 0, len(rows))
+	for _, r := range rows {
+		i, ok := index[r.Measure]
+		if !ok {
+			return nil, fmt.Errorf("measures: a result row names an unknown measure %q", r.Measure)
+		}
+		m := ms[i]
+		for name, v := range r.Groups {
+			if !slices.ContainsFunc(m.GroupBy, func(g model.Variable) bool { return g.Name == name }) {
+				return nil, fmt.Errorf("measures: %s: a result row has a value for %q, which is not one of its group_by columns", m.Name, name)
+			}
+			if err := checkValue(kinds[name], v); err != nil {
+				return nil, fmt.Errorf("measures: %s: group_by column %q: %w", m.Name, name, err)
+			}
+		}
+		l := Line{Row: r}
+		if sdcOn {
+			num, den, ratio, ok, err := sdc.Apply(r.Numerator, r.Denominator)
+			if err != nil {
+				return nil, fmt.Errorf("measures: %s, interval %s to %s: %w", m.Name, r.Start, r.End, err)
+			}
+			l.Numerator, l.Denominator, l.Ratio, l.RatioValid = num, den, ratio, ok
+		} else {
+			l.Ratio, l.RatioValid = sdc.Ratio(r.Numerator, r.Denominator)
+		}
+		lines = append(lines, l)
+	}
+	slices.SortStableFunc(lines, func(a, b Line) int {
+		ia, ib := index[a.Measure], index[b.Measure]
+		if c := cmp.Compare(ia, ib); c != 0 {
+			return c
+		}
+		if c := compareDates(a.Start, b.Start); c != 0 {
+			return c
+		}
+		if c := compareDates(a.End, b.End); c != 0 {
+			return c
+		}
+		for _, g := range ms[ia].GroupBy {
+			if c := compareValues(a.Groups[g.Name], b.Groups[g.Name]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return lines, nil
+}
+
+func checkValue(k output.Kind, v any) error {
+	if v == nil {
+		return nil
+	}
+	var ok bool
+	switch k {
+	case output.Bool:
+		_, ok = v.(bool)
+	case output.Int:
+		switch v.(type) {
+		case int64, int:
+			ok = true
+		}
+	case output.Float:
+		_, ok = v.(float64)
+	case output.Str:
+		_, ok = v.(string)
+	case output.Date:
+		_, ok = v.(model.CivilDate)
+	}
+	if !ok {
+		return fmt.Errorf("value %v (%T) is not of type %s", v, v, k)
+	}
+	return nil
+}
+
+func compareDates(a, b model.CivilDate) int {
+	return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Month, b.Month), cmp.Compare(a.Day, b.Day))
+}
+
+// compareValues orders group values: NULL first, then ascending (false
+// before true).
+func compareValues(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	switch x := a.(type) {
+	case bool:
+		y, _ := b.(bool)
+		switch {
+		case x == y:
+			return 0
+		case !x:
+			return -1
+		}
+		return 1
+	case int64:
+		return cmp.Compare(x, asInt(b))
+	case int:
+		return cmp.Compare(int64(x), asInt(b))
+	case float64:
+		y, _ := b.(float64)
+		return cmp.Compare(x, y)
+	case string:
+		y, _ := b.(string)
+		return cmp.Compare(x, y)
+	case model.CivilDate:
+		y, _ := b.(model.CivilDate)
+		return compareDates(x, y)
+	}
+	return 0
+}
+
+func asInt(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case int:
+		return int64(x)
+	}
+	return 0
+}
+
+// Records builds the lines as record batches of at most BatchSize rows in
+// the natural schema of cols (output.NaturalSchema), as Writer.Write takes
+// them. The caller releases them. A nil mem is memory.DefaultAllocator.
+func Records(mem memory.Allocator, cols []output.Column, lines []Line) ([]arrow.RecordBatch, error) {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	schema := output.NaturalSchema(cols)
+	var out []arrow.RecordBatch
+	release := func() {
+		for _, r := range out {
+			r.Release()
+		}
+	}
+	for start := 0; start < len(lines); start += BatchSize {
+		end := min(start+BatchSize, len(lines))
+		b := array.NewRecordBuilder(mem, schema)
+		for _, l := range lines[start:end] {
+			b.Field(0).(*array.StringBuilder).Append(l.Measure)
+			b.Field(1).(*array.Date32Builder).Append(arrow.Date32FromTime(l.Start.Time()))
+			b.Field(2).(*array.Date32Builder).Append(arrow.Date32FromTime(l.End.Time()))
+			if l.RatioValid {
+				b.Field(3).(*array.Float64Builder).Append(l.Ratio)
+			} else {
+				b.Field(3).AppendNull()
+			}
+			b.Field(4).(*array.Int64Builder).Append(l.Numerator)
+			b.Field(5).(*array.Int64Builder).Append(l.Denominator)
+			for i, c := range cols[6:] {
+				if err := appendValue(b.Field(6+i), c, l.Groups[c.Name]); err != nil {
+					b.Release()
+					release()
+					return nil, err
+				}
+			}
+		}
+		out = append(out, b.NewRecordBatch())
+		b.Release()
+	}
+	return out, nil
+}
+
+func appendValue(b array.Builder, c output.Column, v any) error {
+	if v == nil {
+		b.AppendNull()
+		return nil
+	}
+	if err := checkValue(c.Kind, v); err != nil {
+		return fmt.Errorf("measures: group_by column %q: %w", c.Name, err)
+	}
+	switch c.Kind {
+	case output.Bool:
+		b.(*array.BooleanBuilder).Append(v.(bool))
+	case output.Int:
+		b.(*array.Int64Builder).Append(asInt(v))
+	case output.Float:
+		b.(*array.Float64Builder).Append(v.(float64))
+	case output.Str:
+		b.(*array.StringBuilder).Append(v.(string))
+	case output.Date:
+		b.(*array.Date32Builder).Append(arrow.Date32FromTime(v.(model.CivilDate).Time()))
+	}
+	return nil
+}
+
+// Write writes the measures table for ms and the engine's rows to path
+// (".arrow", ".csv" or ".csv.gz"; "" or "-" for CSV on stdout) through
+// engine/output, applying disclosure control when sdc is true. The file
+// appears only when complete.
+func Write(path string, stdout io.Writer, ms []model.Measure, rows []Row, sdcOn bool) error {
+	lines, err := Lines(ms, rows, sdcOn)
+	if err != nil {
+		return err
+	}
+	cols := Columns(ms)
+	recs, err := Records(memory.DefaultAllocator, cols, lines)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	w, err := output.Create(path, cols, stdout)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if err := w.Write(r); err != nil {
+			w.Abort()
+			return err
+		}
+	}
+	if err := w.Close(); err != nil {
+		w.Abort()
+		return err
+	}
+	return nil
+}
