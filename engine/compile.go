@@ -149,9 +149,14 @@ type scope struct {
 	iv     string // alias of the intervals relation, for per-interval scopes
 	joins  []string
 	joined map[string]bool
+	// lookups maps a Case compiled as a lookup to its value expression, so
+	// the lookup table is joined once per scope.
+	lookups map[model.ID]string
 }
 
-func newScope(base string) *scope { return &scope{base: base, joined: map[string]bool{}} }
+func newScope(base string) *scope {
+	return &scope{base: base, joined: map[string]bool{}, lookups: map[model.ID]string{}}
+}
 
 // join adds relation rel (a CTE or table name) under alias, matched on
 // patient_id, and returns the alias.
@@ -354,6 +359,9 @@ func (c *compiler) function(n *model.Node, a []string) (string, error) {
 
 func (c *compiler) caseExpr(n *model.Node, s *scope) (string, error) {
 	conds, values, def := n.CaseBranches()
+	if src, ok := fixedValueMap(conds, values); ok {
+		return c.lookupExpr(n, src, s)
+	}
 	var b strings.Builder
 	b.WriteString("CASE")
 	for i := range conds {
@@ -373,6 +381,77 @@ func (c *compiler) caseExpr(n *model.Node, s *scope) (string, error) {
 	}
 	fmt.Fprintf(&b, " ELSE %s END", d)
 	return "CAST(" + b.String() + " AS " + sqlType(n.Type()) + ")", nil
+}
+
+// minLookup is the number of branches from which a Case that maps values
+// of one series to constants is compiled as a lookup table.
+const minLookup = 8
+
+// fixedValueMap recognises a Case whose conditions all test one series for
+// equality with a constant, and whose values are constants or NULL (ehrQL's
+// map_values and to_category), returning the series tested.
+func fixedValueMap(conds, values []*model.Node) (*model.Node, bool) {
+	if len(conds) < minLookup {
+		return nil, false
+	}
+	var src *model.Node
+	for i, cond := range conds {
+		if cond.Op() != model.OpEQ || cond.Arg(1).Op() != model.OpValue || cond.Arg(1).Type().Set {
+			return nil, false
+		}
+		if src == nil {
+			src = cond.Arg(0)
+		} else if src.ID() != cond.Arg(0).ID() {
+			return nil, false
+		}
+		if v := values[i]; v != nil && (v.Op() != model.OpValue || v.Type().Set) {
+			return nil, false
+		}
+	}
+	return src, true
+}
+
+// lookupExpr compiles such a Case as a join with a table of (key, value)
+// pairs, the first branch of a repeated key winning as in the Case.
+func (c *compiler) lookupExpr(n, src *model.Node, s *scope) (string, error) {
+	if v, ok := s.lookups[n.ID()]; ok {
+		return v, nil
+	}
+	x, err := c.expr(src, s)
+	if err != nil {
+		return "", err
+	}
+	name, ok := c.cteNames[n.ID()]
+	if !ok {
+		conds, values, _ := n.CaseBranches()
+		seen := map[string]bool{}
+		var rows []string
+		for i, cond := range conds {
+			k := literal(cond.Arg(1).Literal())
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			v := "CAST(NULL AS " + sqlType(n.Type()) + ")"
+			if values[i] != nil {
+				v = literal(values[i].Literal())
+			}
+			rows = append(rows, "("+k+", "+v+")")
+		}
+		name = c.name("lookup")
+		c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT * FROM (VALUES %s) AS t(k, v)\n)", name, strings.Join(rows, ", ")))
+		c.cteNames[n.ID()] = name
+	}
+	alias := c.name(name)
+	s.joins = append(s.joins, fmt.Sprintf("LEFT JOIN %s AS %s ON %s.k = %s", name, alias, alias, x))
+	_, _, def := n.CaseBranches()
+	d, err := c.expr(def, s)
+	if err != nil {
+		return "", err
+	}
+	v := fmt.Sprintf("CAST(CASE WHEN %s.k IS NOT NULL THEN %s.v ELSE %s END AS %s)", alias, alias, d, sqlType(n.Type()))
+	s.lookups[n.ID()] = v
+	return v, nil
 }
 
 // inExpr: an empty set gives FALSE even for NULL; otherwise NULL gives NULL.

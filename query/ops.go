@@ -217,9 +217,21 @@ func Code(system codelists.System, code string) CodePatientSeries {
 }
 
 // Null returns a NULL of series type S, for Case values.
+//
+// S may also be a kind's interface (IntSeries, ...), for a Case or MapValues
+// over that interface.
 func Null[S Series]() S {
 	var zero S
-	return zero.wrap(series{}).(S)
+	if any(zero) != nil {
+		return zero.wrap(series{}).(S)
+	}
+	for _, c := range []Series{BoolPatientSeries{}, IntPatientSeries{}, FloatPatientSeries{}, StrPatientSeries{},
+		DatePatientSeries{}, CodePatientSeries{}, MultiCodePatientSeries{}} {
+		if s, ok := c.(S); ok {
+			return s
+		}
+	}
+	return zero
 }
 
 // Branch is one arm of a Case: a condition and the value it selects. An
@@ -239,9 +251,16 @@ func Otherwise[S Series](value S) Branch[S] { return Branch[S]{value: value, oth
 // Case returns, for each row, the value of the first branch whose condition
 // is true, else the Otherwise value, else NULL. The result has one value per
 // patient only if every condition and value does.
+//
+// To mix patient-level and event-level values (an event-level Case with
+// literal values), instantiate S with a kind's interface, e.g.
+// Case[IntSeries]; the result then holds the event-level type.
 func Case[S Series](branches ...Branch[S]) S {
-	var zero S
-	res := func(s series) S { return zero.wrap(s).(S) }
+	var values0 []Series
+	for _, b := range branches {
+		values0 = append(values0, b.value)
+	}
+	res := func(s series) S { return wrapLike[S](s, values0) }
 	var conds, values []*model.Node
 	var def *model.Node
 	for i, b := range branches {
@@ -305,11 +324,36 @@ func MinimumOf[S Series](first S, rest ...S) S { return horizontal(model.OpMinim
 
 func horizontal[S Series](op model.Op, first S, rest []S) S {
 	args := []series{}
+	var all []Series
 	for _, s := range append([]S{first}, rest...) {
 		n, err := s.node()
 		args = append(args, series{n: n, err: err})
+		all = append(all, s)
 	}
-	return first.wrap(fn(op, args...)).(S)
+	return wrapLike[S](fn(op, args...), all)
+}
+
+// wrapLike wraps s in S. When S is an interface such as IntSeries (so that
+// patient-level and event-level values mix), the concrete type is that of
+// the kind of the first non-nil candidate, with the dimension of s's node.
+func wrapLike[S Series](s series, candidates []Series) S {
+	var zero S
+	if any(zero) != nil {
+		return zero.wrap(s).(S)
+	}
+	for _, c := range candidates {
+		if c == nil {
+			continue
+		}
+		patient, event := c.dimensions()
+		if s.n != nil && !s.n.PatientDomain() {
+			return event.wrap(s).(S)
+		}
+		return patient.wrap(s).(S)
+	}
+	// No value to take a kind from (a Case without branches): the zero
+	// S.
+	return zero
 }
 
 // Interval is a pair of dates, both included.

@@ -129,6 +129,9 @@ func errSeries(format string, a ...any) series {
 type Series interface {
 	node() (*model.Node, error)
 	wrap(series) Series
+	// dimensions returns the zero patient-level and event-level series
+	// of the same kind.
+	dimensions() (patient, event Series)
 }
 
 // PatientSeries is any series with one value per patient: what a dataset

@@ -24,6 +24,9 @@ func (x BoolPatientSeries) ser() series                { return x.s }
 func (x BoolPatientSeries) wrap(s series) Series       { return BoolPatientSeries{s} }
 func (BoolPatientSeries) isBool()                      {}
 func (BoolPatientSeries) patientSeries()               {}
+func (BoolPatientSeries) dimensions() (patient, event Series) {
+	return BoolPatientSeries{}, BoolEventSeries{}
+}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x BoolPatientSeries) IsNull() BoolPatientSeries {
@@ -98,6 +101,9 @@ func (x BoolEventSeries) ser() series                { return x.s }
 func (x BoolEventSeries) wrap(s series) Series       { return BoolEventSeries{s} }
 func (BoolEventSeries) isBool()                      {}
 func (BoolEventSeries) eventSeries()                 {}
+func (BoolEventSeries) dimensions() (patient, event Series) {
+	return BoolPatientSeries{}, BoolEventSeries{}
+}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x BoolEventSeries) IsNull() BoolEventSeries {
@@ -184,7 +190,10 @@ func (x IntPatientSeries) ser() series                { return x.s }
 func (x IntPatientSeries) wrap(s series) Series       { return IntPatientSeries{s} }
 func (IntPatientSeries) isInt()                       {}
 func (IntPatientSeries) patientSeries()               {}
-func (IntPatientSeries) sortable()                    {}
+func (IntPatientSeries) dimensions() (patient, event Series) {
+	return IntPatientSeries{}, IntEventSeries{}
+}
+func (IntPatientSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x IntPatientSeries) IsNull() BoolPatientSeries {
@@ -309,7 +318,10 @@ func (x IntEventSeries) ser() series                { return x.s }
 func (x IntEventSeries) wrap(s series) Series       { return IntEventSeries{s} }
 func (IntEventSeries) isInt()                       {}
 func (IntEventSeries) eventSeries()                 {}
-func (IntEventSeries) sortable()                    {}
+func (IntEventSeries) dimensions() (patient, event Series) {
+	return IntPatientSeries{}, IntEventSeries{}
+}
+func (IntEventSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x IntEventSeries) IsNull() BoolEventSeries {
@@ -466,7 +478,10 @@ func (x FloatPatientSeries) ser() series                { return x.s }
 func (x FloatPatientSeries) wrap(s series) Series       { return FloatPatientSeries{s} }
 func (FloatPatientSeries) isFloat()                     {}
 func (FloatPatientSeries) patientSeries()               {}
-func (FloatPatientSeries) sortable()                    {}
+func (FloatPatientSeries) dimensions() (patient, event Series) {
+	return FloatPatientSeries{}, FloatEventSeries{}
+}
+func (FloatPatientSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x FloatPatientSeries) IsNull() BoolPatientSeries {
@@ -591,7 +606,10 @@ func (x FloatEventSeries) ser() series                { return x.s }
 func (x FloatEventSeries) wrap(s series) Series       { return FloatEventSeries{s} }
 func (FloatEventSeries) isFloat()                     {}
 func (FloatEventSeries) eventSeries()                 {}
-func (FloatEventSeries) sortable()                    {}
+func (FloatEventSeries) dimensions() (patient, event Series) {
+	return FloatPatientSeries{}, FloatEventSeries{}
+}
+func (FloatEventSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x FloatEventSeries) IsNull() BoolEventSeries {
@@ -748,7 +766,10 @@ func (x StrPatientSeries) ser() series                { return x.s }
 func (x StrPatientSeries) wrap(s series) Series       { return StrPatientSeries{s} }
 func (StrPatientSeries) isStr()                       {}
 func (StrPatientSeries) patientSeries()               {}
-func (StrPatientSeries) sortable()                    {}
+func (StrPatientSeries) dimensions() (patient, event Series) {
+	return StrPatientSeries{}, StrEventSeries{}
+}
+func (StrPatientSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x StrPatientSeries) IsNull() BoolPatientSeries {
@@ -828,7 +849,10 @@ func (x StrEventSeries) ser() series                { return x.s }
 func (x StrEventSeries) wrap(s series) Series       { return StrEventSeries{s} }
 func (StrEventSeries) isStr()                       {}
 func (StrEventSeries) eventSeries()                 {}
-func (StrEventSeries) sortable()                    {}
+func (StrEventSeries) dimensions() (patient, event Series) {
+	return StrPatientSeries{}, StrEventSeries{}
+}
+func (StrEventSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x StrEventSeries) IsNull() BoolEventSeries {
@@ -930,7 +954,10 @@ func (x DatePatientSeries) ser() series                { return x.s }
 func (x DatePatientSeries) wrap(s series) Series       { return DatePatientSeries{s} }
 func (DatePatientSeries) isDate()                      {}
 func (DatePatientSeries) patientSeries()               {}
-func (DatePatientSeries) sortable()                    {}
+func (DatePatientSeries) dimensions() (patient, event Series) {
+	return DatePatientSeries{}, DateEventSeries{}
+}
+func (DatePatientSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x DatePatientSeries) IsNull() BoolPatientSeries {
@@ -1075,7 +1102,10 @@ func (x DateEventSeries) ser() series                { return x.s }
 func (x DateEventSeries) wrap(s series) Series       { return DateEventSeries{s} }
 func (DateEventSeries) isDate()                      {}
 func (DateEventSeries) eventSeries()                 {}
-func (DateEventSeries) sortable()                    {}
+func (DateEventSeries) dimensions() (patient, event Series) {
+	return DatePatientSeries{}, DateEventSeries{}
+}
+func (DateEventSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x DateEventSeries) IsNull() BoolEventSeries {
@@ -1247,7 +1277,10 @@ func (x CodePatientSeries) ser() series                { return x.s }
 func (x CodePatientSeries) wrap(s series) Series       { return CodePatientSeries{s} }
 func (CodePatientSeries) isCode()                      {}
 func (CodePatientSeries) patientSeries()               {}
-func (CodePatientSeries) sortable()                    {}
+func (CodePatientSeries) dimensions() (patient, event Series) {
+	return CodePatientSeries{}, CodeEventSeries{}
+}
+func (CodePatientSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x CodePatientSeries) IsNull() BoolPatientSeries {
@@ -1307,7 +1340,10 @@ func (x CodeEventSeries) ser() series                { return x.s }
 func (x CodeEventSeries) wrap(s series) Series       { return CodeEventSeries{s} }
 func (CodeEventSeries) isCode()                      {}
 func (CodeEventSeries) eventSeries()                 {}
-func (CodeEventSeries) sortable()                    {}
+func (CodeEventSeries) dimensions() (patient, event Series) {
+	return CodePatientSeries{}, CodeEventSeries{}
+}
+func (CodeEventSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x CodeEventSeries) IsNull() BoolEventSeries {
@@ -1379,7 +1415,10 @@ func (x MultiCodePatientSeries) ser() series                { return x.s }
 func (x MultiCodePatientSeries) wrap(s series) Series       { return MultiCodePatientSeries{s} }
 func (MultiCodePatientSeries) isMultiCode()                 {}
 func (MultiCodePatientSeries) patientSeries()               {}
-func (MultiCodePatientSeries) sortable()                    {}
+func (MultiCodePatientSeries) dimensions() (patient, event Series) {
+	return MultiCodePatientSeries{}, MultiCodeEventSeries{}
+}
+func (MultiCodePatientSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x MultiCodePatientSeries) IsNull() BoolPatientSeries {
@@ -1409,7 +1448,10 @@ func (x MultiCodeEventSeries) ser() series                { return x.s }
 func (x MultiCodeEventSeries) wrap(s series) Series       { return MultiCodeEventSeries{s} }
 func (MultiCodeEventSeries) isMultiCode()                 {}
 func (MultiCodeEventSeries) eventSeries()                 {}
-func (MultiCodeEventSeries) sortable()                    {}
+func (MultiCodeEventSeries) dimensions() (patient, event Series) {
+	return MultiCodePatientSeries{}, MultiCodeEventSeries{}
+}
+func (MultiCodeEventSeries) sortable() {}
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x MultiCodeEventSeries) IsNull() BoolEventSeries {

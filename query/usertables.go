@@ -59,9 +59,19 @@ func Map[S Series](from any, to S) Mapping[S] { return Mapping[S]{From: from, To
 // MapValues maps each value of x through the mappings (in order; the first
 // equal one wins); values that match none, and NULL, take the optional
 // default, else NULL. It is ehrQL's map_values: a Case of equality tests.
+//
+// To map an event series to literals, instantiate S with the kind's
+// interface, e.g. MapValues[StrSeries]; the result then holds the
+// event-level type.
 func MapValues[S Series](x Series, mappings []Mapping[S], otherwise ...S) S {
-	var zero S
-	res := func(s series) S { return zero.wrap(s).(S) }
+	var targets []Series
+	for _, m := range mappings {
+		targets = append(targets, m.To)
+	}
+	for _, o := range otherwise {
+		targets = append(targets, o)
+	}
+	res := func(s series) S { return wrapLike[S](s, targets) }
 	if len(otherwise) > 1 {
 		return res(errSeries("MapValues takes at most one default"))
 	}

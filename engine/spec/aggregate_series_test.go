@@ -69,71 +69,71 @@ func aggregateSeriesCases(testing.TB) []specCase {
 		{
 			name:   "test_count_distinct_for_patient_integer",
 			data:   distinctData,
-			series: countDistinct(col(e, "i1")),
+			series: ei1().CountDistinctForPatient(),
 			want:   map[int64]any{1: 3, 2: 2, 3: 1, 4: 0},
 		},
 		{
 			name:   "test_count_distinct_for_patient_float",
 			data:   distinctData,
-			series: countDistinct(col(e, "f1")),
+			series: ef1().CountDistinctForPatient(),
 			want:   map[int64]any{1: 3, 2: 2, 3: 1, 4: 0},
 		},
 		{
 			name:   "test_count_distinct_for_patient_string",
 			data:   distinctData,
-			series: countDistinct(col(e, "s1")),
+			series: es1().CountDistinctForPatient(),
 			want:   map[int64]any{1: 3, 2: 2, 3: 1, 4: 0},
 		},
 		{
 			// ehrQL's version of this test counts s1 (a slip); count d1.
 			name:   "test_count_distinct_for_patient_date",
 			data:   distinctData,
-			series: countDistinct(col(e, "d1")),
+			series: ed1().CountDistinctForPatient(),
 			want:   map[int64]any{1: 3, 2: 2, 3: 1, 4: 0},
 		},
 		{
 			name:   "extra_count_distinct_for_patient_bool",
 			data:   distinctData,
-			series: countDistinct(col(e, "b1")),
+			series: eb1().CountDistinctForPatient(),
 			want:   map[int64]any{1: 2, 2: 1, 3: 1, 4: 0},
 		},
 		{
 			name:   "extra_count_distinct_for_patient_code",
 			data:   distinctData,
-			series: countDistinct(col(e, "c1")),
+			series: ec1().CountDistinctForPatient(),
 			want:   map[int64]any{1: 3, 2: 2, 3: 1, 4: 0},
 		},
 		// aggregate_series/test_mean_for_patient.py
 		{
 			name:   "test_mean_for_patient_integer",
 			data:   meanData,
-			series: meanFor(col(e, "i1")),
+			series: ei1().MeanForPatient(),
 			want:   map[int64]any{1: (1.0 + 2 + 3) / 3, 2: (2.0 + 3) / 2, 3: nil},
 		},
 		{
 			name:   "test_mean_for_patient_float",
 			data:   meanData,
-			series: meanFor(col(e, "f1")),
+			series: ef1().MeanForPatient(),
 			want:   map[int64]any{1: (1.1 + 2.1 + 3.1) / 3, 2: (2.1 + 3.1) / 2, 3: nil},
 		},
 		// aggregate_series/test_minimum_and_maximum_for_patient.py
 		{
 			name:   "test_minimum_for_patient",
 			data:   minMaxData,
-			series: minimumFor(col(e, "i1")),
+			series: ei1().MinimumForPatient(),
 			want:   map[int64]any{1: 101, 2: 201, 3: nil},
 		},
 		{
 			name:   "test_maximum_for_patient",
 			data:   minMaxData,
-			series: maximumFor(col(e, "i1")),
+			series: ei1().MaximumForPatient(),
 			want:   map[int64]any{1: 103, 2: 201, 3: nil},
 		},
 		// aggregate_series/test_sum_for_patient.py
 		{
 			name:   "test_sum_for_patient",
 			data:   sumData,
-			series: sumFor(col(e, "i1")),
+			series: ei1().SumForPatient(),
 			want:   map[int64]any{1: 101 + 102 + 103, 2: 201 + 203, 3: nil},
 		},
 		// Other types (digest 2.17): min/max of dates and strings (code-point
@@ -141,37 +141,37 @@ func aggregateSeriesCases(testing.TB) []specCase {
 		{
 			name:   "extra_minimum_for_patient_date",
 			data:   otherTypes,
-			series: minimumFor(col(e, "d1")),
+			series: ed1().MinimumForPatient(),
 			want:   map[int64]any{1: date("2019-12-31"), 2: nil, 3: date("2000-02-29")},
 		},
 		{
 			name:   "extra_maximum_for_patient_date",
 			data:   otherTypes,
-			series: maximumFor(col(e, "d1")),
+			series: ed1().MaximumForPatient(),
 			want:   map[int64]any{1: date("2020-05-01"), 2: nil, 3: date("2000-02-29")},
 		},
 		{
 			name:   "extra_minimum_for_patient_string",
 			data:   otherTypes,
-			series: minimumFor(col(e, "s1")),
+			series: es1().MinimumForPatient(),
 			want:   map[int64]any{1: "B", 2: nil, 3: "x"},
 		},
 		{
 			name:   "extra_maximum_for_patient_string",
 			data:   otherTypes,
-			series: maximumFor(col(e, "s1")),
+			series: es1().MaximumForPatient(),
 			want:   map[int64]any{1: "b", 2: nil, 3: "x"},
 		},
 		{
 			name:   "extra_sum_for_patient_float",
 			data:   otherTypes,
-			series: sumFor(col(e, "f1")),
+			series: ef1().SumForPatient(),
 			want:   map[int64]any{1: -0.75, 2: nil, 3: 0.5},
 		},
 		{
 			name:   "extra_maximum_for_patient_float",
 			data:   otherTypes,
-			series: maximumFor(col(e, "f1")),
+			series: ef1().MaximumForPatient(),
 			want:   map[int64]any{1: 1.5, 2: nil, 3: 0.5},
 		},
 		{
@@ -183,7 +183,7 @@ func aggregateSeriesCases(testing.TB) []specCase {
                 1 | z
                 1 | Z
             `},
-			series: maximumFor(col(e, "s1")),
+			series: es1().MaximumForPatient(),
 			want:   map[int64]any{1: "é"},
 		},
 		{
@@ -196,7 +196,7 @@ func aggregateSeriesCases(testing.TB) []specCase {
                 1 | -0.0
                 1 |  1.0
             `},
-			series: countDistinct(col(e, "f1")),
+			series: ef1().CountDistinctForPatient(),
 			want:   map[int64]any{1: 2},
 		},
 	}

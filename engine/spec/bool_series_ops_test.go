@@ -1,6 +1,10 @@
 package spec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ehrql-go/ehrql/query"
+)
 
 // Chapter bool_series_ops: Kleene logic (digest 2.3) and as_int.
 func TestBoolSeriesOps(t *testing.T) { runChapter(t, boolSeriesOpsCases) }
@@ -27,19 +31,19 @@ func boolSeriesOpsCases(testing.TB) []specCase {
         2 |
         3 |  F
     `}
-	b1, b2 := col(p, "b1"), col(p, "b2")
+	b1, b2 := pb1(), pb2()
 	return []specCase{
 		// bool_series_ops/test_logical_ops.py
 		{
 			name:   "test_not",
 			data:   single,
-			series: not(b1),
+			series: b1.Not(),
 			want:   map[int64]any{1: false, 2: nil, 3: true},
 		},
 		{
 			name:   "test_and",
 			data:   pairs,
-			series: and(b1, b2),
+			series: b1.And(b2),
 			want: map[int64]any{
 				1: true, 2: nil, 3: false,
 				4: nil, 5: nil, 6: false,
@@ -49,7 +53,7 @@ func boolSeriesOpsCases(testing.TB) []specCase {
 		{
 			name:   "test_or",
 			data:   pairs,
-			series: or(b1, b2),
+			series: b1.Or(b2),
 			want: map[int64]any{
 				1: true, 2: true, 3: true,
 				4: true, 5: nil, 6: nil,
@@ -60,32 +64,32 @@ func boolSeriesOpsCases(testing.TB) []specCase {
 		{
 			name:   "test_bool_as_int",
 			data:   single,
-			series: asInt(b1),
+			series: b1.AsInt(),
 			want:   map[int64]any{1: 1, 2: nil, 3: 0},
 		},
 		// Digest 2.3 (probed): Python bool literals as operands.
 		{
 			name:   "extra_and_with_true_literal",
 			data:   single,
-			series: and(b1, true),
+			series: b1.And(query.Bool(true)),
 			want:   map[int64]any{1: true, 2: nil, 3: false},
 		},
 		{
 			name:   "extra_and_with_false_literal",
 			data:   single,
-			series: and(b1, false),
+			series: b1.And(query.Bool(false)),
 			want:   map[int64]any{1: false, 2: false, 3: false},
 		},
 		{
 			name:   "extra_or_with_true_literal",
 			data:   single,
-			series: or(b1, true),
+			series: b1.Or(query.Bool(true)),
 			want:   map[int64]any{1: true, 2: true, 3: true},
 		},
 		{
 			name:   "extra_or_with_false_literal",
 			data:   single,
-			series: or(b1, false),
+			series: b1.Or(query.Bool(false)),
 			want:   map[int64]any{1: true, 2: nil, 3: false},
 		},
 	}

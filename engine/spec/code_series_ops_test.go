@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/codelists"
+	"github.com/ehrql-go/ehrql/query"
 )
 
 // Chapter code_series_ops: containment and categorisation of codes. (ehrQL's
@@ -23,7 +24,7 @@ func codeSeriesOpsCases(t testing.TB) []specCase {
         3 | 789000
         4 |
     `}
-	c1 := col(p, "c1")
+	c1 := pc1()
 
 	// codelist_from_csv: codes come through the codelist loader.
 	dir := t.TempDir()
@@ -39,15 +40,11 @@ func codeSeriesOpsCases(t testing.TB) []specCase {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var members []any
-	for _, c := range plain.Codes() {
-		members = append(members, c)
-	}
-	// to_category is map_values over the categorised codelist.
-	var pairs []any
+	// map_values over the categorised codelist, with a default.
+	var mappings []query.Mapping[strP]
 	for _, c := range categorised.Codes() {
 		cat, _ := categorised.Category(c)
-		pairs = append(pairs, c, cat)
+		mappings = append(mappings, query.Map(c, query.Str(cat)))
 	}
 
 	return []specCase{
@@ -55,39 +52,39 @@ func codeSeriesOpsCases(t testing.TB) []specCase {
 		{
 			name:   "test_is_in",
 			data:   data,
-			series: isIn(c1, "123000", "789000"),
+			series: c1.IsIn(codelists.New("123000", "789000")),
 			want:   map[int64]any{1: true, 2: false, 3: true, 4: nil},
 		},
 		{
 			name:   "test_is_not_in",
 			data:   data,
-			series: isNotIn(c1, "123000", "789000"),
+			series: c1.IsNotIn(codelists.New("123000", "789000")),
 			want:   map[int64]any{1: false, 2: true, 3: false, 4: nil},
 		},
 		{
 			name:   "test_is_in_codelist_csv",
 			data:   data,
-			series: isIn(c1, members...),
+			series: c1.IsIn(plain),
 			want:   map[int64]any{1: true, 2: false, 3: true, 4: nil},
 		},
 		// code_series_ops/test_map_codes_to_categories.py
 		{
 			name:   "test_map_codes_to_categories",
 			data:   data,
-			series: mapValues(c1, nil, pairs...),
+			series: c1.ToCategory(categorised),
 			want:   map[int64]any{1: "cat1", 2: nil, 3: "cat2", 4: nil},
 		},
 		// Digest 2.11: == with a string literal cast to a code.
 		{
 			name:   "extra_code_equals_string",
 			data:   data,
-			series: eq(c1, "456000"),
+			series: c1.Eq(query.Code(codelists.SNOMEDCT, "456000")),
 			want:   map[int64]any{1: false, 2: true, 3: false, 4: nil},
 		},
 		{
 			name:   "extra_map_codes_to_categories_with_default",
 			data:   data,
-			series: mapValues(c1, "other", pairs...),
+			series: query.MapValues(c1, mappings, query.Str("other")),
 			want:   map[int64]any{1: "cat1", 2: "other", 3: "cat2", 4: "other"},
 		},
 	}

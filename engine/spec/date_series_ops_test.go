@@ -1,6 +1,10 @@
 package spec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ehrql-go/ehrql/query"
+)
 
 // Chapter date_series_ops: date aggregations, comparisons, parts, and the
 // calendar arithmetic of digest 2.13 and 2.14.
@@ -32,19 +36,19 @@ func dateAggregationCases() []specCase {
         4 |
         4 | 2020-01-01
     `}
-	d1 := col(e, "d1")
+	d1 := ed1()
 	return []specCase{
 		{
 			name:   "test_count_episodes",
 			data:   episodes,
-			series: countEpisodes(d1, 3),
+			series: d1.CountEpisodesForPatient(query.Days(3)),
 			want:   map[int64]any{1: 2, 2: 1, 3: 0, 4: 2},
 		},
 		{
 			// weeks(1) is a 7-day gap.
 			name:   "extra_count_episodes_weeks",
 			data:   episodes,
-			series: countEpisodes(d1, 7),
+			series: d1.CountEpisodesForPatient(query.Weeks(1)),
 			want:   map[int64]any{1: 1, 2: 1, 3: 0, 4: 2},
 		},
 		{
@@ -60,13 +64,13 @@ func dateAggregationCases() []specCase {
                 2 | 2020-01-01
                 2 | 2020-01-01
             `},
-			series: countEpisodes(d1, 0),
+			series: d1.CountEpisodesForPatient(query.Days(0)),
 			want:   map[int64]any{1: 2, 2: 1},
 		},
 		{
 			name:   "extra_count_episodes_of_filtered_frame",
 			data:   episodes,
-			series: countEpisodes(col(where(e, isAfter(d1, "2020-01-05")), "d1"), 3),
+			series: query.Column[dateE](E.Where(d1.IsAfter(query.Date("2020-01-05"))), "d1").CountEpisodesForPatient(query.Days(3)),
 			want:   map[int64]any{1: 2, 2: 0, 3: 0, 4: 1},
 		},
 	}
@@ -82,24 +86,25 @@ func dateComparisonTypeCases() []specCase {
         3 | 2010-01-01 | 2020-01-01
         4 |            | 2020-01-01
     `}
-	d1 := col(p, "d1")
+	d1 := pd1()
 	return []specCase{
 		{
+			// Go has no date literal of its own: query.Date parses ISO.
 			name:   "test_accepts_python_date_object",
 			data:   data,
-			series: isBefore(d1, date("2000-01-20")),
+			series: d1.IsBefore(query.Date("2000-01-20")),
 			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
 		},
 		{
 			name:   "test_accepts_iso_formated_date_string",
 			data:   data,
-			series: isBefore(d1, "2000-01-20"),
+			series: d1.IsBefore(query.Date("2000-01-20")),
 			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
 		},
 		{
 			name:   "test_accepts_another_date_series",
 			data:   data,
-			series: isBefore(d1, col(p, "d2")),
+			series: d1.IsBefore(pd2()),
 			want:   map[int64]any{1: false, 2: false, 3: true, 4: nil},
 		},
 	}
@@ -115,67 +120,67 @@ func dateComparisonCases() []specCase {
         3 | 2010-01-01
         4 |
     `}
-	d1 := col(p, "d1")
+	d1 := pd1()
 	return []specCase{
 		{
 			name:   "test_is_before",
 			data:   data,
-			series: isBefore(d1, "2000-01-01"),
+			series: d1.IsBefore(query.Date("2000-01-01")),
 			want:   map[int64]any{1: true, 2: false, 3: false, 4: nil},
 		},
 		{
 			name:   "test_is_on_or_before",
 			data:   data,
-			series: isOnOrBefore(d1, "2000-01-01"),
+			series: d1.IsOnOrBefore(query.Date("2000-01-01")),
 			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
 		},
 		{
 			name:   "test_is_after",
 			data:   data,
-			series: isAfter(d1, "2000-01-01"),
+			series: d1.IsAfter(query.Date("2000-01-01")),
 			want:   map[int64]any{1: false, 2: false, 3: true, 4: nil},
 		},
 		{
 			name:   "test_is_on_or_after",
 			data:   data,
-			series: isOnOrAfter(d1, "2000-01-01"),
+			series: d1.IsOnOrAfter(query.Date("2000-01-01")),
 			want:   map[int64]any{1: false, 2: true, 3: true, 4: nil},
 		},
 		{
 			name:   "test_is_in",
 			data:   data,
-			series: isIn(d1, date("2010-01-01"), "1900-01-01"),
+			series: d1.IsIn("2010-01-01", "1900-01-01"),
 			want:   map[int64]any{1: false, 2: false, 3: true, 4: nil},
 		},
 		{
 			name:   "test_is_not_in",
 			data:   data,
-			series: isNotIn(d1, date("2010-01-01"), "1900-01-01"),
+			series: d1.IsNotIn("2010-01-01", "1900-01-01"),
 			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
 		},
 		{
 			name:   "test_is_between_but_not_on",
 			data:   data,
-			series: isBetweenButNotOn(d1, "1990-01-01", "2010-01-01"),
+			series: d1.IsBetweenButNotOn(query.Date("1990-01-01"), query.Date("2010-01-01")),
 			want:   map[int64]any{1: false, 2: true, 3: false, 4: nil},
 		},
 		{
 			name:   "test_is_on_or_between",
 			data:   data,
-			series: isOnOrBetween(d1, "1990-01-01", "2000-01-01"),
+			series: d1.IsOnOrBetween(query.Date("1990-01-01"), query.Date("2000-01-01")),
 			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
 		},
 		{
 			// is_during((start, end)) is is_on_or_between(start, end).
 			name:   "test_is_during",
 			data:   data,
-			series: isOnOrBetween(d1, date("2000-01-01"), date("2010-01-01")),
+			series: d1.IsDuring(query.Interval{Start: query.Date("2000-01-01"), End: query.Date("2010-01-01")}),
 			want:   map[int64]any{1: false, 2: true, 3: true, 4: nil},
 		},
 		{
 			name:   "test_is_on_or_between_backwards",
 			data:   data,
-			series: isOnOrBetween(d1, "2010-01-01", "1990-01-01"),
+			series: d1.IsOnOrBetween(query.Date("2010-01-01"), query.Date("1990-01-01")),
 			want:   map[int64]any{1: false, 2: false, 3: false, 4: nil},
 		},
 		// Digest 2.12 (probed): a NULL bound gives False when the other
@@ -190,13 +195,13 @@ func dateComparisonCases() []specCase {
                 3 | 2000-01-01 | 1995-01-01
                 4 |            | 1995-01-01
             `},
-			series: isOnOrBetween(d1, col(p, "d2"), "2005-01-01"),
+			series: d1.IsOnOrBetween(pd2(), query.Date("2005-01-01")),
 			want:   map[int64]any{1: nil, 2: false, 3: true, 4: nil},
 		},
 		{
 			name:   "extra_is_equal_with_str_date",
 			data:   data,
-			series: eq(d1, "2000-01-01"),
+			series: d1.Eq(query.Date("2000-01-01")),
 			want:   map[int64]any{1: false, 2: true, 3: false, 4: nil},
 		},
 	}
@@ -219,24 +224,24 @@ func dateOpCases() []specCase {
         3 | -1
         4 |
     `}
-	d1, d2, i1 := col(p, "d1"), col(p, "d2"), col(p, "i1")
+	d1, d2, i1 := pd1(), pd2(), pi1()
 	return []specCase{
 		{
 			name:   "test_get_year",
 			data:   data,
-			series: year(d1),
+			series: d1.Year(),
 			want:   map[int64]any{1: 1990, 2: 2000, 3: nil},
 		},
 		{
 			name:   "test_get_month",
 			data:   data,
-			series: month(d1),
+			series: d1.Month(),
 			want:   map[int64]any{1: 1, 2: 3, 3: nil},
 		},
 		{
 			name:   "test_get_day",
 			data:   data,
-			series: day(d1),
+			series: d1.Day(),
 			want:   map[int64]any{1: 2, 2: 4, 3: nil},
 		},
 		{
@@ -249,7 +254,7 @@ func dateOpCases() []specCase {
                 3 | 2020-12-31
                 4 |
             `},
-			series: firstOfYear(d1),
+			series: d1.ToFirstOfYear(),
 			want:   map[int64]any{1: date("1990-01-01"), 2: date("2000-01-01"), 3: date("2020-01-01"), 4: nil},
 		},
 		{
@@ -262,19 +267,19 @@ func dateOpCases() []specCase {
                 3 |
                 4 | 2000-02-29
             `},
-			series: firstOfMonth(d1),
+			series: d1.ToFirstOfMonth(),
 			want:   map[int64]any{1: date("1990-01-01"), 2: date("1990-01-01"), 3: nil, 4: date("2000-02-01")},
 		},
 		{
 			name:   "test_add_days",
 			data:   data,
-			series: addDays(d1, i1),
+			series: d1.Add(query.DaysOf(i1)),
 			want:   map[int64]any{1: date("1990-04-12"), 2: date("2000-09-20"), 3: nil},
 		},
 		{
 			name:   "test_subtract_days",
 			data:   data,
-			series: subDays(d1, i1),
+			series: d1.Sub(query.DaysOf(i1)),
 			want:   map[int64]any{1: date("1989-09-24"), 2: date("1999-08-17"), 3: nil},
 		},
 		{
@@ -294,7 +299,7 @@ func dateOpCases() []specCase {
                 10 |            |   1
                 11 | 2000-01-01 |
             `},
-			series: addMonths(d1, i1),
+			series: d1.Add(query.MonthsOf(i1)),
 			want: map[int64]any{
 				1: date("2003-03-01"), 2: date("2004-02-29"), 3: date("2003-03-01"),
 				4: date("2004-03-01"), 5: date("2004-03-01"), 6: date("2001-10-01"),
@@ -316,7 +321,7 @@ func dateOpCases() []specCase {
                 7 | 2003-03-01 |  1
                 8 |            |  1
             `},
-			series: addYears(d1, i1),
+			series: d1.Add(query.YearsOf(i1)),
 			want: map[int64]any{
 				1: date("2005-06-15"), 2: date("1995-06-15"), 3: date("2005-03-01"),
 				4: date("2003-03-01"), 5: date("2008-02-29"), 6: date("2000-02-29"),
@@ -324,10 +329,10 @@ func dateOpCases() []specCase {
 			},
 		},
 		{
-			// days(100) + d1: the duration on the left.
+			// days(100) + d1: Go puts the duration on the right.
 			name:   "test_add_date_to_duration",
 			data:   data,
-			series: addDays(d1, 100),
+			series: d1.Add(query.Days(100)),
 			want:   map[int64]any{1: date("1990-04-12"), 2: date("2000-06-12"), 3: nil},
 		},
 		{
@@ -342,7 +347,7 @@ func dateOpCases() []specCase {
                 5 | 2021-02-28 | 2023-01-01
                 6 | 2021-02-28 |
             `},
-			series: diffYears(d1, d2),
+			series: d1.Minus(d2).Years(),
 			want:   map[int64]any{1: 0, 2: 1, 3: 2, 4: -1, 5: -2, 6: nil},
 		},
 		{
@@ -361,7 +366,7 @@ func dateOpCases() []specCase {
                  9 | 2010-01-01 | 2000-01-01
                 10 |            | 2000-01-01
             `},
-			series: diffMonths(d1, d2),
+			series: d1.Minus(d2).Months(),
 			want: map[int64]any{
 				1: 0, 2: 1, 3: 1, 4: 2, 5: 0, 6: -1, 7: -2, 8: 11, 9: 120, 10: nil,
 			},
@@ -376,7 +381,7 @@ func dateOpCases() []specCase {
                 3 | 1999-12-31 | 2001-01-01
                 4 | 2000-01-01 |
             `},
-			series: diffDays(d1, d2),
+			series: d1.Minus(d2).Days(),
 			want:   map[int64]any{1: 60, 2: 59, 3: -367, 4: nil},
 		},
 		{
@@ -388,25 +393,25 @@ func dateOpCases() []specCase {
                 2 | 1970-01-15
                 3 |
             `},
-			series: diffYears(d1, "1980-01-20"),
+			series: d1.Minus(query.Date("1980-01-20")).Years(),
 			want:   map[int64]any{1: 10, 2: -11, 3: nil},
 		},
 		{
 			name:   "test_static_date_add_days",
 			data:   counts,
-			series: addDays("2000-01-01", i1),
+			series: query.Date("2000-01-01").Add(query.DaysOf(i1)),
 			want:   map[int64]any{1: date("2000-01-02"), 2: date("2000-01-14"), 3: date("1999-12-31"), 4: nil},
 		},
 		{
 			name:   "test_static_date_add_months",
 			data:   counts,
-			series: addMonths(date("2000-01-01"), i1),
+			series: query.Date("2000-01-01").Add(query.MonthsOf(i1)),
 			want:   map[int64]any{1: date("2000-02-01"), 2: date("2001-02-01"), 3: date("1999-12-01"), 4: nil},
 		},
 		{
 			name:   "test_static_date_add_years",
 			data:   counts,
-			series: addYears(date("2000-01-01"), i1),
+			series: query.Date("2000-01-01").Add(query.YearsOf(i1)),
 			want:   map[int64]any{1: date("2001-01-01"), 2: date("2013-01-01"), 3: date("1999-01-01"), 4: nil},
 		},
 		// Further duration forms of digest 2.13/2.14.
@@ -420,7 +425,7 @@ func dateOpCases() []specCase {
                 3 | 2000-05-15 |  3
                 4 | 2000-05-15 | -8
             `},
-			series: subMonths(d1, i1),
+			series: d1.Sub(query.MonthsOf(i1)),
 			want:   map[int64]any{1: date("2004-03-01"), 2: date("2000-03-01"), 3: date("2000-02-15"), 4: date("2001-01-15")},
 		},
 		{
@@ -432,7 +437,7 @@ func dateOpCases() []specCase {
                 2 | 2004-02-29 |  4
                 3 | 2001-12-31 | 10
             `},
-			series: subYears(d1, i1),
+			series: d1.Sub(query.YearsOf(i1)),
 			want:   map[int64]any{1: date("2003-03-01"), 2: date("2000-02-29"), 3: date("1991-12-31")},
 		},
 		{
@@ -444,7 +449,7 @@ func dateOpCases() []specCase {
                 2 | 2000-01-01 | -1
                 3 | 2000-01-01 |
             `},
-			series: addWeeks(d1, i1),
+			series: d1.Add(query.WeeksOf(i1)),
 			want:   map[int64]any{1: date("2000-01-15"), 2: date("1999-12-25"), 3: nil},
 		},
 		{
@@ -455,7 +460,7 @@ func dateOpCases() []specCase {
                 1 | 2000-02-20
                 2 |
             `},
-			series: addWeeks(d1, 2),
+			series: d1.Add(query.Weeks(2)),
 			want:   map[int64]any{1: date("2000-03-05"), 2: nil},
 		},
 		{
@@ -470,7 +475,7 @@ func dateOpCases() []specCase {
                 4 | 2000-01-01 | 2000-01-15
                 5 |            | 2000-01-15
             `},
-			series: diffWeeks(d1, d2),
+			series: d1.Minus(d2).Weeks(),
 			want:   map[int64]any{1: 1, 2: 0, 3: -1, 4: -2, 5: nil},
 		},
 	}

@@ -1,6 +1,10 @@
 package spec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ehrql-go/ehrql/query"
+)
 
 // Chapter filter: where keeps rows whose condition is True; except_where
 // keeps rows whose condition is False or NULL (digest 2.15).
@@ -66,32 +70,32 @@ func filterCases(testing.TB) []specCase {
             3 | 301
         `,
 	}
-	b1 := col(e, "b1")
-	sumExpr := lt(add(col(e, "i1"), col(e, "i2")), 413)
+	b1 := eb1()
+	sumExpr := ei1().Add(ei2()).Lt(query.Int(413))
 	return []specCase{
 		// filter/test_where.py
 		{
 			name:   "test_where_with_column",
 			data:   whereColumn,
-			series: sumFor(col(where(e, b1), "i1")),
+			series: query.Column[intE](E.Where(b1), "i1").SumForPatient(),
 			want:   map[int64]any{1: 101 + 102, 2: 201, 3: nil},
 		},
 		{
 			name:   "test_where_with_expr",
 			data:   expr,
-			series: sumFor(col(where(e, sumExpr), "i1")),
+			series: query.Column[intE](E.Where(sumExpr), "i1").SumForPatient(),
 			want:   map[int64]any{1: 101 + 102 + 103, 2: 201, 3: nil},
 		},
 		{
 			name:   "test_where_with_constant_true",
 			data:   constant,
-			series: count(where(e, true)),
+			series: E.Where(query.Bool(true)).CountForPatient(),
 			want:   map[int64]any{1: 2, 2: 1},
 		},
 		{
 			name:   "test_where_with_constant_false",
 			data:   constant,
-			series: count(where(e, false)),
+			series: E.Where(query.Bool(false)).CountForPatient(),
 			want:   map[int64]any{1: 0, 2: 0},
 		},
 		{
@@ -103,39 +107,39 @@ func filterCases(testing.TB) []specCase {
                 1 | 2  | T
                 1 | 3  | F
             `},
-			series: sumFor(col(where(where(e, ge(col(e, "i1"), 2)), b1), "i1")),
+			series: query.Column[intE](E.Where(ei1().Ge(query.Int(2))).Where(b1), "i1").SumForPatient(),
 			want:   map[int64]any{1: 2},
 		},
 		// filter/test_except_where.py
 		{
 			name:   "test_except_where_with_column",
 			data:   exceptColumn,
-			series: sumFor(col(exceptWhere(e, b1), "i1")),
+			series: query.Column[intE](E.ExceptWhere(b1), "i1").SumForPatient(),
 			want:   map[int64]any{1: 103, 2: 202 + 203, 3: nil},
 		},
 		{
 			name:   "test_except_where_with_expr",
 			data:   expr,
-			series: sumFor(col(exceptWhere(e, sumExpr), "i1")),
+			series: query.Column[intE](E.ExceptWhere(sumExpr), "i1").SumForPatient(),
 			want:   map[int64]any{1: nil, 2: 202 + 203, 3: 301},
 		},
 		{
 			name:   "test_except_where_with_constant_true",
 			data:   constant,
-			series: count(exceptWhere(e, true)),
+			series: E.ExceptWhere(query.Bool(true)).CountForPatient(),
 			want:   map[int64]any{1: 0, 2: 0},
 		},
 		{
 			name:   "test_except_where_with_constant_false",
 			data:   constant,
-			series: count(exceptWhere(e, false)),
+			series: E.ExceptWhere(query.Bool(false)).CountForPatient(),
 			want:   map[int64]any{1: 2, 2: 1},
 		},
 		// Checklist 1: where(~c) drops NULL rows, unlike except_where(c).
 		{
 			name:   "extra_where_not_drops_null_conditions",
 			data:   exceptColumn,
-			series: sumFor(col(where(e, not(b1)), "i1")),
+			series: query.Column[intE](E.Where(b1.Not()), "i1").SumForPatient(),
 			want:   map[int64]any{1: nil, 2: 203, 3: nil},
 		},
 		// Digest 2.15: a patient-level condition keeps or drops a patient's
@@ -143,20 +147,20 @@ func filterCases(testing.TB) []specCase {
 		{
 			name:   "extra_where_with_patient_condition",
 			data:   withPatient,
-			series: sumFor(col(where(e, col(p, "b1")), "i1")),
+			series: query.Column[intE](E.Where(pb1()), "i1").SumForPatient(),
 			want:   map[int64]any{1: 101 + 102, 2: nil, 3: nil},
 		},
 		{
 			name:   "extra_except_where_with_patient_condition",
 			data:   withPatient,
-			series: sumFor(col(exceptWhere(e, col(p, "b1")), "i1")),
+			series: query.Column[intE](E.ExceptWhere(pb1()), "i1").SumForPatient(),
 			want:   map[int64]any{1: nil, 2: 201, 3: 301},
 		},
 		{
 			// A filtered frame's condition may use its parent's series.
 			name:   "extra_chained_where_with_ancestor_condition",
 			data:   expr,
-			series: count(where(where(e, gt(col(e, "i1"), 101)), lt(col(e, "i2"), 213))),
+			series: E.Where(ei1().Gt(query.Int(101))).Where(ei2().Lt(query.Int(213))).CountForPatient(),
 			want:   map[int64]any{1: 2, 2: 2, 3: 0},
 		},
 		// Conditions may read aggregates and picked rows of the frame itself.
@@ -172,7 +176,7 @@ func filterCases(testing.TB) []specCase {
                 2 | 5
                 3 |
             `},
-			series: count(where(e, eq(col(e, "i1"), maximumFor(col(e, "i1"))))),
+			series: E.Where(ei1().Eq(ei1().MaximumForPatient())).CountForPatient(),
 			want:   map[int64]any{1: 2, 2: 1, 3: 0},
 		},
 		{
@@ -187,7 +191,7 @@ func filterCases(testing.TB) []specCase {
                 2 | 2020-01-01
                 3 |
             `},
-			series: count(where(e, gt(col(e, "d1"), col(first(sortBy(e, col(e, "d1"))), "d1")))),
+			series: E.Where(ed1().Gt(query.Column[dateP](E.SortBy(ed1()).FirstForPatient(), "d1"))).CountForPatient(),
 			want:   map[int64]any{1: 2, 2: 0, 3: 0},
 		},
 	}

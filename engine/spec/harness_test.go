@@ -1,23 +1,34 @@
 // Package spec runs ehrQL's spec tests (tests/spec in the ehrql repository,
 // described in section 4 of the language digest) against the DuckDB engine.
 //
-// Each case gives table data as ehrQL's pipe tables, a series built from the
-// query model and the exact value expected for every patient. The harness
-// writes the tables as CSV dummy tables, builds a dataset whose population is
+// Each case gives table data as ehrQL's pipe tables, a series written in the
+// Go language (package query) over the spec tables P and E, mirroring the
+// ehrQL expression of the spec test (e.where(e.i1 > 1).sort_by(e.i2)
+// .first_for_patient().i1 is query.Column[intP](E.Where(ei1().Gt(query.Int(1)))
+// .SortBy(ei2()).FirstForPatient(), "i1")), and the exact value expected for
+// every patient. The harness builds a query.Dataset whose population is
 // every patient of every table given (unless the case says otherwise) and
-// whose only variable is the series, compiles it (ehrQL's "dump_sql" mode:
-// the SQL must compile), runs it ("execute" mode), reads the CSV output back
-// by the series' type and compares it with the expectation: the patient sets
-// must match exactly, no patient may appear twice, and floats agree to a
-// relative 1e-5. The same query is also run to an Arrow file, which must
-// accept the results (its column types come from the column specs).
+// whose only variable is the series, and runs it twice: (a) the dataset's
+// query model as the Go language built it, and (b) the same dataset through
+// JSON (model.Encode, then model.Decode); (a) and (b) must have identical
+// node IDs. Each run writes the tables as CSV dummy tables (or, for store
+// cases, a DuckDB patient store file), compiles the dataset (ehrQL's
+// "dump_sql" mode: the SQL must compile), runs it ("execute" mode), reads the
+// CSV output back by the series' type and compares it with the expectation:
+// the patient sets must match exactly, no patient may appear twice, and
+// floats agree to a relative 1e-5. The same query is also run to an Arrow
+// file, which must accept the results (its column types come from the
+// column specs).
 //
 // Cases named test_* are ehrQL's own spec tests (same name, same data where
 // the digest or ehrQL gives it); cases named extra_* pin further behaviour the
-// digest states without a spec test. Expectations of cases that read only the
-// patient table are also recomputed by a small reference evaluator built on
-// model.EvalFunction, so a slip in a hand-written expectation shows up as a
-// disagreement with it rather than as an engine bug.
+// digest states without a spec test. The few cases the Go language cannot
+// express are built from query-model nodes and listed in modelBuilt.
+// Expectations of cases that read only the patient table are also recomputed
+// by a small reference evaluator built on model.EvalFunction, so a slip in a
+// hand-written expectation shows up as a disagreement with it rather than as
+// an engine bug. docs/language.md lists the chapters with their case counts,
+// which TestLanguageDocCounts checks.
 package spec
 
 import (
@@ -831,286 +842,36 @@ func refEval(n *model.Node, values map[string]any) (any, bool) {
 }
 
 // ---------------------------------------------------------------------------
-// Helpers that build series the way ehrQL's language does, so that cases read
-// like the Python spec tests. Literal operands are cast as ehrQL's _cast does
-// (int into float, ISO string into date, string into code).
+// Query-model helpers, for the default population (as ehrQL's harness builds
+// it), the cases of modelBuilt and tests that need datasets the Go language
+// does not make (event-level output tables).
 
-// lit makes a literal of v, cast for a series of type like (Any: no cast).
-func lit(like model.Type, v any) model.Literal {
+// val makes a Value node of a bool, int64 or string.
+func val(v any) *model.Node {
 	switch x := v.(type) {
-	case model.Literal:
-		return x
 	case bool:
-		return model.BoolLit(x)
-	case int:
-		return lit(like, int64(x))
+		return model.MustValue(model.BoolLit(x))
 	case int64:
-		if like.Kind == model.KindFloat {
-			return model.FloatLit(float64(x))
-		}
-		return model.IntLit(x)
-	case float64:
-		return model.FloatLit(x)
-	case model.CivilDate:
-		return model.DateLit(x)
+		return model.MustValue(model.IntLit(x))
 	case string:
-		switch like.Kind {
-		case model.KindDate:
-			return model.DateLit(model.MustParseDate(x))
-		case model.KindCode:
-			l, err := model.CodeLit(like.System, x)
-			if err != nil {
-				panic(buildError{err})
-			}
-			return l
-		}
-		return model.StrLit(x)
+		return model.MustValue(model.StrLit(x))
 	}
 	panic(fmt.Sprintf("no literal for %T", v))
 }
 
-// val makes a Value node of a Go value, uncast.
-func val(v any) *model.Node { return model.MustValue(lit(model.Any, v)) }
-
-// operand returns x if it is a node, else a Value of it cast for type like.
-func operand(x any, like model.Type) *model.Node {
-	if n, ok := x.(*model.Node); ok {
-		return n
-	}
-	return model.MustValue(lit(like, x))
-}
-
-// typeOf returns the type of the first node among xs (Any if none).
-func typeOf(xs ...any) model.Type {
-	for _, x := range xs {
-		if n, ok := x.(*model.Node); ok {
-			return n.Type()
-		}
-	}
-	return model.Any
-}
-
-// fn applies a function to operands, casting literals like the first series.
-func fn(op model.Op, xs ...any) *model.Node {
-	like := typeOf(xs...)
-	args := make([]*model.Node, len(xs))
-	for i, x := range xs {
-		args[i] = operand(x, like)
-	}
-	return must(model.Function(op, args...))
-}
-
-// date parses an ISO date for expectations.
-func date(s string) model.CivilDate { return model.MustParseDate(s) }
+func fn(op model.Op, args ...*model.Node) *model.Node { return must(model.Function(op, args...)) }
 
 func col(frame *model.Node, name string) *model.Node { return must(model.SelectColumn(frame, name)) }
 
-func eq(a, b any) *model.Node  { return fn(model.OpEQ, a, b) }
-func ne(a, b any) *model.Node  { return fn(model.OpNE, a, b) }
-func lt(a, b any) *model.Node  { return fn(model.OpLT, a, b) }
-func le(a, b any) *model.Node  { return fn(model.OpLE, a, b) }
-func gt(a, b any) *model.Node  { return fn(model.OpGT, a, b) }
-func ge(a, b any) *model.Node  { return fn(model.OpGE, a, b) }
-func and(a, b any) *model.Node { return fn(model.OpAnd, a, b) }
-func or(a, b any) *model.Node  { return fn(model.OpOr, a, b) }
-func not(a any) *model.Node    { return fn(model.OpNot, a) }
-
-func isNull(a any) *model.Node    { return fn(model.OpIsNull, a) }
-func isNotNull(a any) *model.Node { return not(isNull(a)) }
-
-func add(a, b any) *model.Node      { return fn(model.OpAdd, a, b) }
-func sub(a, b any) *model.Node      { return fn(model.OpSubtract, a, b) }
-func mul(a, b any) *model.Node      { return fn(model.OpMultiply, a, b) }
-func truediv(a, b any) *model.Node  { return fn(model.OpTrueDivide, a, b) }
-func floordiv(a, b any) *model.Node { return fn(model.OpFloorDivide, a, b) }
-func pow(a, b any) *model.Node      { return fn(model.OpPower, a, b) }
-func neg(a any) *model.Node         { return fn(model.OpNegate, a) }
-func absolute(a any) *model.Node    { return fn(model.OpAbsolute, a) }
-func asInt(a any) *model.Node       { return fn(model.OpCastToInt, a) }
-func asFloat(a any) *model.Node     { return fn(model.OpCastToFloat, a) }
-
-// rsub is ehrQL's "k - x": Add(Negate(x), Value(k)).
-func rsub(k any, x *model.Node) *model.Node { return add(neg(x), k) }
-
-// isIn is x.is_in([members…]): In(x, Value(frozenset)), members cast like x.
-func isIn(x *model.Node, members ...any) *model.Node {
-	lits := make([]model.Literal, len(members))
-	for i, m := range members {
-		lits[i] = lit(x.Type(), m)
-	}
-	set, err := model.SetLit(x.Type(), lits)
-	if err != nil {
-		panic(buildError{err})
-	}
-	return must(model.Function(model.OpIn, x, model.MustValue(set)))
-}
-
-func isNotIn(x *model.Node, members ...any) *model.Node { return not(isIn(x, members...)) }
-
-// isInSeries is x.is_in(event_series): In(x, CombineAsSet(series)).
-func isInSeries(x, series *model.Node) *model.Node {
-	return must(model.Function(model.OpIn, x, must(model.Aggregate(model.OpCombineAsSet, series))))
-}
-
-func isNotInSeries(x, series *model.Node) *model.Node { return not(isInSeries(x, series)) }
-
-// branch is one when(cond).then(value) of a case.
-type branch struct{ cond, value *model.Node }
-
-// when makes a branch; cond may be a bool literal, value a literal (not cast,
-// as in ehrQL) or nil for NULL.
-func when(cond, value any) branch {
-	b := branch{cond: operand(cond, model.Bool)}
-	if value != nil {
-		b.value = operand(value, model.Any)
-	}
-	return b
-}
-
-// caseOf is case(branches…, otherwise=def); def nil means no default.
-func caseOf(def any, branches ...branch) *model.Node {
-	conds := make([]*model.Node, len(branches))
-	values := make([]*model.Node, len(branches))
-	for i, b := range branches {
-		conds[i], values[i] = b.cond, b.value
-	}
-	var d *model.Node
-	if def != nil {
-		d = operand(def, model.Any)
-	}
-	return must(model.Case(conds, values, d))
-}
-
-// whenNullThen is x.when_null_then(y): the fallback is cast like x.
-func whenNullThen(x *model.Node, y any) *model.Node {
-	return must(model.Case([]*model.Node{isNotNull(x)}, []*model.Node{x}, operand(y, x.Type())))
-}
-
-// mapValues is x.map_values({k1: v1, …}, default=def), given as alternating
-// keys and values; keys are cast through ==, values are not cast, a nil value
-// is NULL.
-func mapValues(x *model.Node, def any, pairs ...any) *model.Node {
-	var bs []branch
-	for i := 0; i < len(pairs); i += 2 {
-		bs = append(bs, when(eq(x, pairs[i]), pairs[i+1]))
-	}
-	return caseOf(def, bs...)
-}
-
-// maximumOf and minimumOf cast every literal like the first series argument.
-func maximumOf(xs ...any) *model.Node { return fn(model.OpMaximumOf, xs...) }
-func minimumOf(xs ...any) *model.Node { return fn(model.OpMinimumOf, xs...) }
-
-func contains(s, t any) *model.Node { return fn(model.OpStringContains, s, t) }
-
-// containsAnyOf is the left fold of | over contains(code).
-func containsAnyOf(m *model.Node, codes ...string) *model.Node {
-	out := contains(m, codes[0])
-	for _, c := range codes[1:] {
-		out = or(out, contains(m, c))
-	}
-	return out
-}
-
-func year(d *model.Node) *model.Node         { return fn(model.OpYearFromDate, d) }
-func month(d *model.Node) *model.Node        { return fn(model.OpMonthFromDate, d) }
-func day(d *model.Node) *model.Node          { return fn(model.OpDayFromDate, d) }
-func firstOfYear(d *model.Node) *model.Node  { return fn(model.OpToFirstOfYear, d) }
-func firstOfMonth(d *model.Node) *model.Node { return fn(model.OpToFirstOfMonth, d) }
-
-// dateOp applies a date ± duration node: the date may be a literal (ISO
-// string or CivilDate), the count a literal int or int series.
-func dateOp(op model.Op, d, n any) *model.Node {
-	return must(model.Function(op, operand(d, model.Date), operand(n, model.Int)))
-}
-
-// negCount negates a duration count: a literal is negated, a series wrapped.
-func negCount(n any) any {
-	switch x := n.(type) {
-	case int:
-		return -x
-	case *model.Node:
-		return neg(x)
-	}
-	panic(fmt.Sprintf("bad duration count %T", n))
-}
-
-func addDays(d, n any) *model.Node   { return dateOp(model.OpDateAddDays, d, n) }
-func subDays(d, n any) *model.Node   { return addDays(d, negCount(n)) }
-func addMonths(d, n any) *model.Node { return dateOp(model.OpDateAddMonths, d, n) }
-func subMonths(d, n any) *model.Node { return addMonths(d, negCount(n)) }
-func addYears(d, n any) *model.Node  { return dateOp(model.OpDateAddYears, d, n) }
-func subYears(d, n any) *model.Node  { return addYears(d, negCount(n)) }
-
-// addWeeks is d + weeks(n): DateAddDays(d, Multiply(n, Value(7))).
-func addWeeks(d, n any) *model.Node { return addDays(d, mul(operand(n, model.Int), 7)) }
-
-func diffDays(a, b any) *model.Node {
-	return must(model.Function(model.OpDateDifferenceInDays, operand(a, model.Date), operand(b, model.Date)))
-}
-
-func diffMonths(a, b any) *model.Node {
-	return must(model.Function(model.OpDateDifferenceInMonths, operand(a, model.Date), operand(b, model.Date)))
-}
-
-func diffYears(a, b any) *model.Node {
-	return must(model.Function(model.OpDateDifferenceInYears, operand(a, model.Date), operand(b, model.Date)))
-}
-
-// diffWeeks is (a - b).weeks: FloorDivide(DateDifferenceInDays(a, b), 7).
-func diffWeeks(a, b any) *model.Node { return floordiv(diffDays(a, b), 7) }
-
-func isBefore(d, x any) *model.Node     { return lt(d, x) }
-func isOnOrBefore(d, x any) *model.Node { return le(d, x) }
-func isAfter(d, x any) *model.Node      { return gt(d, x) }
-func isOnOrAfter(d, x any) *model.Node  { return ge(d, x) }
-func isOnOrBetween(d, s, e any) *model.Node {
-	return and(ge(d, s), le(d, e))
-}
-func isBetweenButNotOn(d, s, e any) *model.Node {
-	return and(gt(d, s), lt(d, e))
-}
-
-// where is frame.where(cond); cond may be a bool literal.
-func where(frame *model.Node, cond any) *model.Node {
-	return must(model.Filter(frame, operand(cond, model.Bool)))
-}
-
-// exceptWhere is frame.except_where(cond): Filter(frame, Or(Not(c), IsNull(c))).
-func exceptWhere(frame *model.Node, cond any) *model.Node {
-	c := operand(cond, model.Bool)
-	return must(model.Filter(frame, or(not(c), isNull(c))))
-}
-
-// sortBy is frame.sort_by(k1, …, kn): Sort(…Sort(Sort(frame, kn), kn−1)…, k1).
-func sortBy(frame *model.Node, keys ...*model.Node) *model.Node {
-	for i := len(keys) - 1; i >= 0; i-- {
-		frame = must(model.Sort(frame, keys[i]))
-	}
-	return frame
-}
-
-func first(frame *model.Node) *model.Node {
-	return must(model.PickOneRowPerPatient(frame, model.First))
-}
-
-func last(frame *model.Node) *model.Node {
-	return must(model.PickOneRowPerPatient(frame, model.Last))
-}
+func or(a, b *model.Node) *model.Node  { return fn(model.OpOr, a, b) }
+func add(a, b *model.Node) *model.Node { return fn(model.OpAdd, a, b) }
 
 func exists(frame *model.Node) *model.Node { return must(model.Aggregate(model.OpExists, frame)) }
 func count(frame *model.Node) *model.Node  { return must(model.Aggregate(model.OpCount, frame)) }
+func sumFor(s *model.Node) *model.Node     { return must(model.Aggregate(model.OpSum, s)) }
 
-func countDistinct(s *model.Node) *model.Node { return must(model.Aggregate(model.OpCountDistinct, s)) }
-func minimumFor(s *model.Node) *model.Node    { return must(model.Aggregate(model.OpMin, s)) }
-func maximumFor(s *model.Node) *model.Node    { return must(model.Aggregate(model.OpMax, s)) }
-func sumFor(s *model.Node) *model.Node        { return must(model.Aggregate(model.OpSum, s)) }
-func meanFor(s *model.Node) *model.Node       { return must(model.Aggregate(model.OpMean, s)) }
-
-// countEpisodes is s.count_episodes_for_patient(days(gap)).
-func countEpisodes(s *model.Node, gapDays int64) *model.Node {
-	return must(model.CountEpisodes(s, gapDays))
-}
+// date parses an ISO date for expectations.
+func date(s string) model.CivilDate { return model.MustParseDate(s) }
 
 // ---------------------------------------------------------------------------
 // Tests of the harness itself.

@@ -3,6 +3,8 @@ package spec
 import (
 	"math"
 	"testing"
+
+	"github.com/ehrql-go/ehrql/query"
 )
 
 // Chapter int_series_ops: arithmetic, comparison, conversion, division and
@@ -56,24 +58,24 @@ func intSeriesOpsCases(testing.TB) []specCase {
         7 |   0   |  -20
         8 | -20   |    0
     `}
-	i1, i2 := col(p, "i1"), col(p, "i2")
-	f1, f2 := col(p, "f1"), col(p, "f2")
+	i1, i2 := pi1(), pi2()
+	f1, f2 := pf1(), pf2()
 	return []specCase{
 		// int_series_ops/test_arithmetic_ops.py
-		{name: "test_negate", data: arith, series: neg(i2), want: map[int64]any{1: -111, 2: nil}},
-		{name: "test_absolute", data: arith, series: absolute(sub(i1, 200)), want: map[int64]any{1: 99, 2: 1}},
-		{name: "test_add", data: arith, series: add(i1, i2), want: map[int64]any{1: 101 + 111, 2: nil}},
-		{name: "test_subtract", data: arith, series: sub(i1, i2), want: map[int64]any{1: 101 - 111, 2: nil}},
-		{name: "test_multiply", data: arith, series: mul(i1, i2), want: map[int64]any{1: 101 * 111, 2: nil}},
-		{name: "test_multiply_with_constant", data: arith, series: mul(i2, 10), want: map[int64]any{1: 10 * 111, 2: nil}},
+		{name: "test_negate", data: arith, series: i2.Neg(), want: map[int64]any{1: -111, 2: nil}},
+		{name: "test_absolute", data: arith, series: i1.Sub(query.Int(200)).Abs(), want: map[int64]any{1: 99, 2: 1}},
+		{name: "test_add", data: arith, series: i1.Add(i2), want: map[int64]any{1: 101 + 111, 2: nil}},
+		{name: "test_subtract", data: arith, series: i1.Sub(i2), want: map[int64]any{1: 101 - 111, 2: nil}},
+		{name: "test_multiply", data: arith, series: i1.Mul(i2), want: map[int64]any{1: 101 * 111, 2: nil}},
+		{name: "test_multiply_with_constant", data: arith, series: i2.Mul(query.Int(10)), want: map[int64]any{1: 10 * 111, 2: nil}},
 		// int_series_ops/test_comparison_ops.py
-		{name: "test_lt", data: cmp, series: lt(i1, i2), want: map[int64]any{1: true, 2: false, 3: false, 4: nil}},
-		{name: "test_le", data: cmp, series: le(i1, i2), want: map[int64]any{1: true, 2: true, 3: false, 4: nil}},
-		{name: "test_gt", data: cmp, series: gt(i1, i2), want: map[int64]any{1: false, 2: false, 3: true, 4: nil}},
-		{name: "test_ge", data: cmp, series: ge(i1, i2), want: map[int64]any{1: false, 2: true, 3: true, 4: nil}},
+		{name: "test_lt", data: cmp, series: i1.Lt(i2), want: map[int64]any{1: true, 2: false, 3: false, 4: nil}},
+		{name: "test_le", data: cmp, series: i1.Le(i2), want: map[int64]any{1: true, 2: true, 3: false, 4: nil}},
+		{name: "test_gt", data: cmp, series: i1.Gt(i2), want: map[int64]any{1: false, 2: false, 3: true, 4: nil}},
+		{name: "test_ge", data: cmp, series: i1.Ge(i2), want: map[int64]any{1: false, 2: true, 3: true, 4: nil}},
 		// int_series_ops/test_conversion.py
-		{name: "test_integer_as_float", data: conv, series: asFloat(i1), want: map[int64]any{1: 1.0, 2: 32.0, 3: 5.0, 4: nil}},
-		{name: "test_integer_as_int", data: conv, series: asInt(i1), want: map[int64]any{1: 1, 2: 32, 3: 5, 4: nil}},
+		{name: "test_integer_as_float", data: conv, series: i1.AsFloat(), want: map[int64]any{1: 1.0, 2: 32.0, 3: 5.0, 4: nil}},
+		{name: "test_integer_as_int", data: conv, series: i1.AsInt(), want: map[int64]any{1: 1, 2: 32, 3: 5, 4: nil}},
 		{
 			name: "test_add_int_to_float_as_int",
 			data: tables{p: `
@@ -84,51 +86,51 @@ func intSeriesOpsCases(testing.TB) []specCase {
                 3 |  3 |
                 4 |    |  1.0
             `},
-			series: add(i1, asInt(f1)),
+			series: i1.Add(f1.AsInt()),
 			want:   map[int64]any{1: 13, 2: -1, 3: nil, 4: nil},
 		},
 		// int_series_ops/test_division_ops.py
 		{
-			name: "test_truedivide", data: div, series: truediv(i1, i2),
+			name: "test_truedivide", data: div, series: i1.Div(i2),
 			want: map[int64]any{1: 101.0 / 111, 2: -0.5, 3: -4.0 / 3, 4: nil, 5: nil, 6: -2.5},
 		},
 		{
-			name: "test_truedivide_by_constant", data: div, series: truediv(i1, 10),
+			name: "test_truedivide_by_constant", data: div, series: i1.Div(query.Int(10)),
 			want: map[int64]any{1: 10.1, 2: -0.1, 3: -0.4, 4: nil, 5: 0.5, 6: 1.0},
 		},
 		{
-			name: "test_truedivide_constant_by_series", data: div, series: truediv(10, i1),
+			name: "test_truedivide_constant_by_series", data: div, series: query.Int(10).Div(i1),
 			want: map[int64]any{1: 10.0 / 101, 2: -10.0, 3: -2.5, 4: nil, 5: 2.0, 6: 1.0},
 		},
 		{
-			name: "test_floordivide", data: div, series: floordiv(i1, i2),
+			name: "test_floordivide", data: div, series: i1.FloorDiv(i2),
 			want: map[int64]any{1: 0, 2: -1, 3: -2, 4: nil, 5: nil, 6: -3},
 		},
 		{
-			name: "test_floordivide_by_constant", data: div, series: floordiv(i1, 10),
+			name: "test_floordivide_by_constant", data: div, series: i1.FloorDiv(query.Int(10)),
 			want: map[int64]any{1: 10, 2: -1, 3: -1, 4: nil, 5: 0, 6: 1},
 		},
 		{
-			name: "test_floordivide_constant_by_series", data: div, series: floordiv(10, i1),
+			name: "test_floordivide_constant_by_series", data: div, series: query.Int(10).FloorDiv(i1),
 			want: map[int64]any{1: 0, 2: -10, 3: -3, 4: nil, 5: 2, 6: 1},
 		},
 		// int_series_ops/test_exponentiation_ops.py
 		{
-			name: "test_pow", data: power, series: pow(f1, f2),
+			name: "test_pow", data: power, series: f1.Pow(f2),
 			want: map[int64]any{
 				1: math.Pow(2, 111), 2: math.Pow(120, -2), 3: math.Pow(-101, 10), 4: -0.1,
 				5: nil, 6: nil, 7: nil, 8: 1.0,
 			},
 		},
 		{
-			name: "test_series_to_pow_constant", data: power, series: pow(f1, 10),
+			name: "test_series_to_pow_constant", data: power, series: f1.Pow(query.Float(10)),
 			want: map[int64]any{
 				1: 1024.0, 2: math.Pow(120, 10), 3: math.Pow(101, 10), 4: 1e10,
 				5: 1e10, 6: nil, 7: 0.0, 8: math.Pow(20, 10),
 			},
 		},
 		{
-			name: "test_constant_to_pow_series", data: power, series: pow(10, f1),
+			name: "test_constant_to_pow_series", data: power, series: query.Float(10).Pow(f1),
 			want: map[int64]any{
 				1: 100.0, 2: 1e120, 3: 1e-101, 4: 1e-10,
 				5: 1e-10, 6: nil, 7: 1.0, 8: 1e-20,
@@ -147,11 +149,11 @@ func intSeriesOpsCases(testing.TB) []specCase {
                 4 | -8 |  3
                 5 |  0 |  0
             `},
-			series: pow(i1, i2),
+			series: i1.Pow(i2),
 			want:   map[int64]any{1: 49.0, 2: 0.5, 3: nil, 4: -512.0, 5: 1.0},
 		},
-		{name: "extra_constant_minus_series", data: arith, series: rsub(10, i1), want: map[int64]any{1: -91, 2: -191}},
-		{name: "extra_floordivide_by_constant_zero", data: div, series: floordiv(i1, 0), want: map[int64]any{1: nil, 2: nil, 3: nil, 4: nil, 5: nil, 6: nil}},
-		{name: "extra_truedivide_constant_by_zero_series", data: div, series: truediv(10, i2), want: map[int64]any{1: 10.0 / 111, 2: 5.0, 3: 10.0 / 3, 4: 10.0 / 201, 5: nil, 6: -2.5}},
+		{name: "extra_constant_minus_series", data: arith, series: query.Int(10).Sub(i1), want: map[int64]any{1: -91, 2: -191}},
+		{name: "extra_floordivide_by_constant_zero", data: div, series: i1.FloorDiv(query.Int(0)), want: map[int64]any{1: nil, 2: nil, 3: nil, 4: nil, 5: nil, 6: nil}},
+		{name: "extra_truedivide_constant_by_zero_series", data: div, series: query.Int(10).Div(i2), want: map[int64]any{1: 10.0 / 111, 2: 5.0, 3: 10.0 / 3, 4: 10.0 / 201, 5: nil, 6: -2.5}},
 	}
 }

@@ -1,6 +1,10 @@
 package spec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ehrql-go/ehrql/codelists"
+)
 
 // Chapter multi_code_string_series_ops: contains is a plain, case-sensitive
 // substring test over the whole string (digest 1.3).
@@ -15,25 +19,25 @@ func multiCodeStringSeriesOpsCases(testing.TB) []specCase {
         3 | ||M139 ,E220 ,M145, M060         | ||W19 ||X011
         4 |                                  | ||Y03
     `}
-	m1, m2 := col(p, "m1"), col(p, "m2")
+	m1, m2 := pm1(), pm2()
 	return []specCase{
 		// multi_code_string_series_ops/test_containment.py
 		{
 			name:   "test_contains_code_prefix",
 			data:   data,
-			series: contains(m1, "M06"),
+			series: m1.Contains("M06"),
 			want:   map[int64]any{1: true, 2: false, 3: true, 4: nil},
 		},
 		{
 			name:   "test_contains_code",
 			data:   data,
-			series: contains(m1, "M069"),
+			series: m1.Contains("M069"),
 			want:   map[int64]any{1: true, 2: false, 3: false, 4: nil},
 		},
 		{
 			name:   "test_contains_any_of_codelist",
 			data:   data,
-			series: containsAnyOf(m1, "M069", "A429"),
+			series: m1.ContainsAnyOf(codelists.New("M069", "A429")),
 			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
 		},
 		// OPCS-4 strings, and null tests, which do work on multi-code
@@ -41,19 +45,19 @@ func multiCodeStringSeriesOpsCases(testing.TB) []specCase {
 		{
 			name:   "extra_opcs4_contains_prefix",
 			data:   data,
-			series: contains(m2, "W19"),
+			series: m2.Contains("W19"),
 			want:   map[int64]any{1: true, 2: nil, 3: true, 4: false},
 		},
 		{
 			name:   "extra_opcs4_contains_any_of",
 			data:   data,
-			series: containsAnyOf(m2, "Y032", "X01"),
+			series: m2.ContainsAnyOf(codelists.New("Y032", "X01")),
 			want:   map[int64]any{1: true, 2: nil, 3: true, 4: false},
 		},
 		{
 			name:   "extra_multi_code_is_null",
 			data:   data,
-			series: isNull(m1),
+			series: m1.IsNull(),
 			want:   map[int64]any{1: false, 2: false, 3: false, 4: true},
 		},
 	}

@@ -1,6 +1,10 @@
 package spec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ehrql-go/ehrql/query"
+)
 
 // Chapter population: only patients whose population value is exactly True
 // are output (digest 2.18).
@@ -35,16 +39,16 @@ func populationCases(testing.TB) []specCase {
                 2 | T  | 20
                 3 | F  | 30
             `},
-			series:     col(p, "i1"),
-			population: not(col(p, "b1")),
+			series:     pi1(),
+			population: pb1().Not(),
 			want:       map[int64]any{1: 10, 3: 30},
 		},
 		{
 			// Patient 4 is only in e, so not in the population.
 			name:       "test_population_with_multiple_tables",
 			data:       multi,
-			series:     exists(e),
-			population: gt(col(p, "i1"), 0),
+			series:     E.ExistsForPatient(),
+			population: pi1().Gt(query.Int(0)),
 			want:       map[int64]any{1: true, 2: false},
 		},
 		{
@@ -58,10 +62,10 @@ func populationCases(testing.TB) []specCase {
                 3 | 9
                 4 |
             `},
-			series: col(p, "i1"),
-			population: caseOf(nil,
-				when(le(col(p, "i1"), 8), true),
-				when(gt(col(p, "i1"), 8), false),
+			series: pi1(),
+			population: query.Case(
+				query.When(pi1().Le(query.Int(8)), query.Bool(true)),
+				query.When(pi1().Gt(query.Int(8)), query.Bool(false)),
 			),
 			want: map[int64]any{1: 6, 2: 7},
 		},
@@ -69,15 +73,15 @@ func populationCases(testing.TB) []specCase {
 		{
 			name:       "extra_population_from_event_table",
 			data:       multi,
-			series:     col(p, "i1"),
-			population: exists(e),
+			series:     pi1(),
+			population: E.ExistsForPatient(),
 			want:       map[int64]any{1: 10, 3: 0, 4: nil},
 		},
 		{
 			name:       "extra_population_in_patient_table_but_not_event_table",
 			data:       multi,
-			series:     count(e),
-			population: and(exists(p), not(exists(e))),
+			series:     E.CountForPatient(),
+			population: P.ExistsForPatient().And(E.ExistsForPatient().Not()),
 			want:       map[int64]any{2: 0},
 		},
 		{
@@ -89,8 +93,8 @@ func populationCases(testing.TB) []specCase {
                 2 | 2
                 3 |
             `},
-			series:     col(p, "i1"),
-			population: not(isIn(col(p, "i1"), 1)),
+			series:     pi1(),
+			population: pi1().IsIn(1).Not(),
 			want:       map[int64]any{2: 2},
 		},
 	}

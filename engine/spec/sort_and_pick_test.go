@@ -1,6 +1,10 @@
 package spec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ehrql-go/ehrql/query"
+)
 
 // Chapter sort_and_pick: sort_by is ascending with NULLs first, the first
 // key (and the latest sort_by call) has the highest priority, and ties are
@@ -66,68 +70,70 @@ func sortAndPickCases(testing.TB) []specCase {
         1 | 100 |  2 | 1.0
         1 | 100 |  1 | 9.0
     `}
-	i1, i2 := col(e, "i1"), col(e, "i2")
-	byI1 := sortBy(e, i1)
-	tiePick := first(byI1)
+	i1, i2 := ei1(), ei2()
+	byI1 := E.SortBy(i1)
+	tiePick := byI1.FirstForPatient()
+	// pickInt is frame.<name> for an int column of a picked row.
+	pickInt := func(r query.Row, name string) intP { return query.Column[intP](r, name) }
 	return []specCase{
 		// sort_and_pick/test_sort_by_column_and_pick.py
 		{
 			name:   "test_sort_by_column_pick_first",
 			data:   single,
-			series: col(first(byI1), "i1"),
+			series: pickInt(byI1.FirstForPatient(), "i1"),
 			want:   map[int64]any{1: 101, 2: 201},
 		},
 		{
 			name:   "test_sort_by_column_pick_last",
 			data:   single,
-			series: col(last(byI1), "i1"),
+			series: pickInt(byI1.LastForPatient(), "i1"),
 			want:   map[int64]any{1: 103, 2: 203},
 		},
 		// sort_and_pick/test_sort_by_column_with_nulls_and_pick.py
 		{
 			name:   "test_sort_by_column_with_nulls_and_pick_first",
 			data:   withNulls,
-			series: col(first(byI1), "i1"),
+			series: pickInt(byI1.FirstForPatient(), "i1"),
 			want:   map[int64]any{1: nil, 2: nil},
 		},
 		{
 			name:   "test_sort_by_column_with_nulls_and_pick_last",
 			data:   withNulls,
-			series: col(last(byI1), "i1"),
+			series: pickInt(byI1.LastForPatient(), "i1"),
 			want:   map[int64]any{1: 103, 2: 203},
 		},
 		// sort_and_pick/test_sort_by_interleaved_with_where.py
 		{
 			name:   "test_sort_by_before_where",
 			data:   interleaved,
-			series: col(first(where(byI1, gt(i1, 102))), "i1"),
+			series: pickInt(byI1.Where(i1.Gt(query.Int(102))).FirstForPatient(), "i1"),
 			want:   map[int64]any{1: 103, 2: 201},
 		},
 		{
 			// The later sort_by (i2) has priority; i1 breaks its ties.
 			name:   "test_sort_by_interleaved_with_where",
 			data:   interleaved,
-			series: col(first(sortBy(where(byI1, gt(i2, 1)), i2)), "i1"),
+			series: pickInt(byI1.Where(i2.Gt(query.Int(1))).SortBy(i2).FirstForPatient(), "i1"),
 			want:   map[int64]any{1: 102, 2: 201},
 		},
 		// sort_and_pick/test_sort_by_multiple_columns_and_pick.py
 		{
 			name:   "test_sort_by_multiple_columns_pick_first",
 			data:   multiple,
-			series: col(first(sortBy(e, i1, i2)), "i2"),
+			series: pickInt(E.SortBy(i1, i2).FirstForPatient(), "i2"),
 			want:   map[int64]any{1: 3, 2: 2},
 		},
 		{
 			name:   "test_sort_by_multiple_columns_pick_last",
 			data:   multiple,
-			series: col(last(sortBy(e, i1, i2)), "i2"),
+			series: pickInt(E.SortBy(i1, i2).LastForPatient(), "i2"),
 			want:   map[int64]any{1: 2, 2: 1},
 		},
 		// sort_and_pick/test_sort_extends_to_all_columns_when_underspecified.py
 		{
 			name:   "test_sort_extends_to_all_columns_when_underspecified",
 			data:   underspecified,
-			series: col(first(sortBy(e, i1, i2)), "i3"),
+			series: pickInt(E.SortBy(i1, i2).FirstForPatient(), "i3"),
 			want:   map[int64]any{1: 102, 2: 500},
 		},
 		// Digest 2.16 (probed): the tie-break keys are the selected
@@ -135,15 +141,15 @@ func sortAndPickCases(testing.TB) []specCase {
 		{
 			name:   "extra_tie_broken_by_selected_column",
 			data:   tieBreak,
-			series: col(tiePick, "i2"),
+			series: pickInt(tiePick, "i2"),
 			want:   map[int64]any{1: 1},
 		},
 		{
 			// f1 (selected by the population) sorts before i2.
 			name:       "extra_selecting_another_column_changes_the_pick",
 			data:       tieBreak,
-			series:     col(tiePick, "i2"),
-			population: isNotNull(col(tiePick, "f1")),
+			series:     pickInt(tiePick, "i2"),
+			population: query.Column[floatP](tiePick, "f1").IsNotNull(),
 			want:       map[int64]any{1: 2},
 		},
 		{
@@ -151,7 +157,7 @@ func sortAndPickCases(testing.TB) []specCase {
 			// the largest selected value.
 			name:   "extra_last_tie_goes_to_largest_selected_value",
 			data:   underspecified,
-			series: col(last(sortBy(e, i1)), "i3"),
+			series: pickInt(E.SortBy(i1).LastForPatient(), "i3"),
 			want:   map[int64]any{1: 103, 2: 1},
 		},
 		{
@@ -167,7 +173,7 @@ func sortAndPickCases(testing.TB) []specCase {
                 3 | 100 | T
                 3 |  99 | T
             `},
-			series: col(first(byI1), "b1"),
+			series: query.Column[boolP](byI1.FirstForPatient(), "b1"),
 			want:   map[int64]any{1: false, 2: nil, 3: true},
 		},
 		{
@@ -181,7 +187,7 @@ func sortAndPickCases(testing.TB) []specCase {
                 2 |
                 2 |  0.5
             `},
-			series: col(first(sortBy(e, neg(col(e, "f1")))), "f1"),
+			series: query.Column[floatP](E.SortBy(ef1().Neg()).FirstForPatient(), "f1"),
 			want:   map[int64]any{1: 3.5, 2: nil},
 		},
 		{
@@ -195,14 +201,14 @@ func sortAndPickCases(testing.TB) []specCase {
                 2 | 2021-01-01 | B
                 2 | 2021-01-01 | a
             `},
-			series: col(last(sortBy(e, col(e, "d1"), col(e, "s1"))), "s1"),
+			series: query.Column[strP](E.SortBy(ed1(), es1()).LastForPatient(), "s1"),
 			want:   map[int64]any{1: "b", 2: "a"},
 		},
 		{
 			// Two picks of one sorted frame in a single expression.
 			name:   "extra_first_and_last_of_same_frame",
 			data:   single,
-			series: sub(col(last(byI1), "i1"), col(first(byI1), "i1")),
+			series: pickInt(byI1.LastForPatient(), "i1").Sub(pickInt(byI1.FirstForPatient(), "i1")),
 			want:   map[int64]any{1: 2, 2: 2},
 		},
 		{
@@ -223,7 +229,7 @@ func sortAndPickCases(testing.TB) []specCase {
                     2 | 201
                 `,
 			},
-			series: col(first(where(byI1, ge(i1, col(p, "i1")))), "i1"),
+			series: pickInt(byI1.Where(i1.Ge(pi1())).FirstForPatient(), "i1"),
 			want:   map[int64]any{1: 102, 2: nil},
 		},
 		{
@@ -246,7 +252,7 @@ func sortAndPickCases(testing.TB) []specCase {
                     2 | 260
                 `,
 			},
-			series: col(first(sortBy(e, absolute(sub(i1, col(p, "i1"))))), "i1"),
+			series: pickInt(E.SortBy(i1.Sub(pi1()).Abs()).FirstForPatient(), "i1"),
 			want:   map[int64]any{1: 105, 2: 150},
 		},
 	}

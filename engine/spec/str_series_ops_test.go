@@ -1,13 +1,17 @@
 package spec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ehrql-go/ehrql/query"
+)
 
 // Chapter str_series_ops: contains is a case-sensitive substring test with
 // no wildcards; NULL on either side gives NULL (digest 2.10).
 func TestStrSeriesOps(t *testing.T) { runChapter(t, strSeriesOpsCases) }
 
 func strSeriesOpsCases(testing.TB) []specCase {
-	s1, s2 := col(p, "s1"), col(p, "s2")
+	s1, s2 := ps1(), ps2()
 	return []specCase{
 		// str_series_ops/test_contains.py
 		{
@@ -23,7 +27,7 @@ func strSeriesOpsCases(testing.TB) []specCase {
                 6 | AB
                 7 |
             `},
-			series: contains(s1, "ab"),
+			series: s1.Contains(query.Str("ab")),
 			want:   map[int64]any{1: true, 2: true, 3: true, 4: true, 5: false, 6: false, 7: nil},
 		},
 		{
@@ -37,7 +41,7 @@ func strSeriesOpsCases(testing.TB) []specCase {
                 4 | %_/
                 5 | a%bxc/d
             `},
-			series: contains(s1, "%b_c/"),
+			series: s1.Contains(query.Str("%b_c/")),
 			want:   map[int64]any{1: true, 2: false, 3: false, 4: false, 5: false},
 		},
 		{
@@ -54,7 +58,7 @@ func strSeriesOpsCases(testing.TB) []specCase {
                 7 | a_b    | %
                 8 | a%b    | %
             `},
-			series: contains(s1, s2),
+			series: s1.Contains(s2),
 			want:   map[int64]any{1: true, 2: true, 3: true, 4: true, 5: false, 6: false, 7: false, 8: true},
 		},
 		{
@@ -66,7 +70,7 @@ func strSeriesOpsCases(testing.TB) []specCase {
                 2 | ab     |
                 3 |        |
             `},
-			series: contains(s1, s2),
+			series: s1.Contains(s2),
 			want:   map[int64]any{1: nil, 2: nil, 3: nil},
 		},
 		{
@@ -78,7 +82,7 @@ func strSeriesOpsCases(testing.TB) []specCase {
                 1 | ab
                 2 |
             `},
-			series: contains(s1, ""),
+			series: s1.Contains(query.Str("")),
 			want:   map[int64]any{1: true, 2: nil},
 		},
 		{
@@ -92,7 +96,7 @@ func strSeriesOpsCases(testing.TB) []specCase {
                 3 | its
                 4 |
             `},
-			series: or(contains(s1, "t's"), contains(s1, ",b")),
+			series: s1.Contains(query.Str("t's")).Or(s1.Contains(query.Str(",b"))),
 			want:   map[int64]any{1: true, 2: true, 3: false, 4: nil},
 		},
 		{
@@ -105,7 +109,7 @@ func strSeriesOpsCases(testing.TB) []specCase {
                 2 | é  | z
                 3 | B  | a
             `},
-			series: lt(s1, s2),
+			series: s1.Lt(s2),
 			want:   map[int64]any{1: true, 2: false, 3: true},
 		},
 		{
@@ -117,7 +121,7 @@ func strSeriesOpsCases(testing.TB) []specCase {
                 1 | a\b
                 2 | ab
             `},
-			series: contains(s1, `a\`),
+			series: s1.Contains(query.Str(`a\`)),
 			want:   map[int64]any{1: true, 2: false},
 		},
 	}

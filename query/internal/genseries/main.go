@@ -127,6 +127,7 @@ func main() {
 			fmt.Fprintf(&b, "func (x %s) wrap(s series) Series { return %s{s} }\n", t, t)
 			fmt.Fprintf(&b, "func (%s) is%s() {}\n", t, k)
 			fmt.Fprintf(&b, "func (%s) %sSeries() {}\n", t, strings.ToLower(dim))
+			fmt.Fprintf(&b, "func (%s) dimensions() (patient, event Series) { return %sPatientSeries{}, %sEventSeries{} }\n", t, k, k)
 			if k != "Bool" {
 				fmt.Fprintf(&b, "func (%s) sortable() {}\n", t)
 			}
