@@ -6,6 +6,7 @@ require (
 	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/duckdb/duckdb-go/v2 v2.10506.0
 	github.com/spf13/pflag v1.1.0
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (

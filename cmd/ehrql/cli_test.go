@@ -28,7 +28,7 @@ func TestCLIErrors(t *testing.T) {
 		{"unknown argument", []string{"generate-dataset", "testdata/small", "--start-date", "2020-01-01"}, 2, []string{"unknown flag", "must follow a double-dash"}},
 		{"stray positional", []string{"generate-dataset", "testdata/small", "extra"}, 2, []string{"unknown arguments: extra"}},
 		{"dummy tables missing", []string{"generate-dataset", "testdata/small", "--dummy-tables", "testdata/nope"}, 2, []string{"testdata/nope does not exist"}},
-		{"no data source", []string{"generate-dataset", "testdata/small", "--", "--index-date", "2020-01-01"}, 2, []string{"no data source"}},
+		{"no data source: dummy data", []string{"generate-dataset", "testdata/small", "--", "--index-date", "2020-01-01"}, 0, []string{"Generated 10 of 10 patients (seed 0)"}},
 		{"missing parameter", []string{"generate-dataset", "testdata/small", "--dummy-tables", "testdata/tables_ok"}, 10, []string{"main.go:10", "parameter `index-date` defined but no values found"}},
 		{"malformed parameter", []string{"generate-dataset", "testdata/small", "--dummy-tables", "testdata/tables_ok", "--", "--index-date", "2020-02-30"}, 2, []string{"invalid date value"}},
 		{"definition mistakes", []string{"generate-dataset", "testdata/bad_date", "--dummy-tables", "testdata/tables_ok"}, 10,

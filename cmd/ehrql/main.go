@@ -222,7 +222,8 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	case *dummyTables != "":
 		s, err = engine.OpenCSVTables(ctx, *dummyTables, q.Tables, opts)
 	default:
-		return &usageError{"no data source: pass --dummy-tables DIR (CSV dummy tables) or --database STORE (or set DATABASE_URL)"}
+		// No data source: generate dummy data from the definition itself.
+		return runDummyDataset(ctx, def, *out, stdout, stderr)
 	}
 	if err != nil {
 		return err

@@ -68,3 +68,38 @@ func TestSmallMeasuresWithoutDisclosureControl(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", stdout, want)
 	}
 }
+
+// TestDummyMeasures generates dummy data for the study's measures when no
+// data source is given, and releases it through disclosure control.
+func TestDummyMeasures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the Go toolchain")
+	}
+	stdout, stderr, code := ehrql(t, "generate-measures", study+"/measures_definition.go")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "Generated 5000 of 5000 patients") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\r\n"), "\r\n")
+	if len(lines) < 100 {
+		t.Fatalf("only %d lines of dummy measures", len(lines))
+	}
+	nonZero := 0
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		for _, v := range f[4:6] {
+			n, err := strconv.Atoi(v)
+			if err != nil || n%5 != 0 || (n > 0 && n <= 7) {
+				t.Fatalf("released count %q in %s is not disclosure-controlled", v, l)
+			}
+			if n > 0 {
+				nonZero++
+			}
+		}
+	}
+	if nonZero == 0 {
+		t.Error("every dummy count is 0")
+	}
+}

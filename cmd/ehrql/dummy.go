@@ -1,0 +1,162 @@
+package main
+
+// Dummy data: the create-dummy-tables command, and runDummyDataset, which
+// generate-dataset uses when it is given no data source.
+//
+//	ehrql create-dummy-tables DEF [DIR] [--seed N] [-- PARAMS...]
+//
+// writes one DIR/<table>.csv per table the dataset reads (header
+// patient_id then every schema column, ehrQL's CSV conventions), ready for
+// generate-dataset --dummy-tables DIR. Without DIR the tables go to
+// stdout, each preceded by its name on its own line and separated by a
+// blank line. The seed comes from --seed, else $EHRQL_DUMMY_SEED, else 0,
+// so runs are reproducible.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/dummy"
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+func init() {
+	commands["create-dummy-tables"] = createDummyTables
+}
+
+// dummySeed returns the generator's seed from $EHRQL_DUMMY_SEED (0 when
+// unset).
+func dummySeed() (int64, error) {
+	s := strings.TrimSpace(os.Getenv("EHRQL_DUMMY_SEED"))
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, &usageError{fmt.Sprintf("EHRQL_DUMMY_SEED: %q is not an integer", s)}
+	}
+	return n, nil
+}
+
+// dummyConfig is the definition's dataset dummy-data configuration, or
+// ehrQL's default.
+func dummyConfig(def *model.Definition) model.DummyDataConfig {
+	if def.DatasetDummyDataConfig != nil {
+		return *def.DatasetDummyDataConfig
+	}
+	return model.DefaultDummyDataConfig()
+}
+
+// generateDummy runs the generator and reports on stderr how it went.
+func generateDummy(ctx context.Context, def *model.Definition, seed int64, stderr io.Writer) (*dummy.Data, error) {
+	cfg := dummyConfig(def)
+	if cfg.Legacy {
+		if cfg.AdditionalPopulationConstraint != nil {
+			return nil, errors.New("Cannot provide an additional population constraint in legacy mode.")
+		}
+		fmt.Fprintln(stderr, "Note: the legacy dummy data generator is not available; using the query-aware generator")
+	}
+	d, err := dummy.Generate(ctx, def.Dataset, cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(stderr, d.Summary())
+	if w := d.Warning(); w != "" {
+		fmt.Fprintln(stderr, "Warning: "+w)
+	}
+	return d, nil
+}
+
+// runDummyDataset is generate-dataset in dummy mode with no dummy tables:
+// it generates dummy data for def's dataset (seed from $EHRQL_DUMMY_SEED,
+// default 0), runs the real dataset query over it and writes the result
+// to out ("" or "-": CSV on stdout). Permissions are the caller's business.
+func runDummyDataset(ctx context.Context, def *model.Definition, out string, stdout, stderr io.Writer) error {
+	seed, err := dummySeed()
+	if err != nil {
+		return err
+	}
+	q, err := engine.CompileDataset(def.Dataset)
+	if err != nil {
+		return err
+	}
+	d, err := generateDummy(ctx, def, seed, stderr)
+	if err != nil {
+		return err
+	}
+	s, err := d.Open(ctx, engine.Options{Threads: envInt("EHRQL_THREADS"), MemoryLimit: os.Getenv("EHRQL_MEMORY_LIMIT")})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	_, err = q.Run(ctx, s, out, stdout)
+	return err
+}
+
+func createDummyTables(ctx context.Context, args, params []string, stdout, stderr io.Writer) error {
+	fs := commandFlags("create-dummy-tables")
+	seedFlag := fs.String("seed", "", "random seed (default: $EHRQL_DUMMY_SEED, else 0)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprintf(stdout, "usage: ehrql create-dummy-tables DEFINITION [DUMMY_TABLES_PATH] [options] [-- PARAMETERS...]\n\noptions:\n%s", fs.FlagUsages())
+			return err
+		}
+		return &usageError{err.Error() + "\n\nIf you are trying to provide custom parameters, note that these MUST be provided last, and must follow a double-dash `--`."}
+	}
+	rest := fs.Args()
+	var dir string
+	switch len(rest) {
+	case 0:
+		return &usageError{"create-dummy-tables: the following arguments are required: DEFINITION_FILE"}
+	case 1:
+	case 2:
+		dir = rest[1]
+	default:
+		return &usageError{"unknown arguments: " + strings.Join(rest[2:], " ") +
+			"\n\nIf you are trying to provide custom parameters, note that these MUST be provided last, and must follow a double-dash `--`."}
+	}
+	if _, err := os.Stat(rest[0]); err != nil {
+		return &usageError{rest[0] + " does not exist"}
+	}
+	// ehrQL's directory syntax: a bare name means CSV; only CSV is written.
+	if i := strings.LastIndex(dir, ":"); i >= 0 {
+		if ext := dir[i:]; ext != ":csv" {
+			return &usageError{fmt.Sprintf("'%s' is not a supported format, must be one of: `:csv`", ext)}
+		}
+		dir = dir[:i]
+	}
+	seed, err := dummySeed()
+	if err != nil {
+		return err
+	}
+	if *seedFlag != "" {
+		if seed, err = strconv.ParseInt(*seedFlag, 10, 64); err != nil {
+			return &usageError{fmt.Sprintf("argument --seed: %q is not an integer", *seedFlag)}
+		}
+	}
+	def, err := loadDataset(ctx, rest[0], params)
+	if err != nil {
+		return err
+	}
+	d, err := generateDummy(ctx, def, seed, stderr)
+	if err != nil {
+		return err
+	}
+	if dir == "" || dir == "-" {
+		_, err := d.WriteTo(stdout)
+		return err
+	}
+	if err := d.WriteCSVDir(dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "Wrote %d tables to %s\n", len(d.Tables), dir)
+	return nil
+}
