@@ -19,6 +19,17 @@ type Query struct {
 	Columns []ColumnSpec
 	// Tables lists every table the query reads.
 	Tables []*model.Table
+	// Events holds the dataset's event-level output tables, if any.
+	Events []EventQuery
+}
+
+// EventQuery is one event-level output table (ehrQL's add_event_table): a
+// row for each row of its frame that belongs to a patient in the
+// population, in table order.
+type EventQuery struct {
+	Name    string
+	SQL     string
+	Columns []ColumnSpec
 }
 
 // Script renders the whole query as one SQL script, for dump-dataset-sql.
@@ -30,6 +41,9 @@ func (q *Query) Script() string {
 	}
 	b.WriteString(q.SQL)
 	b.WriteString(";\n")
+	for _, e := range q.Events {
+		fmt.Fprintf(&b, "\n-- event table %s\n%s;\n", e.Name, e.SQL)
+	}
 	return b.String()
 }
 
@@ -37,9 +51,6 @@ func (q *Query) Script() string {
 func CompileDataset(ds *model.Dataset) (*Query, error) {
 	if err := ds.Validate(); err != nil {
 		return nil, err
-	}
-	if len(ds.Events) > 0 {
-		return nil, &UnsupportedError{"event-level output tables (add_event_table)"}
 	}
 	roots := []*model.Node{ds.Population}
 	for _, v := range ds.Variables {
@@ -80,11 +91,83 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 		b.WriteString("\n" + s.joinClause())
 	}
 	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY p.patient_id", pop)
-	var tables []*model.Table
-	for _, t := range tableNodes(roots...) {
-		tables = append(tables, t.Table())
+	q := &Query{Setup: macros, SQL: b.String(), Columns: cols}
+	for _, ev := range ds.Events {
+		eq, err := compileEventTable(ds.Population, ev)
+		if err != nil {
+			return nil, fmt.Errorf("event table %s: %w", ev.Name, err)
+		}
+		q.Events = append(q.Events, eq)
+		roots = append(roots, ev.Frame)
 	}
-	return &Query{Setup: macros, SQL: b.String(), Columns: cols, Tables: tables}, nil
+	for _, t := range tableNodes(roots...) {
+		q.Tables = append(q.Tables, t.Table())
+	}
+	return q, nil
+}
+
+// compileEventTable compiles one event-level output table: the frame's rows
+// of population patients, with patient-level members repeated on each row.
+func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery, error) {
+	members := ev.Frame.Args()
+	c, err := newCompiler(append([]*model.Node{population}, members...), false)
+	if err != nil {
+		return EventQuery{}, err
+	}
+	universe, err := c.universe(population)
+	if err != nil {
+		return EventQuery{}, err
+	}
+	ps := newScope("p")
+	pop, err := c.expr(population, ps)
+	if err != nil {
+		return EventQuery{}, err
+	}
+	var frame *model.Node
+	for _, m := range members {
+		if m.ManyRowsPerPatient() {
+			frame = frameOf(m)
+			break
+		}
+	}
+	if frame == nil {
+		return EventQuery{}, fmt.Errorf("no event-level column")
+	}
+	cols := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
+	names := ev.Frame.MemberNames()
+	rows, err := c.eventQuery(frame, false, func(s *scope) (string, string, error) {
+		sel := []string{"e.patient_id AS patient_id", "e.rowid AS ehrql_row"}
+		for i, m := range members {
+			x, err := c.expr(m, s)
+			if err != nil {
+				return "", "", err
+			}
+			sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", x, sqlType(m.Type()), ident(names[i])))
+		}
+		return strings.Join(sel, ", "), "", nil
+	})
+	if err != nil {
+		return EventQuery{}, err
+	}
+	for i, m := range members {
+		cols = append(cols, specOf(names[i], m))
+	}
+	out := []string{"patient_id"}
+	for _, n := range names {
+		out = append(out, ident(n))
+	}
+	var b strings.Builder
+	b.WriteString("WITH ")
+	all := append(append([]string{}, c.ctes...), "population AS (\n  "+universe+"\n)")
+	b.WriteString(strings.Join(all, ",\n"))
+	fmt.Fprintf(&b, ",\nincluded AS (\n  SELECT p.patient_id FROM population AS p")
+	if len(ps.joins) > 0 {
+		b.WriteString("\n  " + ps.joinClause())
+	}
+	fmt.Fprintf(&b, "\n  WHERE (%s) IS TRUE\n)\n", pop)
+	fmt.Fprintf(&b, "SELECT %s FROM (\n  %s\n) AS r\nWHERE r.patient_id IN (SELECT patient_id FROM included)\nORDER BY r.patient_id, r.ehrql_row",
+		"r."+strings.Join(out, ", r."), rows)
+	return EventQuery{Name: ev.Name, SQL: b.String(), Columns: cols}, nil
 }
 
 // universe returns the SQL for the candidate patients: everyone who appears

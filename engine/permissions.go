@@ -35,7 +35,10 @@ func quoteAll(s []string) string {
 // CheckPermissions checks that every permission the tables require is
 // granted: by the definition's claims on dummy data, or by the JSON list in
 // EHRQL_PERMISSIONS (the envPermissions argument) on real data.
-func CheckPermissions(tables []*model.Table, claimed []string, envPermissions string, dummy bool) error {
+//
+// also names further permissions the query needs (event_level_data for
+// event-level output tables).
+func CheckPermissions(tables []*model.Table, claimed []string, envPermissions string, dummy bool, also ...string) error {
 	granted := map[string]bool{}
 	if dummy {
 		for _, c := range claimed {
@@ -51,6 +54,11 @@ func CheckPermissions(tables []*model.Table, claimed []string, envPermissions st
 		}
 	}
 	missing := map[string]bool{}
+	for _, p := range also {
+		if !granted[p] {
+			missing[p] = true
+		}
+	}
 	for _, t := range tables {
 		if p := t.RequiredPermission; p != "" && !granted[p] {
 			missing[p] = true

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB database/sql driver
@@ -156,15 +158,86 @@ func OutputColumns(specs []ColumnSpec) []output.Column {
 }
 
 // Run executes the query and streams its rows into a new output at path
-// (".arrow", ".csv", ".csv.gz"; "" or "-" for CSV on stdout). The file
-// appears only when complete.
+// (".arrow", ".csv", ".csv.gz"; "" or "-" for CSV on stdout). A dataset with
+// event tables needs a directory output, "DIR:csv" or "DIR/:arrow", which
+// gets one file per table (dataset first); on stdout each table follows its
+// name. Files appear only when complete. It returns the dataset's row count.
 func (q *Query) Run(ctx context.Context, s *Session, path string, stdout io.Writer) (int64, error) {
-	cols := OutputColumns(q.Columns)
+	dir, ext, isDir := SplitDirectoryOutput(path)
+	if len(q.Events) == 0 && !isDir {
+		return runTable(ctx, s, q.SQL, q.Columns, path, stdout)
+	}
+	type table struct {
+		name string
+		sql  string
+		cols []ColumnSpec
+	}
+	tables := []table{{"dataset", q.SQL, q.Columns}}
+	for _, e := range q.Events {
+		tables = append(tables, table{e.Name, e.SQL, e.Columns})
+	}
+	if path == "" || path == "-" {
+		var n int64
+		for i, t := range tables {
+			if i > 0 {
+				fmt.Fprint(stdout, "\n")
+			}
+			fmt.Fprintln(stdout, t.name)
+			rows, err := runTable(ctx, s, t.sql, t.cols, "-", stdout)
+			if err != nil {
+				return n, err
+			}
+			if i == 0 {
+				n = rows
+			}
+		}
+		return n, nil
+	}
+	if !isDir {
+		return 0, &OutputError{fmt.Sprintf("Attempting to write %d tables, but output only supports a single table\ntry -> %s/:%s",
+			len(tables), strings.TrimSuffix(path, filepath.Ext(path)), strings.TrimPrefix(filepath.Ext(path), "."))}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, err
+	}
+	var n int64
+	for i, t := range tables {
+		rows, err := runTable(ctx, s, t.sql, t.cols, filepath.Join(dir, url.PathEscape(t.name)+ext), stdout)
+		if err != nil {
+			return n, err
+		}
+		if i == 0 {
+			n = rows
+		}
+	}
+	return n, nil
+}
+
+// OutputError says that the output asked for cannot hold the results.
+type OutputError struct{ Msg string }
+
+func (e *OutputError) Error() string { return e.Msg }
+
+// SplitDirectoryOutput recognises ehrQL's directory outputs: "DIR:ext" or
+// "DIR/:ext" (ext one of csv, csv.gz, arrow), returning the directory and
+// the file extension with its dot.
+func SplitDirectoryOutput(path string) (dir, ext string, ok bool) {
+	base := filepath.Base(path)
+	i := strings.LastIndex(path, ":")
+	if i < 0 || !strings.Contains(base, ":") && !strings.HasSuffix(path[:i], "/") {
+		return "", "", false
+	}
+	dir, ext = strings.TrimSuffix(path[:i], "/"), "."+path[i+1:]
+	return dir, ext, true
+}
+
+func runTable(ctx context.Context, s *Session, query string, specs []ColumnSpec, path string, stdout io.Writer) (int64, error) {
+	cols := OutputColumns(specs)
 	w, err := output.Create(path, cols, stdout)
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.stream(ctx, q.SQL, cols, w)
+	n, err := s.stream(ctx, query, cols, w)
 	if err != nil {
 		w.Abort()
 		return n, err

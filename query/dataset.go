@@ -16,7 +16,53 @@ type Dataset struct {
 	names      map[string]bool
 	dummy      *model.DummyDataConfig
 	claimed    []string
+	events     []*EventOutputTable
 	errs       []error
+}
+
+// EventOutputTable is an event-level output table of a dataset (ehrQL's
+// add_event_table): one row per row of the frame its columns come from, for
+// patients in the population. Running it needs the event_level_data
+// permission.
+type EventOutputTable struct {
+	d       *Dataset
+	name    string
+	names   []string
+	members []*model.Node
+	loc     string
+}
+
+// AddEventTable adds an event-level output table; give it columns with Add.
+// Its name shares the dataset's namespace of column names.
+func (d *Dataset) AddEventTable(name string) *EventOutputTable {
+	t := &EventOutputTable{d: d, name: name, loc: location()}
+	if err := model.CheckVariableName(name); err != nil {
+		d.errs = append(d.errs, fail(err))
+		return t
+	}
+	if d.names[name] {
+		d.errs = append(d.errs, fail(fmt.Errorf("'%s' is already set and cannot be reassigned", name)))
+		return t
+	}
+	d.names[name] = true
+	d.events = append(d.events, t)
+	return t
+}
+
+// Add adds a column: an event series of the table's frame, or a patient
+// series repeated on each row.
+func (t *EventOutputTable) Add(name string, s Series) {
+	if s == nil {
+		t.d.errs = append(t.d.errs, fail(fmt.Errorf("event table %s: column %s: no series given", t.name, name)))
+		return
+	}
+	n, err := s.node()
+	if err != nil {
+		t.d.errs = append(t.d.errs, err)
+		return
+	}
+	t.names = append(t.names, name)
+	t.members = append(t.members, n)
 }
 
 // ClaimPermissions declares that the definition may use tables that need
@@ -127,6 +173,13 @@ func (d *Dataset) Model() (*model.Dataset, error) {
 		return nil, err
 	}
 	ds := &model.Dataset{Population: d.population, Variables: d.vars}
+	for _, t := range d.events {
+		f, err := model.SeriesCollectionFrame(t.names, t.members)
+		if err != nil {
+			return nil, &DefinitionError{Location: t.loc, Err: fmt.Errorf("event table %s: %w", t.name, err)}
+		}
+		ds.Events = append(ds.Events, model.EventTable{Name: t.name, Frame: f})
+	}
 	if err := ds.Validate(); err != nil {
 		return nil, err
 	}

@@ -117,6 +117,7 @@ func exitCode(err error, stderr io.Writer) int {
 		de *definition.Error
 		ce *source.CellError
 		pe *engine.PermissionError
+		oe *engine.OutputError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -128,6 +129,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &pe):
 		fmt.Fprintf(stderr, "EHRQLPermissionError: %v\n", err)
 		return exitPermission
+	case errors.As(err, &oe):
+		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
+		return exitFileValidation
 	case errors.As(err, &ce):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
@@ -191,10 +195,8 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	if *out != "" && *out != "-" {
-		if _, err := output.FormatFromPath(*out); err != nil {
-			return &usageError{"argument --output: " + err.Error()}
-		}
+	if err := checkOutput(*out); err != nil {
+		return err
 	}
 	if *dummyTables != "" {
 		if st, err := os.Stat(*dummyTables); err != nil {
@@ -211,7 +213,11 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	if err := engine.CheckPermissions(q.Tables, def.ClaimedPermissions, os.Getenv("EHRQL_PERMISSIONS"), *dsn == ""); err != nil {
+	var also []string
+	if len(q.Events) > 0 {
+		also = append(also, "event_level_data")
+	}
+	if err := engine.CheckPermissions(q.Tables, def.ClaimedPermissions, os.Getenv("EHRQL_PERMISSIONS"), *dsn == "", also...); err != nil {
 		return err
 	}
 	opts := engine.Options{Threads: *threads, MemoryLimit: *memory}
@@ -235,6 +241,24 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	}
 	if *out != "" && *out != "-" {
 		fmt.Fprintf(stderr, "Wrote %d rows to %s\n", n, *out)
+	}
+	return nil
+}
+
+// checkOutput validates --output: a file whose extension names a format, or
+// a directory output "DIR:csv" / "DIR/:arrow".
+func checkOutput(out string) error {
+	if out == "" || out == "-" {
+		return nil
+	}
+	if _, ext, ok := engine.SplitDirectoryOutput(out); ok {
+		if _, err := output.FormatFromPath("x" + ext); err != nil {
+			return &usageError{fmt.Sprintf("argument --output: ':%s' is not a supported format, must be one of: `:arrow`, `:csv`, `:csv.gz`", ext[1:])}
+		}
+		return nil
+	}
+	if _, err := output.FormatFromPath(out); err != nil {
+		return &usageError{"argument --output: " + err.Error()}
 	}
 	return nil
 }

@@ -160,7 +160,15 @@ func SeriesCollectionFrame(names []string, members []*Node) (*Node, error) {
 		return nil, errors.New("event tables must be defined with at least one column")
 	}
 	dom := ""
+	seen := map[string]bool{}
 	for i, m := range members {
+		if err := CheckVariableName(names[i]); err != nil {
+			return nil, fmt.Errorf("event table column: %w", err)
+		}
+		if seen[names[i]] {
+			return nil, fmt.Errorf("event table column '%s' is defined twice", names[i])
+		}
+		seen[names[i]] = true
 		if err := needSeries(OpSeriesCollectionFrame, names[i], m, Any); err != nil {
 			return nil, err
 		}

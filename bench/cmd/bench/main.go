@@ -1,0 +1,345 @@
+// Command bench times the ehrql engine on synthetic stores of the reference
+// study's data (see bench/README.md):
+//
+//	go run ./bench/cmd/bench [-sizes 100000,1000000] [-memory-limit 1GB] [-repeat 2]
+//
+// For each size it builds (or reuses, from bench/.cache) a synthetic store
+// with "ehrql store synthesize", then times, as subprocesses with their
+// peak RSS:
+//
+//	(a) ehrql generate-dataset of the reference study's JSON definition
+//	    (2020-04-01 to 2021-03-31) to Arrow;
+//	(b) bench/handwritten.sql, the same dataset written by hand, run on the
+//	    same store with the same DuckDB settings and written to Arrow by the
+//	    same writer (engine.Query.Run);
+//	(c) ehrql generate-measures of the study's measures definition, if the
+//	    command exists (otherwise reported as skipped);
+//
+// checks that (a) and (b) give the same rows, and prints a table with the
+// times, the ratios (a)/(b) and (c)/(a), and peak RSS.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/query/model"
+	"github.com/ehrql-go/ehrql/tables"
+)
+
+const (
+	datasetDef  = "testdata/studies/consultations/ehrql-json/consultation_dataset_2020-04-01_to_2021-03-31.json"
+	measuresDef = "testdata/studies/consultations/ehrql-json/consultation_measures.json"
+)
+
+// handwrittenSQL is the hand-written query, read from the module root.
+const handwrittenSQL = "bench/handwritten.sql"
+
+func main() {
+	sizes := flag.String("sizes", "100000,1000000", "comma-separated numbers of patients")
+	seed := flag.Int64("seed", 1, "seed of the synthetic stores")
+	cache := flag.String("cache", "bench/.cache", "folder for the stores, the ehrql binary and the outputs")
+	memLimit := flag.String("memory-limit", "1GB", "DuckDB memory limit for (a), (b) and (c)")
+	threads := flag.Int("threads", 0, "DuckDB threads for (a), (b) and (c) (0: all cores)")
+	repeat := flag.Int("repeat", 2, "runs of each step; the fastest counts")
+	// Internal: run (b) in this process.
+	runHW := flag.Bool("run-handwritten", false, "internal: run bench/handwritten.sql")
+	store := flag.String("store", "", "internal: the store for -run-handwritten")
+	out := flag.String("out", "", "internal: the output for -run-handwritten")
+	flag.Parse()
+
+	if *runHW {
+		if err := runHandwritten(*store, *out, engine.Options{Threads: *threads, MemoryLimit: *memLimit}); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := bench(*sizes, *seed, *cache, *memLimit, *threads, *repeat); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// run is one timed subprocess.
+type run struct {
+	wall   time.Duration
+	rssKiB int64
+	stderr string
+	code   int
+}
+
+func timed(env []string, name string, args ...string) (run, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Stdout = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	r := run{wall: time.Since(start), stderr: stderr.String()}
+	if cmd.ProcessState != nil {
+		r.code = cmd.ProcessState.ExitCode()
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.rssKiB = ru.Maxrss
+		}
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		err = nil // the caller looks at the exit code
+	}
+	return r, err
+}
+
+// best runs a step n times and keeps the fastest successful run.
+func best(n int, f func() (run, error)) (run, error) {
+	var b run
+	for i := 0; i < n; i++ {
+		r, err := f()
+		if err != nil || r.code != 0 {
+			return r, err
+		}
+		if i == 0 || r.wall < b.wall {
+			b.wall = r.wall
+			b.stderr = r.stderr
+		}
+		if r.rssKiB > b.rssKiB {
+			b.rssKiB = r.rssKiB
+		}
+	}
+	return b, nil
+}
+
+func bench(sizeList string, seed int64, cache, memLimit string, threads, repeat int) error {
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Stat(datasetDef); err != nil {
+		return fmt.Errorf("run from the module root: %w", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	ehrql := filepath.Join(cache, "ehrql")
+	fmt.Fprintf(os.Stderr, "building %s\n", ehrql)
+	if b, err := exec.Command("go", "build", "-o", ehrql, "./cmd/ehrql").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, b)
+	}
+	env := []string{`EHRQL_PERMISSIONS=["appointments"]`}
+	common := []string{"--memory-limit", memLimit}
+	if threads > 0 {
+		common = append(common, "--threads", strconv.Itoa(threads))
+	}
+	var report strings.Builder
+	fmt.Fprintf(&report, "machine: %s/%s, %d cores; DuckDB memory limit %s; threads %s; best of %d\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memLimit, threadsText(threads), repeat)
+	fmt.Fprintln(&report, "| patients | synthesize | store size | rows | (a) generate-dataset | (a) peak RSS | (b) hand-written SQL | (b) peak RSS | (a)/(b) | (c) generate-measures | (c) peak RSS | (c)/(a) | (a) = (b) |")
+	fmt.Fprintln(&report, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|")
+	for _, s := range strings.Split(sizeList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("bad size %q", s)
+		}
+		storePath := filepath.Join(cache, fmt.Sprintf("synth-%d-seed%d.duckdb", n, seed))
+		synth := "cached"
+		if _, err := os.Stat(storePath); err != nil {
+			fmt.Fprintf(os.Stderr, "synthesizing %d patients\n", n)
+			r, err := timed(nil, ehrql, "store", "synthesize", "--patients", strconv.Itoa(n), "--seed", strconv.FormatInt(seed, 10), "--output", storePath)
+			if err != nil || r.code != 0 {
+				return fmt.Errorf("synthesize: %v %s", err, r.stderr)
+			}
+			fmt.Fprint(os.Stderr, r.stderr)
+			synth = fmt.Sprintf("%.1f s", r.wall.Seconds())
+		}
+		st, err := os.Stat(storePath)
+		if err != nil {
+			return err
+		}
+		aOut := filepath.Join(cache, fmt.Sprintf("a-%d.arrow", n))
+		bOut := filepath.Join(cache, fmt.Sprintf("b-%d.arrow", n))
+		cOut := filepath.Join(cache, fmt.Sprintf("c-%d.csv", n))
+		fmt.Fprintf(os.Stderr, "%d: (a) generate-dataset\n", n)
+		a, err := best(repeat, func() (run, error) {
+			return timed(env, ehrql, append([]string{"generate-dataset", datasetDef, "--database", storePath, "--output", aOut}, common...)...)
+		})
+		if err != nil || a.code != 0 {
+			return fmt.Errorf("(a): %v %s", err, a.stderr)
+		}
+		fmt.Fprintf(os.Stderr, "%d: (b) hand-written SQL\n", n)
+		bArgs := []string{"-run-handwritten", "-store", storePath, "-out", bOut, "-memory-limit", memLimit, "-threads", strconv.Itoa(threads)}
+		b, err := best(repeat, func() (run, error) { return timed(nil, self, bArgs...) })
+		if err != nil || b.code != 0 {
+			return fmt.Errorf("(b): %v %s", err, b.stderr)
+		}
+		rows, same, err := compareArrow(aOut, bOut)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "%d: (c) generate-measures\n", n)
+		cText, cRSS, cRatio := "skipped", "-", "-"
+		c, err := timed(env, ehrql, append([]string{"generate-measures", measuresDef, "--database", storePath, "--output", cOut}, common...)...)
+		switch {
+		case err != nil:
+			return err
+		case c.code == 2 && strings.Contains(c.stderr, "unknown command"):
+			cText = "skipped (no generate-measures)"
+		case c.code != 0:
+			cText = fmt.Sprintf("failed (exit %d)", c.code)
+			fmt.Fprintf(os.Stderr, "(c) failed:\n%s", c.stderr)
+		default:
+			if repeat > 1 {
+				if c2, err := best(repeat-1, func() (run, error) {
+					return timed(env, ehrql, append([]string{"generate-measures", measuresDef, "--database", storePath, "--output", cOut}, common...)...)
+				}); err == nil && c2.code == 0 && c2.wall < c.wall {
+					c.wall = c2.wall
+					c.rssKiB = max(c.rssKiB, c2.rssKiB)
+				}
+			}
+			cText = fmt.Sprintf("%.2f s", c.wall.Seconds())
+			cRSS = mib(c.rssKiB)
+			cRatio = fmt.Sprintf("%.2f", c.wall.Seconds()/a.wall.Seconds())
+		}
+		sameText := "yes"
+		if !same {
+			sameText = "**NO**"
+		}
+		fmt.Fprintf(&report, "| %d | %s | %.0f MiB | %d | %.2f s | %s | %.2f s | %s | %.2f | %s | %s | %s | %s |\n",
+			n, synth, float64(st.Size())/(1<<20), rows, a.wall.Seconds(), mib(a.rssKiB), b.wall.Seconds(), mib(b.rssKiB),
+			a.wall.Seconds()/b.wall.Seconds(), cText, cRSS, cRatio, sameText)
+		if !same {
+			fmt.Fprintln(os.Stderr, "(a) and (b) differ")
+		}
+	}
+	fmt.Print(report.String())
+	return nil
+}
+
+func threadsText(n int) string {
+	if n <= 0 {
+		return "DuckDB default (all cores)"
+	}
+	return strconv.Itoa(n)
+}
+
+func mib(kib int64) string { return fmt.Sprintf("%.0f MiB", float64(kib)/1024) }
+
+// runHandwritten runs bench/handwritten.sql on the store and writes its rows
+// with the engine's writer, typed by the compiled definition's columns.
+func runHandwritten(store, out string, opts engine.Options) error {
+	ctx := context.Background()
+	data, err := os.ReadFile(datasetDef)
+	if err != nil {
+		return err
+	}
+	def, err := model.Decode(data, tables.Default())
+	if err != nil {
+		return err
+	}
+	compiled, err := engine.CompileDataset(def.Dataset)
+	if err != nil {
+		return err
+	}
+	handwritten, err := os.ReadFile(handwrittenSQL)
+	if err != nil {
+		return err
+	}
+	q := &engine.Query{SQL: strings.TrimRight(strings.TrimSpace(string(handwritten)), ";"), Columns: compiled.Columns, Tables: compiled.Tables}
+	s, err := engine.OpenStore(ctx, store, q.Tables, opts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	_, err = q.Run(ctx, s, out, nil)
+	return err
+}
+
+// compareArrow reads two Arrow files and reports their row count and
+// whether they hold the same columns and values, row by row.
+func compareArrow(pathA, pathB string) (int64, bool, error) {
+	ra, err := readRows(pathA)
+	if err != nil {
+		return 0, false, err
+	}
+	rb, err := readRows(pathB)
+	if err != nil {
+		return 0, false, err
+	}
+	same := len(ra) == len(rb)
+	if !same {
+		fmt.Fprintf(os.Stderr, "%s has %d rows, %s %d\n", pathA, len(ra), pathB, len(rb))
+	}
+	shown := 0
+	for i := 0; i < len(ra) && i < len(rb); i++ {
+		if ra[i] != rb[i] {
+			same = false
+			if shown < 5 {
+				fmt.Fprintf(os.Stderr, "row %d differs:\n  (a) %s\n  (b) %s\n", i, ra[i], rb[i])
+				shown++
+			}
+		}
+	}
+	return int64(len(ra)), same, nil
+}
+
+// readRows renders an Arrow file's header and rows as text lines.
+func readRows(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := ipc.NewFileReader(f, ipc.WithAllocator(memory.NewGoAllocator()))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer r.Close()
+	var names []string
+	for _, fld := range r.Schema().Fields() {
+		names = append(names, fld.Name+":"+fld.Type.String())
+	}
+	lines := []string{strings.Join(names, ",")}
+	for i := 0; i < r.NumRecords(); i++ {
+		rec, err := r.RecordBatchAt(i)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		defer rec.Release()
+		cols := make([]arrow.Array, rec.NumCols())
+		for j := range cols {
+			cols[j] = rec.Column(j)
+		}
+		var b strings.Builder
+		for row := 0; row < int(rec.NumRows()); row++ {
+			b.Reset()
+			for j, c := range cols {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				if c.IsNull(row) {
+					b.WriteString("NULL")
+				} else {
+					b.WriteString(c.ValueStr(row))
+				}
+			}
+			lines = append(lines, b.String())
+		}
+	}
+	return lines, nil
+}

@@ -1,0 +1,2 @@
+// Package store builds and describes DuckDB patient stores.
+package store
