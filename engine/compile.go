@@ -33,12 +33,19 @@ type compiler struct {
 	aggGroup   map[model.ID]*aggGroup
 	aggColumn  map[model.ID]string
 	inProgress map[*aggGroup]bool
+	// restrict, when set, names a relation of (patient_id, iv) pairs: the
+	// only ones per-interval relations compiled from then on need (the
+	// measures' denominator populations).
+	restrict string
 }
 
-// aggGroup is a set of aggregations over one frame, computed in one CTE.
+// aggGroup is a set of aggregations and picks computed in one scan: over
+// one frame's rows, or (tableLevel) over a whole table with each member's
+// own conditions as a FILTER.
 type aggGroup struct {
-	frame   *model.Node
-	members []*model.Node
+	frame      *model.Node
+	tableLevel bool
+	members    []*model.Node
 }
 
 func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
@@ -51,7 +58,8 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		aggColumn:   map[model.ID]string{},
 		inProgress:  map[*aggGroup]bool{},
 	}
-	var aggs []*model.Node
+	var aggs, picks []*model.Node
+	var rewritten [][2]*model.Node // (new node, the node it stands for)
 	// Record which columns are selected from each picked row anywhere in the
 	// query: ehrQL breaks sort ties by them (rewrite_sorts).
 	seen := map[model.ID]bool{}
@@ -80,7 +88,12 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 			model.OpSum, model.OpMean, model.OpCombineAsSet:
 			if n.Arg(0).ManyRowsPerPatient() {
 				aggs = append(aggs, n)
+			} else if r := existsOfPick(n); r != nil {
+				aggs = append(aggs, r)
+				rewritten = append(rewritten, [2]*model.Node{r, n})
 			}
+		case model.OpPickOneRowPerPatient:
+			picks = append(picks, n)
 		case model.OpParameter:
 			if !allowParams {
 				return &UnsupportedError{fmt.Sprintf("parameter %q outside a measure", n.Name())}
@@ -105,20 +118,43 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 			return nil, err
 		}
 	}
+	// Group the aggregations and picks that read the same rows into one
+	// scan. Per-interval ones share rows only within one frame (their
+	// interval conditions stay in WHERE, for DuckDB's range joins); the
+	// others share a scan of their whole table, each with its own FILTER.
+	for _, r := range rewritten {
+		c.perInterval[r[0].ID()] = c.perInterval[r[1].ID()]
+	}
+	for _, p := range picks {
+		if len(sel[p.ID()]) > 0 {
+			aggs = append(aggs, p)
+		}
+	}
 	groups := map[string]*aggGroup{}
 	for _, n := range aggs {
-		frame := frameOf(n.Arg(0))
+		frame := n.Arg(0)
+		if n.Op() != model.OpPickOneRowPerPatient && n.Op() != model.OpExists && n.Op() != model.OpCount {
+			frame = frameOf(n.Arg(0))
+		}
 		if frame == nil {
 			continue
 		}
-		key := fmt.Sprintf("%x/%v", frame.ID(), c.perInterval[n.ID()])
+		per := c.perInterval[n.ID()]
+		rows := rowsOf(frame)
+		tableLevel := !per
+		key := fmt.Sprintf("%x/%v", rows.ID(), per)
+		if tableLevel {
+			key = fmt.Sprintf("table:%s", tableOf(rows).Name)
+		}
 		g := groups[key]
 		if g == nil {
-			g = &aggGroup{frame: frame}
+			g = &aggGroup{frame: rows, tableLevel: tableLevel}
 			groups[key] = g
 		}
-		g.members = append(g.members, n)
-		c.aggGroup[n.ID()] = g
+		if c.aggGroup[n.ID()] == nil {
+			g.members = append(g.members, n)
+			c.aggGroup[n.ID()] = g
+		}
 	}
 	for id, names := range sel {
 		for name := range names {
@@ -454,6 +490,9 @@ func (c *compiler) lookupExpr(n, src *model.Node, s *scope) (string, error) {
 	return v, nil
 }
 
+// minSetTable is the size from which a literal set is compiled as a table.
+const minSetTable = 16
+
 // inExpr: an empty set gives FALSE even for NULL; otherwise NULL gives NULL.
 func (c *compiler) inExpr(n *model.Node, s *scope) (string, error) {
 	lhs, err := c.expr(n.Arg(0), s)
@@ -471,7 +510,18 @@ func (c *compiler) inExpr(n *model.Node, s *scope) (string, error) {
 		for i, m := range members {
 			parts[i] = literal(m)
 		}
-		return "(" + lhs + " IN (" + strings.Join(parts, ", ") + "))", nil
+		if len(members) < minSetTable {
+			return "(" + lhs + " IN (" + strings.Join(parts, ", ") + "))", nil
+		}
+		// A large set (a codelist) becomes a table: membership is then a
+		// hash lookup wherever the test appears, not a chain of comparisons.
+		name, ok := c.cteNames[rhs.ID()]
+		if !ok {
+			name = c.name("codes")
+			c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT * FROM (VALUES (%s)) AS t(k)\n)", name, strings.Join(parts, "), (")))
+			c.cteNames[rhs.ID()] = name
+		}
+		return "(" + lhs + " IN (SELECT k FROM " + name + "))", nil
 	case model.OpCombineAsSet:
 		set, err := c.aggregate(rhs, s)
 		if err != nil {
@@ -494,6 +544,10 @@ func (c *compiler) column(n *model.Node, s *scope) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if col, ok := c.aggColumn[src.ID()]; ok {
+		// A pick computed in a grouped scan: a struct of its columns.
+		return "struct_extract(" + alias + "." + col + ", " + literal(model.StrLit(n.Name())) + ")", nil
+	}
 	return alias + "." + ident(n.Name()), nil
 }
 
@@ -511,9 +565,17 @@ func (c *compiler) patientRelation(frame *model.Node, s *scope) (string, error) 
 		}
 		return s.join(name, name), nil
 	case model.OpPickOneRowPerPatient:
-		name, err := c.pick(frame)
-		if err != nil {
-			return "", err
+		name, ok := c.cteNames[frame.ID()]
+		if !ok {
+			var err error
+			if g := c.aggGroup[frame.ID()]; g != nil && !c.inProgress[g] {
+				name, err = c.aggregateGroupCTE(g)
+			} else {
+				name, err = c.pick(frame)
+			}
+			if err != nil {
+				return "", err
+			}
 		}
 		return c.joinCTE(s, frame, name)
 	}
@@ -638,7 +700,11 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 	var b strings.Builder
 	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e", sel, ident(f.table.Name))
 	if perInterval {
-		b.WriteString(" CROSS JOIN intervals AS iv")
+		if c.restrict != "" {
+			fmt.Fprintf(&b, " JOIN %s AS pairs ON pairs.patient_id = e.patient_id JOIN intervals AS iv ON iv.iv = pairs.iv", c.restrict)
+		} else {
+			b.WriteString(" CROSS JOIN intervals AS iv")
+		}
 	}
 	if len(s.joins) > 0 {
 		b.WriteString("\n  " + s.joinClause())
@@ -656,6 +722,22 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 // has rows, and returns the expression reading it (with the "no rows"
 // value for patients without).
 func (c *compiler) aggregate(n *model.Node, s *scope) (string, error) {
+	if r := existsOfPick(n); r != nil {
+		n = r
+	}
+	if n.Op() == model.OpCount && n.Arg(0).Op() == model.OpPickOneRowPerPatient {
+		// a picked row counts 1 when the rows it is picked from exist
+		exists, err := model.Aggregate(model.OpExists, n.Arg(0).Arg(0))
+		if err != nil {
+			return "", err
+		}
+		c.perInterval[exists.ID()] = c.perInterval[n.ID()]
+		x, err := c.aggregate(exists, s)
+		if err != nil {
+			return "", err
+		}
+		return "CAST(" + x + " AS BIGINT)", nil
+	}
 	src := n.Arg(0)
 	if (n.Op() == model.OpExists || n.Op() == model.OpCount) && !src.ManyRowsPerPatient() {
 		alias, err := c.patientRelation(src, s)
@@ -670,7 +752,7 @@ func (c *compiler) aggregate(n *model.Node, s *scope) (string, error) {
 	name, ok := c.cteNames[n.ID()]
 	if !ok {
 		var err error
-		if g := c.aggGroup[n.ID()]; g != nil && len(g.members) > 1 && !c.inProgress[g] {
+		if g := c.aggGroup[n.ID()]; g != nil && !c.inProgress[g] {
 			name, err = c.aggregateGroupCTE(g)
 		} else {
 			name, err = c.aggregateCTE(n)
@@ -747,8 +829,8 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
 	return name, nil
 }
 
-// aggregateGroupCTE computes every aggregation of a group in one scan of
-// their frame's rows.
+// aggregateGroupCTE computes every aggregation and pick of a group in one
+// scan of their rows.
 func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 	c.inProgress[g] = true
 	defer delete(c.inProgress, g)
@@ -759,15 +841,51 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
 	}
 	cols := map[model.ID]string{}
-	body, err := c.eventQuery(g.frame, per, func(s *scope) (string, string, error) {
-		var sel []string
+	scanned := g.frame
+	if g.tableLevel {
+		scanned = tableNode(g.frame)
+	}
+	body, err := c.eventQuery(scanned, per, func(s *scope) (string, string, error) {
+		var sel, filters []string
+		unfiltered := false
 		seen := map[model.ID]bool{}
 		for _, m := range g.members {
 			if seen[m.ID()] {
 				continue
 			}
 			seen[m.ID()] = true
-			agg, err := c.aggregateExpr(m, s)
+			frame := m.Arg(0)
+			if m.Op() != model.OpPickOneRowPerPatient && m.Op() != model.OpExists && m.Op() != model.OpCount {
+				frame = frameOf(m.Arg(0))
+			}
+			filter := ""
+			if g.tableLevel {
+				f, err := flattenFrame(frame)
+				if err != nil {
+					return "", "", err
+				}
+				var conds []string
+				for _, cond := range f.conditions {
+					x, err := c.expr(cond, s)
+					if err != nil {
+						return "", "", err
+					}
+					conds = append(conds, x)
+				}
+				if len(conds) == 0 {
+					unfiltered = true
+				} else {
+					filter = "(" + strings.Join(conds, " AND ") + ")"
+					filters = append(filters, filter)
+				}
+			}
+			var agg string
+			var err error
+			if m.Op() == model.OpPickOneRowPerPatient {
+				agg, err = c.pickExpr(m, s, filter)
+			} else {
+				agg, err = c.filteredAggregateExpr(m, s, filter)
+			}
 			if err != nil {
 				return "", "", err
 			}
@@ -775,7 +893,12 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 			cols[m.ID()] = col
 			sel = append(sel, agg+" AS "+col)
 		}
-		return "e.patient_id, " + ivSel + strings.Join(sel, ", "), "GROUP BY e.patient_id" + ivKey, nil
+		tail := "GROUP BY e.patient_id" + ivKey
+		if g.tableLevel && !unfiltered && len(filters) > 0 {
+			// the scan is of the bare table, so this is its only WHERE
+			tail = "WHERE " + strings.Join(filters, " OR ") + "\n  " + tail
+		}
+		return "e.patient_id, " + ivSel + strings.Join(sel, ", "), tail, nil
 	})
 	if err != nil {
 		return "", err
@@ -788,12 +911,123 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 	return name, nil
 }
 
+// pickExpr computes a picked row as an aggregate: the struct of its
+// selected columns from the row with the largest (last) or smallest (first)
+// sort key, where each key sorts NULL first as ehrQL's do, and the selected
+// columns, alphabetically, break ties.
+func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, error) {
+	f, err := flattenFrame(n.Arg(0))
+	if err != nil {
+		return "", err
+	}
+	cols := c.selected[n.ID()]
+	direct := map[string]bool{}
+	for _, k := range f.sortKeys {
+		if k.Op() == model.OpSelectColumn {
+			direct[k.Name()] = true
+		}
+	}
+	var keys []string
+	add := func(x string) {
+		i := len(keys) / 2
+		keys = append(keys, fmt.Sprintf("n%d := (%s IS NOT NULL)", i, x), fmt.Sprintf("k%d := %s", i, x))
+	}
+	for _, k := range f.sortKeys {
+		x, err := c.expr(k, s)
+		if err != nil {
+			return "", err
+		}
+		add(x)
+	}
+	for _, col := range cols {
+		if !direct[col] {
+			add(s.base + "." + ident(col))
+		}
+	}
+	var fields []string
+	for _, col := range cols {
+		fields = append(fields, ident(col)+" := "+s.base+"."+ident(col))
+	}
+	if len(fields) == 0 {
+		fields = append(fields, "present := TRUE")
+	}
+	fn := "arg_max"
+	if n.Position() == model.First {
+		fn = "arg_min"
+	}
+	if len(keys) == 0 {
+		keys = append(keys, "k := 0")
+	}
+	agg := fmt.Sprintf("%s(struct_pack(%s), struct_pack(%s))", fn, strings.Join(fields, ", "), strings.Join(keys, ", "))
+	if filter != "" {
+		agg += " FILTER (WHERE " + filter + ")"
+	}
+	return agg, nil
+}
+
+// rowsOf strips sorts from a frame: the filter or table giving its rows.
+func rowsOf(frame *model.Node) *model.Node {
+	for frame.Op() == model.OpSort {
+		frame = frame.Arg(0)
+	}
+	return frame
+}
+
+// tableNode returns the table node under a chain of filters and sorts.
+func tableNode(frame *model.Node) *model.Node {
+	for frame.Op() == model.OpSort || frame.Op() == model.OpFilter {
+		frame = frame.Arg(0)
+	}
+	return frame
+}
+
+func tableOf(frame *model.Node) *model.Table { return tableNode(frame).Table() }
+
+// existsOfPick rewrites Exists or Count of a picked row as the same
+// aggregation of the rows it was picked from, which needs no sort.
+func existsOfPick(n *model.Node) *model.Node {
+	if (n.Op() != model.OpExists && n.Op() != model.OpCount) || n.Arg(0).Op() != model.OpPickOneRowPerPatient {
+		return nil
+	}
+	r, err := model.Aggregate(model.OpExists, n.Arg(0).Arg(0))
+	if err != nil {
+		return nil
+	}
+	if n.Op() == model.OpCount {
+		// count of a picked row is 1 when it exists, 0 otherwise
+		return nil
+	}
+	return r
+}
+
 func (c *compiler) aggregateExpr(n *model.Node, s *scope) (string, error) {
+	return c.filteredAggregateExpr(n, s, "")
+}
+
+// filteredAggregateExpr is an aggregation over the rows where filter holds
+// ("" for every row).
+func (c *compiler) filteredAggregateExpr(n *model.Node, s *scope, filter string) (string, error) {
+	where := func(extra string) string {
+		conds := []string{}
+		if filter != "" {
+			conds = append(conds, filter)
+		}
+		if extra != "" {
+			conds = append(conds, extra)
+		}
+		if len(conds) == 0 {
+			return ""
+		}
+		return " FILTER (WHERE " + strings.Join(conds, " AND ") + ")"
+	}
 	switch n.Op() {
 	case model.OpExists:
-		return "TRUE", nil
+		if filter == "" {
+			return "TRUE", nil
+		}
+		return "(count(*)" + where("") + " > 0)", nil
 	case model.OpCount:
-		return "CAST(count(*) AS BIGINT)", nil
+		return "CAST(count(*)" + where("") + " AS BIGINT)", nil
 	}
 	x, err := c.expr(n.Arg(0), s)
 	if err != nil {
@@ -801,17 +1035,17 @@ func (c *compiler) aggregateExpr(n *model.Node, s *scope) (string, error) {
 	}
 	switch n.Op() {
 	case model.OpCountDistinct:
-		return "CAST(count(DISTINCT " + x + ") AS BIGINT)", nil
+		return "CAST(count(DISTINCT " + x + ")" + where("") + " AS BIGINT)", nil
 	case model.OpMin:
-		return "min(" + x + ")", nil
+		return "min(" + x + ")" + where(""), nil
 	case model.OpMax:
-		return "max(" + x + ")", nil
+		return "max(" + x + ")" + where(""), nil
 	case model.OpSum:
-		return "CAST(sum(" + x + ") AS " + sqlType(n.Type()) + ")", nil
+		return "CAST(sum(" + x + ")" + where("") + " AS " + sqlType(n.Type()) + ")", nil
 	case model.OpMean:
-		return "avg(CAST(" + x + " AS DOUBLE))", nil
+		return "avg(CAST(" + x + " AS DOUBLE))" + where(""), nil
 	case model.OpCombineAsSet:
-		return "list(DISTINCT " + x + ") FILTER (WHERE " + x + " IS NOT NULL)", nil
+		return "list(DISTINCT " + x + ")" + where(x+" IS NOT NULL"), nil
 	}
 	return "", &UnsupportedError{n.Op().String()}
 }

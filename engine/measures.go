@@ -135,18 +135,36 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("the measures' denominators do not read any table")
 	}
+	// Denominators first, for every patient and interval; then numerators
+	// and groups only for the (patient, interval) pairs in some
+	// denominator's population.
 	s := newScope("p")
 	s.iv = "iv"
-	var cols, anyDen []string
+	var denCols, anyDen, restCols []string
 	for _, col := range columns {
+		if !strings.HasPrefix(col.name, "den_") {
+			continue
+		}
 		x, err := c.expr(col.node, s)
 		if err != nil {
 			return nil, err
 		}
-		cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", x, col.typ, col.name))
+		denCols = append(denCols, fmt.Sprintf("CAST(%s AS %s) AS %s", x, col.typ, col.name))
+		anyDen = append(anyDen, col.name+" > 0")
+	}
+	denCTEs := len(c.ctes)
+	c.restrict = "den_values"
+	s2 := newScope("d")
+	s2.iv = "iv"
+	for _, col := range columns {
 		if strings.HasPrefix(col.name, "den_") {
-			anyDen = append(anyDen, col.name+" > 0")
+			continue
 		}
+		x, err := c.expr(col.node, s2)
+		if err != nil {
+			return nil, err
+		}
+		restCols = append(restCols, fmt.Sprintf("CAST(%s AS %s) AS %s", x, col.typ, col.name))
 	}
 	var ivRows []string
 	for i, iv := range q.intervals {
@@ -154,15 +172,27 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	}
 	var b strings.Builder
 	b.WriteString("WITH intervals(iv, start_date, end_date) AS (VALUES " + strings.Join(ivRows, ", ") + "),\n")
-	for _, cte := range c.ctes {
+	for _, cte := range c.ctes[:denCTEs] {
 		b.WriteString(cte + ",\n")
 	}
 	fmt.Fprintf(&b, "population AS (\n  %s\n),\n", strings.Join(parts, "\n  UNION\n  "))
-	fmt.Fprintf(&b, "per_patient AS MATERIALIZED (\n  SELECT * FROM (SELECT p.patient_id, iv.iv AS iv,\n    %s\n  FROM population AS p CROSS JOIN intervals AS iv", strings.Join(cols, ",\n    "))
+	fmt.Fprintf(&b, "den_values AS MATERIALIZED (\n  SELECT * FROM (SELECT p.patient_id, iv.iv AS iv,\n    %s\n  FROM population AS p CROSS JOIN intervals AS iv", strings.Join(denCols, ",\n    "))
 	if len(s.joins) > 0 {
 		b.WriteString("\n  " + s.joinClause())
 	}
-	fmt.Fprintf(&b, ")\n  WHERE (%s) IS TRUE\n)\n", strings.Join(anyDen, " OR "))
+	fmt.Fprintf(&b, ")\n  WHERE (%s) IS TRUE\n),\n", strings.Join(anyDen, " OR "))
+	for _, cte := range c.ctes[denCTEs:] {
+		b.WriteString(cte + ",\n")
+	}
+	sel := "d.*"
+	if len(restCols) > 0 {
+		sel += ",\n    " + strings.Join(restCols, ",\n    ")
+	}
+	fmt.Fprintf(&b, "per_patient AS MATERIALIZED (\n  SELECT %s\n  FROM den_values AS d JOIN intervals AS iv ON iv.iv = d.iv", sel)
+	if len(s2.joins) > 0 {
+		b.WriteString("\n  " + s2.joinClause())
+	}
+	b.WriteString("\n)\n")
 	// One aggregation per measure over its own intervals and groups.
 	var selects []string
 	for mi, m := range ms {
