@@ -37,15 +37,16 @@ type compiler struct {
 	// only ones per-interval relations compiled from then on need (the
 	// measures' denominator populations).
 	restrict string
+	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
+	// turns literal IN lists into hash lookups at the scan itself.
+	inWhere bool
 }
 
-// aggGroup is a set of aggregations and picks computed in one scan: over
-// one frame's rows, or (tableLevel) over a whole table with each member's
-// own conditions as a FILTER.
+// aggGroup is a set of aggregations and picks over one frame's rows,
+// computed in one scan.
 type aggGroup struct {
-	frame      *model.Node
-	tableLevel bool
-	members    []*model.Node
+	frame   *model.Node
+	members []*model.Node
 }
 
 func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
@@ -118,10 +119,10 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 			return nil, err
 		}
 	}
-	// Group the aggregations and picks that read the same rows into one
-	// scan. Per-interval ones share rows only within one frame (their
-	// interval conditions stay in WHERE, for DuckDB's range joins); the
-	// others share a scan of their whole table, each with its own FILTER.
+	// Group the aggregations and picks that read the same rows (one frame,
+	// sorts aside) into one scan. (Sharing one scan of a table between
+	// differently filtered frames, with FILTERed aggregates, measured slower:
+	// each frame's WHERE is pushed into its own scan.)
 	for _, r := range rewritten {
 		c.perInterval[r[0].ID()] = c.perInterval[r[1].ID()]
 	}
@@ -141,14 +142,10 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		}
 		per := c.perInterval[n.ID()]
 		rows := rowsOf(frame)
-		tableLevel := !per
 		key := fmt.Sprintf("%x/%v", rows.ID(), per)
-		if tableLevel {
-			key = fmt.Sprintf("table:%s", tableOf(rows).Name)
-		}
 		g := groups[key]
 		if g == nil {
-			g = &aggGroup{frame: rows, tableLevel: tableLevel}
+			g = &aggGroup{frame: rows}
 			groups[key] = g
 		}
 		if c.aggGroup[n.ID()] == nil {
@@ -510,7 +507,7 @@ func (c *compiler) inExpr(n *model.Node, s *scope) (string, error) {
 		for i, m := range members {
 			parts[i] = literal(m)
 		}
-		if len(members) < minSetTable {
+		if len(members) < minSetTable || c.inWhere {
 			return "(" + lhs + " IN (" + strings.Join(parts, ", ") + "))", nil
 		}
 		// A large set (a codelist) becomes a table: membership is then a
@@ -686,14 +683,19 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 		s.iv = "iv"
 	}
 	var where []string
+	saved := c.inWhere
 	for _, cond := range f.conditions {
+		c.inWhere = true
 		w, err := c.expr(cond, s)
+		c.inWhere = saved
 		if err != nil {
 			return "", err
 		}
 		where = append(where, w)
 	}
+	c.inWhere = false
 	sel, tail, err := build(s)
+	c.inWhere = saved
 	if err != nil {
 		return "", err
 	}
@@ -841,50 +843,20 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
 	}
 	cols := map[model.ID]string{}
-	scanned := g.frame
-	if g.tableLevel {
-		scanned = tableNode(g.frame)
-	}
-	body, err := c.eventQuery(scanned, per, func(s *scope) (string, string, error) {
-		var sel, filters []string
-		unfiltered := false
+	body, err := c.eventQuery(g.frame, per, func(s *scope) (string, string, error) {
+		var sel []string
 		seen := map[model.ID]bool{}
 		for _, m := range g.members {
 			if seen[m.ID()] {
 				continue
 			}
 			seen[m.ID()] = true
-			frame := m.Arg(0)
-			if m.Op() != model.OpPickOneRowPerPatient && m.Op() != model.OpExists && m.Op() != model.OpCount {
-				frame = frameOf(m.Arg(0))
-			}
-			filter := ""
-			if g.tableLevel {
-				f, err := flattenFrame(frame)
-				if err != nil {
-					return "", "", err
-				}
-				var conds []string
-				for _, cond := range f.conditions {
-					x, err := c.expr(cond, s)
-					if err != nil {
-						return "", "", err
-					}
-					conds = append(conds, x)
-				}
-				if len(conds) == 0 {
-					unfiltered = true
-				} else {
-					filter = "(" + strings.Join(conds, " AND ") + ")"
-					filters = append(filters, filter)
-				}
-			}
 			var agg string
 			var err error
 			if m.Op() == model.OpPickOneRowPerPatient {
-				agg, err = c.pickExpr(m, s, filter)
+				agg, err = c.pickExpr(m, s)
 			} else {
-				agg, err = c.filteredAggregateExpr(m, s, filter)
+				agg, err = c.aggregateExpr(m, s)
 			}
 			if err != nil {
 				return "", "", err
@@ -893,12 +865,7 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 			cols[m.ID()] = col
 			sel = append(sel, agg+" AS "+col)
 		}
-		tail := "GROUP BY e.patient_id" + ivKey
-		if g.tableLevel && !unfiltered && len(filters) > 0 {
-			// the scan is of the bare table, so this is its only WHERE
-			tail = "WHERE " + strings.Join(filters, " OR ") + "\n  " + tail
-		}
-		return "e.patient_id, " + ivSel + strings.Join(sel, ", "), tail, nil
+		return "e.patient_id, " + ivSel + strings.Join(sel, ", "), "GROUP BY e.patient_id" + ivKey, nil
 	})
 	if err != nil {
 		return "", err
@@ -915,7 +882,7 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 // selected columns from the row with the largest (last) or smallest (first)
 // sort key, where each key sorts NULL first as ehrQL's do, and the selected
 // columns, alphabetically, break ties.
-func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, error) {
+func (c *compiler) pickExpr(n *model.Node, s *scope) (string, error) {
 	f, err := flattenFrame(n.Arg(0))
 	if err != nil {
 		return "", err
@@ -958,11 +925,7 @@ func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, err
 	if len(keys) == 0 {
 		keys = append(keys, "k := 0")
 	}
-	agg := fmt.Sprintf("%s(struct_pack(%s), struct_pack(%s))", fn, strings.Join(fields, ", "), strings.Join(keys, ", "))
-	if filter != "" {
-		agg += " FILTER (WHERE " + filter + ")"
-	}
-	return agg, nil
+	return fmt.Sprintf("%s(struct_pack(%s), struct_pack(%s))", fn, strings.Join(fields, ", "), strings.Join(keys, ", ")), nil
 }
 
 // rowsOf strips sorts from a frame: the filter or table giving its rows.
@@ -973,15 +936,7 @@ func rowsOf(frame *model.Node) *model.Node {
 	return frame
 }
 
-// tableNode returns the table node under a chain of filters and sorts.
-func tableNode(frame *model.Node) *model.Node {
-	for frame.Op() == model.OpSort || frame.Op() == model.OpFilter {
-		frame = frame.Arg(0)
-	}
-	return frame
-}
 
-func tableOf(frame *model.Node) *model.Table { return tableNode(frame).Table() }
 
 // existsOfPick rewrites Exists or Count of a picked row as the same
 // aggregation of the rows it was picked from, which needs no sort.
@@ -1001,33 +956,11 @@ func existsOfPick(n *model.Node) *model.Node {
 }
 
 func (c *compiler) aggregateExpr(n *model.Node, s *scope) (string, error) {
-	return c.filteredAggregateExpr(n, s, "")
-}
-
-// filteredAggregateExpr is an aggregation over the rows where filter holds
-// ("" for every row).
-func (c *compiler) filteredAggregateExpr(n *model.Node, s *scope, filter string) (string, error) {
-	where := func(extra string) string {
-		conds := []string{}
-		if filter != "" {
-			conds = append(conds, filter)
-		}
-		if extra != "" {
-			conds = append(conds, extra)
-		}
-		if len(conds) == 0 {
-			return ""
-		}
-		return " FILTER (WHERE " + strings.Join(conds, " AND ") + ")"
-	}
 	switch n.Op() {
 	case model.OpExists:
-		if filter == "" {
-			return "TRUE", nil
-		}
-		return "(count(*)" + where("") + " > 0)", nil
+		return "TRUE", nil
 	case model.OpCount:
-		return "CAST(count(*)" + where("") + " AS BIGINT)", nil
+		return "CAST(count(*) AS BIGINT)", nil
 	}
 	x, err := c.expr(n.Arg(0), s)
 	if err != nil {
@@ -1035,17 +968,17 @@ func (c *compiler) filteredAggregateExpr(n *model.Node, s *scope, filter string)
 	}
 	switch n.Op() {
 	case model.OpCountDistinct:
-		return "CAST(count(DISTINCT " + x + ")" + where("") + " AS BIGINT)", nil
+		return "CAST(count(DISTINCT " + x + ") AS BIGINT)", nil
 	case model.OpMin:
-		return "min(" + x + ")" + where(""), nil
+		return "min(" + x + ")", nil
 	case model.OpMax:
-		return "max(" + x + ")" + where(""), nil
+		return "max(" + x + ")", nil
 	case model.OpSum:
-		return "CAST(sum(" + x + ")" + where("") + " AS " + sqlType(n.Type()) + ")", nil
+		return "CAST(sum(" + x + ") AS " + sqlType(n.Type()) + ")", nil
 	case model.OpMean:
-		return "avg(CAST(" + x + " AS DOUBLE))" + where(""), nil
+		return "avg(CAST(" + x + " AS DOUBLE))", nil
 	case model.OpCombineAsSet:
-		return "list(DISTINCT " + x + ")" + where(x+" IS NOT NULL"), nil
+		return "list(DISTINCT " + x + ") FILTER (WHERE " + x + " IS NOT NULL)", nil
 	}
 	return "", &UnsupportedError{n.Op().String()}
 }
@@ -1141,3 +1074,4 @@ func tableNodes(roots ...*model.Node) []*model.Node {
 	}
 	return out
 }
+

@@ -270,9 +270,19 @@ func dumpDatasetSQL(ctx context.Context, args, params []string, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	def, err := loadDataset(ctx, defPath, params)
+	def, err := definition.Load(ctx, defPath, params)
 	if err != nil {
 		return err
+	}
+	if def.Dataset == nil && len(def.Measures) > 0 {
+		mq, err := engine.CompileMeasures(def.Measures)
+		if err != nil {
+			return err
+		}
+		return writeText(*out, mq.Script(), stdout)
+	}
+	if def.Dataset == nil {
+		return &definition.Error{Path: defPath, Code: exitDefinition, Msg: "Did not find a variable called 'dataset' or 'measures' in the definition file"}
 	}
 	q, err := engine.CompileDataset(def.Dataset)
 	if err != nil {
