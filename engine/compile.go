@@ -936,8 +936,6 @@ func rowsOf(frame *model.Node) *model.Node {
 	return frame
 }
 
-
-
 // existsOfPick rewrites Exists or Count of a picked row as the same
 // aggregation of the rows it was picked from, which needs no sort.
 func existsOfPick(n *model.Node) *model.Node {
@@ -1074,4 +1072,3 @@ func tableNodes(roots ...*model.Node) []*model.Node {
 	}
 	return out
 }
-
