@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strconv"
@@ -33,9 +34,9 @@ type compiler struct {
 	aggGroup   map[model.ID]*aggGroup
 	aggColumn  map[model.ID]string
 	inProgress map[*aggGroup]bool
-	// restrict, when set, names a relation of (patient_id, iv) pairs: the
-	// only ones per-interval relations compiled from then on need (the
-	// measures' denominator populations).
+	// restrict, when set, names a relation of (patient_id, iv, start_date,
+	// end_date) rows: the only patient and interval pairs per-interval
+	// relations compiled from then on need.
 	restrict string
 	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
 	// turns literal IN lists into hash lookups at the scan itself.
@@ -684,9 +685,15 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 	}
 	var where []string
 	saved := c.inWhere
-	for _, cond := range f.conditions {
+	for i, cond := range f.conditions {
 		c.inWhere = true
-		w, err := c.expr(cond, s)
+		var w string
+		var err error
+		if perInterval && c.restrict == "" && i > 0 && cond.PatientDomain() && c.perInterval[cond.ID()] {
+			w, err = c.restrictedCondition(f, i, s)
+		} else {
+			w, err = c.expr(cond, s)
+		}
 		c.inWhere = saved
 		if err != nil {
 			return "", err
@@ -703,7 +710,9 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e", sel, ident(f.table.Name))
 	if perInterval {
 		if c.restrict != "" {
-			fmt.Fprintf(&b, " JOIN %s AS pairs ON pairs.patient_id = e.patient_id JOIN intervals AS iv ON iv.iv = pairs.iv", c.restrict)
+			// The restriction carries each pair's interval dates, so the
+			// rows meet only their own patients' intervals.
+			fmt.Fprintf(&b, " JOIN %s AS iv ON iv.patient_id = e.patient_id", c.restrict)
 		} else {
 			b.WriteString(" CROSS JOIN intervals AS iv")
 		}
@@ -718,6 +727,40 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 		b.WriteString("\n  " + tail)
 	}
 	return b.String(), nil
+}
+
+// restrictedCondition compiles condition i of a per-interval frame, a
+// patient-level condition that depends on the interval (say, "registered on
+// the interval's start"), so that the relations it needs are computed only
+// for the (patient, interval) pairs the frame's earlier conditions reach,
+// not for every patient and interval. Relations compiled so restricted are
+// forgotten afterwards, so no other use can read their missing pairs.
+func (c *compiler) restrictedCondition(f eventFrame, i int, s *scope) (string, error) {
+	ps := newScope("e")
+	ps.iv = "iv"
+	var conds []string
+	for _, cond := range f.conditions[:i] {
+		x, err := c.expr(cond, ps)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, x)
+	}
+	pairs := c.name("pairs")
+	body := fmt.Sprintf("SELECT DISTINCT e.patient_id, iv.iv, iv.start_date, iv.end_date\n  FROM %s AS e CROSS JOIN intervals AS iv", ident(f.table.Name))
+	if len(ps.joins) > 0 {
+		body += "\n  " + ps.joinClause()
+	}
+	body += "\n  WHERE " + strings.Join(conds, "\n    AND ")
+	c.ctes = append(c.ctes, pairs+" AS (\n  "+body+"\n)")
+
+	names, cols := c.cteNames, c.aggColumn
+	c.cteNames, c.aggColumn = maps.Clone(names), maps.Clone(cols)
+	c.restrict = pairs
+	w, err := c.expr(f.conditions[i], s)
+	c.restrict = ""
+	c.cteNames, c.aggColumn = names, cols
+	return w, err
 }
 
 // aggregate compiles an aggregation to a CTE with one row per patient that

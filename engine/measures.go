@@ -176,7 +176,7 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 		b.WriteString(cte + ",\n")
 	}
 	fmt.Fprintf(&b, "population AS (\n  %s\n),\n", strings.Join(parts, "\n  UNION\n  "))
-	fmt.Fprintf(&b, "den_values AS MATERIALIZED (\n  SELECT * FROM (SELECT p.patient_id, iv.iv AS iv,\n    %s\n  FROM population AS p CROSS JOIN intervals AS iv", strings.Join(denCols, ",\n    "))
+	fmt.Fprintf(&b, "den_values AS MATERIALIZED (\n  SELECT * FROM (SELECT p.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,\n    %s\n  FROM population AS p CROSS JOIN intervals AS iv", strings.Join(denCols, ",\n    "))
 	if len(s.joins) > 0 {
 		b.WriteString("\n  " + s.joinClause())
 	}
