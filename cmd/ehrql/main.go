@@ -113,11 +113,12 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitOK
 	}
 	var (
-		ue *usageError
-		de *definition.Error
-		ce *source.CellError
-		pe *engine.PermissionError
-		oe *engine.OutputError
+		ue  *usageError
+		de  *definition.Error
+		ce  *source.CellError
+		pe  *engine.PermissionError
+		oe  *engine.OutputError
+		dfe *engine.DummyFileError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -129,6 +130,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &pe):
 		fmt.Fprintf(stderr, "EHRQLPermissionError: %v\n", err)
 		return exitPermission
+	case errors.As(err, &dfe):
+		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
+		return exitFileValidation
 	case errors.As(err, &oe):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
@@ -186,6 +190,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	fs := commandFlags("generate-dataset")
 	out := fs.String("output", "", "output file: .arrow, .csv or .csv.gz (default: CSV on stdout)")
 	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
+	dummyFile := fs.String("dummy-data-file", "", "a ready dataset (CSV, CSV.gz or Arrow), checked against the definition and written out")
 	dsn := fs.String("database", os.Getenv("DATABASE_URL"), "DuckDB patient store (.duckdb); default $DATABASE_URL")
 	fs.StringVar(dsn, "dsn", *dsn, "alias of --database")
 	fs.Lookup("dsn").Hidden = true
@@ -197,6 +202,11 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	}
 	if err := checkOutput(*out); err != nil {
 		return err
+	}
+	if *dummyFile != "" {
+		if _, err := os.Stat(*dummyFile); err != nil {
+			return &usageError{*dummyFile + " does not exist"}
+		}
 	}
 	if *dummyTables != "" {
 		if st, err := os.Stat(*dummyTables); err != nil {
@@ -221,6 +231,13 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 		return err
 	}
 	opts := engine.Options{Threads: *threads, MemoryLimit: *memory}
+	if *dsn == "" && *dummyFile != "" {
+		n, err := q.WriteDummyDataFile(ctx, *dummyFile, *out, stdout)
+		if err == nil && *out != "" && *out != "-" {
+			fmt.Fprintf(stderr, "Wrote %d rows from %s to %s\n", n, *dummyFile, *out)
+		}
+		return err
+	}
 	var s *engine.Session
 	switch {
 	case *dsn != "":

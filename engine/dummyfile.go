@@ -1,0 +1,221 @@
+package engine
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+
+	"github.com/ehrql-go/ehrql/engine/output"
+	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// DummyFileError lists every way a --dummy-data-file fails to match the
+// dataset's columns.
+type DummyFileError struct {
+	Path     string
+	Problems []string
+}
+
+func (e *DummyFileError) Error() string {
+	return fmt.Sprintf("%s does not match the dataset:\n  %s", e.Path, strings.Join(e.Problems, "\n  "))
+}
+
+// WriteDummyDataFile checks a ready dataset file (ehrQL's --dummy-data-file:
+// CSV, CSV.gz or Arrow) against the dataset's columns — all present, values
+// of the right types and categories — and writes it out as the result, in
+// any output format. Extra columns are ignored.
+func (q *Query) WriteDummyDataFile(ctx context.Context, in, out string, stdout io.Writer) (int64, error) {
+	if len(q.Events) > 0 {
+		return 0, &UnsupportedError{"--dummy-data-file for a dataset with event tables"}
+	}
+	format, err := output.FormatFromPath(in)
+	if err != nil {
+		return 0, fmt.Errorf("--dummy-data-file %s: %w", in, err)
+	}
+	if format == output.FormatArrow {
+		return q.copyArrowDummyFile(in, out, stdout)
+	}
+	return q.copyCSVDummyFile(ctx, in, format == output.FormatCSVGz, out, stdout)
+}
+
+func (q *Query) copyCSVDummyFile(ctx context.Context, in string, gz bool, out string, stdout io.Writer) (int64, error) {
+	f, err := os.Open(in)
+	if err != nil {
+		return 0, err
+	}
+	var r io.Reader = f
+	if gz {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			f.Close()
+			return 0, fmt.Errorf("%s: %w", in, err)
+		}
+		r = zr
+	}
+	header, err := csv.NewReader(r).Read()
+	f.Close()
+	if err != nil {
+		return 0, fmt.Errorf("%s: reading the header: %w", in, err)
+	}
+	have := map[string]bool{}
+	for _, h := range header {
+		have[strings.TrimPrefix(h, "\ufeff")] = true
+	}
+	var problems []string
+	for _, c := range q.Columns {
+		if !have[c.Name] {
+			problems = append(problems, fmt.Sprintf("missing column '%s'", c.Name))
+		}
+	}
+	if len(problems) > 0 {
+		return 0, &DummyFileError{in, problems}
+	}
+	// Load it as a one-row-per-patient table typed by the dataset's columns,
+	// which checks every value (and reports file, line and column).
+	t := &model.Table{Name: "dataset", PatientLevel: true}
+	for _, c := range q.Columns[1:] {
+		col := model.Column{Name: c.Name, Type: c.Type}
+		if c.Categories != nil && c.Type.Kind == model.KindStr {
+			col.Constraints = []model.Constraint{model.Categorical{Values: c.Categories}}
+		}
+		t.Columns = append(t.Columns, col)
+	}
+	dir, err := os.MkdirTemp("", "ehrql-dummy-file-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	abs, err := filepath.Abs(in)
+	if err != nil {
+		return 0, err
+	}
+	name := "dataset.csv"
+	if gz {
+		name += ".gz"
+	}
+	if err := os.Symlink(abs, filepath.Join(dir, name)); err != nil {
+		return 0, err
+	}
+	s, err := open(ctx, "", Options{})
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	if err := source.LoadCSVDirConn(ctx, s.conn, dir, []*model.Table{t}); err != nil {
+		var ce *source.CellError
+		if errors.As(err, &ce) {
+			ce.File = in
+		}
+		return 0, err
+	}
+	cols := []string{"patient_id"}
+	for _, c := range q.Columns[1:] {
+		cols = append(cols, ident(c.Name))
+	}
+	return runTable(ctx, s, "SELECT "+strings.Join(cols, ", ")+` FROM "dataset" ORDER BY patient_id`, q.Columns, out, stdout)
+}
+
+func (q *Query) copyArrowDummyFile(in, out string, stdout io.Writer) (int64, error) {
+	f, err := os.Open(in)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	r, err := ipc.NewFileReader(f)
+	if err != nil {
+		return 0, fmt.Errorf("%s is not an Arrow IPC file: %w", in, err)
+	}
+	defer r.Close()
+	cols := OutputColumns(q.Columns)
+	natural := output.NaturalSchema(cols)
+	index := make([]int, len(cols))
+	var problems []string
+	for i, c := range cols {
+		idx := r.Schema().FieldIndices(c.Name)
+		if len(idx) == 0 {
+			problems = append(problems, fmt.Sprintf("missing column '%s'", c.Name))
+			continue
+		}
+		index[i] = idx[0]
+		got := r.Schema().Field(idx[0]).Type
+		if d, ok := got.(*arrow.DictionaryType); ok {
+			got = d.ValueType
+		}
+		if !sameFamily(c.Kind, got) {
+			problems = append(problems, fmt.Sprintf("column '%s': expected %s, got %s", c.Name, c.Kind, got))
+		}
+	}
+	if len(problems) > 0 {
+		return 0, &DummyFileError{in, problems}
+	}
+	w, err := output.Create(out, cols, stdout)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for i := 0; i < r.NumRecords(); i++ {
+		rec, err := r.RecordBatch(i)
+		if err != nil {
+			w.Abort()
+			return n, fmt.Errorf("%s: batch %d: %w", in, i, err)
+		}
+		arrays := make([]arrow.Array, len(cols))
+		for j := range cols {
+			arrays[j], err = compute.CastArray(context.Background(), rec.Column(index[j]),
+				compute.SafeCastOptions(natural.Field(j).Type))
+			if err != nil {
+				for _, a := range arrays[:j] {
+					a.Release()
+				}
+				w.Abort()
+				return n, fmt.Errorf("%s: column '%s': %w", in, cols[j].Name, err)
+			}
+		}
+		nat := array.NewRecordBatch(natural, arrays, rec.NumRows())
+		for _, a := range arrays {
+			a.Release()
+		}
+		err = w.Write(nat)
+		n += nat.NumRows()
+		nat.Release()
+		if err != nil {
+			w.Abort()
+			return n, err
+		}
+	}
+	if err := w.Close(); err != nil {
+		w.Abort()
+		return n, err
+	}
+	return n, nil
+}
+
+// sameFamily is ehrQL's type-family check for Arrow input: any integer for
+// int, any float for float, strings for str, date32/date64 for date.
+func sameFamily(k output.Kind, t arrow.DataType) bool {
+	switch k {
+	case output.Bool:
+		return t.ID() == arrow.BOOL
+	case output.Int:
+		return arrow.IsInteger(t.ID())
+	case output.Float:
+		return arrow.IsFloating(t.ID())
+	case output.Str:
+		return t.ID() == arrow.STRING || t.ID() == arrow.LARGE_STRING || t.ID() == arrow.STRING_VIEW
+	case output.Date:
+		return t.ID() == arrow.DATE32 || t.ID() == arrow.DATE64
+	}
+	return false
+}
