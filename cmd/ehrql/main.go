@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -215,6 +216,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 			return &usageError{*dummyTables + " is not a directory"}
 		}
 	}
+	start := time.Now()
 	def, err := loadDataset(ctx, defPath, params)
 	if err != nil {
 		return err
@@ -223,6 +225,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	if err != nil {
 		return err
 	}
+	progress(stderr, start, "loaded and compiled %s", defPath)
 	var also []string
 	if len(q.Events) > 0 {
 		also = append(also, "event_level_data")
@@ -252,12 +255,13 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 		return err
 	}
 	defer s.Close()
+	progress(stderr, start, "opened the data source; running the dataset query")
 	n, err := q.Run(ctx, s, *out, stdout)
 	if err != nil {
 		return err
 	}
 	if *out != "" && *out != "-" {
-		fmt.Fprintf(stderr, "Wrote %d rows to %s\n", n, *out)
+		progress(stderr, start, "wrote %d rows to %s", n, *out)
 	}
 	return nil
 }
@@ -337,6 +341,11 @@ func writeText(path, text string, stdout io.Writer) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// progress reports a stage of a long run on stderr, with the time elapsed.
+func progress(stderr io.Writer, start time.Time, format string, a ...any) {
+	fmt.Fprintf(stderr, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, a...))
 }
 
 func envInt(name string) int {

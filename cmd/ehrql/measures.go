@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/output"
@@ -58,10 +58,12 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 			}
 		}
 	}
+	start := time.Now()
 	def, err := loadMeasures(ctx, defPath, params)
 	if err != nil {
 		return err
 	}
+	progress(stderr, start, "loaded %s: %d measures", defPath, len(def.Measures))
 	sdc := disclosureControl(def)
 	var rows []report.Row
 	switch {
@@ -91,6 +93,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 			return err
 		}
 		defer s.Close()
+		progress(stderr, start, "opened the data source; running the measures query")
 		if rows, err = q.RunMeasures(ctx, s); err != nil {
 			return err
 		}
@@ -99,7 +102,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		return err
 	}
 	if *out != "" && *out != "-" {
-		fmt.Fprintf(stderr, "Wrote %d measure rows to %s (disclosure control %s)\n", len(rows), *out, map[bool]string{true: "on", false: "off"}[sdc])
+		progress(stderr, start, "wrote %d measure rows to %s (disclosure control %s)", len(rows), *out, map[bool]string{true: "on", false: "off"}[sdc])
 	}
 	return nil
 }
