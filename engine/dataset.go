@@ -101,7 +101,9 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 		roots = append(roots, ev.Frame)
 	}
 	for _, t := range tableNodes(roots...) {
-		q.Tables = append(q.Tables, t.Table())
+		if t.Op() != model.OpInlinePatientTable { // inline tables are part of the SQL
+			q.Tables = append(q.Tables, t.Table())
+		}
 	}
 	return q, nil
 }

@@ -224,7 +224,9 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	b.WriteString("\nORDER BY ALL")
 	q.SQL = b.String()
 	for _, t := range tableNodes(roots...) {
-		q.Tables = append(q.Tables, t.Table())
+		if t.Op() != model.OpInlinePatientTable { // inline tables are part of the SQL
+			q.Tables = append(q.Tables, t.Table())
+		}
 	}
 	return q, nil
 }

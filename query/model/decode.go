@@ -322,7 +322,7 @@ func (d *decoder) node(op Op, body json.RawMessage, path string) (*Node, error) 
 		}
 		return wrap(SelectTable(t))
 	case OpInlinePatientTable:
-		return nil, fmt.Errorf("%s: tables read from files are not supported in JSON definitions", path)
+		return d.inlinePatientTable(f, path)
 	case OpSeriesCollectionFrame:
 		v, err := d.value(f["members"], path+".members")
 		if err != nil {
@@ -470,6 +470,68 @@ func (d *decoder) node(op Op, body json.RawMessage, path string) (*Node, error) 
 		}
 	}
 	return wrap(Function(op, args...))
+}
+
+// inlinePatientTable decodes a table of rows held in the definition
+// (written with its rows, not ehrQL's file path).
+func (d *decoder) inlinePatientTable(f map[string]json.RawMessage, path string) (*Node, error) {
+	rowsValue, err := d.value(f["rows"], path+".rows")
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := rowsValue.(string); ok {
+		return nil, fmt.Errorf("%s: a table read from the file %s is not supported in JSON definitions: write its rows inline", path, p)
+	}
+	v, err := d.value(f["schema"], path+".schema")
+	if err != nil {
+		return nil, err
+	}
+	cols, ok := v.([]Column)
+	if !ok {
+		return nil, fmt.Errorf("%s.schema: expected a TableSchema", path)
+	}
+	t := &Table{Name: "inline_table", PatientLevel: true, Columns: cols}
+	if raw, ok := f["name"]; ok {
+		if err := json.Unmarshal(raw, &t.Name); err != nil {
+			return nil, fmt.Errorf("%s.name: %w", path, err)
+		}
+	}
+	items, ok := rowsValue.(tuple)
+	if !ok {
+		return nil, fmt.Errorf("%s.rows: expected a tuple of rows (tables read from files must be written with their rows)", path)
+	}
+	rows := make([][]Literal, len(items))
+	for i, it := range items {
+		cells, ok := it.(tuple)
+		if !ok {
+			return nil, fmt.Errorf("%s.rows[%d]: expected a tuple", path, i)
+		}
+		row := make([]Literal, len(cells))
+		for j, cell := range cells {
+			if cell == nil {
+				continue
+			}
+			if j > 0 && j-1 < len(cols) && cols[j-1].Type == Float {
+				if n, ok := cell.(int64); ok {
+					cell = float64(n)
+				}
+			}
+			l, err := toLiteral(cell)
+			if err != nil {
+				return nil, fmt.Errorf("%s.rows[%d][%d]: %w", path, i, j, err)
+			}
+			if j > 0 && j-1 < len(cols) && cols[j-1].Type.Kind == KindMultiCode {
+				l = Literal{cols[j-1].Type, l.Go()}
+			}
+			row[j] = l
+		}
+		rows[i] = row
+	}
+	n, err := InlinePatientTable(t, rows)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return n, nil
 }
 
 func (d *decoder) inlineTable(f map[string]json.RawMessage, path string, patientLevel bool) (*Table, error) {

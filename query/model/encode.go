@@ -287,7 +287,30 @@ func (e *encoder) body(b *bytes.Buffer, n *Node) error {
 		b.WriteString("]}")
 		return nil
 	case OpInlinePatientTable:
-		return fmt.Errorf("tables read from files cannot be written as JSON")
+		// ehrQL writes the file's path; we write the rows themselves, so a
+		// saved definition replays without the file.
+		b.WriteString(`"rows": {"tuple": [`)
+		for i, r := range n.rows {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(`{"tuple": [`)
+			for j, v := range r {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				if v.Go() == nil {
+					b.WriteString("null")
+				} else {
+					writeLiteral(b, v)
+				}
+			}
+			b.WriteString("]}")
+		}
+		b.WriteString(`]}, "schema": `)
+		writeSchema(b, n.table)
+		fmt.Fprintf(b, `, "name": %s`, quote(n.table.Name))
+		return nil
 	}
 	for i, name := range opInfos[n.op].fields {
 		if i > 0 {
@@ -303,18 +326,9 @@ func (e *encoder) body(b *bytes.Buffer, n *Node) error {
 
 func (e *encoder) inlineTable(b *bytes.Buffer, n *Node) error {
 	t := n.table
-	fmt.Fprintf(b, `{%q: {"name": %s, "schema": {"TableSchema": {"schema": {"dict": [`, n.op.String(), quote(t.Name))
-	for i, c := range t.Columns {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(b, `[%s, {"Column": {"type_": {"type": %q}, "constraints": `, quote(c.Name), c.Type.Name())
-		writeConstraints(b, c.Constraints)
-		b.WriteString(`, "dummy_data_constraints": `)
-		writeConstraints(b, c.DummyDataConstraints)
-		b.WriteString("}}]")
-	}
-	b.WriteString(`]}}}, "required_permission": `)
+	fmt.Fprintf(b, `{%q: {"name": %s, "schema": `, n.op.String(), quote(t.Name))
+	writeSchema(b, t)
+	b.WriteString(`, "required_permission": `)
 	if t.RequiredPermission == "" {
 		b.WriteString("null")
 	} else {
@@ -325,6 +339,22 @@ func (e *encoder) inlineTable(b *bytes.Buffer, n *Node) error {
 	b.Write(a)
 	b.WriteString("}}")
 	return nil
+}
+
+// writeSchema writes a table's columns as a TableSchema.
+func writeSchema(b *bytes.Buffer, t *Table) {
+	b.WriteString(`{"TableSchema": {"schema": {"dict": [`)
+	for i, c := range t.Columns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(b, `[%s, {"Column": {"type_": {"type": %q}, "constraints": `, quote(c.Name), c.Type.Name())
+		writeConstraints(b, c.Constraints)
+		b.WriteString(`, "dummy_data_constraints": `)
+		writeConstraints(b, c.DummyDataConstraints)
+		b.WriteString("}}]")
+	}
+	b.WriteString("]}}}")
 }
 
 func writeConstraints(b *bytes.Buffer, cs []Constraint) {
