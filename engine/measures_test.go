@@ -80,6 +80,9 @@ func TestMeasuresByHand(t *testing.T) {
 			GroupBy: []model.Variable{{Name: "sex", Series: sex}}, Intervals: [][2]model.CivilDate{jan, feb}},
 		{Name: "old_with_event", Numerator: old, Denominator: hasEvent,
 			GroupBy: []model.Variable{{Name: "sex", Series: sex}, {Name: "old", Series: old}}, Intervals: [][2]model.CivilDate{feb}},
+		// A denominator of its own, not depending on the interval, no groups.
+		{Name: "all_patients", Numerator: targetCount, Denominator: must(model.Aggregate(model.OpExists, pat)),
+			Intervals: [][2]model.CivilDate{jan}},
 	}
 	q, err := engine.CompileMeasures(ms)
 	if err != nil {
@@ -92,6 +95,8 @@ func TestMeasuresByHand(t *testing.T) {
 	defer s.Close()
 	got := rowsText(t, q, s)
 	want := []string{
+		// All four patients count; only patient 1 has target events in January.
+		"all_patients 2020-01-01..2020-01-31 2/4 ",
 		// February: patients 1 (female, 70), 2 (male, 20) and 3 (NULL sex, 40) have events.
 		"old_with_event 2020-02-01..2020-02-29 0/1 old=false sex=male",
 		"old_with_event 2020-02-01..2020-02-29 1/1 old=true sex=<nil>",
