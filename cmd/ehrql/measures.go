@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ehrql-go/ehrql/engine"
-	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/internal/definition"
 	"github.com/ehrql-go/ehrql/measures/report"
 	"github.com/ehrql-go/ehrql/query/model"
@@ -46,10 +45,8 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	if *out != "" && *out != "-" {
-		if _, err := output.FormatFromPath(*out); err != nil {
-			return &usageError{"argument --output: " + err.Error()}
-		}
+	if err := checkOutput(*out); err != nil {
+		return err
 	}
 	for _, p := range []struct{ flag, path string }{{"--dummy-tables", *dummyTables}, {"--dummy-data-file", *dummyFile}} {
 		if p.path != "" {
@@ -98,7 +95,12 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 			return err
 		}
 	}
-	if err := report.Write(*out, stdout, def.Measures, rows, sdc); err != nil {
+	if dir, ext, ok := engine.SplitDirectoryOutput(*out); ok {
+		err = report.WriteDir(dir, ext, def.Measures, rows, sdc)
+	} else {
+		err = report.Write(*out, stdout, def.Measures, rows, sdc)
+	}
+	if err != nil {
 		return err
 	}
 	if *out != "" && *out != "-" {

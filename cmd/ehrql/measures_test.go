@@ -103,3 +103,26 @@ func TestDummyMeasures(t *testing.T) {
 		t.Error("every dummy count is 0")
 	}
 }
+
+// TestMeasuresDirectoryOutput writes one file per measure.
+func TestMeasuresDirectoryOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the Go toolchain")
+	}
+	dir := filepath.Join(t.TempDir(), "measures")
+	if _, stderr, code := ehrql(t, "generate-measures", "testdata/measures_small", "--dummy-tables", "testdata/tables_ok", "--output", dir+"/:csv"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "alive_by_sex.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "interval_start,interval_end,ratio,numerator,denominator,sex\r\n" +
+		"2019-01-01,2019-12-31,1.0,1,1,female\r\n" +
+		"2019-01-01,2019-12-31,1.0,1,1,male\r\n" +
+		"2020-01-01,2020-12-31,1.0,1,1,female\r\n" +
+		"2020-01-01,2020-12-31,0.0,0,1,male\r\n"
+	if string(got) != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

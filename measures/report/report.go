@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -417,4 +420,62 @@ func Write(path string, stdout io.Writer, ms []model.Measure, rows []Row, sdcOn 
 		return err
 	}
 	return nil
+}
+
+// WriteDir writes one file per measure into dir (ehrQL's directory output,
+// "measures/:csv"): <measure name><ext>, with the interval, ratio, numerator
+// and denominator columns and the measure's own group_by columns, in the
+// order of its definition (no measure column).
+func WriteDir(dir, ext string, ms []model.Measure, rows []Row, sdcOn bool) error {
+	lines, err := Lines(ms, rows, sdcOn)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		var own []Line
+		for _, l := range lines {
+			if l.Measure == m.Name {
+				own = append(own, l)
+			}
+		}
+		all := Columns([]model.Measure{m})
+		recs, err := Records(memory.DefaultAllocator, all, own)
+		if err != nil {
+			return err
+		}
+		cols := all[1:]
+		schema := output.NaturalSchema(cols)
+		path := filepath.Join(dir, url.PathEscape(m.Name)+ext)
+		w, err := output.Create(path, cols, nil)
+		if err != nil {
+			releaseAll(recs)
+			return err
+		}
+		for _, r := range recs {
+			trimmed := array.NewRecordBatch(schema, r.Columns()[1:], r.NumRows())
+			err = w.Write(trimmed)
+			trimmed.Release()
+			if err != nil {
+				break
+			}
+		}
+		releaseAll(recs)
+		if err == nil {
+			err = w.Close()
+		}
+		if err != nil {
+			w.Abort()
+			return err
+		}
+	}
+	return nil
+}
+
+func releaseAll(recs []arrow.RecordBatch) {
+	for _, r := range recs {
+		r.Release()
+	}
 }
