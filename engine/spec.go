@@ -19,7 +19,7 @@ type ColumnSpec struct {
 // integer bounds from ClosedRange columns and counts (0..65535).
 func specOf(name string, n *model.Node) ColumnSpec {
 	spec := ColumnSpec{Name: name, Type: n.Type()}
-	spec.Categories = categories(n)
+	spec.Categories = model.Categories(n)
 	switch n.Op() {
 	case model.OpCount:
 		lo, hi := int64(0), int64(65535)
@@ -33,47 +33,4 @@ func specOf(name string, n *model.Node) ColumnSpec {
 		}
 	}
 	return spec
-}
-
-func categories(n *model.Node) []model.Literal {
-	if n == nil {
-		return nil
-	}
-	switch n.Op() {
-	case model.OpSelectColumn:
-		if col, ok := n.Arg(0).Table().Column(n.Name()); ok {
-			cats, _ := col.Categories()
-			return cats
-		}
-	case model.OpMin, model.OpMax:
-		return categories(n.Arg(0))
-	case model.OpValue:
-		if !n.Type().Set {
-			return []model.Literal{n.Literal()}
-		}
-	case model.OpCase:
-		_, values, def := n.CaseBranches()
-		if def != nil {
-			values = append(values, def)
-		}
-		var out []model.Literal
-		seen := map[string]bool{}
-		for _, v := range values {
-			if v == nil {
-				continue
-			}
-			cats := categories(v)
-			if cats == nil {
-				return nil
-			}
-			for _, c := range cats {
-				if k := c.String(); !seen[k] {
-					seen[k] = true
-					out = append(out, c)
-				}
-			}
-		}
-		return out
-	}
-	return nil
 }

@@ -108,7 +108,7 @@ func seriesColumn(name string, n *model.Node) output.Column {
 		c.Kind = output.Date
 	default:
 		c.Kind = output.Str
-		if cats := categories(n); cats != nil {
+		if cats := model.Categories(n); cats != nil {
 			c.Categories = []string{}
 			for _, l := range cats {
 				if s, ok := l.Go().(string); ok && !slices.Contains(c.Categories, s) {
@@ -118,52 +118,6 @@ func seriesColumn(name string, n *model.Node) output.Column {
 		}
 	}
 	return c
-}
-
-// categories are the values a series can take when ehrQL knows them:
-// Categorical columns (also through minimum/maximum), literals, and cases
-// whose every value has categories.
-func categories(n *model.Node) []model.Literal {
-	if n == nil {
-		return nil
-	}
-	switch n.Op() {
-	case model.OpSelectColumn:
-		if col, ok := n.Arg(0).Table().Column(n.Name()); ok {
-			cats, _ := col.Categories()
-			return cats
-		}
-	case model.OpMin, model.OpMax:
-		return categories(n.Arg(0))
-	case model.OpValue:
-		if !n.Type().Set {
-			return []model.Literal{n.Literal()}
-		}
-	case model.OpCase:
-		_, values, def := n.CaseBranches()
-		if def != nil {
-			values = append(values, def)
-		}
-		var out []model.Literal
-		seen := map[string]bool{}
-		for _, v := range values {
-			if v == nil {
-				continue
-			}
-			cats := categories(v)
-			if cats == nil {
-				return nil
-			}
-			for _, c := range cats {
-				if k := c.String(); !seen[k] {
-					seen[k] = true
-					out = append(out, c)
-				}
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 // Line is one row of the measures table, after disclosure control.
