@@ -192,11 +192,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	out := fs.String("output", "", "output file: .arrow, .csv or .csv.gz (default: CSV on stdout)")
 	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
 	dummyFile := fs.String("dummy-data-file", "", "a ready dataset (CSV, CSV.gz or Arrow), checked against the definition and written out")
-	dsn := fs.String("database", os.Getenv("DATABASE_URL"), "DuckDB patient store (.duckdb); default $DATABASE_URL")
-	fs.StringVar(dsn, "dsn", *dsn, "alias of --database")
-	fs.Lookup("dsn").Hidden = true
-	threads := fs.Int("threads", envInt("EHRQL_THREADS"), "DuckDB worker threads (default: all cores; $EHRQL_THREADS)")
-	memory := fs.String("memory-limit", os.Getenv("EHRQL_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB ($EHRQL_MEMORY_LIMIT)")
+	dsn, threads, memory := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {
 		return err
@@ -264,6 +260,18 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 		progress(stderr, start, "wrote %d rows to %s", n, *out)
 	}
 	return nil
+}
+
+// sourceFlags adds the data-source flags that generate-dataset and
+// generate-measures share: the store (--database, alias --dsn, default
+// $DATABASE_URL) and DuckDB's threads and memory limit.
+func sourceFlags(fs *pflag.FlagSet) (dsn *string, threads *int, memory *string) {
+	dsn = fs.String("database", os.Getenv("DATABASE_URL"), "DuckDB patient store (.duckdb); default $DATABASE_URL")
+	fs.StringVar(dsn, "dsn", *dsn, "alias of --database")
+	fs.Lookup("dsn").Hidden = true
+	threads = fs.Int("threads", envInt("EHRQL_THREADS"), "DuckDB worker threads (default: all cores; $EHRQL_THREADS)")
+	memory = fs.String("memory-limit", os.Getenv("EHRQL_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB ($EHRQL_MEMORY_LIMIT)")
+	return dsn, threads, memory
 }
 
 // checkOutput validates --output: a file whose extension names a format, or

@@ -36,11 +36,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 	out := fs.String("output", "", "output file: .csv, .csv.gz or .arrow (default: CSV on stdout)")
 	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
 	dummyFile := fs.String("dummy-data-file", "", "a ready CSV of measure results, checked against the definition and written out")
-	dsn := fs.String("database", os.Getenv("DATABASE_URL"), "DuckDB patient store (.duckdb); default $DATABASE_URL")
-	fs.StringVar(dsn, "dsn", *dsn, "alias of --database")
-	fs.Lookup("dsn").Hidden = true
-	threads := fs.Int("threads", envInt("EHRQL_THREADS"), "DuckDB worker threads (default: all cores; $EHRQL_THREADS)")
-	memory := fs.String("memory-limit", os.Getenv("EHRQL_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB ($EHRQL_MEMORY_LIMIT)")
+	dsn, threads, memory := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {
 		return err
