@@ -72,8 +72,15 @@ const usage = `usage: ehrql <command> [options] [-- PARAMETERS...]
 
 commands:
   generate-dataset DEF      run a dataset definition and write the dataset
+  generate-measures DEF     run a measures definition and write the measures
+  create-dummy-tables DEF   write the dummy tables generated for a definition
   dump-dataset-sql DEF      print the SQL the engine would run
   serialize-definition DEF  print the definition's JSON query model
+  store import|synthesize|describe
+                            build, synthesize or describe a DuckDB patient store
+
+With no data source (--dummy-tables, --database or DATABASE_URL), dummy data
+is generated from the definition itself.
 
 DEF is a Go dataset definition (a .go file or a package directory) or an
 ehrQL JSON query model (.json). Parameters for the definition follow "--".
