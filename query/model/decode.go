@@ -5,10 +5,56 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/ehrql-go/ehrql/codelists"
 )
+
+// quoteNonFinite rewrites the tokens NaN, Infinity and -Infinity, which
+// Python's json writes for non-finite floats but JSON lacks, as
+// {"float": "..."} objects, outside strings.
+func quoteNonFinite(data []byte) []byte {
+	if !bytes.Contains(data, []byte("NaN")) && !bytes.Contains(data, []byte("Infinity")) {
+		return data
+	}
+	var out bytes.Buffer
+	inString, escaped := false, false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inString {
+			out.WriteByte(c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		if c == '"' {
+			inString = true
+			out.WriteByte(c)
+			continue
+		}
+		matched := false
+		for _, tok := range []string{"NaN", "Infinity", "-Infinity"} {
+			if bytes.HasPrefix(data[i:], []byte(tok)) {
+				fmt.Fprintf(&out, `{"float": %q}`, tok)
+				i += len(tok) - 1
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			out.WriteByte(c)
+		}
+	}
+	return out.Bytes()
+}
 
 // Decode reads a definition in ehrQL's JSON wire format: the output of
 // ehrQL's serialize-definition (a ModuleDetails document), or a document
@@ -16,6 +62,7 @@ import (
 // in r; user-defined tables written inline are accepted as they are. Every
 // node is validated as it is built; errors name the node.
 func Decode(data []byte, r Resolver) (*Definition, error) {
+	data = quoteNonFinite(data)
 	var doc map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -125,23 +172,64 @@ func (d *decoder) list(items []json.RawMessage, path string) ([]any, error) {
 	return out, nil
 }
 
-func (d *decoder) fields(body json.RawMessage, path string, allowed ...string) (map[string]json.RawMessage, error) {
+func (d *decoder) fields(body json.RawMessage, path string, allowed []string) (map[string]json.RawMessage, error) {
 	var f map[string]json.RawMessage
 	if err := json.Unmarshal(body, &f); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if allowed != nil {
-		ok := map[string]bool{}
-		for _, a := range allowed {
-			ok[a] = true
-		}
-		for k := range f {
-			if !ok[k] {
-				return nil, fmt.Errorf("%s: unexpected field %q", path, k)
-			}
+	for k := range f {
+		if !slices.Contains(allowed, k) {
+			return nil, fmt.Errorf("%s: unexpected field %q (expected %s)", path, k, strings.Join(allowed, ", "))
 		}
 	}
 	return f, nil
+}
+
+// nodeFields lists the fields of each node kind's JSON body.
+func nodeFields(op Op) []string {
+	switch op {
+	case OpSelectTable, OpSelectPatientTable:
+		return []string{"name", "schema", "required_permission", "activation_filter_field"}
+	case OpInlinePatientTable:
+		return []string{"rows", "schema", "name"}
+	case OpSeriesCollectionFrame:
+		return []string{"members"}
+	case OpParameter, OpSelectColumn:
+		if op == OpParameter {
+			return []string{"name", "type"}
+		}
+		return []string{"source", "name"}
+	case OpPickOneRowPerPatient:
+		return []string{"source", "position"}
+	case OpCountEpisodes:
+		return []string{"source", "maximum_gap_days"}
+	case OpMinimumOf, OpMaximumOf:
+		return []string{"sources"}
+	case OpCase:
+		return []string{"cases", "default"}
+	}
+	return opInfos[op].fields
+}
+
+// objectFields lists the fields of the wire format's other objects.
+var objectFields = map[string][]string{
+	"ModuleDetails": {"dataset", "dataset_dummy_data_config", "test_data", "measures",
+		"measures_dummy_data_config", "measures_disclosure_control_config", "claimed_permissions"},
+	"Dataset":                 {"population", "variables", "events", "measures"},
+	"DummyDataConfig":         {"population_size", "legacy", "timeout", "additional_population_constraint"},
+	"DisclosureControlConfig": {"enabled"},
+	"MeasureCollection":       {"measures"},
+	"Measure":                 {"name", "numerator", "denominator", "group_by", "intervals"},
+	"TableSchema":             {"schema"},
+	"Column":                  {"type_", "constraints", "dummy_data_constraints"},
+	"Categorical":             {"values"},
+	"NotNull":                 {},
+	"Unique":                  {},
+	"FirstOfMonth":            {},
+	"Regex":                   {"regex"},
+	"ClosedRange":             {"minimum", "maximum", "step"},
+	"GeneralRange":            {"minimum", "maximum", "includes_minimum", "includes_maximum"},
+	"DateAfter":               {"column_names"},
 }
 
 func (d *decoder) tagged(key string, body json.RawMessage, path string) (any, error) {
@@ -233,6 +321,20 @@ func (d *decoder) tagged(key string, body json.RawMessage, path string) (any, er
 			return nil, fmt.Errorf("%s: Position: %w", path, err)
 		}
 		return Position(s), nil
+	case "float":
+		var tok string
+		if err := json.Unmarshal(body, &tok); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		switch tok {
+		case "NaN":
+			return math.NaN(), nil
+		case "Infinity":
+			return math.Inf(1), nil
+		case "-Infinity":
+			return math.Inf(-1), nil
+		}
+		return nil, fmt.Errorf("%s: invalid float %q", path, tok)
 	case "Path":
 		var s string
 		err := json.Unmarshal(body, &s)
@@ -304,7 +406,7 @@ func (d *decoder) nodeField(f map[string]json.RawMessage, name, path string, opt
 
 func (d *decoder) node(op Op, body json.RawMessage, path string) (*Node, error) {
 	path = path + " (" + op.String() + ")"
-	f, err := d.fields(body, path)
+	f, err := d.fields(body, path, nodeFields(op))
 	if err != nil {
 		return nil, err
 	}
@@ -570,7 +672,11 @@ func (d *decoder) inlineTable(f map[string]json.RawMessage, path string, patient
 // object decodes the non-node objects of the wire format.
 func (d *decoder) object(key string, body json.RawMessage, path string) (any, error) {
 	path = path + "." + key
-	f, err := d.fields(body, path)
+	allowed, known := objectFields[key]
+	if !known {
+		return nil, fmt.Errorf("%s: unsupported object type %q", path, key)
+	}
+	f, err := d.fields(body, path, allowed)
 	if err != nil {
 		return nil, err
 	}
