@@ -2,7 +2,6 @@ package model_test
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
@@ -120,12 +119,3 @@ func dateV(s string) *model.Node   { return model.MustValue(model.DateLit(model.
 
 func date(s string) model.CivilDate { return model.MustParseDate(s) }
 
-// knownBug skips the test with a "BUG: ..." message, keeping the suite green
-// while a bug in the package is unfixed. Set MODEL_TEST_SHOW_BUGS=1 to run
-// the test anyway and see it fail.
-func knownBug(t testing.TB, msg string) {
-	t.Helper()
-	if os.Getenv("MODEL_TEST_SHOW_BUGS") == "" {
-		t.Skip("BUG: " + msg)
-	}
-}
