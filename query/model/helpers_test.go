@@ -118,4 +118,3 @@ func strV(s string) *model.Node    { return model.MustValue(model.StrLit(s)) }
 func dateV(s string) *model.Node   { return model.MustValue(model.DateLit(model.MustParseDate(s))) }
 
 func date(s string) model.CivilDate { return model.MustParseDate(s) }
-
