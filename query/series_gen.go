@@ -28,6 +28,11 @@ func (BoolPatientSeries) dimensions() (patient, event Series) {
 	return BoolPatientSeries{}, BoolEventSeries{}
 }
 
+// Broadcast returns the series as an event series, its one value repeated on
+// each of the patient's rows, so that it can take event series as operands:
+// ehrQL's p.x + e.y is p.X.Broadcast().Add(e.Y). The query model is the same.
+func (x BoolPatientSeries) Broadcast() BoolEventSeries { return BoolEventSeries{x.s} }
+
 // IsNull is true where the value is NULL (never NULL itself).
 func (x BoolPatientSeries) IsNull() BoolPatientSeries {
 	return BoolPatientSeries{fn(model.OpIsNull, x.s)}
@@ -194,6 +199,11 @@ func (IntPatientSeries) dimensions() (patient, event Series) {
 	return IntPatientSeries{}, IntEventSeries{}
 }
 func (IntPatientSeries) sortable() {}
+
+// Broadcast returns the series as an event series, its one value repeated on
+// each of the patient's rows, so that it can take event series as operands:
+// ehrQL's p.x + e.y is p.X.Broadcast().Add(e.Y). The query model is the same.
+func (x IntPatientSeries) Broadcast() IntEventSeries { return IntEventSeries{x.s} }
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x IntPatientSeries) IsNull() BoolPatientSeries {
@@ -483,6 +493,11 @@ func (FloatPatientSeries) dimensions() (patient, event Series) {
 }
 func (FloatPatientSeries) sortable() {}
 
+// Broadcast returns the series as an event series, its one value repeated on
+// each of the patient's rows, so that it can take event series as operands:
+// ehrQL's p.x + e.y is p.X.Broadcast().Add(e.Y). The query model is the same.
+func (x FloatPatientSeries) Broadcast() FloatEventSeries { return FloatEventSeries{x.s} }
+
 // IsNull is true where the value is NULL (never NULL itself).
 func (x FloatPatientSeries) IsNull() BoolPatientSeries {
 	return BoolPatientSeries{fn(model.OpIsNull, x.s)}
@@ -771,6 +786,11 @@ func (StrPatientSeries) dimensions() (patient, event Series) {
 }
 func (StrPatientSeries) sortable() {}
 
+// Broadcast returns the series as an event series, its one value repeated on
+// each of the patient's rows, so that it can take event series as operands:
+// ehrQL's p.x + e.y is p.X.Broadcast().Add(e.Y). The query model is the same.
+func (x StrPatientSeries) Broadcast() StrEventSeries { return StrEventSeries{x.s} }
+
 // IsNull is true where the value is NULL (never NULL itself).
 func (x StrPatientSeries) IsNull() BoolPatientSeries {
 	return BoolPatientSeries{fn(model.OpIsNull, x.s)}
@@ -958,6 +978,11 @@ func (DatePatientSeries) dimensions() (patient, event Series) {
 	return DatePatientSeries{}, DateEventSeries{}
 }
 func (DatePatientSeries) sortable() {}
+
+// Broadcast returns the series as an event series, its one value repeated on
+// each of the patient's rows, so that it can take event series as operands:
+// ehrQL's p.x + e.y is p.X.Broadcast().Add(e.Y). The query model is the same.
+func (x DatePatientSeries) Broadcast() DateEventSeries { return DateEventSeries{x.s} }
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x DatePatientSeries) IsNull() BoolPatientSeries {
@@ -1282,6 +1307,11 @@ func (CodePatientSeries) dimensions() (patient, event Series) {
 }
 func (CodePatientSeries) sortable() {}
 
+// Broadcast returns the series as an event series, its one value repeated on
+// each of the patient's rows, so that it can take event series as operands:
+// ehrQL's p.x + e.y is p.X.Broadcast().Add(e.Y). The query model is the same.
+func (x CodePatientSeries) Broadcast() CodeEventSeries { return CodeEventSeries{x.s} }
+
 // IsNull is true where the value is NULL (never NULL itself).
 func (x CodePatientSeries) IsNull() BoolPatientSeries {
 	return BoolPatientSeries{fn(model.OpIsNull, x.s)}
@@ -1419,6 +1449,11 @@ func (MultiCodePatientSeries) dimensions() (patient, event Series) {
 	return MultiCodePatientSeries{}, MultiCodeEventSeries{}
 }
 func (MultiCodePatientSeries) sortable() {}
+
+// Broadcast returns the series as an event series, its one value repeated on
+// each of the patient's rows, so that it can take event series as operands:
+// ehrQL's p.x + e.y is p.X.Broadcast().Add(e.Y). The query model is the same.
+func (x MultiCodePatientSeries) Broadcast() MultiCodeEventSeries { return MultiCodeEventSeries{x.s} }
 
 // IsNull is true where the value is NULL (never NULL itself).
 func (x MultiCodePatientSeries) IsNull() BoolPatientSeries {

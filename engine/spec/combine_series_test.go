@@ -74,10 +74,10 @@ func combineSeriesCases(testing.TB) []specCase {
 			want:   map[int64]any{1: (111 + 101) + (112 + 101), 2: (211 + 201) + (212 + 201)},
 		},
 		{
-			name:        "test_patient_series_and_event_series",
-			data:        eventAndPatient,
-			modelSeries: sumFor(add(col(p, "i1"), col(e, "i1"))),
-			want:        map[int64]any{1: (101 + 111) + (101 + 112), 2: (201 + 211) + (201 + 212)},
+			name:   "test_patient_series_and_event_series",
+			data:   eventAndPatient,
+			series: pi1.Broadcast().Add(ei1).SumForPatient(),
+			want:   map[int64]any{1: (101 + 111) + (101 + 112), 2: (201 + 211) + (201 + 212)},
 		},
 		// combine_series/test_event_series_and_value.py
 		{

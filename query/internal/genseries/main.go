@@ -131,6 +131,12 @@ func main() {
 			if k != "Bool" {
 				fmt.Fprintf(&b, "func (%s) sortable() {}\n", t)
 			}
+			if dim == "Patient" {
+				fmt.Fprintf(&b, "\n// Broadcast returns the series as an event series, its one value repeated on\n"+
+					"// each of the patient's rows, so that it can take event series as operands:\n"+
+					"// ehrQL's p.x + e.y is p.X.Broadcast().Add(e.Y). The query model is the same.\n"+
+					"func (x %s) Broadcast() %sEventSeries { return %sEventSeries{x.s} }\n", t, k, k)
+			}
 			b.WriteString("\n")
 			for _, m := range methods {
 				if !contains(m.kinds, k) || (m.eventOnly && dim != "Event") {
