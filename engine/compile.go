@@ -15,6 +15,7 @@ import (
 // cannot run yet. The engine never guesses: it refuses.
 type UnsupportedError struct{ What string }
 
+// Error implements the error interface.
 func (e *UnsupportedError) Error() string { return "not supported: " + e.What }
 
 // compiler turns one dataset's query model into a DuckDB query built from

@@ -28,6 +28,7 @@ type DummyFileError struct {
 	Problems []string
 }
 
+// Error implements the error interface.
 func (e *DummyFileError) Error() string {
 	return fmt.Sprintf("%s does not match the dataset:\n  %s", e.Path, strings.Join(e.Problems, "\n  "))
 }

@@ -16,6 +16,7 @@ type PermissionError struct {
 	Dummy   bool
 }
 
+// Error implements the error interface.
 func (e *PermissionError) Error() string {
 	if e.Dummy {
 		return fmt.Sprintf("This dataset uses tables that need permissions (%s); on dummy data, claim them in the definition with ClaimPermissions(%s)",

@@ -216,6 +216,7 @@ func (q *Query) Run(ctx context.Context, s *Session, path string, stdout io.Writ
 // OutputError says that the output asked for cannot hold the results.
 type OutputError struct{ Msg string }
 
+// Error implements the error interface.
 func (e *OutputError) Error() string { return e.Msg }
 
 // SplitDirectoryOutput recognises ehrQL's directory outputs: "DIR:ext" or

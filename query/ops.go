@@ -359,4 +359,5 @@ func wrapLike[S Series](s series, candidates []Series) S {
 // Interval is a pair of dates, both included.
 type Interval struct{ Start, End DatePatientSeries }
 
+// String renders the interval for messages.
 func (iv Interval) String() string { return fmt.Sprintf("(%v, %v)", iv.Start.s.n, iv.End.s.n) }

@@ -17,6 +17,7 @@ type DefinitionError struct {
 	Err      error
 }
 
+// Error implements the error interface.
 func (e *DefinitionError) Error() string {
 	if e.Location == "" {
 		return e.Err.Error()
@@ -24,6 +25,7 @@ func (e *DefinitionError) Error() string {
 	return e.Location + ": " + e.Err.Error()
 }
 
+// Unwrap returns the underlying mistake.
 func (e *DefinitionError) Unwrap() error { return e.Err }
 
 // location returns file:line of the innermost caller outside this module's

@@ -19,6 +19,7 @@ import (
 // Force was not given).
 type ExistsError struct{ Path string }
 
+// Error implements the error interface.
 func (e *ExistsError) Error() string {
 	return fmt.Sprintf("%s already exists (use --force to replace it)", e.Path)
 }

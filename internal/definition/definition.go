@@ -31,6 +31,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error implements the error interface.
 func (e *Error) Error() string { return fmt.Sprintf("Error loading file '%s':\n\n%s", e.Path, e.Msg) }
 
 // Load reads the definition at path: a .json query model, a .go file or a

@@ -121,6 +121,7 @@ type TypeError struct {
 	Got      string
 }
 
+// Error implements the error interface.
 func (e *TypeError) Error() string {
 	return fmt.Sprintf("%s: %s: Expected type '%s' but got '%s'", e.Op, e.Field, e.Expected, e.Got)
 }
@@ -132,6 +133,7 @@ type DomainError struct {
 	Msg string
 }
 
+// Error implements the error interface.
 func (e *DomainError) Error() string { return e.Op.String() + ": " + e.Msg }
 
 // ErrCombineDomains is the message for combining series of two different
