@@ -566,13 +566,14 @@ func (c *compiler) patientRelation(frame *model.Node, s *scope) (string, error) 
 	case model.OpPickOneRowPerPatient:
 		name, ok := c.cteNames[frame.ID()]
 		if !ok {
-			var err error
-			if g := c.aggGroup[frame.ID()]; g != nil && !c.inProgress[g] {
-				name, err = c.aggregateGroupCTE(g)
-			} else {
-				name, err = c.pick(frame)
+			// Every pick a column is read from belongs to a group (exists and
+			// count of a pick are rewritten), and a group never needs itself.
+			g := c.aggGroup[frame.ID()]
+			if g == nil || c.inProgress[g] {
+				return "", fmt.Errorf("internal error: picked row with no columns read, or needed while it is computed")
 			}
-			if err != nil {
+			var err error
+			if name, err = c.aggregateGroupCTE(g); err != nil {
 				return "", err
 			}
 		}
@@ -1023,64 +1024,6 @@ func (c *compiler) aggregateExpr(n *model.Node, s *scope) (string, error) {
 		return "list(DISTINCT " + x + ") FILTER (WHERE " + x + " IS NOT NULL)", nil
 	}
 	return "", &UnsupportedError{n.Op().String()}
-}
-
-// pick compiles PickOneRowPerPatient to a CTE holding, for each patient, the
-// columns selected from the chosen row. Ties left by the sort keys are
-// broken by the selected columns in alphabetical order, as ehrQL does.
-func (c *compiler) pick(n *model.Node) (string, error) {
-	if name, ok := c.cteNames[n.ID()]; ok {
-		return name, nil
-	}
-	f, err := flattenFrame(n.Arg(0))
-	if err != nil {
-		return "", err
-	}
-	cols := c.selected[n.ID()]
-	direct := map[string]bool{}
-	for _, k := range f.sortKeys {
-		if k.Op() == model.OpSelectColumn {
-			direct[k.Name()] = true
-		}
-	}
-	name := c.name("pick")
-	dir := " ASC NULLS FIRST"
-	if n.Position() == model.Last {
-		dir = " DESC NULLS LAST"
-	}
-	per := c.perInterval[n.ID()]
-	partition := "e.patient_id"
-	body, err := c.eventQuery(n.Arg(0), per, func(s *scope) (string, string, error) {
-		sel := []string{"e.patient_id"}
-		if per {
-			sel = append(sel, "iv.iv AS iv")
-			partition += ", iv.iv"
-		}
-		for _, col := range cols {
-			sel = append(sel, "e."+ident(col)+" AS "+ident(col))
-		}
-		var order []string
-		for _, k := range f.sortKeys {
-			x, err := c.expr(k, s)
-			if err != nil {
-				return "", "", err
-			}
-			order = append(order, x+dir)
-		}
-		for _, col := range cols {
-			if !direct[col] {
-				order = append(order, "e."+ident(col)+dir)
-			}
-		}
-		return strings.Join(sel, ", "),
-			"QUALIFY row_number() OVER (PARTITION BY " + partition + " ORDER BY " + strings.Join(order, ", ") + ") = 1", nil
-	})
-	if err != nil {
-		return "", err
-	}
-	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
-	c.cteNames[n.ID()] = name
-	return name, nil
 }
 
 // tableNodes lists the table nodes the roots read, one per table name, in

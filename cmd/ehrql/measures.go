@@ -80,7 +80,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		case *dummyTables != "":
 			s, err = engine.OpenCSVTables(ctx, *dummyTables, q.Tables, opts)
 		default:
-			s, err = dummyMeasuresSession(ctx, def, q, opts, stderr)
+			s, err = dummyMeasuresSession(ctx, def, opts, stderr)
 		}
 		if err != nil {
 			return err

@@ -14,7 +14,7 @@ import (
 // being true (or > 0) and whose variables are the numerators and groups,
 // with the interval placeholders set to the earliest start and latest end of
 // all intervals. The real measures query then runs over that data.
-func dummyMeasuresSession(ctx context.Context, def *model.Definition, q *engine.MeasuresQuery, opts engine.Options, stderr io.Writer) (*engine.Session, error) {
+func dummyMeasuresSession(ctx context.Context, def *model.Definition, opts engine.Options, stderr io.Writer) (*engine.Session, error) {
 	combined, err := measuresDummyDefinition(def)
 	if err != nil {
 		return nil, err
