@@ -1,0 +1,107 @@
+// Package ehrql carries the source of the ehrQL language packages — the Go
+// packages a dataset or measures definition imports — inside every program
+// that links it, so that the ehrql command builds definitions against
+// exactly the language version of the engine that runs them, with no
+// network, module cache or checkout of this repository.
+package ehrql
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// ModulePath is the import path of this module, under which definitions
+// import the language packages.
+const ModulePath = "github.com/ehrql-go/ehrql"
+
+// LanguagePackages are the module-relative directories of the packages a
+// definition may import, which are all the packages they depend on in this
+// module. A test keeps the list equal to the packages' real dependencies.
+var LanguagePackages = []string{
+	"codelists",
+	"measures",
+	"query",
+	"query/model",
+	"tables",
+	"tables/core",
+	"tables/tpp",
+}
+
+//go:embed go.mod codelists measures query tables
+var embedded embed.FS
+
+var language = sync.OnceValue(func() *Source {
+	src := &Source{Files: map[string][]byte{}}
+	for _, dir := range LanguagePackages {
+		entries, err := embedded.ReadDir(dir)
+		if err != nil {
+			panic("ehrql: language package " + dir + " is not embedded: " + err.Error())
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			data, err := embedded.ReadFile(path.Join(dir, name))
+			if err != nil {
+				panic(err)
+			}
+			src.Files[path.Join(dir, name)] = data
+		}
+	}
+	src.Files["go.mod"] = languageGoMod()
+	h := sha256.New()
+	names := make([]string, 0, len(src.Files))
+	for name := range src.Files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		h.Write([]byte(name))
+		h.Write([]byte{0})
+		h.Write(src.Files[name])
+		h.Write([]byte{0})
+	}
+	src.Hash = hex.EncodeToString(h.Sum(nil))
+	return src
+})
+
+// Source is the language packages' source: module-relative file names
+// (including a go.mod of their own, with no requirements) and contents.
+type Source struct {
+	Files map[string][]byte
+	// Hash identifies this version of the language: equal hashes, equal
+	// source.
+	Hash string
+}
+
+// Language returns the embedded source of the language packages.
+func Language() *Source { return language() }
+
+// GoVersion is the language version (the go directive) the module and the
+// definitions built against it use.
+func GoVersion() string {
+	data, _ := fs.ReadFile(embedded, "go.mod")
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "go "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	panic("ehrql: go.mod has no go directive")
+}
+
+// languageGoMod is the go.mod of the extracted language packages: this
+// module's path and Go version, and no requirements (the language packages
+// depend on the standard library only).
+func languageGoMod() []byte {
+	return []byte("module " + ModulePath + "\n\ngo " + GoVersion() + "\n")
+}
