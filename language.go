@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"io/fs"
 	"path"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -104,4 +105,16 @@ func GoVersion() string {
 // depend on the standard library only).
 func languageGoMod() []byte {
 	return []byte("module " + ModulePath + "\n\ngo " + GoVersion() + "\n")
+}
+
+// Version is the version of this build of the module: the version it was
+// installed at (go install …@vX), or "dev" followed by the first digits of
+// the language hash for a build from a checkout.
+func Version() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v := info.Main.Version; info.Main.Path == ModulePath && v != "" && v != "(devel)" {
+			return v
+		}
+	}
+	return "dev-" + Language().Hash[:12]
 }

@@ -21,7 +21,7 @@ func TestStudyMeasuresDefinition(t *testing.T) {
 		t.Skip("runs go run")
 	}
 	dir := filepath.Join("..", "testdata", "studies", "consultations")
-	got, err := definition.Load(context.Background(), filepath.Join(dir, "measures_definition.go"), nil)
+	got, err := definition.Load(context.Background(), filepath.Join(dir, "measures_definition.go"), nil, definition.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

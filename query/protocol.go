@@ -6,30 +6,34 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
 // The protocol between the ehrql command and a definition program, defined
 // here once. The command runs the program with the user's parameters (what
-// follows "--") as its arguments and these environment variables set; the
-// program builds its definition and calls Emit, which writes the JSON query
-// model to the file named by EnvModelOut (standard output when unset, so a
-// definition run by hand prints its query model). A definition that cannot
-// be built exits with ExitDefinitionError after printing its mistakes, with
-// their lines, to standard error.
+// follows "--") as its arguments and only these environment variables set;
+// the program builds its definition and calls Emit, which writes the JSON
+// query model to the open descriptor named by EnvModelFD (standard output
+// when unset, so a definition run by hand prints its query model). A
+// definition that cannot be built exits with ExitDefinitionError, or
+// ExitParameterError for a malformed parameter, after printing its
+// mistakes, with their lines, to standard error.
 const (
-	// EnvModelOut names the file the query model is written to.
-	EnvModelOut = "EHRQL_QUERY_MODEL_OUT"
+	// EnvModelFD names the file descriptor the query model is written to.
+	EnvModelFD = "EHRQL_QUERY_MODEL_FD"
 	// EnvDefinitionDir is the definition's directory, against which
 	// relative codelist paths are also resolved.
-	EnvDefinitionDir = "EHRQL_DEFINITION_DIR"
+	EnvDefinitionDir = codelists.DefinitionDirEnv
 	// ExitDefinitionError is the exit code for a definition with mistakes.
 	ExitDefinitionError = 10
-	// ExitParameterError is the exit code for a malformed parameter.
-	ExitParameterError = 2
+	// ExitParameterError is the exit code for a malformed parameter (the
+	// ehrql command then exits with ehrQL's usage code, 2; a Go program's
+	// own crashes exit 2, so the protocol needs a code of its own).
+	ExitParameterError = 64
 )
 
-// Definable is anything Emit can write: a *Dataset (and, later, measures).
+// Definable is anything Emit can write: a *Dataset or measures.
 type Definable interface {
 	Definition() (*model.Definition, error)
 }
@@ -47,14 +51,19 @@ func Emit(d Definable) {
 		fmt.Fprintf(os.Stderr, "Error encoding the query model: %v\n", err)
 		os.Exit(ExitDefinitionError)
 	}
-	if path := os.Getenv(EnvModelOut); path != "" {
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			fmt.Fprintf(os.Stderr, "Error writing the query model: %v\n", err)
+	out := os.Stdout
+	if fd := os.Getenv(EnvModelFD); fd != "" {
+		n, err := strconv.Atoi(fd)
+		if err != nil || n < 3 {
+			fmt.Fprintf(os.Stderr, "Error writing the query model: %s=%q is not a file descriptor\n", EnvModelFD, fd)
 			os.Exit(ExitDefinitionError)
 		}
-		return
+		out = os.NewFile(uintptr(n), "query model")
 	}
-	os.Stdout.Write(append(data, '\n'))
+	if _, err := out.Write(append(data, '\n')); err != nil {
+		fmt.Fprintf(os.Stderr, "Error writing the query model: %v\n", err)
+		os.Exit(ExitDefinitionError)
+	}
 }
 
 // Params are the user parameters given after "--" on the ehrql command

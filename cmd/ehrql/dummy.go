@@ -142,7 +142,7 @@ func createDummyTables(ctx context.Context, args, params []string, stdout, stder
 			return &usageError{fmt.Sprintf("argument --seed: %q is not an integer", *seedFlag)}
 		}
 	}
-	def, err := loadDataset(ctx, rest[0], params)
+	def, err := loadDataset(ctx, rest[0], params, "")
 	if err != nil {
 		return err
 	}

@@ -183,8 +183,19 @@ func parse(fs *pflag.FlagSet, args []string, stdout io.Writer) (string, error) {
 		"\n\nIf you are trying to provide custom parameters, note that these MUST be provided last, and must follow a double-dash `--`."}
 }
 
-func loadDataset(ctx context.Context, path string, params []string) (*model.Definition, error) {
-	def, err := definition.Load(ctx, path, params)
+// loadDefinition loads a definition, confined as EHRQL_ISOLATE_USER_CODE
+// says; dsn is the patient store the command was given (isolation is
+// required next to one, or whenever DATABASE_URL is set).
+func loadDefinition(ctx context.Context, path string, params []string, dsn string) (*model.Definition, error) {
+	opts, err := definition.OptionsFromEnv(dsn != "" || os.Getenv("DATABASE_URL") != "")
+	if err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	return definition.Load(ctx, path, params, opts)
+}
+
+func loadDataset(ctx context.Context, path string, params []string, dsn string) (*model.Definition, error) {
+	def, err := loadDefinition(ctx, path, params, dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +231,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 		}
 	}
 	start := time.Now()
-	def, err := loadDataset(ctx, defPath, params)
+	def, err := loadDataset(ctx, defPath, params, *dsn)
 	if err != nil {
 		return err
 	}
@@ -306,7 +317,7 @@ func dumpDatasetSQL(ctx context.Context, args, params []string, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	def, err := definition.Load(ctx, defPath, params)
+	def, err := loadDefinition(ctx, defPath, params, "")
 	if err != nil {
 		return err
 	}
@@ -334,7 +345,7 @@ func serializeDefinition(ctx context.Context, args, params []string, stdout io.W
 	if err != nil {
 		return err
 	}
-	def, err := definition.Load(ctx, defPath, params)
+	def, err := loadDefinition(ctx, defPath, params, "")
 	if err != nil {
 		return err
 	}

@@ -14,8 +14,8 @@ import (
 
 func init() { commands["generate-measures"] = generateMeasures }
 
-func loadMeasures(ctx context.Context, path string, params []string) (*model.Definition, error) {
-	def, err := definition.Load(ctx, path, params)
+func loadMeasures(ctx context.Context, path string, params []string, dsn string) (*model.Definition, error) {
+	def, err := loadDefinition(ctx, path, params, dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		}
 	}
 	start := time.Now()
-	def, err := loadMeasures(ctx, defPath, params)
+	def, err := loadMeasures(ctx, defPath, params, *dsn)
 	if err != nil {
 		return err
 	}

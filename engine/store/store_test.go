@@ -308,7 +308,7 @@ func TestStudyOnSynthesizedStore(t *testing.T) {
 	var outs []string
 	defs := []*model.Definition{jsonDef}
 	if !testing.Short() {
-		goDef, err := definition.Load(ctx, study+"/dataset_definition.go", []string{"--start-date", "2020-04-01", "--end-date", "2021-03-31"})
+		goDef, err := definition.Load(ctx, study+"/dataset_definition.go", []string{"--start-date", "2020-04-01", "--end-date", "2021-03-31"}, definition.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -128,8 +128,8 @@ func dropCapabilities() error {
 // fsRights are the filesystem accesses Landlock can restrict at each ABI
 // version (index: version).
 var fsRights = map[int]uint64{
-	1: 0x1fff,                                   // execute … make_sym
-	2: 0x1fff | unix.LANDLOCK_ACCESS_FS_REFER,   //
+	1: 0x1fff,                                    // execute … make_sym
+	2: 0x1fff | unix.LANDLOCK_ACCESS_FS_REFER,    //
 	3: 0x3fff | unix.LANDLOCK_ACCESS_FS_TRUNCATE, //
 	5: 0x7fff | unix.LANDLOCK_ACCESS_FS_IOCTL_DEV,
 }
