@@ -17,6 +17,12 @@ import (
 // relative to the working directory are looked up there.
 const DefinitionDirEnv = "EHRQL_DEFINITION_DIR"
 
+// StudyDirEnv is the environment variable naming the root of the study
+// repository the definition belongs to, where ehrQL studies keep their
+// codelists/ folder: relative paths found neither in the working directory
+// nor in the definition's directory are looked up there last.
+const StudyDirEnv = "EHRQL_STUDY_DIR"
+
 // utf8BOM is the byte-order mark some tools write at the start of a file.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
@@ -88,30 +94,33 @@ type noFileError struct {
 func (e *noFileError) Error() string { return "No CSV file at " + e.path }
 func (e *noFileError) Unwrap() error { return e.err }
 
-// resolvePath applies the lookup order described on Load: path itself if it
-// is absolute or exists (or cannot be checked for a reason other than not
-// existing), otherwise the same relative path under EHRQL_DEFINITION_DIR if
-// that variable is set and the file exists there, otherwise path.
-func resolvePath(path string) string {
+// ResolvePath finds a file a definition names: path itself if it is
+// absolute or exists (or cannot be checked for a reason other than not
+// existing), otherwise the same relative path under DefinitionDirEnv and
+// then StudyDirEnv, where those are set and the file exists there,
+// otherwise path.
+func ResolvePath(path string) string {
 	if filepath.IsAbs(path) {
 		return path
 	}
 	if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return path
 	}
-	dir := os.Getenv(DefinitionDirEnv)
-	if dir == "" {
-		return path
-	}
-	alt := filepath.Join(dir, path)
-	if _, err := os.Stat(alt); err == nil {
-		return alt
+	for _, env := range []string{DefinitionDirEnv, StudyDirEnv} {
+		dir := os.Getenv(env)
+		if dir == "" {
+			continue
+		}
+		alt := filepath.Join(dir, path)
+		if _, err := os.Stat(alt); err == nil {
+			return alt
+		}
 	}
 	return path
 }
 
 func load(path, column, categoryColumn string, categorised bool) (Codelist, error) {
-	resolved := resolvePath(path)
+	resolved := ResolvePath(path)
 	data, err := os.ReadFile(resolved)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

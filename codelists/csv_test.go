@@ -421,7 +421,17 @@ func TestDefinitionDirFallback(t *testing.T) {
 		t.Fatalf("Load with variable unset = %v, want %q", err, "No CSV file at "+rel)
 	}
 
-	// Variable set: falls back to the definition directory.
+	// Only the study root has it (an OpenSAFELY layout: analysis/ beside
+	// codelists/): found there, last.
+	studyDir := t.TempDir()
+	t.Setenv(DefinitionDirEnv, defDir+"-missing")
+	t.Setenv(StudyDirEnv, studyDir)
+	write(studyDir, "code\n333333\n")
+	if c, err := Load(rel, "code"); err != nil || !slices.Equal(c.Codes(), []string{"333333"}) {
+		t.Fatalf("Load via %s = %v, %v; want [333333]", StudyDirEnv, c.Codes(), err)
+	}
+
+	// Variable set: falls back to the definition directory, before the study.
 	t.Setenv(DefinitionDirEnv, defDir)
 	c, err := Load(rel, "code")
 	if err != nil {

@@ -38,15 +38,7 @@ func TableFromFile(path string, columns ...model.Column) PatientFrame {
 var notIdent = regexp.MustCompile(`[^A-Za-z0-9_]+`)
 
 func readTableFile(path string, columns []model.Column) (*model.Table, [][]model.Literal, error) {
-	resolved := path
-	if _, err := os.Stat(path); err != nil && !filepath.IsAbs(path) {
-		if dir := os.Getenv(codelists.DefinitionDirEnv); dir != "" {
-			if _, err := os.Stat(filepath.Join(dir, path)); err == nil {
-				resolved = filepath.Join(dir, path)
-			}
-		}
-	}
-	f, err := os.Open(resolved)
+	f, err := os.Open(codelists.ResolvePath(path))
 	if err != nil {
 		return nil, nil, fmt.Errorf("Missing file: %s", path)
 	}

@@ -71,6 +71,7 @@ func (e *usageError) Error() string { return e.msg }
 const usage = `usage: ehrql <command> [options] [-- PARAMETERS...]
 
 commands:
+  init [DIR]                write a new study: definitions, a codelist, project.yaml
   generate-dataset DEF      run a dataset definition and write the dataset
   generate-measures DEF     run a measures definition and write the measures
   create-dummy-tables DEF   write the dummy tables generated for a definition

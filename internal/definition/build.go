@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"io/fs"
 	"os"
@@ -16,6 +18,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	ehrql "github.com/ehrql-go/ehrql"
@@ -55,37 +58,67 @@ func cacheRoot() (string, error) {
 // per language version) and returns its folder: a module a study's go.mod
 // can replace github.com/ehrql-go/ehrql with.
 func ExtractLanguage(root string) (string, error) {
-	src := ehrql.Language()
-	dir := filepath.Join(root, "language", src.Hash[:16])
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+	dir := filepath.Join(root, "language", ehrql.Language().Hash[:16])
+	if _, err := os.Stat(filepath.Join(dir, StampFile)); err == nil {
 		return dir, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+	if err := WriteLanguage(dir); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dir, StampFile)); statErr == nil {
+			return dir, nil // another run wrote it first
+		}
 		return "", err
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-")
+	return dir, nil
+}
+
+// EditorLanguageDir is where, inside a study, `ehrql init` keeps a copy of
+// the language source for editors (the study's go.mod replaces the
+// language module with it).
+const EditorLanguageDir = ".ehrql/language"
+
+// StampFile, in a folder WriteLanguage wrote, names the language version
+// it holds: ehrql's version and the language hash, on one line.
+const StampFile = "ehrql-version"
+
+func stamp() string { return ehrql.Version() + " " + ehrql.Language().Hash + "\n" }
+
+// WriteLanguage writes the embedded language source as a module in dir,
+// replacing whatever dir held, all at once.
+func WriteLanguage(dir string) error {
+	src := ehrql.Language()
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-language-")
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer os.RemoveAll(tmp)
+	files := map[string][]byte{StampFile: []byte(stamp())}
 	for name, data := range src.Files {
+		files[name] = data
+	}
+	for name, data := range files {
 		path := filepath.Join(tmp, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return "", err
+			return err
 		}
 		// Read-only: an editor that opens the language to read it should
 		// not change it.
 		if err := os.WriteFile(path, data, 0o444); err != nil {
-			return "", err
+			return err
 		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		if _, statErr := os.Stat(filepath.Join(dir, "go.mod")); statErr == nil {
-			return dir, nil // another run extracted it first
-		}
-		return "", fmt.Errorf("installing the language source: %w", err)
+		return fmt.Errorf("installing the language source: %w", err)
 	}
-	return dir, nil
+	return nil
 }
 
 // goTool finds the go command.
@@ -174,6 +207,11 @@ func (b *builder) useEmbeddedLanguage() error {
 		fmt.Fprintf(b.notes, "note: %s requires %s %s; definitions are built against the language of this ehrql (%s)\n",
 			relToCwd(filepath.Join(b.study.Root, "go.mod")), ehrql.ModulePath, v, ehrql.Version())
 	}
+	editors := filepath.Join(b.study.Root, filepath.FromSlash(EditorLanguageDir))
+	if data, err := os.ReadFile(filepath.Join(editors, StampFile)); err == nil && string(data) != stamp() {
+		fmt.Fprintf(b.notes, "note: the editors' copy of the language in %s is not this ehrql's (%s); run `ehrql init` in the study to refresh it\n",
+			relToCwd(editors), ehrql.Version())
+	}
 	lang, err := ExtractLanguage(b.cache)
 	if err != nil {
 		return err
@@ -256,19 +294,20 @@ func (b *builder) goCmd(ctx context.Context, args ...string) *exec.Cmd {
 type listedPackage struct {
 	ImportPath string
 	Standard   bool
-	Imports    []string
-	ImportPos  map[string][]struct {
-		Filename     string
-		Line, Column int
-	}
-	CgoFiles []string
+	Dir        string
+	GoFiles    []string
+	CgoFiles   []string
 }
 
 // checkImports refuses a definition that imports, itself or through a
 // study package, anything but the language, the study's packages and
-// AllowedStdlib.
+// AllowedStdlib. It reads the import lines of every package of the
+// definition that is not the standard library's or the language's.
 func (b *builder) checkImports(ctx context.Context) error {
-	cmd := b.goCmd(ctx, "list", "-e", "-deps", "-json=ImportPath,Standard,Imports,ImportPos,CgoFiles", b.target)
+	cmd := b.goCmd(ctx, "list", "-e", "-deps", "-json=ImportPath,Standard,Dir,GoFiles,CgoFiles", b.target)
+	// Listing compiles nothing: with cgo on, files importing "C" are
+	// listed (as CgoFiles) and refused below, rather than hidden.
+	cmd.Env = append(slices.Clone(b.env), "CGO_ENABLED=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -282,7 +321,11 @@ func (b *builder) checkImports(ctx context.Context) error {
 	for _, p := range ehrql.LanguagePackages {
 		allowed[ehrql.ModulePath+"/"+p] = true
 	}
+	studyPackage := func(imp string) bool {
+		return (imp == b.study.Module || strings.HasPrefix(imp, b.study.Module+"/")) && !strings.HasPrefix(imp, ehrql.ModulePath+"/")
+	}
 	var problems []string
+	fset := token.NewFileSet()
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for {
 		var p listedPackage
@@ -294,20 +337,25 @@ func (b *builder) checkImports(ctx context.Context) error {
 		if p.Standard || allowed[p.ImportPath] {
 			continue
 		}
-		// A definition package, or a package of the study: check it.
-		for _, imp := range p.Imports {
-			if allowed[imp] || imp == b.study.Module || strings.HasPrefix(imp, b.study.Module+"/") && !strings.HasPrefix(imp, ehrql.ModulePath+"/") {
-				continue
+		for _, name := range append(p.GoFiles, p.CgoFiles...) {
+			path := filepath.Join(p.Dir, name)
+			f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+			if err != nil {
+				return b.compileError(err.Error())
 			}
-			where := p.ImportPath
-			if pos := p.ImportPos[imp]; len(pos) > 0 {
-				where = fmt.Sprintf("%s:%d:%d", relToCwd(pos[0].Filename), pos[0].Line, pos[0].Column)
+			for _, spec := range f.Imports {
+				imp, _ := strconv.Unquote(spec.Path.Value)
+				if allowed[imp] || studyPackage(imp) {
+					continue
+				}
+				pos := fset.Position(spec.Path.Pos())
+				where := fmt.Sprintf("%s:%d:%d", relToCwd(path), pos.Line, pos.Column)
+				if imp == "C" {
+					problems = append(problems, where+`: import "C" (cgo) is not allowed in a definition`)
+				} else {
+					problems = append(problems, fmt.Sprintf("%s: import %q is not allowed in a definition", where, imp))
+				}
 			}
-			if imp == "C" {
-				problems = append(problems, where+`: import "C" (cgo) is not allowed in a definition`)
-				continue
-			}
-			problems = append(problems, fmt.Sprintf("%s: import %q is not allowed in a definition", where, imp))
 		}
 	}
 	if len(problems) == 0 {

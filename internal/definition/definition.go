@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/internal/sandbox"
 	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
@@ -142,7 +143,7 @@ func loadGo(ctx context.Context, dir, target, shown string, params []string, opt
 		return nil, err
 	}
 	if required {
-		if err := sandbox.Supported(); err != nil {
+		if err := sandboxSupported(); err != nil {
 			return nil, fmt.Errorf("this system cannot confine the definition, which it must do before running it next to patient data (%s is %q and a database is given): %v.\n\n"+
 				"If you are sure that does not matter here (for example, you are trying ehrql on your own machine), set %s=never. If you are not sure, it does.",
 				IsolateEnv, opts.Isolation, err, IsolateEnv)
@@ -175,14 +176,17 @@ func loadGo(ctx context.Context, dir, target, shown string, params []string, opt
 	p := sandbox.Policy{
 		Program: bin,
 		Args:    params,
-		Env:     []string{query.EnvModelFD + "=3", query.EnvDefinitionDir + "=" + b.defDir},
+		Env:     []string{query.EnvModelFD + "=3", query.EnvDefinitionDir + "=" + b.defDir, codelists.StudyDirEnv + "=" + b.study.Root},
 		Dir:     b.defDir,
 		Read:    []string{b.study.Root},
 		CPUTime: timeout,
 		Memory:  memory,
 	}
-	return run(ctx, b, p, wanted && sandbox.Supported() == nil, timeout, out)
+	return run(ctx, b, p, wanted && sandboxSupported() == nil, timeout, out)
 }
+
+// sandboxSupported is sandbox.Supported, replaced in tests.
+var sandboxSupported = sandbox.Supported
 
 // maxModel bounds the query model a definition may write.
 const maxModel = 1 << 30
