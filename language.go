@@ -107,10 +107,17 @@ func languageGoMod() []byte {
 	return []byte("module " + ModulePath + "\n\ngo " + GoVersion() + "\n")
 }
 
-// Version is the version of this build of the module: the version it was
-// installed at (go install …@vX), or "dev" followed by the first digits of
-// the language hash for a build from a checkout.
+// version is set at release builds with
+// -ldflags "-X github.com/ehrql-go/ehrql.version=v1.2.3".
+var version string
+
+// Version is the version of this build of the module: the release's, the
+// version it was installed at (go install …@vX), or "dev-" followed by the
+// first digits of the language hash for a build from a checkout.
 func Version() string {
+	if version != "" {
+		return version
+	}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		if v := info.Main.Version; info.Main.Path == ModulePath && v != "" && v != "(devel)" {
 			return v

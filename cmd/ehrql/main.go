@@ -19,15 +19,13 @@ import (
 
 	"github.com/spf13/pflag"
 
+	ehrql "github.com/ehrql-go/ehrql"
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/internal/definition"
 	"github.com/ehrql-go/ehrql/query/model"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 // Exit codes, as ehrQL's.
 const (
@@ -102,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if args[0] == "--version" {
-		fmt.Fprintf(stdout, "ehrql %s\n", version)
+		fmt.Fprintf(stdout, "ehrql %s\n", ehrql.Version())
 		return exitOK
 	}
 	cmd, ok := commands[args[0]]

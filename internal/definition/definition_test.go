@@ -433,3 +433,34 @@ func TestOptionsFromEnv(t *testing.T) {
 		t.Setenv(MemoryEnv, "")
 	}
 }
+
+// BenchmarkLoadUnchangedDefinition measures what an unchanged definition
+// costs each run: hashing the study, finding the cached program, running
+// it confined and decoding its query model.
+func BenchmarkLoadUnchangedDefinition(b *testing.B) {
+	b.Setenv(CacheDirEnv, b.TempDir())
+	root := b.TempDir()
+	for rel, content := range map[string]string{
+		"project.yaml":                   "",
+		"analysis/shared/shared.go":      sharedPackage,
+		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
+	} {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	def := filepath.Join(root, "analysis", "dataset_definition.go")
+	if _, err := Load(context.Background(), def, nil, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Load(context.Background(), def, nil, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
