@@ -19,7 +19,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	ehrql "github.com/ehrql-go/ehrql"
+	ehrqlgo "github.com/ehrql-go/ehrql"
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
@@ -61,6 +61,13 @@ func init() {
 	}
 }
 
+// inputError is an input file that cannot be read as what the command
+// needs (ehrQL's FileValidationError).
+type inputError struct{ err error }
+
+func (e *inputError) Error() string { return e.err.Error() }
+func (e *inputError) Unwrap() error { return e.err }
+
 // usageError is a mistake on the command line.
 type usageError struct{ msg string }
 
@@ -73,6 +80,8 @@ commands:
   generate-dataset DEF      run a dataset definition and write the dataset
   generate-measures DEF     run a measures definition and write the measures
   create-dummy-tables DEF   write the dummy tables generated for a definition
+  plot-measures FILE        chart measures results (--output DIR: SVG, PNG, index.html)
+  describe FILE|DIR         a one-page HTML report of a dataset (--output report.html)
   dump-dataset-sql DEF      print the SQL the engine would run
   serialize-definition DEF  print the definition's JSON query model
   store import|synthesize|describe
@@ -100,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if args[0] == "--version" {
-		fmt.Fprintf(stdout, "ehrql %s\n", ehrql.Version())
+		fmt.Fprintf(stdout, "ehrql %s\n", ehrqlgo.Version())
 		return exitOK
 	}
 	cmd, ok := commands[args[0]]
@@ -126,6 +135,7 @@ func exitCode(err error, stderr io.Writer) int {
 		pe  *engine.PermissionError
 		oe  *engine.OutputError
 		dfe *engine.DummyFileError
+		ie  *inputError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -144,6 +154,9 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
 	case errors.As(err, &ce):
+		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
+		return exitFileValidation
+	case errors.As(err, &ie):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
 	}
