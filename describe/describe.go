@@ -108,6 +108,8 @@ func summariseColumn(c *resultfile.Column, sdcOn bool) Column {
 		slices.Sort(nums)
 	}
 	switch {
+	case c.Name == "patient_id":
+		// Identifiers: their spread says nothing.
 	case ordered && len(freq) > MaxBars:
 		s.Histogram = true
 		s.Bars = histogram(c.Kind, nums)
@@ -122,7 +124,7 @@ func summariseColumn(c *resultfile.Column, sdcOn bool) Column {
 	if ordered && len(nums) > 0 && !sdcOn {
 		s.Min, s.Max = min, max
 	}
-	if s.Nulls > 0 {
+	if s.Nulls > 0 && c.Name != "patient_id" {
 		s.Bars = append(s.Bars, Bar{"(missing)", s.Nulls})
 	}
 	s.Rows, s.Nulls, s.Distinct = count(s.Rows, sdcOn), count(s.Nulls, sdcOn), count(s.Distinct, sdcOn)
@@ -204,7 +206,7 @@ func topValues(freq map[string]int64, categories []string) []Bar {
 }
 
 // barWidth is the width of the chart area, in pixels.
-const barWidth = 360
+const barWidth = 280
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"width": func(n int64, bars []Bar) int {
@@ -245,9 +247,9 @@ svg text { font-size: 11px; }
 <tr><th>column</th><th>type</th><th>missing</th><th>distinct</th><th>min</th><th>max</th><th>values</th></tr>
 {{range .Columns}}<tr data-column="{{.Name}}">
 <td>{{.Name}}</td><td>{{.Type}}</td><td class="n nulls">{{.Nulls}}</td><td class="n distinct">{{.Distinct}}</td><td class="min">{{.Min}}</td><td class="max">{{.Max}}</td>
-<td>{{$bars := .Bars}}<svg width="620" height="{{height .Bars}}" role="img" aria-label="{{if .Histogram}}histogram{{else}}values{{end}} of {{.Name}}">
-{{range $i, $b := .Bars}}<g class="bar"><title>{{$b.Label}}: {{$b.Count}}</title><text x="0" y="{{ty $i}}">{{$b.Label}}</text><rect x="220" y="{{y $i}}" width="{{width $b.Count $bars}}" height="13" fill="#4e79a7"></rect><text x="{{width $b.Count $bars}}" dx="226" y="{{ty $i}}">{{$b.Count}}</text></g>
-{{end}}</svg></td>
+<td>{{$bars := .Bars}}{{if .Bars}}<svg width="500" height="{{height .Bars}}" role="img" aria-label="{{if .Histogram}}histogram{{else}}values{{end}} of {{.Name}}">
+{{range $i, $b := .Bars}}<g class="bar"><title>{{$b.Label}}: {{$b.Count}}</title><text x="0" y="{{ty $i}}">{{$b.Label}}</text><rect x="170" y="{{y $i}}" width="{{width $b.Count $bars}}" height="13" fill="#4e79a7"></rect><text x="{{width $b.Count $bars}}" dx="176" y="{{ty $i}}">{{$b.Count}}</text></g>
+{{end}}</svg>{{end}}</td>
 </tr>
 {{end}}</table>
 {{end}}</body>
