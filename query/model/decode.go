@@ -89,6 +89,11 @@ func DefinitionDir(dir string) DecodeOption {
 // may nest at most MaxDepth deep. A nil r is an empty catalogue.
 func Decode(data []byte, r Resolver, opts ...DecodeOption) (*Definition, error) {
 	data = quoteNonFinite(data)
+	if !json.Valid(data) {
+		var v any
+		err := json.Unmarshal(data, &v)
+		return nil, fmt.Errorf("not a JSON query model: %w", err)
+	}
 	doc, err := members(data)
 	if err != nil {
 		return nil, fmt.Errorf("not a JSON query model: %w", err)
@@ -96,7 +101,7 @@ func Decode(data []byte, r Resolver, opts ...DecodeOption) (*Definition, error) 
 	if r == nil {
 		r = emptyCatalogue{}
 	}
-	d := &decoder{doc: map[string]json.RawMessage{}, resolver: r, refs: map[string]any{},
+	d := &decoder{doc: map[string]json.RawMessage{}, resolver: r, refs: map[string]any{}, inline: map[string]any{},
 		busy: map[string]bool{}, heights: map[*Node]int{}}
 	for _, m := range doc {
 		d.doc[m.key] = m.value
@@ -129,6 +134,7 @@ type decoder struct {
 	resolver Resolver
 	dir      string
 	refs     map[string]any
+	inline   map[string]any // tables declared inline, by their JSON
 	busy     map[string]bool
 	depth    int
 	heights  map[*Node]int
@@ -141,45 +147,90 @@ type member struct {
 	value json.RawMessage
 }
 
-// members parses a JSON object into its members in order, refusing
-// duplicate keys.
+// members splits a JSON object into its members in order, refusing
+// duplicate keys. raw must be valid JSON: Decode checks the document once,
+// and every value decoded is a part of it.
 func members(raw []byte) ([]member, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, errors.New("expected a JSON object")
 	}
-	if tok != json.Delim('{') {
-		return nil, fmt.Errorf("expected a JSON object")
-	}
+	i++
 	var out []member
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
+	for {
+		i = skipSpace(raw, i)
+		if raw[i] == '}' {
+			i++
+			break
+		}
+		if raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
+		end := scanValue(raw, i)
+		var key string
+		if err := json.Unmarshal(raw[i:end], &key); err != nil {
 			return nil, err
 		}
-		key := tok.(string) // object keys are strings, or Token fails
-		if seen[key] {
-			return nil, fmt.Errorf("key %q appears twice", key)
+		for _, m := range out {
+			if m.key == key {
+				return nil, fmt.Errorf("key %q appears twice", key)
+			}
 		}
-		seen[key] = true
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, member{key, v})
+		i = skipSpace(raw, end) + 1 // the colon
+		i = skipSpace(raw, i)
+		end = scanValue(raw, i)
+		out = append(out, member{key, json.RawMessage(raw[i:end])})
+		i = end
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, errors.New("data after the end of the object")
-	}
-	if _, err := dec.Token(); err == nil {
+	if skipSpace(raw, i) != len(raw) {
 		return nil, errors.New("data after the end of the object")
 	}
 	return out, nil
+}
+
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanValue returns the end of the valid JSON value starting at i.
+func scanValue(raw []byte, i int) int {
+	depth := 0
+	for i < len(raw) {
+		switch c := raw[i]; c {
+		case '"':
+			i++
+			for raw[i] != '"' {
+				if raw[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			i++
+			if depth == 0 {
+				return i
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i // the end of a scalar member
+			}
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r', ':':
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return i
 }
 
 // shapeOf outlines a JSON value; for a tagged object it also returns the
@@ -561,7 +612,20 @@ func (d *decoder) tagged(tag string, body json.RawMessage, path string) (any, er
 	if !ok {
 		return nil, fmt.Errorf("%s: unsupported object type %q", path, tag)
 	}
-	return d.object(decl, body, path)
+	if decl.op == OpInvalid || decl.stored {
+		return d.object(decl, body, path)
+	}
+	// A table declared inline is written in full wherever it is used:
+	// decode each spelling once.
+	key := tag + string(body)
+	if n, ok := d.inline[key]; ok {
+		return n, nil
+	}
+	v, err := d.object(decl, body, path)
+	if err == nil {
+		d.inline[key] = v
+	}
+	return v, err
 }
 
 func (d *decoder) externalRef(body json.RawMessage, path string) (*Node, error) {

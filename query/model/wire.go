@@ -692,6 +692,10 @@ func objectNameOf(v any) string {
 		return x.ConstraintName()
 	case *Node:
 		return x.op.String()
+	case *columnSpec:
+		return "ColumnSpec"
+	case *rowsFile:
+		return x.reader
 	}
 	return fmt.Sprintf("%T", v)
 }
