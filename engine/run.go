@@ -51,7 +51,7 @@ func OpenCSVTables(ctx context.Context, dir string, tables []*model.Table, opts 
 // The store's name may hold secrets (a password in a database URL): no
 // error shows them (MaskDSN).
 func OpenStore(ctx context.Context, dsn string, tables []*model.Table, opts Options) (s *Session, err error) {
-	defer func() { err = maskError(err, dsn) }()
+	defer func() { err = maskError(err, dsn, strings.TrimPrefix(dsn, "duckdb://")) }()
 	path := strings.TrimPrefix(dsn, "duckdb://")
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("patient store %s: %w", path, err)

@@ -33,7 +33,7 @@ func (e *maskedError) Error() string { return e.msg }
 func (e *maskedError) Unwrap() error { return e.err }
 
 // maskError masks, in err's message, the secrets of each of the data
-// source names given (as written, and any form of them derived for
+// source names given (as written, then any form of them derived for
 // opening the database).
 func maskError(err error, dsns ...string) error {
 	if err == nil {
@@ -45,7 +45,6 @@ func maskError(err error, dsns ...string) error {
 			msg = strings.ReplaceAll(msg, d, MaskDSN(d))
 		}
 	}
-	msg = MaskDSN(msg)
 	if msg == err.Error() {
 		return err
 	}
