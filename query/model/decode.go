@@ -157,6 +157,7 @@ func members(raw []byte) ([]member, error) {
 	}
 	i++
 	var out []member
+	seen := map[string]bool{}
 	for {
 		i = skipSpace(raw, i)
 		if raw[i] == '}' {
@@ -171,11 +172,10 @@ func members(raw []byte) ([]member, error) {
 		if err := json.Unmarshal(raw[i:end], &key); err != nil {
 			return nil, err
 		}
-		for _, m := range out {
-			if m.key == key {
-				return nil, fmt.Errorf("key %q appears twice", key)
-			}
+		if seen[key] {
+			return nil, fmt.Errorf("key %q appears twice", key)
 		}
+		seen[key] = true
 		i = skipSpace(raw, end) + 1 // the colon
 		i = skipSpace(raw, i)
 		end = scanValue(raw, i)

@@ -14,6 +14,7 @@ import (
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"value": {"ModuleDetails": {"dataset": {"DefinitionError": {"message": "A population has not been defined", "exit_code": null}}, "dataset_dummy_data_config": null, "test_data": null, "measures": null, "measures_dummy_data_config": null, "measures_disclosure_control_config": null, "claimed_permissions": {"tuple": []}}}}`))
 	f.Add(tableFileDoc("../outside.csv"))
+	f.Add(chainDoc(model.MaxDepth + 5))
 	f.Add(datasetDoc(`{"AggregateByPatient.Count": {"source": {"SelectTable": {"name": "appointments", "schema": {"TableSchema": {"status": `+column("str")+`}}, "required_permission": null, "activation_filter_field": null}}}}`, nil))
 	f.Add(datasetDoc(`{"AggregateByPatient.Count": {"source": {"SelectTable": {"name": "appointments", "schema": {"TableSchema": {"schema": {"dict": [["status", `+column("str")+`]]}}}, "required_permission": null, "activation_filter_field": null}}}}`, nil))
 	f.Add(doc(moduleDetailsRoot, map[string]string{

@@ -218,23 +218,13 @@ var objectDecls = []*objectDecl{
 		{name: "dummy_data_constraints", kind: kindConstraints},
 	}, build: buildColumn, parts: func(v any) ([]any, error) {
 		c := v.(Column)
-		return []any{c.Type, constraintList(c.Constraints), constraintList(c.DummyDataConstraints)}, nil
+		return []any{c.Type, toAny(c.Constraints), toAny(c.DummyDataConstraints)}, nil
 	}},
 	{name: "Categorical", fields: []field{
 		{name: "values", kind: tupleOf(kindLiteral)},
 	}, build: func(_ *decoder, v []any) (any, error) {
-		var c Categorical
-		for _, l := range v[0].([]any) {
-			c.Values = append(c.Values, l.(Literal))
-		}
-		return c, nil
-	}, parts: func(v any) ([]any, error) {
-		var items []any
-		for _, l := range v.(Categorical).Values {
-			items = append(items, l)
-		}
-		return []any{items}, nil
-	}},
+		return Categorical{Values: fromAny[Literal](v[0])}, nil
+	}, parts: func(v any) ([]any, error) { return []any{toAny(v.(Categorical).Values)}, nil }},
 	{name: "NotNull", build: func(*decoder, []any) (any, error) { return NotNull{}, nil }, parts: noParts},
 	{name: "Unique", build: func(*decoder, []any) (any, error) { return Unique{}, nil }, parts: noParts},
 	{name: "FirstOfMonth", build: func(*decoder, []any) (any, error) { return FirstOfMonth{}, nil }, parts: noParts},
@@ -284,18 +274,8 @@ var objectDecls = []*objectDecl{
 	{name: "DateAfter", fields: []field{
 		{name: "column_names", kind: tupleOf(kindStr)},
 	}, build: func(_ *decoder, v []any) (any, error) {
-		var c DateAfter
-		for _, s := range v[0].([]any) {
-			c.Columns = append(c.Columns, s.(string))
-		}
-		return c, nil
-	}, parts: func(v any) ([]any, error) {
-		var items []any
-		for _, s := range v.(DateAfter).Columns {
-			items = append(items, s)
-		}
-		return []any{items}, nil
-	}},
+		return DateAfter{Columns: fromAny[string](v[0])}, nil
+	}, parts: func(v any) ([]any, error) { return []any{toAny(v.(DateAfter).Columns)}, nil }},
 	{name: "CSVRowsReader", fields: rowsReaderFields, build: rowsReaderBuild("CSVRowsReader")},
 	{name: "CSVGZRowsReader", fields: rowsReaderFields, build: rowsReaderBuild("CSVGZRowsReader")},
 	{name: "ArrowRowsReader", fields: rowsReaderFields, build: rowsReaderBuild("ArrowRowsReader")},
@@ -308,10 +288,7 @@ var objectDecls = []*objectDecl{
 	}, build: func(_ *decoder, v []any) (any, error) {
 		s := &columnSpec{Type: v[0].(Type), Nullable: v[1].(bool)}
 		if v[2] != nil {
-			s.Categories = []Literal{}
-			for _, l := range v[2].([]any) {
-				s.Categories = append(s.Categories, l.(Literal))
-			}
+			s.Categories = append([]Literal{}, fromAny[Literal](v[2])...)
 		}
 		return s, nil
 	}},
@@ -365,10 +342,21 @@ func variablesDict(vars []Variable) [][2]any {
 	return out
 }
 
-func constraintList(cs []Constraint) []any {
-	out := make([]any, len(cs))
-	for i, c := range cs {
-		out[i] = c
+// toAny converts a typed slice to the []any of a tuple or list.
+func toAny[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+// fromAny converts a decoded tuple or list (of values its kind guarantees
+// are Ts) to a typed slice.
+func fromAny[T any](v any) []T {
+	var out []T
+	for _, x := range v.([]any) {
+		out = append(out, x.(T))
 	}
 	return out
 }
@@ -396,9 +384,7 @@ func buildModuleDetails(_ *decoder, v []any) (any, error) {
 	if v[5] != nil {
 		def.MeasuresDisclosureControl = v[5].(*DisclosureControlConfig)
 	}
-	for _, p := range v[6].([]any) {
-		def.ClaimedPermissions = append(def.ClaimedPermissions, p.(string))
-	}
+	def.ClaimedPermissions = fromAny[string](v[6])
 	return def, nil
 }
 
@@ -426,11 +412,7 @@ func moduleDetailsParts(v any) ([]any, error) {
 	if def.MeasuresDisclosureControl != nil {
 		out[5] = def.MeasuresDisclosureControl
 	}
-	perms := make([]any, len(def.ClaimedPermissions))
-	for i, p := range def.ClaimedPermissions {
-		perms[i] = p
-	}
-	out[6] = perms
+	out[6] = toAny(def.ClaimedPermissions)
 	return out, nil
 }
 
@@ -587,20 +569,8 @@ func nodeDecl(op Op) *objectDecl {
 		decl.parts = func(v any) ([]any, error) { return []any{node(v).args[0], node(v).gap}, nil }
 	case OpMinimumOf, OpMaximumOf:
 		decl.fields = []field{{name: "sources", kind: tupleOf(kindNode)}}
-		decl.build = func(_ *decoder, v []any) (any, error) {
-			var args []*Node
-			for _, a := range v[0].([]any) {
-				args = append(args, a.(*Node))
-			}
-			return Function(op, args...)
-		}
-		decl.parts = func(v any) ([]any, error) {
-			var items []any
-			for _, a := range node(v).args {
-				items = append(items, a)
-			}
-			return []any{items}, nil
-		}
+		decl.build = func(_ *decoder, v []any) (any, error) { return Function(op, fromAny[*Node](v[0])...) }
+		decl.parts = func(v any) ([]any, error) { return []any{toAny(node(v).args)}, nil }
 	case OpCase:
 		decl.fields = []field{{name: "cases", kind: dictOf(kindNode, nullable(kindNode))}, {name: "default", kind: nullable(kindNode)}}
 		decl.build = func(_ *decoder, v []any) (any, error) {
@@ -641,13 +611,7 @@ func nodeDecl(op Op) *objectDecl {
 			}
 			return Function(op, args...)
 		}
-		decl.parts = func(v any) ([]any, error) {
-			out := make([]any, len(node(v).args))
-			for i, a := range node(v).args {
-				out[i] = a
-			}
-			return out, nil
-		}
+		decl.parts = func(v any) ([]any, error) { return toAny(node(v).args), nil }
 	}
 	return decl
 }
