@@ -47,12 +47,16 @@ func OpenCSVTables(ctx context.Context, dir string, tables []*model.Table, opts 
 
 // OpenStore opens a DuckDB patient store read-only and checks that it holds
 // the tables a query needs, with the columns it reads.
-func OpenStore(ctx context.Context, path string, tables []*model.Table, opts Options) (*Session, error) {
-	path = strings.TrimPrefix(path, "duckdb://")
+//
+// The store's name may hold secrets (a password in a database URL): no
+// error shows them (MaskDSN).
+func OpenStore(ctx context.Context, dsn string, tables []*model.Table, opts Options) (s *Session, err error) {
+	defer func() { err = maskError(err, dsn, strings.TrimPrefix(dsn, "duckdb://")) }()
+	path := strings.TrimPrefix(dsn, "duckdb://")
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("patient store %s: %w", path, err)
 	}
-	s, err := open(ctx, path+"?access_mode=read_only", opts)
+	s, err = open(ctx, path+"?access_mode=read_only", opts)
 	if err != nil {
 		return nil, fmt.Errorf("patient store %s: %w", path, err)
 	}

@@ -39,6 +39,16 @@ func (c *Catalogue) LookupTable(module, name string) (*model.Table, bool) {
 	return t, ok
 }
 
+// CataloguedName reports whether any module exports a table of this name.
+func (c *Catalogue) CataloguedName(name string) bool {
+	for ref := range c.byRef {
+		if ref.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Tables returns the tables exported by module, sorted by name; nil for an
 // unknown module. The slice is the caller's; the tables are shared and must
 // not be modified.

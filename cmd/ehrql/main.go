@@ -211,10 +211,20 @@ func loadDataset(ctx context.Context, path string, params []string, dsn string) 
 	if err != nil {
 		return nil, err
 	}
+	if def.DatasetError != nil {
+		return nil, recordedError(path, def.DatasetError)
+	}
 	if def.Dataset == nil {
 		return nil, &definition.Error{Path: path, Code: exitDefinition, Msg: "Did not find a variable called 'dataset' in dataset definition file"}
 	}
 	return def, nil
+}
+
+// recordedError reports an error ehrQL recorded in a serialized definition
+// in place of its dataset or measures. It is a definition error whatever
+// exit code the file claims.
+func recordedError(path string, e *model.DefinitionError) error {
+	return &definition.Error{Path: path, Code: exitDefinition, Msg: e.Message}
 }
 
 func generateDataset(ctx context.Context, args, params []string, stdout, stderr io.Writer) error {
@@ -339,6 +349,9 @@ func dumpDatasetSQL(ctx context.Context, args, params []string, stdout io.Writer
 			return err
 		}
 		return writeText(*out, mq.Script(), stdout)
+	}
+	if def.DatasetError != nil {
+		return recordedError(defPath, def.DatasetError)
 	}
 	if def.Dataset == nil {
 		return &definition.Error{Path: defPath, Code: exitDefinition, Msg: "Did not find a variable called 'dataset' or 'measures' in the definition file"}

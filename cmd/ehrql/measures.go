@@ -19,6 +19,9 @@ func loadMeasures(ctx context.Context, path string, params []string, dsn string)
 	if err != nil {
 		return nil, err
 	}
+	if def.MeasuresError != nil {
+		return nil, recordedError(path, def.MeasuresError)
+	}
 	if len(def.Measures) == 0 {
 		return nil, &definition.Error{Path: path, Code: exitDefinition, Msg: "Did not find a variable called 'measures' in measures definition file (or No measures defined)"}
 	}

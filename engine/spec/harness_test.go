@@ -193,6 +193,7 @@ func buildCases(t testing.TB, build func(t testing.TB) []specCase) (cases []spec
 type noTables struct{}
 
 func (noTables) LookupTable(module, name string) (*model.Table, bool) { return nil, false }
+func (noTables) CataloguedName(string) bool                           { return false }
 
 // definition builds the case's dataset: with the Go language (query.Dataset)
 // or, for the cases of modelBuilt, from its model nodes.

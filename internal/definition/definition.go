@@ -125,7 +125,11 @@ func Load(ctx context.Context, path string, params []string, opts Options) (*mod
 		if err != nil {
 			return nil, err
 		}
-		def, err := model.Decode(data, tables.Default())
+		dir, err := filepath.Abs(filepath.Dir(path))
+		if err != nil {
+			return nil, err
+		}
+		def, err := model.Decode(data, tables.Default(), model.DefinitionDir(dir))
 		if err != nil {
 			return nil, &Error{Path: path, Code: query.ExitDefinitionError, Msg: err.Error()}
 		}
@@ -273,7 +277,7 @@ func run(parent context.Context, b *builder, p sandbox.Policy, confined bool, ti
 	case len(bytes.TrimSpace(data)) == 0:
 		return nil, fail(query.ExitDefinitionError, "the definition did not emit a query model: call query.Emit(dataset) at the end of main")
 	}
-	def, err := model.Decode(data, tables.Default())
+	def, err := model.Decode(data, tables.Default(), model.DefinitionDir(b.defDir))
 	if err != nil {
 		return nil, fail(query.ExitDefinitionError, "invalid query model: "+err.Error())
 	}

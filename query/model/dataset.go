@@ -139,9 +139,14 @@ type DisclosureControlConfig struct{ Enabled bool }
 
 // Definition is everything a definition file yields: ehrQL's ModuleDetails.
 type Definition struct {
-	Dataset                   *Dataset
+	Dataset *Dataset
+	// DatasetError is the error ehrQL recorded in place of the dataset
+	// (a DefinitionError in ModuleDetails.dataset), to report when the
+	// dataset is asked for; Dataset is then nil.
+	DatasetError              *DefinitionError
 	DatasetDummyDataConfig    *DummyDataConfig
 	Measures                  []Measure
+	MeasuresError             *DefinitionError // as DatasetError, for the measures
 	MeasuresDummyDataConfig   *DummyDataConfig
 	MeasuresDisclosureControl *DisclosureControlConfig
 	ClaimedPermissions        []string

@@ -6,11 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ehrql-go/ehrql/codelists"
 )
+
+// MaxDepth is how deeply nodes may nest in a decoded query model: deeper
+// chains are refused with an error naming the variable, rather than
+// overflowing the decoder's stack or the database's expression parser.
+const MaxDepth = 400
 
 // quoteNonFinite rewrites the tokens NaN, Infinity and -Infinity, which
 // Python's json writes for non-finite floats but JSON lacks, as
@@ -56,316 +62,609 @@ func quoteNonFinite(data []byte) []byte {
 	return out.Bytes()
 }
 
+// DecodeOption configures Decode.
+type DecodeOption func(*decoder)
+
+// DefinitionDir gives the directory of the definition being decoded. Files
+// the query model names (the rows of ehrQL's table_from_file) are resolved
+// against it and must lie inside it, after following symbolic links;
+// without it, a query model that names a file is refused.
+func DefinitionDir(dir string) DecodeOption {
+	return func(d *decoder) { d.dir = dir }
+}
+
 // Decode reads a definition in ehrQL's JSON wire format: the output of
 // ehrQL's serialize-definition (a ModuleDetails document), or a document
-// whose root is a bare Dataset. Catalogue tables (external_ref) are looked up
-// in r; user-defined tables written inline are accepted as they are. Every
-// node is validated as it is built; errors name the node.
-func Decode(data []byte, r Resolver) (*Definition, error) {
+// whose root is a bare Dataset.
+//
+// Nothing in the document is trusted. Every field of every object is
+// checked against its declared kind (objectDecls) and a malformed one is an
+// error naming the node and field, never a default. Catalogue tables are
+// looked up in r by external_ref; their declarations and permissions come
+// only from r. A table declared inline (SelectTable, SelectPatientTable:
+// the user-defined tables of this engine's Go definitions, read from
+// --dummy-tables) may not take the name of any catalogue table nor require
+// a permission; InlinePatientTable carries rows, written inline or read
+// from a file inside the definition's directory (DefinitionDir). Nodes
+// may nest at most MaxDepth deep. A nil r is an empty catalogue.
+func Decode(data []byte, r Resolver, opts ...DecodeOption) (*Definition, error) {
 	data = quoteNonFinite(data)
-	var doc map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
+	if !json.Valid(data) {
+		var v any
+		err := json.Unmarshal(data, &v)
 		return nil, fmt.Errorf("not a JSON query model: %w", err)
 	}
-	root, ok := doc["value"]
+	doc, err := members(data)
+	if err != nil {
+		return nil, fmt.Errorf("not a JSON query model: %w", err)
+	}
+	if r == nil {
+		r = emptyCatalogue{}
+	}
+	d := &decoder{doc: map[string]json.RawMessage{}, resolver: r, refs: map[string]any{}, inline: map[string]any{},
+		busy: map[string]bool{}, heights: map[*Node]int{}}
+	for _, m := range doc {
+		d.doc[m.key] = m.value
+	}
+	for _, o := range opts {
+		o(d)
+	}
+	root, ok := d.doc["value"]
 	if !ok {
 		return nil, errors.New(`not a JSON query model: no "value" key at the top level`)
 	}
-	d := &decoder{doc: doc, resolver: r, nodes: map[string]any{}, busy: map[string]bool{}}
-	v, err := d.value(root, "value")
+	v, err := d.decode(objectOf("ModuleDetails", "Dataset"), root, "value")
 	if err != nil {
 		return nil, err
 	}
-	switch v := v.(type) {
-	case *Definition:
-		return v, nil
-	case *Dataset:
-		return &Definition{Dataset: v}, nil
+	if ds, ok := v.(*Dataset); ok {
+		return &Definition{Dataset: ds}, nil
 	}
-	return nil, fmt.Errorf("the document's value is %T, expected ModuleDetails or Dataset", v)
+	return v.(*Definition), nil
 }
+
+// emptyCatalogue resolves no table.
+type emptyCatalogue struct{}
+
+func (emptyCatalogue) LookupTable(string, string) (*Table, bool) { return nil, false }
+func (emptyCatalogue) CataloguedName(string) bool                { return false }
 
 type decoder struct {
 	doc      map[string]json.RawMessage
 	resolver Resolver
-	nodes    map[string]any
+	dir      string
+	refs     map[string]any
+	inline   map[string]any // tables declared inline, by their JSON
 	busy     map[string]bool
+	depth    int
+	heights  map[*Node]int
+	where    string // the variable (or group, member) being decoded, for messages
 }
 
-type codeValue struct {
-	system codelists.System
-	code   string
-}
-type frozenset []any
-type tuple []any
-type dict [][2]any
-
-func parseRaw(raw json.RawMessage) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	err := dec.Decode(&v)
-	return v, err
+// member is one key and value of a JSON object, in document order.
+type member struct {
+	key   string
+	value json.RawMessage
 }
 
-// value decodes one JSON value of the wire format.
-func (d *decoder) value(raw json.RawMessage, path string) (any, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return nil, fmt.Errorf("%s: empty value", path)
+// members splits a JSON object into its members in order, refusing
+// duplicate keys. raw must be valid JSON: Decode checks the document once,
+// and every value decoded is a part of it.
+func members(raw []byte) ([]member, error) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, errors.New("expected a JSON object")
 	}
-	switch raw[0] {
-	case '{':
-	case '[':
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+	i++
+	var out []member
+	seen := map[string]bool{}
+	for {
+		i = skipSpace(raw, i)
+		if raw[i] == '}' {
+			i++
+			break
 		}
-		return d.list(items, path)
-	default:
-		v, err := parseRaw(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+		if raw[i] == ',' {
+			i = skipSpace(raw, i+1)
 		}
-		if n, ok := v.(json.Number); ok {
-			s := n.String()
-			if strings.ContainsAny(s, ".eE") {
-				f, err := n.Float64()
-				return f, err
-			}
-			i, err := n.Int64()
-			if err != nil {
-				return nil, fmt.Errorf("%s: integer %s out of range", path, s)
-			}
-			return i, nil
-		}
-		return v, nil
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(obj) != 1 {
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		return nil, fmt.Errorf("%s: expected an object with one key, got keys %v", path, keys)
-	}
-	for key, body := range obj {
-		return d.tagged(key, body, path)
-	}
-	panic("unreachable")
-}
-
-func (d *decoder) list(items []json.RawMessage, path string) ([]any, error) {
-	out := make([]any, len(items))
-	for i, it := range items {
-		v, err := d.value(it, fmt.Sprintf("%s[%d]", path, i))
-		if err != nil {
+		end := scanValue(raw, i)
+		var key string
+		if err := json.Unmarshal(raw[i:end], &key); err != nil {
 			return nil, err
 		}
-		out[i] = v
+		if seen[key] {
+			return nil, fmt.Errorf("key %q appears twice", key)
+		}
+		seen[key] = true
+		i = skipSpace(raw, end) + 1 // the colon
+		i = skipSpace(raw, i)
+		end = scanValue(raw, i)
+		out = append(out, member{key, json.RawMessage(raw[i:end])})
+		i = end
+	}
+	if skipSpace(raw, i) != len(raw) {
+		return nil, errors.New("data after the end of the object")
 	}
 	return out, nil
 }
 
-func (d *decoder) fields(body json.RawMessage, path string, allowed []string) (map[string]json.RawMessage, error) {
-	var f map[string]json.RawMessage
-	if err := json.Unmarshal(body, &f); err != nil {
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanValue returns the end of the valid JSON value starting at i.
+func scanValue(raw []byte, i int) int {
+	depth := 0
+	for i < len(raw) {
+		switch c := raw[i]; c {
+		case '"':
+			i++
+			for raw[i] != '"' {
+				if raw[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			i++
+			if depth == 0 {
+				return i
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i // the end of a scalar member
+			}
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r', ':':
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return i
+}
+
+// shapeOf outlines a JSON value; for a tagged object it also returns the
+// tag's body.
+func shapeOf(raw json.RawMessage) (shape, json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return shape{}, nil, errors.New("empty value")
+	}
+	switch c := raw[0]; {
+	case c == '{':
+		ms, err := members(raw)
+		if err != nil {
+			return shape{}, nil, err
+		}
+		if len(ms) != 1 {
+			keys := make([]string, len(ms))
+			for i, m := range ms {
+				keys[i] = m.key
+			}
+			return shape{}, nil, fmt.Errorf("expected an object with one key, got keys %q", keys)
+		}
+		return shape{"object", ms[0].key}, ms[0].value, nil
+	case c == '[':
+		return shape{json: "array"}, raw, nil
+	case c == '"':
+		return shape{json: "string"}, raw, nil
+	case c == 't' || c == 'f':
+		return shape{json: "bool"}, raw, nil
+	case c == 'n':
+		return shape{json: "null"}, raw, nil
+	case c == '-' || c >= '0' && c <= '9':
+		return shape{json: "number"}, raw, nil
+	}
+	return shape{}, nil, fmt.Errorf("invalid JSON value %.20q", raw)
+}
+
+// decode reads one value of kind k.
+func (d *decoder) decode(k *wireKind, raw json.RawMessage, path string) (any, error) {
+	s, body, err := shapeOf(raw)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	for k := range f {
-		if !slices.Contains(allowed, k) {
-			return nil, fmt.Errorf("%s: unexpected field %q (expected %s)", path, k, strings.Join(allowed, ", "))
-		}
+	if !k.accepts(s) {
+		return nil, fmt.Errorf("%s: expected %s, got %s", path, k.describe(), describeValue(s, raw))
 	}
-	return f, nil
-}
-
-// nodeFields lists the fields of each node kind's JSON body.
-func nodeFields(op Op) []string {
-	switch op {
-	case OpSelectTable, OpSelectPatientTable:
-		return []string{"name", "schema", "required_permission", "activation_filter_field"}
-	case OpInlinePatientTable:
-		return []string{"rows", "schema", "name"}
-	case OpSeriesCollectionFrame:
-		return []string{"members"}
-	case OpParameter, OpSelectColumn:
-		if op == OpParameter {
-			return []string{"name", "type"}
-		}
-		return []string{"source", "name"}
-	case OpPickOneRowPerPatient:
-		return []string{"source", "position"}
-	case OpCountEpisodes:
-		return []string{"source", "maximum_gap_days"}
-	case OpMinimumOf, OpMaximumOf:
-		return []string{"sources"}
-	case OpCase:
-		return []string{"cases", "default"}
+	if s.json == "null" {
+		return nil, nil
 	}
-	return opInfos[op].fields
-}
-
-// objectFields lists the fields of the wire format's other objects.
-var objectFields = map[string][]string{
-	"ModuleDetails": {"dataset", "dataset_dummy_data_config", "test_data", "measures",
-		"measures_dummy_data_config", "measures_disclosure_control_config", "claimed_permissions"},
-	"Dataset":                 {"population", "variables", "events", "measures"},
-	"DummyDataConfig":         {"population_size", "legacy", "timeout", "additional_population_constraint"},
-	"DisclosureControlConfig": {"enabled"},
-	"MeasureCollection":       {"measures"},
-	"Measure":                 {"name", "numerator", "denominator", "group_by", "intervals"},
-	"TableSchema":             {"schema"},
-	"Column":                  {"type_", "constraints", "dummy_data_constraints"},
-	"Categorical":             {"values"},
-	"NotNull":                 {},
-	"Unique":                  {},
-	"FirstOfMonth":            {},
-	"Regex":                   {"regex"},
-	"ClosedRange":             {"minimum", "maximum", "step"},
-	"GeneralRange":            {"minimum", "maximum", "includes_minimum", "includes_maximum"},
-	"DateAfter":               {"column_names"},
-}
-
-func (d *decoder) tagged(key string, body json.RawMessage, path string) (any, error) {
-	switch key {
-	case "ref":
-		var id string
-		if err := json.Unmarshal(body, &id); err != nil {
-			return nil, fmt.Errorf("%s: ref: %w", path, err)
-		}
-		return d.ref(id)
-	case "Value":
-		v, err := d.value(body, path+".Value")
+	switch k.cat {
+	case catBool:
+		var b bool
+		err := unmarshal(body, &b, path)
+		return b, err
+	case catInt:
+		return parseInt(body, path)
+	case catStr:
+		var str string
+		err := unmarshal(body, &str, path)
+		return str, err
+	case catNode:
+		v, err := d.tagged(s.tag, body, path)
 		if err != nil {
 			return nil, err
 		}
-		lit, err := toLiteral(v)
-		if err != nil {
-			return nil, fmt.Errorf("%s: Value: %w", path, err)
-		}
-		return Value(lit)
-	case "external_ref":
-		var ref struct{ Module, Name string }
-		if err := json.Unmarshal(body, &ref); err != nil {
-			return nil, fmt.Errorf("%s: external_ref: %w", path, err)
-		}
-		if d.resolver == nil {
-			return nil, fmt.Errorf("%s: no table catalogue to look up %s.%s", path, ref.Module, ref.Name)
-		}
-		t, ok := d.resolver.LookupTable(ref.Module, ref.Name)
+		n, ok := v.(*Node)
 		if !ok {
-			return nil, fmt.Errorf("%s: unknown table %s.%s", path, ref.Module, ref.Name)
+			return nil, fmt.Errorf("%s: expected a node, got a %s", path, objectNameOf(v))
 		}
-		return SelectTable(t)
-	case "date":
-		var s string
-		if err := json.Unmarshal(body, &s); err != nil {
-			return nil, fmt.Errorf("%s: date: %w", path, err)
-		}
-		dt, err := ParseDate(s)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return dt, nil
-	case "tuple", "frozenset":
-		var items []json.RawMessage
-		if err := json.Unmarshal(body, &items); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", path, key, err)
-		}
-		l, err := d.list(items, path+"."+key)
-		if err != nil {
+		return n, nil
+	case catType:
+		var name string
+		if err := unmarshal(body, &name, path+".type"); err != nil {
 			return nil, err
 		}
-		if key == "tuple" {
-			return tuple(l), nil
-		}
-		return frozenset(l), nil
-	case "dict":
-		var items [][]json.RawMessage
-		if err := json.Unmarshal(body, &items); err != nil {
-			return nil, fmt.Errorf("%s: dict: %w", path, err)
-		}
-		out := make(dict, len(items))
-		for i, kv := range items {
-			if len(kv) != 2 {
-				return nil, fmt.Errorf("%s: dict item %d is not a pair", path, i)
-			}
-			for j := 0; j < 2; j++ {
-				v, err := d.value(kv[j], fmt.Sprintf("%s.dict[%d]", path, i))
-				if err != nil {
-					return nil, err
-				}
-				out[i][j] = v
-			}
-		}
-		return out, nil
-	case "type":
-		var s string
-		if err := json.Unmarshal(body, &s); err != nil {
-			return nil, fmt.Errorf("%s: type: %w", path, err)
-		}
-		t, err := ParseTypeName(s)
+		t, err := ParseTypeName(name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		return t, nil
-	case "Position":
-		var s string
-		if err := json.Unmarshal(body, &s); err != nil {
-			return nil, fmt.Errorf("%s: Position: %w", path, err)
+	case catPosition:
+		var p string
+		if err := unmarshal(body, &p, path+".Position"); err != nil {
+			return nil, err
 		}
-		return Position(s), nil
-	case "float":
-		var tok string
-		if err := json.Unmarshal(body, &tok); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+		if Position(p) != First && Position(p) != Last {
+			return nil, fmt.Errorf("%s: unknown position %q (expected %q or %q)", path, p, First, Last)
 		}
-		switch tok {
-		case "NaN":
-			return math.NaN(), nil
-		case "Infinity":
-			return math.Inf(1), nil
-		case "-Infinity":
-			return math.Inf(-1), nil
+		return Position(p), nil
+	case catDate:
+		return d.date(body, path)
+	case catLiteral:
+		return d.literal(s, body, path)
+	case catPath:
+		var p string
+		err := unmarshal(body, &p, path+".Path")
+		return p, err
+	case catActivation:
+		if s.json == "bool" {
+			var b bool
+			if err := unmarshal(body, &b, path); err != nil {
+				return nil, err
+			}
+			if b {
+				return nil, fmt.Errorf("%s: expected false or a column name, got true", path)
+			}
+			return false, nil
 		}
-		return nil, fmt.Errorf("%s: invalid float %q", path, tok)
-	case "Path":
-		var s string
-		err := json.Unmarshal(body, &s)
-		return s, err
-	}
-	if sys, err := codelists.ParseSystem(key); err == nil {
-		var s string
-		if err := json.Unmarshal(body, &s); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", path, key, err)
+		var str string
+		err := unmarshal(body, &str, path)
+		return str, err
+	case catAny:
+		if !json.Valid(body) {
+			return nil, fmt.Errorf("%s: invalid JSON", path)
 		}
-		if err := sys.Validate(s); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return codeValue{sys, s}, nil
-	}
-	if op, ok := opsByJSON[key]; ok {
-		n, err := d.node(op, body, path)
+		return json.RawMessage(raw), nil
+	case catTuple, catList:
+		items, err := d.array(body, path)
 		if err != nil {
 			return nil, err
 		}
+		out := make([]any, len(items))
+		for i, it := range items {
+			if out[i], err = d.decode(k.elem, it, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case catPair:
+		items, err := d.array(body, path)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) != 2 {
+			return nil, fmt.Errorf("%s: expected a pair, got %d items", path, len(items))
+		}
+		var out [2]any
+		if out[0], err = d.decode(k.key, items[0], path+"[0]"); err != nil {
+			return nil, err
+		}
+		if out[1], err = d.decode(k.elem, items[1], path+"[1]"); err != nil {
+			return nil, err
+		}
+		return out, nil
+	case catDict:
+		return d.dict(k, body, path)
+	case catObject:
+		v, err := d.tagged(s.tag, body, path)
+		if err != nil {
+			return nil, err
+		}
+		if name := objectNameOf(v); !containsString(k.objects, name) {
+			return nil, fmt.Errorf("%s: expected %s, got a %s", path, k.describe(), name)
+		}
+		return v, nil
+	case catOneOf:
+		for _, a := range k.alts {
+			if a.accepts(s) {
+				return d.decode(a, raw, path)
+			}
+		}
+	}
+	return nil, fmt.Errorf("%s: unexpected %s", path, s)
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// describeValue describes a value briefly for a message.
+func describeValue(s shape, raw json.RawMessage) string {
+	switch s.json {
+	case "string", "number", "bool":
+		v := strings.TrimSpace(string(raw))
+		if len(v) > 40 {
+			v = v[:37] + "..."
+		}
+		return s.String() + " " + v
+	}
+	return s.String()
+}
+
+func unmarshal(body json.RawMessage, dst any, path string) error {
+	if err := json.Unmarshal(body, dst); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func parseInt(body json.RawMessage, path string) (int64, error) {
+	var n json.Number
+	if err := unmarshal(body, &n, path); err != nil {
+		return 0, err
+	}
+	if strings.ContainsAny(n.String(), ".eE") {
+		return 0, fmt.Errorf("%s: expected an integer, got %s", path, n)
+	}
+	i, err := n.Int64()
+	if err != nil {
+		return 0, fmt.Errorf("%s: integer %s out of range", path, n)
+	}
+	return i, nil
+}
+
+func (d *decoder) array(body json.RawMessage, path string) ([]json.RawMessage, error) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(body, &items); err != nil {
+		return nil, fmt.Errorf("%s: expected a JSON list: %w", path, err)
+	}
+	return items, nil
+}
+
+func (d *decoder) dict(k *wireKind, body json.RawMessage, path string) ([][2]any, error) {
+	items, err := d.array(body, path+".dict")
+	if err != nil {
+		return nil, err
+	}
+	out := make([][2]any, len(items))
+	seen := map[string]bool{}
+	outer := d.where
+	defer func() { d.where = outer }()
+	for i, it := range items {
+		kv, err := d.array(it, fmt.Sprintf("%s.dict[%d]", path, i))
+		if err != nil {
+			return nil, err
+		}
+		if len(kv) != 2 {
+			return nil, fmt.Errorf("%s.dict[%d]: expected a [key, value] pair, got %d items", path, i, len(kv))
+		}
+		if out[i][0], err = d.decode(k.key, kv[0], fmt.Sprintf("%s.dict[%d] key", path, i)); err != nil {
+			return nil, err
+		}
+		itemPath := fmt.Sprintf("%s.dict[%d]", path, i)
+		if name, ok := out[i][0].(string); ok {
+			if seen[name] {
+				return nil, fmt.Errorf("%s: key %q appears twice", itemPath, name)
+			}
+			seen[name] = true
+			itemPath = fmt.Sprintf("%s[%q]", path, name)
+			if k.label != "" {
+				d.where = fmt.Sprintf("%s '%s'", k.label, name)
+			}
+		}
+		if out[i][1], err = d.decode(k.elem, kv[1], itemPath); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (d *decoder) date(body json.RawMessage, path string) (CivilDate, error) {
+	var s string
+	if err := unmarshal(body, &s, path+".date"); err != nil {
+		return CivilDate{}, err
+	}
+	dt, err := ParseDate(s)
+	if err != nil {
+		return CivilDate{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return dt, nil
+}
+
+// literal reads the payload of a Value (or a set member, category, bound).
+func (d *decoder) literal(s shape, body json.RawMessage, path string) (Literal, error) {
+	switch s.json {
+	case "bool":
+		var b bool
+		err := unmarshal(body, &b, path)
+		return BoolLit(b), err
+	case "string":
+		var str string
+		err := unmarshal(body, &str, path)
+		return StrLit(str), err
+	case "number":
+		var n json.Number
+		if err := unmarshal(body, &n, path); err != nil {
+			return Literal{}, err
+		}
+		if strings.ContainsAny(n.String(), ".eE") {
+			f, err := n.Float64()
+			if err != nil {
+				return Literal{}, fmt.Errorf("%s: number %s out of range", path, n)
+			}
+			return FloatLit(f), nil
+		}
+		i, err := parseInt(body, path)
+		return IntLit(i), err
+	}
+	switch s.tag {
+	case "date":
+		dt, err := d.date(body, path)
+		return DateLit(dt), err
+	case "float":
+		var tok string
+		if err := unmarshal(body, &tok, path+".float"); err != nil {
+			return Literal{}, err
+		}
+		switch tok {
+		case "NaN":
+			return FloatLit(math.NaN()), nil
+		case "Infinity":
+			return FloatLit(math.Inf(1)), nil
+		case "-Infinity":
+			return FloatLit(math.Inf(-1)), nil
+		}
+		return Literal{}, fmt.Errorf("%s: invalid float %q", path, tok)
+	case "frozenset":
+		items, err := d.array(body, path+".frozenset")
+		if err != nil {
+			return Literal{}, err
+		}
+		members := make([]Literal, len(items))
+		elem := Any
+		for i, it := range items {
+			v, err := d.decode(kindLiteral, it, fmt.Sprintf("%s.frozenset[%d]", path, i))
+			if err != nil {
+				return Literal{}, err
+			}
+			members[i] = v.(Literal)
+			elem = members[i].Type()
+		}
+		l, err := SetLit(elem, members)
+		if err != nil {
+			return Literal{}, fmt.Errorf("%s: %w", path, err)
+		}
+		return l, nil
+	}
+	sys, err := codelists.ParseSystem(s.tag)
+	if err != nil {
+		return Literal{}, fmt.Errorf("%s: %w", path, err)
+	}
+	var code string
+	if err := unmarshal(body, &code, path+"."+s.tag); err != nil {
+		return Literal{}, err
+	}
+	l, err := CodeLit(sys, code)
+	if err != nil {
+		return Literal{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return l, nil
+}
+
+// tagged decodes a tagged object: a reference, a Value, a catalogue table,
+// or a declared object or node.
+func (d *decoder) tagged(tag string, body json.RawMessage, path string) (any, error) {
+	switch tag {
+	case "ref":
+		var id string
+		if err := unmarshal(body, &id, path+".ref"); err != nil {
+			return nil, err
+		}
+		return d.ref(id)
+	case "Value":
+		s, inner, err := shapeOf(body)
+		if err != nil {
+			return nil, fmt.Errorf("%s.Value: %w", path, err)
+		}
+		if !kindLiteral.accepts(s) {
+			return nil, fmt.Errorf("%s.Value: expected %s, got %s", path, kindLiteral.describe(), describeValue(s, body))
+		}
+		lit, err := d.literal(s, inner, path+".Value")
+		if err != nil {
+			return nil, err
+		}
+		n, err := Value(lit)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return n, nil
+	case "external_ref":
+		return d.externalRef(body, path)
+	}
+	decl, ok := decls[tag]
+	if !ok {
+		return nil, fmt.Errorf("%s: unsupported object type %q", path, tag)
+	}
+	if decl.op == OpInvalid || decl.stored {
+		return d.object(decl, body, path)
+	}
+	// A table declared inline is written in full wherever it is used:
+	// decode each spelling once.
+	key := tag + string(body)
+	if n, ok := d.inline[key]; ok {
 		return n, nil
 	}
-	return d.object(key, body, path)
+	v, err := d.object(decl, body, path)
+	if err == nil {
+		d.inline[key] = v
+	}
+	return v, err
+}
+
+func (d *decoder) externalRef(body json.RawMessage, path string) (*Node, error) {
+	path += ".external_ref"
+	ms, err := members(body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	ref := map[string]string{}
+	for _, m := range ms {
+		if m.key != "module" && m.key != "name" {
+			return nil, fmt.Errorf("%s: unexpected field %q (expected module, name)", path, m.key)
+		}
+		var s string
+		if err := unmarshal(m.value, &s, path+"."+m.key); err != nil {
+			return nil, err
+		}
+		ref[m.key] = s
+	}
+	if len(ref) != 2 {
+		return nil, fmt.Errorf("%s: expected the fields module and name", path)
+	}
+	t, ok := d.resolver.LookupTable(ref["module"], ref["name"])
+	if !ok {
+		return nil, fmt.Errorf("%s: unknown table %s.%s", path, ref["module"], ref["name"])
+	}
+	n, err := SelectTable(t)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return n, nil
 }
 
 func (d *decoder) ref(id string) (any, error) {
-	if n, ok := d.nodes[id]; ok {
-		return n, nil
+	if v, ok := d.refs[id]; ok {
+		return v, nil
 	}
 	raw, ok := d.doc[id]
-	if !ok {
+	if !ok || id == "value" {
 		return nil, fmt.Errorf("ref %q: no such node in the document", id)
 	}
 	if d.busy[id] {
@@ -373,646 +672,245 @@ func (d *decoder) ref(id string) (any, error) {
 	}
 	d.busy[id] = true
 	defer delete(d.busy, id)
-	v, err := d.value(raw, "node "+id)
+	path := "node " + id
+	s, body, err := shapeOf(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if s.json != "object" {
+		return nil, fmt.Errorf("%s: expected a node, got %s", path, describeValue(s, raw))
+	}
+	v, err := d.tagged(s.tag, body, path)
 	if err != nil {
 		return nil, err
 	}
-	d.nodes[id] = v
+	d.refs[id] = v
 	return v, nil
 }
 
-// nodeField decodes a field that must be a node (or null when optional).
-func (d *decoder) nodeField(f map[string]json.RawMessage, name, path string, optional bool) (*Node, error) {
-	raw, ok := f[name]
-	if !ok {
-		if optional {
-			return nil, nil
+// object decodes a declared object or node: its fields checked against
+// their declared kinds, then built.
+func (d *decoder) object(decl *objectDecl, body json.RawMessage, path string) (any, error) {
+	path = path + " (" + decl.name + ")"
+	if decl.op != OpInvalid {
+		d.depth++
+		defer func() { d.depth-- }()
+		if d.depth > MaxDepth {
+			return nil, d.tooDeep(path)
 		}
-		return nil, fmt.Errorf("%s: missing field %q", path, name)
 	}
-	v, err := d.value(raw, path+"."+name)
+	ms, err := members(body)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if v == nil && optional {
-		return nil, nil
+	if decl.columns != nil {
+		return d.tableSchema(decl, ms, path)
 	}
-	n, ok := v.(*Node)
-	if !ok {
-		return nil, fmt.Errorf("%s.%s: expected a node, got %T", path, name, v)
+	byName := make(map[string]json.RawMessage, len(ms))
+	for _, m := range ms {
+		byName[m.key] = m.value
 	}
-	return n, nil
+	values := make([]any, len(decl.fields))
+	names := make([]string, len(decl.fields))
+	for i, f := range decl.fields {
+		names[i] = f.name
+		raw, ok := byName[f.name]
+		if !ok {
+			if f.optional {
+				continue
+			}
+			return nil, fmt.Errorf("%s: missing field %q", path, f.name)
+		}
+		delete(byName, f.name)
+		if values[i], err = d.decode(f.kind, raw, path+"."+f.name); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range ms {
+		if _, extra := byName[m.key]; extra {
+			return nil, fmt.Errorf("%s: unexpected field %q (expected %s)", path, m.key, strings.Join(names, ", "))
+		}
+	}
+	v, err := decl.build(d, values)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if n, ok := v.(*Node); ok {
+		if err := d.measure(n, path); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }
 
-func (d *decoder) node(op Op, body json.RawMessage, path string) (*Node, error) {
-	path = path + " (" + op.String() + ")"
-	f, err := d.fields(body, path, nodeFields(op))
-	if err != nil {
-		return nil, err
-	}
-	wrap := func(n *Node, err error) (*Node, error) {
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return n, nil
-	}
-	switch op {
-	case OpSelectTable, OpSelectPatientTable:
-		t, err := d.inlineTable(f, path, op == OpSelectPatientTable)
-		if err != nil {
-			return nil, err
-		}
-		return wrap(SelectTable(t))
-	case OpInlinePatientTable:
-		return d.inlinePatientTable(f, path)
-	case OpSeriesCollectionFrame:
-		v, err := d.value(f["members"], path+".members")
-		if err != nil {
-			return nil, err
-		}
-		items, ok := v.(dict)
-		if !ok {
-			return nil, fmt.Errorf("%s.members: expected a dict", path)
-		}
-		var names []string
-		var members []*Node
-		for _, kv := range items {
-			name, _ := kv[0].(string)
-			m, ok := kv[1].(*Node)
-			if !ok {
-				return nil, fmt.Errorf("%s.members[%s]: expected a node", path, name)
-			}
-			names = append(names, name)
-			members = append(members, m)
-		}
-		return wrap(SeriesCollectionFrame(names, members))
-	case OpParameter:
-		var name string
-		if err := json.Unmarshal(f["name"], &name); err != nil {
-			return nil, fmt.Errorf("%s.name: %w", path, err)
-		}
-		v, err := d.value(f["type"], path+".type")
-		if err != nil {
-			return nil, err
-		}
-		t, ok := v.(Type)
-		if !ok {
-			return nil, fmt.Errorf("%s.type: expected a type", path)
-		}
-		return wrap(Parameter(name, t))
-	case OpSelectColumn:
-		src, err := d.nodeField(f, "source", path, false)
-		if err != nil {
-			return nil, err
-		}
-		var name string
-		if err := json.Unmarshal(f["name"], &name); err != nil {
-			return nil, fmt.Errorf("%s.name: %w", path, err)
-		}
-		return wrap(SelectColumn(src, name))
-	case OpFilter:
-		src, err := d.nodeField(f, "source", path, false)
-		if err != nil {
-			return nil, err
-		}
-		cond, err := d.nodeField(f, "condition", path, false)
-		if err != nil {
-			return nil, err
-		}
-		return wrap(Filter(src, cond))
-	case OpSort:
-		src, err := d.nodeField(f, "source", path, false)
-		if err != nil {
-			return nil, err
-		}
-		key, err := d.nodeField(f, "sort_by", path, false)
-		if err != nil {
-			return nil, err
-		}
-		return wrap(Sort(src, key))
-	case OpPickOneRowPerPatient:
-		src, err := d.nodeField(f, "source", path, false)
-		if err != nil {
-			return nil, err
-		}
-		v, err := d.value(f["position"], path+".position")
-		if err != nil {
-			return nil, err
-		}
-		pos, ok := v.(Position)
-		if !ok {
-			return nil, fmt.Errorf("%s.position: expected a Position", path)
-		}
-		return wrap(PickOneRowPerPatient(src, pos))
-	case OpCountEpisodes:
-		src, err := d.nodeField(f, "source", path, false)
-		if err != nil {
-			return nil, err
-		}
-		var gap int64
-		if err := json.Unmarshal(f["maximum_gap_days"], &gap); err != nil {
-			return nil, fmt.Errorf("%s.maximum_gap_days: %w", path, err)
-		}
-		return wrap(CountEpisodes(src, gap))
-	case OpMinimumOf, OpMaximumOf:
-		v, err := d.value(f["sources"], path+".sources")
-		if err != nil {
-			return nil, err
-		}
-		items, ok := v.(tuple)
-		if !ok {
-			return nil, fmt.Errorf("%s.sources: expected a tuple", path)
-		}
-		args := make([]*Node, len(items))
-		for i, it := range items {
-			if args[i], ok = it.(*Node); !ok {
-				return nil, fmt.Errorf("%s.sources[%d]: expected a node", path, i)
-			}
-		}
-		return wrap(Function(op, args...))
-	case OpCase:
-		v, err := d.value(f["cases"], path+".cases")
-		if err != nil {
-			return nil, err
-		}
-		items, ok := v.(dict)
-		if !ok {
-			return nil, fmt.Errorf("%s.cases: expected a dict", path)
-		}
-		var conds, values []*Node
-		for i, kv := range items {
-			c, ok := kv[0].(*Node)
-			if !ok {
-				return nil, fmt.Errorf("%s.cases[%d]: condition is not a node", path, i)
-			}
-			val, _ := kv[1].(*Node)
-			if kv[1] != nil && val == nil {
-				return nil, fmt.Errorf("%s.cases[%d]: value is not a node", path, i)
-			}
-			conds = append(conds, c)
-			values = append(values, val)
-		}
-		def, err := d.nodeField(f, "default", path, true)
-		if err != nil {
-			return nil, err
-		}
-		return wrap(Case(conds, values, def))
-	}
-	if op.IsAggregation() {
-		src, err := d.nodeField(f, "source", path, false)
-		if err != nil {
-			return nil, err
-		}
-		return wrap(Aggregate(op, src))
-	}
-	args := make([]*Node, len(opInfos[op].fields))
-	for i, name := range opInfos[op].fields {
-		if args[i], err = d.nodeField(f, name, path, false); err != nil {
-			return nil, err
+// measure records a node's height (the longest chain of nodes below it)
+// and refuses one deeper than MaxDepth, however its parts were shared.
+func (d *decoder) measure(n *Node, path string) error {
+	h := 1
+	for _, a := range n.args {
+		if a != nil && d.heights[a]+1 > h {
+			h = d.heights[a] + 1
 		}
 	}
-	return wrap(Function(op, args...))
+	if h > MaxDepth {
+		return d.tooDeep(path)
+	}
+	d.heights[n] = h
+	return nil
 }
 
-// inlinePatientTable decodes a table of rows held in the definition
-// (written with its rows, not ehrQL's file path).
-func (d *decoder) inlinePatientTable(f map[string]json.RawMessage, path string) (*Node, error) {
-	rowsValue, err := d.value(f["rows"], path+".rows")
-	if err != nil {
+func (d *decoder) tooDeep(path string) error {
+	where := ""
+	if d.where != "" {
+		where = " in " + d.where
+	}
+	return fmt.Errorf("%s: the query model nests nodes more than %d deep%s; split the expression into smaller steps", path, MaxDepth, where)
+}
+
+// tableSchema reads a TableSchema in ehrQL's form, one member per column
+// ({"TableSchema": {"age": {"Column": ...}, ...}}), or in the form this
+// engine once wrote ({"TableSchema": {"schema": {"dict": [[name, Column], ...]}}}).
+func (d *decoder) tableSchema(decl *objectDecl, ms []member, path string) ([]Column, error) {
+	if len(ms) == 1 && ms[0].key == "schema" {
+		if s, _, err := shapeOf(ms[0].value); err == nil && s.tag == "dict" {
+			pairs, err := d.decode(dictOf(kindStr, decl.columns), ms[0].value, path+".schema")
+			if err != nil {
+				return nil, err
+			}
+			cols := []Column{}
+			for _, kv := range pairs.([][2]any) {
+				c := kv[1].(Column)
+				c.Name = kv[0].(string)
+				cols = append(cols, c)
+			}
+			return cols, nil
+		}
+	}
+	cols := []Column{}
+	for _, m := range ms {
+		v, err := d.decode(decl.columns, m.value, fmt.Sprintf("%s[%q]", path, m.key))
+		if err != nil {
+			return nil, err
+		}
+		c := v.(Column)
+		c.Name = m.key
+		cols = append(cols, c)
+	}
+	return cols, nil
+}
+
+// inlineTable builds a table declared inline (SelectTable or
+// SelectPatientTable): a user-defined table, never a catalogue table and
+// never one that requires a permission.
+func (d *decoder) inlineTable(op Op, v []any) (*Node, error) {
+	t := &Table{Name: v[0].(string), PatientLevel: op == OpSelectPatientTable, Columns: v[1].([]Column), ActivationFilterField: v[3]}
+	if err := d.checkUserTableName(t.Name); err != nil {
 		return nil, err
 	}
-	if p, ok := rowsValue.(string); ok {
-		return nil, fmt.Errorf("%s: a table read from the file %s is not supported in JSON definitions: write its rows inline", path, p)
+	if v[2] != nil {
+		return nil, fmt.Errorf("table %s: required_permission: a table declared in the query model cannot require a permission (got %q); permissions come only from the table catalogue", t.Name, v[2])
 	}
-	v, err := d.value(f["schema"], path+".schema")
-	if err != nil {
-		return nil, err
+	if col, ok := v[3].(string); ok {
+		if c, found := t.Column(col); !found || c.Type != Date {
+			return nil, fmt.Errorf("table %s: activation_filter_field %q is not a date column of the table", t.Name, col)
+		}
 	}
-	cols, ok := v.([]Column)
-	if !ok {
-		return nil, fmt.Errorf("%s.schema: expected a TableSchema", path)
+	return SelectTable(t)
+}
+
+// checkUserTableName refuses a table declared in the query model that
+// takes the name of a catalogue table.
+func (d *decoder) checkUserTableName(name string) error {
+	if d.resolver.CataloguedName(name) {
+		return fmt.Errorf("table %s: a catalogue table cannot be declared in the query model: refer to it as an external_ref (its columns and permissions come only from the catalogue)", name)
 	}
+	return nil
+}
+
+// inlinePatientTable builds an InlinePatientTable from its rows: written
+// inline as tuples, or read from the file a rows reader names.
+func (d *decoder) inlinePatientTable(v []any) (*Node, error) {
+	cols := v[1].([]Column)
 	t := &Table{Name: "inline_table", PatientLevel: true, Columns: cols}
-	if raw, ok := f["name"]; ok {
-		if err := json.Unmarshal(raw, &t.Name); err != nil {
-			return nil, fmt.Errorf("%s.name: %w", path, err)
-		}
+	if f, ok := v[0].(*rowsFile); ok {
+		stem := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f.path), ".gz"), ".csv"), ".arrow")
+		t.Name = TableFileName(stem)
 	}
-	items, ok := rowsValue.(tuple)
-	if !ok {
-		return nil, fmt.Errorf("%s.rows: expected a tuple of rows (tables read from files must be written with their rows)", path)
+	if v[2] != nil {
+		t.Name = v[2].(string)
 	}
+	if err := d.checkUserTableName(t.Name); err != nil {
+		return nil, err
+	}
+	var rows [][]Literal
+	var err error
+	switch x := v[0].(type) {
+	case *rowsFile:
+		rows, err = x.read(cols)
+	case []any:
+		rows, err = inlineRows(x, cols)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return InlinePatientTable(t, rows)
+}
+
+// inlineRows converts rows written inline: each a tuple of patient_id and
+// the columns' values (null for NULL).
+func inlineRows(items []any, cols []Column) ([][]Literal, error) {
 	rows := make([][]Literal, len(items))
 	for i, it := range items {
-		cells, ok := it.(tuple)
-		if !ok {
-			return nil, fmt.Errorf("%s.rows[%d]: expected a tuple", path, i)
-		}
+		cells := it.([]any)
 		row := make([]Literal, len(cells))
 		for j, cell := range cells {
 			if cell == nil {
 				continue
 			}
-			if j > 0 && j-1 < len(cols) && cols[j-1].Type == Float {
-				if n, ok := cell.(int64); ok {
-					cell = float64(n)
+			l := cell.(Literal)
+			if j > 0 && j-1 < len(cols) {
+				switch want := cols[j-1].Type; {
+				case want == Float && l.Type() == Int:
+					l = FloatLit(float64(l.Go().(int64)))
+				case want.Kind == KindMultiCode && l.Type() == Str:
+					l = Literal{want, l.Go()}
 				}
-			}
-			l, err := toLiteral(cell)
-			if err != nil {
-				return nil, fmt.Errorf("%s.rows[%d][%d]: %w", path, i, j, err)
-			}
-			if j > 0 && j-1 < len(cols) && cols[j-1].Type.Kind == KindMultiCode {
-				l = Literal{cols[j-1].Type, l.Go()}
 			}
 			row[j] = l
 		}
 		rows[i] = row
 	}
-	n, err := InlinePatientTable(t, rows)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return n, nil
+	return rows, nil
 }
 
-func (d *decoder) inlineTable(f map[string]json.RawMessage, path string, patientLevel bool) (*Table, error) {
-	t := &Table{PatientLevel: patientLevel}
-	if err := json.Unmarshal(f["name"], &t.Name); err != nil {
-		return nil, fmt.Errorf("%s.name: %w", path, err)
+// resolvePath resolves a path named in the query model inside the
+// definition's directory, as ehrQL's deserializer does: relative paths
+// are taken from the directory, symbolic links are followed, and the file
+// must lie inside the directory.
+func (d *decoder) resolvePath(p string) (string, error) {
+	if d.dir == "" {
+		return "", fmt.Errorf("filename: the file %q cannot be read: the definition's directory is not known", p)
 	}
-	v, err := d.value(f["schema"], path+".schema")
+	root, err := filepath.Abs(d.dir)
+	if err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
 	if err != nil {
-		return nil, err
+		return "", fmt.Errorf("filename: the definition's directory %q cannot be resolved: %w", d.dir, err)
 	}
-	cols, ok := v.([]Column)
-	if !ok {
-		return nil, fmt.Errorf("%s.schema: expected a TableSchema", path)
+	full := p
+	if !filepath.IsAbs(p) {
+		full = filepath.Join(root, p)
 	}
-	t.Columns = cols
-	if raw, ok := f["required_permission"]; ok {
-		var p *string
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return nil, fmt.Errorf("%s.required_permission: %w", path, err)
-		}
-		if p != nil {
-			t.RequiredPermission = *p
-		}
-	}
-	if raw, ok := f["activation_filter_field"]; ok {
-		var a any
-		if err := json.Unmarshal(raw, &a); err != nil {
-			return nil, fmt.Errorf("%s.activation_filter_field: %w", path, err)
-		}
-		t.ActivationFilterField = a
-	}
-	return t, nil
-}
-
-// object decodes the non-node objects of the wire format.
-func (d *decoder) object(key string, body json.RawMessage, path string) (any, error) {
-	path = path + "." + key
-	allowed, known := objectFields[key]
-	if !known {
-		return nil, fmt.Errorf("%s: unsupported object type %q", path, key)
-	}
-	f, err := d.fields(body, path, allowed)
+	real, err := filepath.EvalSymlinks(full)
 	if err != nil {
-		return nil, err
+		if errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("filename: Missing file: %s", p)
+		}
+		return "", fmt.Errorf("filename: %q cannot be resolved: %w", p, err)
 	}
-	get := func(name string) (any, error) {
-		raw, ok := f[name]
-		if !ok {
-			return nil, nil
-		}
-		return d.value(raw, path+"."+name)
+	if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("filename: Path %q is not contained within the directory %q", p, root)
 	}
-	switch key {
-	case "ModuleDetails":
-		def := &Definition{}
-		if v, err := get("dataset"); err != nil {
-			return nil, err
-		} else if v != nil {
-			ds, ok := v.(*Dataset)
-			if !ok {
-				return nil, fmt.Errorf("%s.dataset: expected a Dataset", path)
-			}
-			def.Dataset = ds
-		}
-		for _, name := range []string{"dataset_dummy_data_config", "measures_dummy_data_config"} {
-			v, err := get(name)
-			if err != nil {
-				return nil, err
-			}
-			if v == nil {
-				continue
-			}
-			c, ok := v.(*DummyDataConfig)
-			if !ok {
-				return nil, fmt.Errorf("%s.%s: expected a DummyDataConfig", path, name)
-			}
-			if name == "dataset_dummy_data_config" {
-				def.DatasetDummyDataConfig = c
-			} else {
-				def.MeasuresDummyDataConfig = c
-			}
-		}
-		if v, err := get("measures"); err != nil {
-			return nil, err
-		} else if v != nil {
-			ms, ok := v.([]Measure)
-			if !ok {
-				return nil, fmt.Errorf("%s.measures: expected a MeasureCollection", path)
-			}
-			def.Measures = ms
-		}
-		if v, err := get("measures_disclosure_control_config"); err != nil {
-			return nil, err
-		} else if v != nil {
-			c, ok := v.(*DisclosureControlConfig)
-			if !ok {
-				return nil, fmt.Errorf("%s.measures_disclosure_control_config: expected a DisclosureControlConfig", path)
-			}
-			def.MeasuresDisclosureControl = c
-		}
-		if v, err := get("claimed_permissions"); err != nil {
-			return nil, err
-		} else if v != nil {
-			items, _ := v.(tuple)
-			for _, it := range items {
-				s, ok := it.(string)
-				if !ok {
-					return nil, fmt.Errorf("%s.claimed_permissions: expected strings", path)
-				}
-				def.ClaimedPermissions = append(def.ClaimedPermissions, s)
-			}
-		}
-		return def, nil
-	case "Dataset":
-		ds := &Dataset{}
-		if ds.Population, err = d.nodeField(f, "population", path, false); err != nil {
-			return nil, err
-		}
-		v, err := get("variables")
-		if err != nil {
-			return nil, err
-		}
-		vars, _ := v.(dict)
-		for i, kv := range vars {
-			name, _ := kv[0].(string)
-			n, ok := kv[1].(*Node)
-			if !ok {
-				return nil, fmt.Errorf("%s.variables[%d]: expected a node", path, i)
-			}
-			ds.Variables = append(ds.Variables, Variable{name, n})
-		}
-		if v, err = get("events"); err != nil {
-			return nil, err
-		}
-		evs, _ := v.(dict)
-		for i, kv := range evs {
-			name, _ := kv[0].(string)
-			n, ok := kv[1].(*Node)
-			if !ok {
-				return nil, fmt.Errorf("%s.events[%d]: expected a node", path, i)
-			}
-			ds.Events = append(ds.Events, EventTable{name, n})
-		}
-		if err := ds.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return ds, nil
-	case "DummyDataConfig":
-		c := DefaultDummyDataConfig()
-		if v, _ := get("population_size"); v != nil {
-			c.PopulationSize, _ = v.(int64)
-		}
-		if v, _ := get("legacy"); v != nil {
-			c.Legacy, _ = v.(bool)
-		}
-		if v, _ := get("timeout"); v != nil {
-			switch t := v.(type) {
-			case int64:
-				c.Timeout = t
-			case float64:
-				c.Timeout = int64(t)
-			}
-		}
-		if c.AdditionalPopulationConstraint, err = d.nodeField(f, "additional_population_constraint", path, true); err != nil {
-			return nil, err
-		}
-		return &c, nil
-	case "DisclosureControlConfig":
-		c := &DisclosureControlConfig{Enabled: true}
-		if v, _ := get("enabled"); v != nil {
-			c.Enabled, _ = v.(bool)
-		}
-		return c, nil
-	case "MeasureCollection":
-		v, err := get("measures")
-		if err != nil {
-			return nil, err
-		}
-		var ms []Measure
-		items, _ := v.([]any)
-		if t, ok := v.(tuple); ok {
-			items = t
-		}
-		for _, it := range items {
-			m, ok := it.(*Measure)
-			if !ok {
-				return nil, fmt.Errorf("%s.measures: expected Measure objects", path)
-			}
-			ms = append(ms, *m)
-		}
-		return ms, nil
-	case "Measure":
-		m := &Measure{}
-		_ = json.Unmarshal(f["name"], &m.Name)
-		if m.Numerator, err = d.nodeField(f, "numerator", path, false); err != nil {
-			return nil, err
-		}
-		if m.Denominator, err = d.nodeField(f, "denominator", path, false); err != nil {
-			return nil, err
-		}
-		v, err := get("group_by")
-		if err != nil {
-			return nil, err
-		}
-		groups, _ := v.(dict)
-		for i, kv := range groups {
-			name, _ := kv[0].(string)
-			n, ok := kv[1].(*Node)
-			if !ok {
-				return nil, fmt.Errorf("%s.group_by[%d]: expected a node", path, i)
-			}
-			m.GroupBy = append(m.GroupBy, Variable{name, n})
-		}
-		if v, err = get("intervals"); err != nil {
-			return nil, err
-		}
-		ivs, _ := v.(tuple)
-		for i, it := range ivs {
-			pair, _ := it.(tuple)
-			if len(pair) != 2 {
-				return nil, fmt.Errorf("%s.intervals[%d]: expected a (start, end) pair", path, i)
-			}
-			s, ok1 := pair[0].(CivilDate)
-			e, ok2 := pair[1].(CivilDate)
-			if !ok1 || !ok2 {
-				return nil, fmt.Errorf("%s.intervals[%d]: expected dates", path, i)
-			}
-			m.Intervals = append(m.Intervals, [2]CivilDate{s, e})
-		}
-		return m, nil
-	case "TableSchema":
-		v, err := get("schema")
-		if err != nil {
-			return nil, err
-		}
-		items, _ := v.(dict)
-		var cols []Column
-		for i, kv := range items {
-			name, _ := kv[0].(string)
-			c, ok := kv[1].(Column)
-			if !ok {
-				return nil, fmt.Errorf("%s.schema[%d]: expected a Column", path, i)
-			}
-			c.Name = name
-			cols = append(cols, c)
-		}
-		return cols, nil
-	case "Column":
-		c := Column{}
-		v, err := get("type_")
-		if err != nil {
-			return nil, err
-		}
-		t, ok := v.(Type)
-		if !ok {
-			return nil, fmt.Errorf("%s.type_: expected a type", path)
-		}
-		c.Type = t
-		for _, field := range []string{"constraints", "dummy_data_constraints"} {
-			v, err := get(field)
-			if err != nil {
-				return nil, err
-			}
-			items, _ := v.(tuple)
-			for _, it := range items {
-				k, ok := it.(Constraint)
-				if !ok {
-					return nil, fmt.Errorf("%s.%s: expected constraints", path, field)
-				}
-				if field == "constraints" {
-					c.Constraints = append(c.Constraints, k)
-				} else {
-					c.DummyDataConstraints = append(c.DummyDataConstraints, k)
-				}
-			}
-		}
-		return c, nil
-	case "Categorical":
-		v, err := get("values")
-		if err != nil {
-			return nil, err
-		}
-		items, _ := v.(tuple)
-		var lits []Literal
-		for _, it := range items {
-			l, err := toLiteral(it)
-			if err != nil {
-				return nil, fmt.Errorf("%s.values: %w", path, err)
-			}
-			lits = append(lits, l)
-		}
-		return Categorical{lits}, nil
-	case "NotNull":
-		return NotNull{}, nil
-	case "Unique":
-		return Unique{}, nil
-	case "FirstOfMonth":
-		return FirstOfMonth{}, nil
-	case "Regex":
-		var r Regex
-		err := json.Unmarshal(f["regex"], &r.Pattern)
-		return r, err
-	case "ClosedRange":
-		r := ClosedRange{Step: 1}
-		_ = json.Unmarshal(f["minimum"], &r.Min)
-		_ = json.Unmarshal(f["maximum"], &r.Max)
-		if raw, ok := f["step"]; ok {
-			_ = json.Unmarshal(raw, &r.Step)
-		}
-		return r, nil
-	case "GeneralRange":
-		r := GeneralRange{IncludesMinimum: true, IncludesMaximum: true}
-		for _, b := range []struct {
-			name string
-			dst  **Literal
-		}{{"minimum", &r.Min}, {"maximum", &r.Max}} {
-			v, err := get(b.name)
-			if err != nil {
-				return nil, err
-			}
-			if v != nil {
-				l, err := toLiteral(v)
-				if err != nil {
-					return nil, fmt.Errorf("%s.%s: %w", path, b.name, err)
-				}
-				*b.dst = &l
-			}
-		}
-		if raw, ok := f["includes_minimum"]; ok {
-			_ = json.Unmarshal(raw, &r.IncludesMinimum)
-		}
-		if raw, ok := f["includes_maximum"]; ok {
-			_ = json.Unmarshal(raw, &r.IncludesMaximum)
-		}
-		return r, nil
-	case "DateAfter":
-		v, err := get("column_names")
-		if err != nil {
-			return nil, err
-		}
-		var da DateAfter
-		items, _ := v.(tuple)
-		for _, it := range items {
-			s, _ := it.(string)
-			da.Columns = append(da.Columns, s)
-		}
-		return da, nil
-	}
-	return nil, fmt.Errorf("%s: unsupported object type %q", path, key)
-}
-
-// toLiteral converts a decoded value into a Value literal.
-func toLiteral(v any) (Literal, error) {
-	switch x := v.(type) {
-	case bool:
-		return BoolLit(x), nil
-	case int64:
-		return IntLit(x), nil
-	case float64:
-		return FloatLit(x), nil
-	case string:
-		return StrLit(x), nil
-	case CivilDate:
-		return DateLit(x), nil
-	case codeValue:
-		return CodeLit(x.system, x.code)
-	case frozenset:
-		members := make([]Literal, len(x))
-		elem := Any
-		for i, it := range x {
-			l, err := toLiteral(it)
-			if err != nil {
-				return Literal{}, err
-			}
-			members[i] = l
-			elem = l.Type()
-		}
-		return SetLit(elem, members)
-	}
-	return Literal{}, fmt.Errorf("unsupported literal %T", v)
+	return real, nil
 }

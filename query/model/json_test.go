@@ -564,7 +564,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"malformed JSON", []byte(`{"value": `), []string{"not a JSON query model"}},
 		{"not an object", []byte(`[1, 2]`), []string{"not a JSON query model"}},
 		{"no value", []byte(`{"1": {"Value": 1}}`), []string{`no "value" key`}},
-		{"value of the wrong kind", []byte(`{"value": 1}`), []string{"expected ModuleDetails or Dataset"}},
+		{"value of the wrong kind", []byte(`{"value": 1}`), []string{"value: expected a ModuleDetails or Dataset object, got a number 1"}},
 		{"unknown table", datasetDoc(`{"AggregateByPatient.Count": {"source": {"external_ref": {"module": "ehrql.tables.tpp", "name": "no_such_table"}}}}`, nil),
 			[]string{"unknown table ehrql.tables.tpp.no_such_table"}},
 		{"unknown module", datasetDoc(`{"AggregateByPatient.Count": {"source": {"external_ref": {"module": "ehrql.tables.beta", "name": "patients"}}}}`, nil),
@@ -617,11 +617,11 @@ func TestDecodeErrors(t *testing.T) {
 			"4": `{"PickOneRowPerPatient": {"source": {"ref": "5"}, "position": {"Position": "middle"}}}`,
 			"5": `{"Sort": {"source": ` + eventsRef + `, "sort_by": {"ref": "6"}}}`,
 			"6": `{"SelectColumn": {"source": ` + eventsRef + `, "name": "date"}}`}),
-			[]string{"invalid position"}},
+			[]string{"node 4 (PickOneRowPerPatient).position", `unknown position "middle"`}},
 		{"unknown type name", datasetDoc(`{"Parameter": {"name": "p", "type": {"type": "decimal"}}}`, nil), []string{`unknown type "decimal"`}},
-		{"tables from files", datasetDoc(`{"AggregateByPatient.Exists": {"source": {"ref": "4"}}}`, map[string]string{
+		{"rows given as a bare path", datasetDoc(`{"AggregateByPatient.Exists": {"source": {"ref": "4"}}}`, map[string]string{
 			"4": `{"InlinePatientTable": {"rows": {"Path": "x.csv"}, "schema": null}}`}),
-			[]string{"not supported"}},
+			[]string{"node 4 (InlinePatientTable).rows", `got a "Path" object`}},
 	} {
 		_, err := model.Decode(tc.data, tables.Default())
 		if err == nil {
@@ -636,7 +636,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	// Without a catalogue, catalogue tables cannot be resolved.
 	_, err := model.Decode(readTestdata(t, seedDatasets[0].file), nil)
-	wantErr(t, err, "no table catalogue", "ehrql.tables.tpp.practice_registrations")
+	wantErr(t, err, "unknown table ehrql.tables.tpp.practice_registrations")
 }
 
 // A type error in a real file names the node it occurs in.

@@ -171,4 +171,7 @@ type Ref struct{ Module, Name string }
 // Resolver finds catalogue tables by module and name, for decoding JSON.
 type Resolver interface {
 	LookupTable(module, name string) (*Table, bool)
+	// CataloguedName reports whether any module of the catalogue has a
+	// table of this name: such a name may not be declared in a query model.
+	CataloguedName(name string) bool
 }
