@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
+	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/query/model"
@@ -109,7 +110,7 @@ func (q *Query) copyCSVDummyFile(ctx context.Context, in string, gz bool, out st
 	if err := os.Symlink(abs, filepath.Join(dir, name)); err != nil {
 		return 0, err
 	}
-	s, err := open(ctx, "", Options{})
+	s, err := open(ctx, "", duck.FromEnv())
 	if err != nil {
 		return 0, err
 	}
@@ -119,6 +120,9 @@ func (q *Query) copyCSVDummyFile(ctx context.Context, in string, gz bool, out st
 		if errors.As(err, &ce) {
 			ce.File = in
 		}
+		return 0, err
+	}
+	if _, err := s.lockdown(ctx); err != nil {
 		return 0, err
 	}
 	cols := []string{"patient_id"}

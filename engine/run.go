@@ -10,24 +10,19 @@ import (
 	"path/filepath"
 	"strings"
 
-	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB database/sql driver
-
+	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
-// Options tune the DuckDB session.
-type Options struct {
-	// Threads limits DuckDB's worker threads (0: DuckDB's default, all cores).
-	Threads int
-	// MemoryLimit caps DuckDB's memory, e.g. "2GB" ("": DuckDB's default).
-	MemoryLimit string
-}
+// Options tune the DuckDB session: threads, memory, and where its
+// temporary files go and how large they may grow.
+type Options = duck.Settings
 
 // Session is one DuckDB connection holding the patient data a query runs on.
 type Session struct {
-	db   *sql.DB
+	duck *duck.DB
 	conn *sql.Conn
 }
 
@@ -42,7 +37,7 @@ func OpenCSVTables(ctx context.Context, dir string, tables []*model.Table, opts 
 		s.Close()
 		return nil, err
 	}
-	return s, nil
+	return s.lockdown(ctx)
 }
 
 // OpenStore opens a DuckDB patient store read-only and checks that it holds
@@ -83,29 +78,17 @@ func OpenStore(ctx context.Context, path string, tables []*model.Table, opts Opt
 			return nil, fmt.Errorf("patient store %s: table %q has no patient_id column", path, t.Name)
 		}
 	}
-	return s, nil
+	return s.lockdown(ctx)
 }
 
 func open(ctx context.Context, dsn string, opts Options) (*Session, error) {
-	db, err := sql.Open("duckdb", dsn)
+	d, err := duck.Open(ctx, dsn, opts)
 	if err != nil {
 		return nil, err
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	s := &Session{db: db, conn: conn}
-	var settings []string
-	if opts.Threads > 0 {
-		settings = append(settings, fmt.Sprintf("SET threads = %d", opts.Threads))
-	}
-	if opts.MemoryLimit != "" {
-		settings = append(settings, fmt.Sprintf("SET memory_limit = '%s'", strings.ReplaceAll(opts.MemoryLimit, "'", "")))
-	}
-	for _, stmt := range append(settings, macros...) {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+	s := &Session{duck: d, conn: d.Conn}
+	for _, stmt := range macros {
+		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("setting up DuckDB: %w", err)
 		}
@@ -113,10 +96,19 @@ func open(ctx context.Context, dsn string, opts Options) (*Session, error) {
 	return s, nil
 }
 
-// Close ends the session.
+// lockdown locks the session's database down once its inputs are loaded
+// (see duck.DB.Lockdown), closing the session if that fails.
+func (s *Session) lockdown(ctx context.Context) (*Session, error) {
+	if err := s.duck.Lockdown(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close ends the session and removes its temporary files.
 func (s *Session) Close() error {
-	s.conn.Close()
-	return s.db.Close()
+	return s.duck.Close()
 }
 
 // Query runs SQL in the session (for tests and tools).
@@ -241,7 +233,7 @@ func runTable(ctx context.Context, s *Session, query string, specs []ColumnSpec,
 	n, err := s.stream(ctx, query, cols, w)
 	if err != nil {
 		w.Abort()
-		return n, err
+		return n, s.duck.Explain(err)
 	}
 	if err := w.Close(); err != nil {
 		w.Abort()

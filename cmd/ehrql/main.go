@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/internal/definition"
@@ -127,6 +128,7 @@ func exitCode(err error, stderr io.Writer) int {
 		pe  *engine.PermissionError
 		oe  *engine.OutputError
 		dfe *engine.DummyFileError
+		fe  *source.FileError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -144,7 +146,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &oe):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
-	case errors.As(err, &ce):
+	case errors.As(err, &ce), errors.As(err, &fe):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
 	}
@@ -199,7 +201,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	out := fs.String("output", "", "output file: .arrow, .csv or .csv.gz (default: CSV on stdout)")
 	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
 	dummyFile := fs.String("dummy-data-file", "", "a ready dataset (CSV, CSV.gz or Arrow), checked against the definition and written out")
-	dsn, threads, memory := sourceFlags(fs)
+	dsn, settings := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {
 		return err
@@ -236,7 +238,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	if err := engine.CheckPermissions(q.Tables, def.ClaimedPermissions, os.Getenv("EHRQL_PERMISSIONS"), *dsn == "", also...); err != nil {
 		return err
 	}
-	opts := engine.Options{Threads: *threads, MemoryLimit: *memory}
+	opts := *settings
 	if *dsn == "" && *dummyFile != "" {
 		n, err := q.WriteDummyDataFile(ctx, *dummyFile, *out, stdout)
 		if err == nil && *out != "" && *out != "-" {
@@ -271,14 +273,24 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 
 // sourceFlags adds the data-source flags that generate-dataset and
 // generate-measures share: the store (--database, alias --dsn, default
-// $DATABASE_URL) and DuckDB's threads and memory limit.
-func sourceFlags(fs *pflag.FlagSet) (dsn *string, threads *int, memory *string) {
+// $DATABASE_URL) and DuckDB's settings (duckFlags).
+func sourceFlags(fs *pflag.FlagSet) (dsn *string, settings *duck.Settings) {
 	dsn = fs.String("database", os.Getenv("DATABASE_URL"), "DuckDB patient store (.duckdb); default $DATABASE_URL")
 	fs.StringVar(dsn, "dsn", *dsn, "alias of --database")
 	fs.Lookup("dsn").Hidden = true
-	threads = fs.Int("threads", envInt("EHRQL_THREADS"), "DuckDB worker threads (default: all cores; $EHRQL_THREADS)")
-	memory = fs.String("memory-limit", os.Getenv("EHRQL_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB ($EHRQL_MEMORY_LIMIT)")
-	return dsn, threads, memory
+	return dsn, duckFlags(fs)
+}
+
+// duckFlags adds the flags that tune DuckDB, each defaulting to its
+// environment variable: threads, memory limit, and where DuckDB's
+// temporary (spill) files go and how large they may grow.
+func duckFlags(fs *pflag.FlagSet) *duck.Settings {
+	s := duck.FromEnv()
+	fs.IntVar(&s.Threads, "threads", s.Threads, "DuckDB worker threads (default: all cores; $"+duck.EnvThreads+")")
+	fs.StringVar(&s.MemoryLimit, "memory-limit", s.MemoryLimit, "DuckDB memory limit, e.g. 4GB ($"+duck.EnvMemoryLimit+")")
+	fs.StringVar(&s.TempDir, "temp-dir", s.TempDir, "folder for DuckDB's temporary files, in a new folder per run removed at the end (default: the system's; $"+duck.EnvTempDir+")")
+	fs.StringVar(&s.MaxTempSize, "max-temp-size", s.MaxTempSize, "cap on DuckDB's temporary files, e.g. 50GB (default: 90% of the free disk space; $"+duck.EnvMaxTempSize+")")
+	return &s
 }
 
 // checkOutput validates --output: a file whose extension names a format, or
@@ -361,10 +373,4 @@ func writeText(path, text string, stdout io.Writer) error {
 // progress reports a stage of a long run on stderr, with the time elapsed.
 func progress(stderr io.Writer, start time.Time, format string, a ...any) {
 	fmt.Fprintf(stderr, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, a...))
-}
-
-func envInt(name string) int {
-	var n int
-	fmt.Sscan(os.Getenv(name), &n)
-	return n
 }
