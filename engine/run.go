@@ -40,43 +40,21 @@ func OpenCSVTables(ctx context.Context, dir string, tables []*model.Table, opts 
 	return s.lockdown(ctx)
 }
 
-// OpenStore opens a DuckDB patient store read-only and checks that it holds
-// the tables a query needs, with the columns it reads.
+// OpenStore opens a DuckDB patient store read-only and checks the tables a
+// query needs against their schemas (see checkStore); errors about the
+// store are *StoreError values naming the table and column.
 func OpenStore(ctx context.Context, path string, tables []*model.Table, opts Options) (*Session, error) {
 	path = strings.TrimPrefix(path, "duckdb://")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("patient store %s: %w", path, err)
+	if err := checkDuckDBFile(path); err != nil {
+		return nil, err
 	}
 	s, err := open(ctx, path+"?access_mode=read_only", opts)
 	if err != nil {
 		return nil, fmt.Errorf("patient store %s: %w", path, err)
 	}
-	for _, t := range tables {
-		rows, err := s.conn.QueryContext(ctx,
-			"SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'", t.Name)
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		have := map[string]bool{}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				s.Close()
-				return nil, err
-			}
-			have[c] = true
-		}
-		rows.Close()
-		if len(have) == 0 {
-			s.Close()
-			return nil, fmt.Errorf("patient store %s has no table %q", path, t.Name)
-		}
-		if !have["patient_id"] {
-			s.Close()
-			return nil, fmt.Errorf("patient store %s: table %q has no patient_id column", path, t.Name)
-		}
+	if err := checkStore(ctx, s.conn, path, tables); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s.lockdown(ctx)
 }

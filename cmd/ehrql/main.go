@@ -129,6 +129,7 @@ func exitCode(err error, stderr io.Writer) int {
 		oe  *engine.OutputError
 		dfe *engine.DummyFileError
 		fe  *source.FileError
+		se  *engine.StoreError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -146,7 +147,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &oe):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
-	case errors.As(err, &ce), errors.As(err, &fe):
+	case errors.As(err, &ce), errors.As(err, &fe), errors.As(err, &se):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
 	}
