@@ -186,7 +186,7 @@ func (c *compiler) universe(pop *model.Node) (string, error) {
 			parts = append(parts, "SELECT DISTINCT patient_id FROM "+name)
 			continue
 		}
-		parts = append(parts, "SELECT DISTINCT patient_id FROM "+ident(t.Table().Name))
+		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
 	}
 	if len(parts) == 0 {
 		return "", fmt.Errorf("the population does not read any table")

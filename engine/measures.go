@@ -130,7 +130,7 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 			parts = append(parts, "SELECT DISTINCT patient_id FROM "+name)
 			continue
 		}
-		parts = append(parts, "SELECT DISTINCT patient_id FROM "+ident(t.Table().Name))
+		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
 	}
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("the measures' denominators do not read any table")

@@ -134,7 +134,7 @@ func checkStore(ctx context.Context, conn *sql.Conn, path string, tables []*mode
 // checkTableData checks a table's rows: one per patient in a patient-level
 // table, categorical columns within their categories.
 func checkTableData(ctx context.Context, conn *sql.Conn, path string, t *model.Table) error {
-	tbl := "main." + ident(t.Name)
+	tbl := tableRef(t)
 	if t.PatientLevel {
 		var pid, n int64
 		err := conn.QueryRowContext(ctx, "SELECT patient_id, count(*) FROM "+tbl+" GROUP BY patient_id HAVING count(*) > 1 ORDER BY patient_id LIMIT 1").Scan(&pid, &n)
