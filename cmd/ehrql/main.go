@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -41,10 +43,44 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(runWithSignals(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runWithSignals runs the command with a context that SIGINT and SIGTERM
+// cancel: the running query is interrupted, the definition program is
+// stopped, temporary and partial files are removed as on any error, and
+// the exit code is the shell's for the signal (130 for SIGINT, 143 for
+// SIGTERM). A second signal ends the process at once.
+func runWithSignals(args []string, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Value
+	go func() {
+		if sig, ok := <-sigs; ok {
+			got.Store(sig)
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+			cancel()
+		}
+	}()
+	code := run(ctx, args, stdout, stderr)
+	signal.Stop(sigs)
+	close(sigs)
+	if sig, ok := got.Load().(os.Signal); ok {
+		fmt.Fprintf(stderr, "ehrql: stopped by %v; its temporary files were removed\n", sig)
+		return signalExitCode(sig)
+	}
+	return code
+}
+
+// signalExitCode is the exit code a shell reports for a process ended by
+// sig: 128 plus the signal's number.
+func signalExitCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitError
 }
 
 // command runs one subcommand: its own arguments, the user parameters that
@@ -130,6 +166,7 @@ func exitCode(err error, stderr io.Writer) int {
 		dfe *engine.DummyFileError
 		fe  *source.FileError
 		se  *engine.StoreError
+		roe *output.ReadOnlyError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -138,6 +175,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &de):
 		fmt.Fprintln(stderr, de.Error())
 		return de.Code
+	case errors.As(err, &roe):
+		fmt.Fprintf(stderr, "PermissionError: %v\n", err)
+		return exitPermission
 	case errors.As(err, &pe):
 		fmt.Fprintf(stderr, "EHRQLPermissionError: %v\n", err)
 		return exitPermission
@@ -358,17 +398,14 @@ func serializeDefinition(ctx context.Context, args, params []string, stdout io.W
 	return writeText(*out, string(data)+"\n", stdout)
 }
 
-// writeText writes text to path atomically, or to stdout when path is "".
+// writeText writes text to path as every output is written
+// (output.WriteFile), or to stdout when path is "" or "-".
 func writeText(path, text string, stdout io.Writer) error {
 	if path == "" || path == "-" {
 		_, err := io.WriteString(stdout, text)
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return output.WriteFile(path, []byte(text))
 }
 
 // progress reports a stage of a long run on stderr, with the time elapsed.
