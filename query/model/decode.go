@@ -133,7 +133,10 @@ func (d *decoder) value(raw json.RawMessage, path string) (any, error) {
 			s := n.String()
 			if strings.ContainsAny(s, ".eE") {
 				f, err := n.Float64()
-				return f, err
+				if err != nil {
+					return nil, fmt.Errorf("%s: float %s out of range", path, s)
+				}
+				return f, nil
 			}
 			i, err := n.Int64()
 			if err != nil {
