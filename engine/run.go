@@ -132,7 +132,18 @@ func OutputColumns(specs []ColumnSpec) []output.Column {
 // event tables needs a directory output, "DIR:csv" or "DIR/:arrow", which
 // gets one file per table (dataset first); on stdout each table follows its
 // name. Files appear only when complete. It returns the dataset's row count.
+//
+// A run that fails in DuckDB is reported as a *RunError naming the
+// variable (or the population) that fails and the tables it reads.
 func (q *Query) Run(ctx context.Context, s *Session, path string, stdout io.Writer) (int64, error) {
+	n, err := q.run(ctx, s, path, stdout)
+	if err != nil {
+		err = q.diagnose(ctx, s, err)
+	}
+	return n, err
+}
+
+func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writer) (int64, error) {
 	dir, ext, isDir := SplitDirectoryOutput(path)
 	if len(q.Events) == 0 && !isDir {
 		return runTable(ctx, s, q.SQL, q.Columns, path, stdout)
