@@ -808,3 +808,25 @@ func TestLoadCSVDirCorruptGzip(t *testing.T) {
 		t.Errorf("tables left after error: %v", names)
 	}
 }
+
+// TestLoadCSVDirGlobCharacters: a folder named with glob characters is that
+// folder, whatever its siblings.
+func TestLoadCSVDirGlobCharacters(t *testing.T) {
+	base := t.TempDir()
+	for sub, pid := range map[string]string{"t1": "1", "t2": "2", "t[12]": "3", "t*": "4"} {
+		dir := filepath.Join(base, sub)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFiles(t, dir, map[string]string{"patients.csv": "patient_id\n" + pid + "\n"})
+	}
+	for sub, want := range map[string]string{"t[12]": "3|NULL|NULL", "t*": "4|NULL|NULL"} {
+		db := openDB(t)
+		if err := LoadCSVDir(context.Background(), db, filepath.Join(base, sub), []*model.Table{patientsT}); err != nil {
+			t.Fatal(err)
+		}
+		if got := dump(t, db, "patients"); len(got) != 1 || got[0] != want {
+			t.Errorf("%s: read %q, want %q", sub, got, want)
+		}
+	}
+}
