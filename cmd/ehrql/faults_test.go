@@ -118,8 +118,9 @@ func TestSignals(t *testing.T) {
 	}
 	for _, c := range []struct {
 		sig  syscall.Signal
+		name string
 		code int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+	}{{syscall.SIGINT, "SIGINT", 130}, {syscall.SIGTERM, "SIGTERM", 143}} {
 		t.Run(c.sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			spill := t.TempDir()
@@ -154,6 +155,9 @@ func TestSignals(t *testing.T) {
 			}
 			if got := cmd.ProcessState.ExitCode(); got != c.code {
 				t.Errorf("exit %d, want %d\n%s", got, c.code, stderr.String())
+			}
+			if want := "stopped by " + c.name; !strings.Contains(stderr.String(), want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 			}
 			for _, d := range []string{dir, spill} {
 				entries, _ := os.ReadDir(d)

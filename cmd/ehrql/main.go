@@ -68,10 +68,21 @@ func runWithSignals(args []string, stdout, stderr io.Writer) int {
 	signal.Stop(sigs)
 	close(sigs)
 	if sig, ok := got.Load().(os.Signal); ok {
-		fmt.Fprintf(stderr, "ehrql: stopped by %v; its temporary files were removed\n", sig)
+		fmt.Fprintf(stderr, "ehrql: stopped by %s; its temporary files were removed\n", signalName(sig))
 		return signalExitCode(sig)
 	}
 	return code
+}
+
+// signalName names the signals the command handles as a shell does.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
 }
 
 // signalExitCode is the exit code a shell reports for a process ended by
