@@ -264,7 +264,7 @@ func literal(l model.Literal) string {
 		}
 		return "CAST(" + strconv.FormatFloat(v, 'g', -1, 64) + " AS DOUBLE)"
 	case string:
-		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		return stringLiteral(v)
 	case model.CivilDate:
 		return "DATE '" + v.String() + "'"
 	}
@@ -556,7 +556,7 @@ func (c *compiler) patientRelation(frame *model.Node, s *scope) (string, error) 
 	switch frame.Op() {
 	case model.OpSelectPatientTable:
 		name := "pt_" + frame.Table().Name
-		return s.join(ident(frame.Table().Name), ident(name)), nil
+		return s.join(tableRef(frame.Table()), ident(name)), nil
 	case model.OpInlinePatientTable:
 		name, err := c.inlineTable(frame)
 		if err != nil {
@@ -709,7 +709,7 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 		return "", err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e", sel, ident(f.table.Name))
+	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e", sel, tableRef(f.table))
 	if perInterval {
 		if c.restrict != "" {
 			// The restriction carries each pair's interval dates, so the
@@ -749,7 +749,7 @@ func (c *compiler) restrictedCondition(f eventFrame, i int, s *scope) (string, e
 		conds = append(conds, x)
 	}
 	pairs := c.name("pairs")
-	body := fmt.Sprintf("SELECT DISTINCT e.patient_id, iv.iv, iv.start_date, iv.end_date\n  FROM %s AS e CROSS JOIN intervals AS iv", ident(f.table.Name))
+	body := fmt.Sprintf("SELECT DISTINCT e.patient_id, iv.iv, iv.start_date, iv.end_date\n  FROM %s AS e CROSS JOIN intervals AS iv", tableRef(f.table))
 	if len(ps.joins) > 0 {
 		body += "\n  " + ps.joinClause()
 	}

@@ -21,6 +21,8 @@ type Query struct {
 	Tables []*model.Table
 	// Events holds the dataset's event-level output tables, if any.
 	Events []EventQuery
+
+	ds *model.Dataset // for naming the variable a failed run was computing
 }
 
 // EventQuery is one event-level output table (ehrQL's add_event_table): a
@@ -91,7 +93,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 		b.WriteString("\n" + s.joinClause())
 	}
 	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY p.patient_id", pop)
-	q := &Query{Setup: macros, SQL: b.String(), Columns: cols}
+	q := &Query{Setup: macros, SQL: b.String(), Columns: cols, ds: ds}
 	for _, ev := range ds.Events {
 		eq, err := compileEventTable(ds.Population, ev)
 		if err != nil {
@@ -186,7 +188,7 @@ func (c *compiler) universe(pop *model.Node) (string, error) {
 			parts = append(parts, "SELECT DISTINCT patient_id FROM "+name)
 			continue
 		}
-		parts = append(parts, "SELECT DISTINCT patient_id FROM "+ident(t.Table().Name))
+		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
 	}
 	if len(parts) == 0 {
 		return "", fmt.Errorf("the population does not read any table")

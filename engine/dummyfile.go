@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
+	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/query/model"
@@ -109,7 +110,7 @@ func (q *Query) copyCSVDummyFile(ctx context.Context, in string, gz bool, out st
 	if err := os.Symlink(abs, filepath.Join(dir, name)); err != nil {
 		return 0, err
 	}
-	s, err := open(ctx, "", Options{})
+	s, err := open(ctx, "", duck.FromEnv())
 	if err != nil {
 		return 0, err
 	}
@@ -121,6 +122,9 @@ func (q *Query) copyCSVDummyFile(ctx context.Context, in string, gz bool, out st
 		}
 		return 0, err
 	}
+	if _, err := s.lockdown(ctx); err != nil {
+		return 0, err
+	}
 	cols := []string{"patient_id"}
 	for _, c := range q.Columns[1:] {
 		cols = append(cols, ident(c.Name))
@@ -128,7 +132,18 @@ func (q *Query) copyCSVDummyFile(ctx context.Context, in string, gz bool, out st
 	return runTable(ctx, s, "SELECT "+strings.Join(cols, ", ")+` FROM "dataset" ORDER BY patient_id`, q.Columns, out, stdout)
 }
 
-func (q *Query) copyArrowDummyFile(in, out string, stdout io.Writer) (int64, error) {
+func (q *Query) copyArrowDummyFile(in, out string, stdout io.Writer) (rows int64, err error) {
+	// The Arrow reader trusts the file's metadata and may panic on a
+	// malformed file: that is a bad input file, not a crash.
+	var w output.Writer
+	defer func() {
+		if r := recover(); r != nil {
+			if w != nil {
+				w.Abort()
+			}
+			rows, err = 0, &DummyFileError{in, []string{fmt.Sprintf("not a valid Arrow IPC file (%v)", r)}}
+		}
+	}()
 	f, err := os.Open(in)
 	if err != nil {
 		return 0, err
@@ -161,7 +176,7 @@ func (q *Query) copyArrowDummyFile(in, out string, stdout io.Writer) (int64, err
 	if len(problems) > 0 {
 		return 0, &DummyFileError{in, problems}
 	}
-	w, err := output.Create(out, cols, stdout)
+	w, err = output.Create(out, cols, stdout)
 	if err != nil {
 		return 0, err
 	}

@@ -130,7 +130,7 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 			parts = append(parts, "SELECT DISTINCT patient_id FROM "+name)
 			continue
 		}
-		parts = append(parts, "SELECT DISTINCT patient_id FROM "+ident(t.Table().Name))
+		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
 	}
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("the measures' denominators do not read any table")
@@ -236,7 +236,7 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]report.Row, error) {
 	rows, err := s.conn.QueryContext(ctx, q.SQL)
 	if err != nil {
-		return nil, fmt.Errorf("running the measures query: %w", err)
+		return nil, q.diagnose(ctx, s, s.duck.Explain(fmt.Errorf("running the measures query: %w", err)))
 	}
 	defer rows.Close()
 	var out []report.Row
@@ -269,7 +269,7 @@ func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]report.R
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, q.diagnose(ctx, s, s.duck.Explain(err))
 	}
 	return out, nil
 }

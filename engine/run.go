@@ -10,24 +10,19 @@ import (
 	"path/filepath"
 	"strings"
 
-	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB database/sql driver
-
+	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
-// Options tune the DuckDB session.
-type Options struct {
-	// Threads limits DuckDB's worker threads (0: DuckDB's default, all cores).
-	Threads int
-	// MemoryLimit caps DuckDB's memory, e.g. "2GB" ("": DuckDB's default).
-	MemoryLimit string
-}
+// Options tune the DuckDB session: threads, memory, and where its
+// temporary files go and how large they may grow.
+type Options = duck.Settings
 
 // Session is one DuckDB connection holding the patient data a query runs on.
 type Session struct {
-	db   *sql.DB
+	duck *duck.DB
 	conn *sql.Conn
 }
 
@@ -42,74 +37,40 @@ func OpenCSVTables(ctx context.Context, dir string, tables []*model.Table, opts 
 		s.Close()
 		return nil, err
 	}
-	return s, nil
+	return s.lockdown(ctx)
 }
 
-// OpenStore opens a DuckDB patient store read-only and checks that it holds
-// the tables a query needs, with the columns it reads.
+// OpenStore opens a DuckDB patient store read-only and checks the tables a
+// query needs against their schemas (see checkStore); errors about the
+// store are *StoreError values naming the table and column.
 //
 // The store's name may hold secrets (a password in a database URL): no
 // error shows them (MaskDSN).
 func OpenStore(ctx context.Context, dsn string, tables []*model.Table, opts Options) (s *Session, err error) {
 	defer func() { err = maskError(err, dsn, strings.TrimPrefix(dsn, "duckdb://")) }()
 	path := strings.TrimPrefix(dsn, "duckdb://")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("patient store %s: %w", path, err)
+	if err := checkDuckDBFile(path); err != nil {
+		return nil, err
 	}
 	s, err = open(ctx, path+"?access_mode=read_only", opts)
 	if err != nil {
 		return nil, fmt.Errorf("patient store %s: %w", path, err)
 	}
-	for _, t := range tables {
-		rows, err := s.conn.QueryContext(ctx,
-			"SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'", t.Name)
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		have := map[string]bool{}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				s.Close()
-				return nil, err
-			}
-			have[c] = true
-		}
-		rows.Close()
-		if len(have) == 0 {
-			s.Close()
-			return nil, fmt.Errorf("patient store %s has no table %q", path, t.Name)
-		}
-		if !have["patient_id"] {
-			s.Close()
-			return nil, fmt.Errorf("patient store %s: table %q has no patient_id column", path, t.Name)
-		}
+	if err := checkStore(ctx, s.conn, path, tables); err != nil {
+		s.Close()
+		return nil, err
 	}
-	return s, nil
+	return s.lockdown(ctx)
 }
 
 func open(ctx context.Context, dsn string, opts Options) (*Session, error) {
-	db, err := sql.Open("duckdb", dsn)
+	d, err := duck.Open(ctx, dsn, opts)
 	if err != nil {
 		return nil, err
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	s := &Session{db: db, conn: conn}
-	var settings []string
-	if opts.Threads > 0 {
-		settings = append(settings, fmt.Sprintf("SET threads = %d", opts.Threads))
-	}
-	if opts.MemoryLimit != "" {
-		settings = append(settings, fmt.Sprintf("SET memory_limit = '%s'", strings.ReplaceAll(opts.MemoryLimit, "'", "")))
-	}
-	for _, stmt := range append(settings, macros...) {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+	s := &Session{duck: d, conn: d.Conn}
+	for _, stmt := range macros {
+		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("setting up DuckDB: %w", err)
 		}
@@ -117,10 +78,19 @@ func open(ctx context.Context, dsn string, opts Options) (*Session, error) {
 	return s, nil
 }
 
-// Close ends the session.
+// lockdown locks the session's database down once its inputs are loaded
+// (see duck.DB.Lockdown), closing the session if that fails.
+func (s *Session) lockdown(ctx context.Context) (*Session, error) {
+	if err := s.duck.Lockdown(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close ends the session and removes its temporary files.
 func (s *Session) Close() error {
-	s.conn.Close()
-	return s.db.Close()
+	return s.duck.Close()
 }
 
 // Query runs SQL in the session (for tests and tools).
@@ -166,7 +136,18 @@ func OutputColumns(specs []ColumnSpec) []output.Column {
 // event tables needs a directory output, "DIR:csv" or "DIR/:arrow", which
 // gets one file per table (dataset first); on stdout each table follows its
 // name. Files appear only when complete. It returns the dataset's row count.
+//
+// A run that fails in DuckDB is reported as a *RunError naming the
+// variable (or the population) that fails and the tables it reads.
 func (q *Query) Run(ctx context.Context, s *Session, path string, stdout io.Writer) (int64, error) {
+	n, err := q.run(ctx, s, path, stdout)
+	if err != nil {
+		err = q.diagnose(ctx, s, err)
+	}
+	return n, err
+}
+
+func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writer) (int64, error) {
 	dir, ext, isDir := SplitDirectoryOutput(path)
 	if len(q.Events) == 0 && !isDir {
 		return runTable(ctx, s, q.SQL, q.Columns, path, stdout)
@@ -245,7 +226,7 @@ func runTable(ctx context.Context, s *Session, query string, specs []ColumnSpec,
 	n, err := s.stream(ctx, query, cols, w)
 	if err != nil {
 		w.Abort()
-		return n, err
+		return n, s.duck.Explain(err)
 	}
 	if err := w.Close(); err != nil {
 		w.Abort()

@@ -100,7 +100,7 @@ func TestStoreErrors(t *testing.T) {
 	}
 	db.Close()
 	_, err = engine.OpenStore(ctx, empty, q.Tables, engine.Options{})
-	if err == nil || !strings.Contains(err.Error(), `has no table "addresses"`) {
+	if err == nil || !strings.Contains(err.Error(), "table 'addresses': the store has no such table") {
 		t.Errorf("store without tables: %v", err)
 	}
 }

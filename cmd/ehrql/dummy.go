@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/dummy"
 	"github.com/ehrql-go/ehrql/query/model"
 )
@@ -92,7 +93,7 @@ func runDummyDataset(ctx context.Context, def *model.Definition, out string, std
 	if err != nil {
 		return err
 	}
-	s, err := d.Open(ctx, engine.Options{Threads: envInt("EHRQL_THREADS"), MemoryLimit: os.Getenv("EHRQL_MEMORY_LIMIT")})
+	s, err := d.Open(ctx, duck.FromEnv())
 	if err != nil {
 		return err
 	}

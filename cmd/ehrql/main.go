@@ -15,12 +15,15 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	ehrqlgo "github.com/ehrql-go/ehrql"
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/internal/definition"
@@ -38,10 +41,55 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(runWithSignals(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runWithSignals runs the command with a context that SIGINT and SIGTERM
+// cancel: the running query is interrupted, the definition program is
+// stopped, temporary and partial files are removed as on any error, and
+// the exit code is the shell's for the signal (130 for SIGINT, 143 for
+// SIGTERM). A second signal ends the process at once.
+func runWithSignals(args []string, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Value
+	go func() {
+		if sig, ok := <-sigs; ok {
+			got.Store(sig)
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+			cancel()
+		}
+	}()
+	code := run(ctx, args, stdout, stderr)
+	signal.Stop(sigs)
+	close(sigs)
+	if sig, ok := got.Load().(os.Signal); ok {
+		fmt.Fprintf(stderr, "ehrql: stopped by %s; its temporary files were removed\n", signalName(sig))
+		return signalExitCode(sig)
+	}
+	return code
+}
+
+// signalName names the signals the command handles as a shell does.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
+}
+
+// signalExitCode is the exit code a shell reports for a process ended by
+// sig: 128 plus the signal's number.
+func signalExitCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitError
 }
 
 // command runs one subcommand: its own arguments, the user parameters that
@@ -136,6 +184,9 @@ func exitCode(err error, stderr io.Writer) int {
 		oe  *engine.OutputError
 		dfe *engine.DummyFileError
 		ie  *inputError
+		fe  *source.FileError
+		se  *engine.StoreError
+		roe *output.ReadOnlyError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -144,6 +195,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &de):
 		fmt.Fprintln(stderr, de.Error())
 		return de.Code
+	case errors.As(err, &roe):
+		fmt.Fprintf(stderr, "PermissionError: %v\n", err)
+		return exitPermission
 	case errors.As(err, &pe):
 		fmt.Fprintf(stderr, "EHRQLPermissionError: %v\n", err)
 		return exitPermission
@@ -153,10 +207,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &oe):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
-	case errors.As(err, &ce):
-		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
-		return exitFileValidation
-	case errors.As(err, &ie):
+	case errors.As(err, &ce), errors.As(err, &fe), errors.As(err, &se), errors.As(err, &ie):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
 	}
@@ -232,7 +283,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	out := fs.String("output", "", "output file: .arrow, .csv or .csv.gz (default: CSV on stdout)")
 	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
 	dummyFile := fs.String("dummy-data-file", "", "a ready dataset (CSV, CSV.gz or Arrow), checked against the definition and written out")
-	dsn, threads, memory := sourceFlags(fs)
+	dsn, settings := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {
 		return err
@@ -269,7 +320,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	if err := engine.CheckPermissions(q.Tables, def.ClaimedPermissions, os.Getenv("EHRQL_PERMISSIONS"), *dsn == "", also...); err != nil {
 		return err
 	}
-	opts := engine.Options{Threads: *threads, MemoryLimit: *memory}
+	opts := *settings
 	if *dsn == "" && *dummyFile != "" {
 		n, err := q.WriteDummyDataFile(ctx, *dummyFile, *out, stdout)
 		if err == nil && *out != "" && *out != "-" {
@@ -304,14 +355,24 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 
 // sourceFlags adds the data-source flags that generate-dataset and
 // generate-measures share: the store (--database, alias --dsn, default
-// $DATABASE_URL) and DuckDB's threads and memory limit.
-func sourceFlags(fs *pflag.FlagSet) (dsn *string, threads *int, memory *string) {
+// $DATABASE_URL) and DuckDB's settings (duckFlags).
+func sourceFlags(fs *pflag.FlagSet) (dsn *string, settings *duck.Settings) {
 	dsn = fs.String("database", os.Getenv("DATABASE_URL"), "DuckDB patient store (.duckdb); default $DATABASE_URL")
 	fs.StringVar(dsn, "dsn", *dsn, "alias of --database")
 	fs.Lookup("dsn").Hidden = true
-	threads = fs.Int("threads", envInt("EHRQL_THREADS"), "DuckDB worker threads (default: all cores; $EHRQL_THREADS)")
-	memory = fs.String("memory-limit", os.Getenv("EHRQL_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB ($EHRQL_MEMORY_LIMIT)")
-	return dsn, threads, memory
+	return dsn, duckFlags(fs)
+}
+
+// duckFlags adds the flags that tune DuckDB, each defaulting to its
+// environment variable: threads, memory limit, and where DuckDB's
+// temporary (spill) files go and how large they may grow.
+func duckFlags(fs *pflag.FlagSet) *duck.Settings {
+	s := duck.FromEnv()
+	fs.IntVar(&s.Threads, "threads", s.Threads, "DuckDB worker threads (default: all cores; $"+duck.EnvThreads+")")
+	fs.StringVar(&s.MemoryLimit, "memory-limit", s.MemoryLimit, "DuckDB memory limit, e.g. 4GB ($"+duck.EnvMemoryLimit+")")
+	fs.StringVar(&s.TempDir, "temp-dir", s.TempDir, "folder for DuckDB's temporary files, in a new folder per run removed at the end (default: the system's; $"+duck.EnvTempDir+")")
+	fs.StringVar(&s.MaxTempSize, "max-temp-size", s.MaxTempSize, "cap on DuckDB's temporary files, e.g. 50GB (default: 90% of the free disk space; $"+duck.EnvMaxTempSize+")")
+	return &s
 }
 
 // checkOutput validates --output: a file whose extension names a format, or
@@ -381,26 +442,17 @@ func serializeDefinition(ctx context.Context, args, params []string, stdout io.W
 	return writeText(*out, string(data)+"\n", stdout)
 }
 
-// writeText writes text to path atomically, or to stdout when path is "".
+// writeText writes text to path as every output is written
+// (output.WriteFile), or to stdout when path is "" or "-".
 func writeText(path, text string, stdout io.Writer) error {
 	if path == "" || path == "-" {
 		_, err := io.WriteString(stdout, text)
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return output.WriteFile(path, []byte(text))
 }
 
 // progress reports a stage of a long run on stderr, with the time elapsed.
 func progress(stderr io.Writer, start time.Time, format string, a ...any) {
 	fmt.Fprintf(stderr, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, a...))
-}
-
-func envInt(name string) int {
-	var n int
-	fmt.Sscan(os.Getenv(name), &n)
-	return n
 }

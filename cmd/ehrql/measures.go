@@ -39,7 +39,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 	out := fs.String("output", "", "output file: .csv, .csv.gz or .arrow (default: CSV on stdout)")
 	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
 	dummyFile := fs.String("dummy-data-file", "", "a ready CSV of measure results, checked against the definition and written out")
-	dsn, threads, memory := sourceFlags(fs)
+	dsn, settings := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		if err := engine.CheckPermissions(q.Tables, def.ClaimedPermissions, os.Getenv("EHRQL_PERMISSIONS"), *dsn == ""); err != nil {
 			return err
 		}
-		opts := engine.Options{Threads: *threads, MemoryLimit: *memory}
+		opts := *settings
 		var s *engine.Session
 		switch {
 		case *dsn != "":

@@ -78,8 +78,7 @@ func storeImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	out := fs.StringP("output", "o", "", "the store to write (.duckdb)")
 	module := fs.String("module", store.DefaultModule, "the ehrQL module whose tables the files hold")
 	force := fs.Bool("force", false, "replace an existing store")
-	threads := fs.Int("threads", envInt("EHRQL_THREADS"), "DuckDB worker threads (default: all cores)")
-	memory := fs.String("memory-limit", "", "DuckDB memory limit, e.g. 4GB")
+	settings := duckFlags(fs)
 	pos, err := parseStoreFlags(fs, args, 1, "DIR ", stdout)
 	if err != nil {
 		return err
@@ -88,7 +87,7 @@ func storeImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return &usageError{"store import: --output STORE is required"}
 	}
 	start := time.Now()
-	err = store.ImportWith(ctx, pos[0], *out, store.ImportOptions{Module: *module, Force: *force, Threads: *threads, MemoryLimit: *memory})
+	err = store.ImportWith(ctx, pos[0], *out, store.ImportOptions{Module: *module, Force: *force, DuckDB: *settings})
 	if err != nil {
 		return err
 	}
@@ -102,8 +101,7 @@ func storeSynthesize(ctx context.Context, args []string, stdout, stderr io.Write
 	n := fs.Int("patients", 1000, "number of patients")
 	seed := fs.Int64("seed", 1, "random seed: the same seed and size give the same store")
 	force := fs.Bool("force", false, "replace an existing store")
-	threads := fs.Int("threads", envInt("EHRQL_THREADS"), "DuckDB worker threads (default: all cores)")
-	memory := fs.String("memory-limit", "", "DuckDB memory limit, e.g. 4GB")
+	settings := duckFlags(fs)
 	quiet := fs.BoolP("quiet", "q", false, "no progress on stderr")
 	if _, err := parseStoreFlags(fs, args, 0, "", stdout); err != nil {
 		return err
@@ -121,7 +119,7 @@ func storeSynthesize(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 	}
 	err := store.SynthesizeWith(ctx, *out, store.SynthOptions{
-		Patients: *n, Seed: *seed, Force: *force, Threads: *threads, MemoryLimit: *memory, Progress: progress,
+		Patients: *n, Seed: *seed, Force: *force, DuckDB: *settings, Progress: progress,
 	})
 	if err != nil {
 		return err

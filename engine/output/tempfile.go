@@ -1,8 +1,6 @@
 package output
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,42 +9,56 @@ import (
 )
 
 // atomicFile is a temporary file in the destination's directory that is
-// renamed onto the destination by commit, or removed by discard.
+// renamed onto the destination by commit, or removed by discard. While it
+// exists the destination is locked against other runs.
 type atomicFile struct {
-	dest string
-	tmp  string
-	f    *os.File
+	dest   string
+	tmp    string
+	f      *os.File
+	unlock func()
 }
 
-// createAtomic creates the parent directories of dest and a temporary file
-// named "."+base(dest)+".tmp-<random>" next to it. Like os.CreateTemp, but
-// the file is created with mode 0666 (before umask), so the final file gets
-// the same permissions as a file written directly.
+// createAtomic readies dest with Prepare (parent directories, read-only
+// and busy checks, lock) and creates a temporary file named by TempName
+// next to it. Like os.CreateTemp, but the file is created with mode 0666
+// (before umask), so the final file gets the same permissions as a file
+// written directly.
 func createAtomic(dest string) (*atomicFile, error) {
-	dir, base := filepath.Split(dest)
-	if base == "" {
-		return nil, fmt.Errorf("output: %q is a directory, not a file name", dest)
+	unlock, err := Prepare(dest)
+	if err != nil {
+		return nil, err
 	}
-	if dir == "" {
-		dir = "."
-	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return nil, fmt.Errorf("output: creating directory for %s: %w", dest, err)
-	}
-	var rnd [8]byte
 	for try := 0; ; try++ {
-		if _, err := rand.Read(rnd[:]); err != nil {
-			return nil, fmt.Errorf("output: creating temporary file for %s: %w", dest, err)
+		tmp, err := TempName(dest)
+		if err != nil {
+			unlock()
+			return nil, err
 		}
-		tmp := filepath.Join(dir, "."+base+".tmp-"+hex.EncodeToString(rnd[:]))
 		f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
 		if err == nil {
-			return &atomicFile{dest: dest, tmp: tmp, f: f}, nil
+			return &atomicFile{dest: dest, tmp: tmp, f: f, unlock: unlock}, nil
 		}
 		if !errors.Is(err, fs.ErrExist) || try >= 100 {
+			unlock()
 			return nil, fmt.Errorf("output: creating temporary file for %s: %w", dest, err)
 		}
 	}
+}
+
+// WriteFile writes data to path as the writers do: through a temporary
+// file renamed into place (parent directories created, a read-only file
+// refused, other runs locked out), so that path is either untouched or
+// complete, and no temporary file is left behind.
+func WriteFile(path string, data []byte) error {
+	a, err := createAtomic(path)
+	if err != nil {
+		return err
+	}
+	if _, err := a.Write(data); err != nil {
+		a.discard()
+		return fmt.Errorf("output: writing %s: %w", path, err)
+	}
+	return a.commit()
 }
 
 // Write writes to the temporary file.
@@ -71,6 +83,7 @@ func (a *atomicFile) commit() error {
 		a.discard()
 		return fmt.Errorf("output: renaming temporary file onto %s: %w", a.dest, err)
 	}
+	a.release()
 	syncDir(filepath.Dir(a.dest))
 	return nil
 }
@@ -84,6 +97,15 @@ func (a *atomicFile) discard() {
 		a.f = nil
 	}
 	_ = os.Remove(a.tmp)
+	a.release()
+}
+
+// release unlocks the destination, once.
+func (a *atomicFile) release() {
+	if a.unlock != nil {
+		a.unlock()
+		a.unlock = nil
+	}
 }
 
 // syncDir makes a completed rename durable. It is best effort: some

@@ -21,10 +21,10 @@ func TestAbortLeavesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// While writing, only the hidden temporary file exists.
+			// While writing, only the hidden temporary file and the lock exist.
 			names := dirEntries(t, dir)
-			if len(names) != 1 || !strings.HasPrefix(names[0], "."+name+".tmp-") {
-				t.Errorf("while writing, directory holds %q, want one .%s.tmp-* file", names, name)
+			if len(names) != 2 || names[0] != "."+name+".lock" || !strings.HasPrefix(names[1], "."+name+".tmp-") {
+				t.Errorf("while writing, directory holds %q, want .%s.lock and one .%s.tmp-* file", names, name, name)
 			}
 			rec := makeBatch(t, mem, csvCols, csvRows(t)[0])
 			if err := w.Write(rec); err != nil {

@@ -45,15 +45,21 @@ func (e *CellError) Error() string {
 	return b.String()
 }
 
-// missingTableError reports that no file holds a needed table. It matches
-// fs.ErrNotExist under errors.Is.
-type missingTableError struct {
-	table string
-	path  string
+// FileError reports a dummy-table file that cannot be used at all: missing
+// (it then matches fs.ErrNotExist under errors.Is), a directory, or given
+// twice (as .csv and .csv.gz).
+type FileError struct {
+	Msg string // the whole message, naming the table and the path
+	Err error  // the cause, if any
 }
 
-func (e *missingTableError) Error() string {
-	return "no dummy table for '" + e.table + "': expected " + e.path
-}
+// Error implements the error interface.
+func (e *FileError) Error() string { return e.Msg }
 
-func (e *missingTableError) Unwrap() error { return fs.ErrNotExist }
+// Unwrap returns the cause.
+func (e *FileError) Unwrap() error { return e.Err }
+
+// missingTable reports that no file holds a needed table.
+func missingTable(table, path string) error {
+	return &FileError{Msg: "no dummy table for '" + table + "': expected " + path, Err: fs.ErrNotExist}
+}

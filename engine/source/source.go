@@ -50,6 +50,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -85,8 +86,9 @@ func SQLType(t model.Type) string {
 //
 // The rules for the files are described in the package documentation.
 // Errors about file content are *CellError values naming the file, line and
-// column; a missing file gives an error matching fs.ErrNotExist that names
-// the table and the expected path. The load is one transaction: on any
+// column; a file that is missing, a directory or given twice gives a
+// *FileError (matching fs.ErrNotExist when missing) that names the table
+// and the path. The load is one transaction: on any
 // error, including cancellation of ctx, none of the tables remains in db.
 // A table that already exists in db is an error.
 func LoadCSVDir(ctx context.Context, db *sql.DB, dir string, tables []*model.Table) error {
@@ -187,21 +189,21 @@ func findFile(dir, name string) (string, error) {
 	gzPath := csvPath + ".gz"
 	hasCSV, err := isFile(csvPath)
 	if err != nil {
-		return "", fmt.Errorf("dummy table for '%s': %w", name, err)
+		return "", &FileError{Msg: fmt.Sprintf("dummy table for '%s': %v", name, err), Err: err}
 	}
 	hasGz, err := isFile(gzPath)
 	if err != nil {
-		return "", fmt.Errorf("dummy table for '%s': %w", name, err)
+		return "", &FileError{Msg: fmt.Sprintf("dummy table for '%s': %v", name, err), Err: err}
 	}
 	switch {
 	case hasCSV && hasGz:
-		return "", fmt.Errorf("ambiguous dummy table for '%s': found both %s and %s", name, csvPath, gzPath)
+		return "", &FileError{Msg: fmt.Sprintf("ambiguous dummy table for '%s': found both %s and %s", name, csvPath, gzPath)}
 	case hasCSV:
 		return csvPath, nil
 	case hasGz:
 		return gzPath, nil
 	}
-	return "", &missingTableError{table: name, path: csvPath}
+	return "", missingTable(name, csvPath)
 }
 
 func isFile(path string) (bool, error) {
@@ -213,7 +215,7 @@ func isFile(path string) (bool, error) {
 		return false, err
 	}
 	if info.IsDir() {
-		return false, fmt.Errorf("%s is a directory", path)
+		return false, errors.New(path + " is a directory")
 	}
 	return true, nil
 }
@@ -490,12 +492,31 @@ func (c *colParser) parse(raw string) (driver.Value, string) {
 			return nil, "invalid boolean, must be 'T' or 'F'"
 		}
 	default: // str, codes, multi-code strings
+		if i := invalidUTF8(raw); i >= 0 {
+			return nil, fmt.Sprintf("text is not valid UTF-8: byte 0x%02x at position %d of %s", raw[i], i, pyRepr(raw))
+		}
 		v = raw
 	}
 	if c.hasCats && !c.inCategories(v, num) {
 		return nil, pyRepr(raw) + " not in valid categories: " + c.catText
 	}
 	return v, ""
+}
+
+// invalidUTF8 returns the index of the first byte of s that is not part of
+// valid UTF-8, or -1.
+func invalidUTF8(s string) int {
+	if utf8.ValidString(s) {
+		return -1
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 func (c *colParser) inCategories(v driver.Value, num float64) bool {

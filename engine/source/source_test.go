@@ -49,6 +49,9 @@ func writeFiles(t testing.TB, dir string, files map[string]string) {
 			}
 			data = buf.Bytes()
 		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -512,6 +515,26 @@ func TestLoadCSVDirErrors(t *testing.T) {
 			want:   "no dummy table for 'clinical_events': expected DIR/clinical_events.csv",
 		},
 		{
+			name:   "table file is a directory",
+			tables: []*model.Table{patientsT},
+			files:  map[string]string{"patients.csv/x": "patient_id\n1\n"},
+			want:   "dummy table for 'patients': DIR/patients.csv is a directory",
+		},
+		{
+			name:   "non-UTF-8 str",
+			tables: []*model.Table{allTypes},
+			files:  map[string]string{"events.csv": "patient_id,s\n1,ok\n2,caf\xe9\n"},
+			want:   "DIR/events.csv, line 3, column 's': text is not valid UTF-8: byte 0xe9 at position 3 of 'caf\\xe9'",
+			cell:   &CellError{Line: 3, Column: "s", Msg: "text is not valid UTF-8: byte 0xe9 at position 3 of 'caf\\xe9'"},
+		},
+		{
+			name:   "non-UTF-8 code",
+			tables: []*model.Table{allTypes},
+			files:  map[string]string{"events.csv": "patient_id,code\n1,\xff\n"},
+			want:   "DIR/events.csv, line 2, column 'code': text is not valid UTF-8: byte 0xff at position 0 of '\\xff'",
+			cell:   &CellError{Line: 2, Column: "code", Msg: "text is not valid UTF-8: byte 0xff at position 0 of '\\xff'"},
+		},
+		{
 			name:   "both csv and csv.gz",
 			tables: []*model.Table{patientsT},
 			files:  map[string]string{"patients.csv": "patient_id\n1\n", "patients.csv.gz": "patient_id\n1\n"},
@@ -542,6 +565,13 @@ func TestLoadCSVDirErrors(t *testing.T) {
 			want := strings.ReplaceAll(tt.want, "DIR", dir)
 			if err == nil || err.Error() != want {
 				t.Fatalf("error = %v\nwant    %s", err, want)
+			}
+			// Every error about the files is a *CellError or *FileError
+			// (bad input file, exit code 11).
+			var fe *FileError
+			var anyCell *CellError
+			if !errors.As(err, &fe) && !errors.As(err, &anyCell) && !strings.Contains(tt.name, "declaration") {
+				t.Errorf("error %T is neither a *CellError nor a *FileError", err)
 			}
 			if tt.cell != nil {
 				var ce *CellError
@@ -776,5 +806,27 @@ func TestLoadCSVDirCorruptGzip(t *testing.T) {
 	}
 	if names := tableNames(t, db); len(names) != 0 {
 		t.Errorf("tables left after error: %v", names)
+	}
+}
+
+// TestLoadCSVDirGlobCharacters: a folder named with glob characters is that
+// folder, whatever its siblings.
+func TestLoadCSVDirGlobCharacters(t *testing.T) {
+	base := t.TempDir()
+	for sub, pid := range map[string]string{"t1": "1", "t2": "2", "t[12]": "3", "t*": "4"} {
+		dir := filepath.Join(base, sub)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFiles(t, dir, map[string]string{"patients.csv": "patient_id\n" + pid + "\n"})
+	}
+	for sub, want := range map[string]string{"t[12]": "3|NULL|NULL", "t*": "4|NULL|NULL"} {
+		db := openDB(t)
+		if err := LoadCSVDir(context.Background(), db, filepath.Join(base, sub), []*model.Table{patientsT}); err != nil {
+			t.Fatal(err)
+		}
+		if got := dump(t, db, "patients"); len(got) != 1 || got[0] != want {
+			t.Errorf("%s: read %q, want %q", sub, got, want)
+		}
 	}
 }

@@ -9,8 +9,8 @@ import (
 	"os"
 	"strings"
 
-	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB database/sql driver
-
+	"github.com/ehrql-go/ehrql/engine/duck"
+	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/query/model"
 )
@@ -24,73 +24,67 @@ func (e *ExistsError) Error() string {
 	return fmt.Sprintf("%s already exists (use --force to replace it)", e.Path)
 }
 
-// build writes a new DuckDB store at path: fill runs on a connection to
-// path+".tmp", which is checkpointed, closed and renamed to path. On any
-// error the temporary files are removed and path is untouched.
-func build(ctx context.Context, path string, force bool, threads int, memoryLimit string, fill func(*sql.Conn) error) (err error) {
+// build writes a new DuckDB store at path. The output is prepared as every
+// output is (output.Prepare: parent folders created, a read-only file
+// refused, and a lock that refuses a second run writing the same store).
+// fill runs on a connection to a temporary file of a fresh name beside
+// path (output.TempName), with DuckDB's spill files in a directory of the
+// run's own; then the store's manifest is recorded, and the file is
+// checkpointed, closed and renamed to path, after removing any stale
+// write-ahead log of a previous store there (which DuckDB would otherwise
+// replay into the new one). On any error the temporary files are removed
+// and path is untouched.
+func build(ctx context.Context, path string, force bool, settings duck.Settings, m Manifest, fill func(*sql.Conn) error) (err error) {
 	path = strings.TrimPrefix(path, "duckdb://")
 	if path == "" {
 		return errors.New("no output store given")
 	}
-	if st, err := os.Stat(path); err == nil {
-		if st.IsDir() {
-			return fmt.Errorf("%s is a directory", path)
-		}
+	unlock, err := output.Prepare(path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := os.Stat(path); err == nil {
 		if !force {
 			return &ExistsError{Path: path}
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	tmp := path + ".tmp"
-	removeTmp := func() {
-		os.Remove(tmp)
-		os.Remove(tmp + ".wal")
+	tmp, err := output.TempName(path)
+	if err != nil {
+		return err
 	}
-	removeTmp()
 	defer func() {
 		if err != nil {
-			removeTmp()
+			os.Remove(tmp)
+			os.Remove(tmp + ".wal")
 		}
 	}()
-	db, err := sql.Open("duckdb", tmp)
+	d, err := duck.Open(ctx, tmp, settings)
 	if err != nil {
 		return err
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		db.Close()
+	if err := fill(d.Conn); err != nil {
+		d.Close()
+		return d.Explain(err)
+	}
+	if err := writeManifest(ctx, d.Conn, m); err != nil {
+		d.Close()
 		return err
 	}
-	closeAll := func() error {
-		return errors.Join(conn.Close(), db.Close())
+	if _, err := d.Conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		d.Close()
+		return fmt.Errorf("writing %s: %w", tmp, d.Explain(err))
 	}
-	var settings []string
-	if threads > 0 {
-		settings = append(settings, fmt.Sprintf("SET threads = %d", threads))
-	}
-	if memoryLimit != "" {
-		settings = append(settings, fmt.Sprintf("SET memory_limit = '%s'", strings.ReplaceAll(memoryLimit, "'", "")))
-	}
-	for _, s := range settings {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
-			closeAll()
-			return fmt.Errorf("setting up DuckDB: %w", err)
-		}
-	}
-	if err := fill(conn); err != nil {
-		closeAll()
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
-		closeAll()
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	if err := closeAll(); err != nil {
+	if err := d.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", tmp, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if err := os.Remove(path + ".wal"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing the stale write-ahead log of the previous store: %w", err)
 	}
 	return os.Rename(tmp, path)
 }

@@ -64,7 +64,7 @@ func Describe(ctx context.Context, storePath string) (Description, error) {
 	defer conn.Close()
 	type col struct{ table, name, typ string }
 	rows, err := conn.QueryContext(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns
-		WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`)
+		WHERE table_schema = 'main' AND table_name <> ? ORDER BY table_name, ordinal_position`, ManifestTable)
 	if err != nil {
 		return d, fmt.Errorf("patient store %s: %w", storePath, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
@@ -29,9 +30,8 @@ type ImportOptions struct {
 	Module string
 	// Force allows replacing an existing store.
 	Force bool
-	// Threads and MemoryLimit tune DuckDB (0 and "": DuckDB's defaults).
-	Threads     int
-	MemoryLimit string
+	// DuckDB tunes the database that builds the store.
+	DuckDB duck.Settings
 }
 
 // Import builds a new store at storePath from the folder dir (see
@@ -72,7 +72,11 @@ func ImportWith(ctx context.Context, dir, storePath string, o ImportOptions) err
 	if err != nil {
 		return err
 	}
-	return build(ctx, storePath, o.Force, o.Threads, o.MemoryLimit, func(conn *sql.Conn) error {
+	m := Manifest{BuiltBy: "ehrql store import", Module: o.Module}
+	for _, f := range files {
+		m.Checked = append(m.Checked, f.table.Name)
+	}
+	return build(ctx, storePath, o.Force, o.DuckDB, m, func(conn *sql.Conn) error {
 		var csvTables []*model.Table
 		for _, f := range files {
 			if f.parquet {
@@ -307,8 +311,8 @@ func parquetTypeOK(k model.Kind, duck string) bool {
 
 // importParquet loads one Parquet file into a new table and checks it.
 func importParquet(ctx context.Context, conn *sql.Conn, f importFile) error {
-	src := "read_parquet(" + quoteString(f.path) + ", file_row_number = true)"
-	rows, err := conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet("+quoteString(f.path)+"))")
+	src := "read_parquet(" + duck.QuotePath(f.path) + ", file_row_number = true)"
+	rows, err := conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet("+duck.QuotePath(f.path)+"))")
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", f.path, err)
 	}
@@ -387,7 +391,7 @@ func importParquet(ctx context.Context, conn *sql.Conn, f importFile) error {
 		}
 		if c.Type.Kind == model.KindCode {
 			// Check each distinct code in Go, with the catalogue's rules.
-			codes, err := conn.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT %s FROM read_parquet(%s) WHERE %s IS NOT NULL", q, quoteString(f.path), q))
+			codes, err := conn.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT %s FROM read_parquet(%s) WHERE %s IS NOT NULL", q, duck.QuotePath(f.path), q))
 			if err != nil {
 				return fmt.Errorf("checking %s: %w", f.path, err)
 			}
@@ -411,7 +415,7 @@ func importParquet(ctx context.Context, conn *sql.Conn, f importFile) error {
 		}
 	}
 	if f.table.PatientLevel {
-		if row, bad, err := firstRow("patient_id IN (SELECT patient_id FROM read_parquet(" + quoteString(f.path) + ") GROUP BY ALL HAVING count(*) > 1)"); err != nil {
+		if row, bad, err := firstRow("patient_id IN (SELECT patient_id FROM read_parquet(" + duck.QuotePath(f.path) + ") GROUP BY ALL HAVING count(*) > 1)"); err != nil {
 			return err
 		} else if bad {
 			return &source.CellError{File: f.path, Line: int(row), Column: "patient_id",
@@ -422,7 +426,7 @@ func importParquet(ctx context.Context, conn *sql.Conn, f importFile) error {
 		return fmt.Errorf("creating table %s: %w", f.table.Name, err)
 	}
 	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM read_parquet(%s)",
-		quoteIdent(f.table.Name), strings.Join(names, ", "), strings.Join(exprs, ", "), quoteString(f.path))
+		quoteIdent(f.table.Name), strings.Join(names, ", "), strings.Join(exprs, ", "), duck.QuotePath(f.path))
 	if _, err := conn.ExecContext(ctx, ins); err != nil {
 		return fmt.Errorf("loading %s: %w", f.path, err)
 	}

@@ -12,6 +12,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/engine/store"
 	"github.com/ehrql-go/ehrql/internal/definition"
@@ -224,7 +225,7 @@ func TestSynthesizeDeterministic(t *testing.T) {
 	if err := store.Synthesize(ctx, a, 300, 7); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.SynthesizeWith(ctx, b, store.SynthOptions{Patients: 300, Seed: 7, Threads: 1}); err != nil {
+	if err := store.SynthesizeWith(ctx, b, store.SynthOptions{Patients: 300, Seed: 7, DuckDB: duck.Settings{Threads: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.Synthesize(ctx, c, 300, 8); err != nil {

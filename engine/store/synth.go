@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ehrql-go/ehrql/codelists"
+	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/tables"
 )
 
@@ -28,9 +29,8 @@ type SynthOptions struct {
 	Seed int64
 	// Force allows replacing an existing store.
 	Force bool
-	// Threads and MemoryLimit tune DuckDB (0 and "": DuckDB's defaults).
-	Threads     int
-	MemoryLimit string
+	// DuckDB tunes the database that builds the store.
+	DuckDB duck.Settings
 	// Progress, if set, receives one line per step.
 	Progress func(msg string)
 }
@@ -82,7 +82,8 @@ func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error
 	if err != nil {
 		return err
 	}
-	return build(ctx, storePath, o.Force, o.Threads, o.MemoryLimit, func(conn *sql.Conn) error {
+	m := Manifest{BuiltBy: "ehrql store synthesize", Module: tables.ModuleTPP, Checked: SynthTables}
+	return build(ctx, storePath, o.Force, o.DuckDB, m, func(conn *sql.Conn) error {
 		seed := fmt.Sprintf("%d", o.Seed)
 		stmts := []struct{ step, sql string }{
 			{"", fmt.Sprintf(`CREATE TEMP MACRO u(a, b, salt) AS

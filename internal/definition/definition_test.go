@@ -297,7 +297,7 @@ func main() {
 	try("store-read-write", err)
 	_, err = os.ReadFile(os.Args[1])
 	try("store-read", err)
-	try("shell", exec.Command("/bin/sh", "-c", "echo hi > /tmp/pwned").Run())
+	try("shell", exec.Command("/bin/sh", "-c", "echo hi > "+os.Args[3]).Run())
 	c, err := net.Dial("tcp", os.Args[2])
 	if err == nil {
 		c.Close()
@@ -339,9 +339,10 @@ func TestHostileDefinitionIsConfined(t *testing.T) {
 	}()
 	t.Setenv("DATABASE_URL", "duckdb://"+store+"?password=s3cret")
 	root := writeStudy(t, map[string]string{"project.yaml": "", "analysis/dataset_definition.go": hostileDefinition})
+	shellOut := filepath.Join(t.TempDir(), "pwned")
 	var out bytes.Buffer
 	def, err := Load(context.Background(), filepath.Join(root, "analysis", "dataset_definition.go"),
-		[]string{store, ln.Addr().String()}, Options{Database: true, Output: &out, skipImportCheck: true})
+		[]string{store, ln.Addr().String(), shellOut}, Options{Database: true, Output: &out, skipImportCheck: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +363,7 @@ func TestHostileDefinitionIsConfined(t *testing.T) {
 		t.Error("the definition connected to the listener")
 	default:
 	}
-	for _, p := range []string{filepath.Join(root, "analysis", "escaped.txt"), "/tmp/pwned"} {
+	for _, p := range []string{filepath.Join(root, "analysis", "escaped.txt"), shellOut} {
 		if _, err := os.Stat(p); err == nil {
 			t.Errorf("%s was written", p)
 		}
@@ -372,10 +373,10 @@ func TestHostileDefinitionIsConfined(t *testing.T) {
 	// which proves the refusals above are the sandbox's.
 	out.Reset()
 	if _, err := Load(context.Background(), filepath.Join(root, "analysis", "dataset_definition.go"),
-		[]string{store, ln.Addr().String()}, Options{Isolation: "never", Database: true, Output: &out, skipImportCheck: true}); err != nil {
+		[]string{store, ln.Addr().String(), shellOut}, Options{Isolation: "never", Database: true, Output: &out, skipImportCheck: true}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "write: done") || !strings.Contains(out.String(), "store-read: done") {
+	if !strings.Contains(out.String(), "write: done") || !strings.Contains(out.String(), "store-read: done") || !strings.Contains(out.String(), "shell: done") {
 		t.Errorf("unconfined, the definition should have written and read:\n%s", &out)
 	}
 	if strings.Contains(out.String(), "s3cret") {

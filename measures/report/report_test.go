@@ -23,7 +23,7 @@ import (
 
 // testMeasures: births by sex (spec 3.6) and a second measure grouped by
 // an age band and a count.
-func testMeasures(t *testing.T) []model.Measure {
+func testMeasures(t testing.TB) []model.Measure {
 	t.Helper()
 	age := tpp.Patients.AgeOn(measures.IntervalStart())
 	band := query.Case(

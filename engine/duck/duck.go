@@ -1,0 +1,190 @@
+// Package duck opens DuckDB databases the way every part of the engine
+// needs them: tuned (threads, memory), spilling to a temporary directory of
+// the run's own that is capped and always removed, and locked down once the
+// inputs are loaded, so that no SQL can reach files, the environment or
+// extensions.
+package duck
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB database/sql driver
+)
+
+// Environment variables that give the defaults of Settings' fields in
+// commands (see FromEnv).
+const (
+	EnvThreads     = "EHRQL_THREADS"
+	EnvMemoryLimit = "EHRQL_MEMORY_LIMIT"
+	EnvTempDir     = "EHRQL_TEMP_DIR"
+	EnvMaxTempSize = "EHRQL_MAX_TEMP_SIZE"
+)
+
+// Settings tune a DuckDB database.
+type Settings struct {
+	// Threads limits DuckDB's worker threads (0: DuckDB's default, all cores).
+	Threads int
+	// MemoryLimit caps DuckDB's memory, e.g. "2GB" ("": DuckDB's default).
+	MemoryLimit string
+	// TempDir is where the run's own spill directory is made ("": the
+	// system's temporary directory). The spill directory is removed when
+	// the database is closed.
+	TempDir string
+	// MaxTempSize caps the spill directory, e.g. "50GB" ("": DuckDB's
+	// default, 90% of the free space of its drive).
+	MaxTempSize string
+}
+
+// DB is an open DuckDB database and the one connection the engine uses.
+type DB struct {
+	DB   *sql.DB
+	Conn *sql.Conn
+	// Spill is the run's spill directory.
+	Spill    string
+	settings Settings
+}
+
+// Open opens the DuckDB database dsn ("" for an in-memory one) with s
+// applied, and a fresh spill directory under s.TempDir.
+func Open(ctx context.Context, dsn string, s Settings) (*DB, error) {
+	spill, err := os.MkdirTemp(s.TempDir, "ehrql-duckdb-")
+	if err != nil {
+		return nil, fmt.Errorf("creating DuckDB's temporary directory: %w (set --temp-dir or %s)", err, EnvTempDir)
+	}
+	db, err := sql.Open("duckdb", dsn)
+	if err != nil {
+		os.RemoveAll(spill)
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		os.RemoveAll(spill)
+		return nil, err
+	}
+	d := &DB{DB: db, Conn: conn, Spill: spill, settings: s}
+	stmts := []string{"SET temp_directory = " + quote(spill)}
+	if s.Threads > 0 {
+		stmts = append(stmts, fmt.Sprintf("SET threads = %d", s.Threads))
+	}
+	if s.MemoryLimit != "" {
+		stmts = append(stmts, "SET memory_limit = "+quote(s.MemoryLimit))
+	}
+	if s.MaxTempSize != "" {
+		stmts = append(stmts, "SET max_temp_directory_size = "+quote(s.MaxTempSize))
+	}
+	for _, stmt := range stmts {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("setting up DuckDB (%s): %w", stmt, err)
+		}
+	}
+	return d, nil
+}
+
+// lockdown switches off every way SQL could reach outside the database —
+// files (read_csv, glob, COPY, ATTACH), extensions (INSTALL, LOAD and their
+// automatic forms) — and then locks the configuration so that no
+// statement can switch them on again.
+var lockdown = []string{
+	"SET enable_external_access = false",
+	"SET autoinstall_known_extensions = false",
+	"SET autoload_known_extensions = false",
+	"SET lock_configuration = true",
+}
+
+// Lockdown forbids, for the rest of the database's life, any access from
+// SQL to files, the environment or extensions. Call it once the inputs are
+// loaded and before running anything a query model produced.
+func (d *DB) Lockdown(ctx context.Context) error {
+	for _, stmt := range lockdown {
+		if _, err := d.Conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("locking DuckDB down (%s): %w", stmt, err)
+		}
+	}
+	return nil
+}
+
+// Close closes the connection and the database and removes the spill
+// directory.
+func (d *DB) Close() error {
+	err := errors.Join(d.Conn.Close(), d.DB.Close())
+	return errors.Join(err, os.RemoveAll(d.Spill))
+}
+
+// SpillError reports that DuckDB's temporary files reached their cap.
+type SpillError struct {
+	Cap string // the cap as configured ("" for DuckDB's default)
+	Dir string // the spill directory
+	Err error  // DuckDB's error
+}
+
+// Error implements the error interface.
+func (e *SpillError) Error() string {
+	limit := "its default, 90% of the free disk space"
+	if e.Cap != "" {
+		limit = e.Cap
+	}
+	return fmt.Sprintf("DuckDB's temporary files in %s reached their cap (%s): raise it with --max-temp-size or %s, "+
+		"give DuckDB more memory with --memory-limit or %s, or put the temporary files on a larger disk with --temp-dir or %s",
+		e.Dir, limit, EnvMaxTempSize, EnvMemoryLimit, EnvTempDir)
+}
+
+// Unwrap returns DuckDB's error.
+func (e *SpillError) Unwrap() error { return e.Err }
+
+// Explain turns DuckDB's error about its temporary files reaching their
+// cap into a *SpillError; other errors are returned unchanged.
+func (d *DB) Explain(err error) error {
+	if err != nil && strings.Contains(err.Error(), "max_temp_directory_size") {
+		return &SpillError{Cap: d.settings.MaxTempSize, Dir: d.Spill, Err: err}
+	}
+	return err
+}
+
+// quote quotes a DuckDB string literal.
+func quote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// FromEnv returns the settings given by the environment: EHRQL_THREADS,
+// EHRQL_MEMORY_LIMIT, EHRQL_TEMP_DIR and EHRQL_MAX_TEMP_SIZE.
+func FromEnv() Settings {
+	var threads int
+	fmt.Sscan(os.Getenv(EnvThreads), &threads)
+	return Settings{
+		Threads:     threads,
+		MemoryLimit: os.Getenv(EnvMemoryLimit),
+		TempDir:     os.Getenv(EnvTempDir),
+		MaxTempSize: os.Getenv(EnvMaxTempSize),
+	}
+}
+
+// LiteralPath escapes the glob characters of path, so that DuckDB's file
+// functions (read_parquet, read_csv) read exactly the file named, never the
+// files a pattern would match: "imp[12]/t.parquet" is the folder "imp[12]",
+// not "imp1" and "imp2".
+func LiteralPath(path string) string {
+	var b strings.Builder
+	for _, r := range path {
+		switch r {
+		case '[', '*', '?':
+			b.WriteByte('[')
+			b.WriteRune(r)
+			b.WriteByte(']')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// QuotePath is the string literal naming the file at path for DuckDB's
+// reading functions, which expand globs: its glob characters are escaped
+// (see LiteralPath). Writing statements (COPY TO) take the path as it is.
+func QuotePath(path string) string { return quote(LiteralPath(path)) }

@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/ehrql-go/ehrql/engine/duck"
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// RunError reports a query that failed while running, naming what it was
+// computing: a variable of the dataset (or its population), or a measure,
+// and the tables that reads.
+type RunError struct {
+	Variable string   // the variable, "population" for the population, or ""
+	Measure  string   // the measure, or ""
+	Tables   []string // the tables read
+	Err      error    // DuckDB's error
+}
+
+// Error implements the error interface.
+func (e *RunError) Error() string {
+	what := "variable '" + e.Variable + "'"
+	switch {
+	case e.Measure != "":
+		what = "measure '" + e.Measure + "'"
+	case e.Variable == "population":
+		what = "the population"
+	}
+	from := ""
+	if len(e.Tables) > 0 {
+		word := "table "
+		if len(e.Tables) > 1 {
+			word = "tables "
+		}
+		from = " from " + word + strings.Join(e.Tables, ", ")
+	}
+	return fmt.Sprintf("computing %s%s: %s", what, from, firstLine(e.Err))
+}
+
+// Unwrap returns DuckDB's error.
+func (e *RunError) Unwrap() error { return e.Err }
+
+// firstLine is the first line of err's text: DuckDB's message without the
+// SQL excerpt that follows it.
+func firstLine(err error) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return strings.TrimPrefix(msg, "running the query: ")
+}
+
+// tableNames lists the names of the tables below roots.
+func tableNames(roots ...*model.Node) []string {
+	var names []string
+	for _, t := range tableNodes(roots...) {
+		if t.Op() != model.OpInlinePatientTable {
+			names = append(names, t.Table().Name)
+		}
+	}
+	return names
+}
+
+// diagnosable reports whether err, from running a query, is worth
+// pinning on one of its parts: an error of DuckDB's while the run was not
+// cancelled, and not the spill cap, which is about the run rather than a
+// computation.
+func diagnosable(ctx context.Context, err error) bool {
+	var de *duckdb.Error
+	var se *duck.SpillError
+	return errors.As(err, &de) && ctx.Err() == nil && !errors.As(err, &se)
+}
+
+// drain runs query in the session and reads every row, returning the first
+// error.
+func (s *Session) drain(ctx context.Context, query string) error {
+	rows, err := s.conn.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
+}
+
+// diagnose finds which part of the dataset makes its query fail, by
+// running the population and then each variable on its own; it returns a
+// *RunError for the first that fails, or err unchanged if none does.
+func (q *Query) diagnose(ctx context.Context, s *Session, err error) error {
+	if q.ds == nil || !diagnosable(ctx, err) {
+		return err
+	}
+	parts := append([]model.Variable{{Name: "population", Series: q.ds.Population}}, q.ds.Variables...)
+	for _, v := range parts {
+		one, cerr := CompileDataset(&model.Dataset{Population: q.ds.Population, Variables: []model.Variable{{Name: "v", Series: v.Series}}})
+		if cerr != nil {
+			continue
+		}
+		if rerr := s.drain(ctx, one.SQL); rerr != nil && diagnosable(ctx, rerr) {
+			return &RunError{Variable: v.Name, Tables: tableNames(v.Series), Err: rerr}
+		}
+	}
+	return err
+}
+
+// diagnose finds which measure makes the measures query fail, by running
+// each on its own; it returns a *RunError for the first that fails, or
+// err unchanged if none does.
+func (q *MeasuresQuery) diagnose(ctx context.Context, s *Session, err error) error {
+	if len(q.measures) < 1 || !diagnosable(ctx, err) {
+		return err
+	}
+	for _, m := range q.measures {
+		one, cerr := CompileMeasures([]model.Measure{m})
+		if cerr != nil {
+			continue
+		}
+		if rerr := s.drain(ctx, one.SQL); rerr != nil && diagnosable(ctx, rerr) {
+			roots := []*model.Node{m.Denominator, m.Numerator}
+			for _, g := range m.GroupBy {
+				roots = append(roots, g.Series)
+			}
+			return &RunError{Measure: m.Name, Tables: tableNames(roots...), Err: rerr}
+		}
+	}
+	return err
+}
