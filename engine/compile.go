@@ -133,6 +133,11 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 			aggs = append(aggs, p)
 		}
 	}
+	// A member that reads another aggregation or pick of the same rows
+	// (days since the first event: max(e.date - first.date)) cannot be
+	// computed in that one's scan: members are grouped by their nesting
+	// depth too, and a group joins the groups below it.
+	depths := map[model.ID]int{}
 	groups := map[string]*aggGroup{}
 	for _, n := range aggs {
 		frame := n.Arg(0)
@@ -144,7 +149,7 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		}
 		per := c.perInterval[n.ID()]
 		rows := rowsOf(frame)
-		key := fmt.Sprintf("%x/%v", rows.ID(), per)
+		key := fmt.Sprintf("%x/%v/%d", rows.ID(), per, nestingDepth(n, depths))
 		g := groups[key]
 		if g == nil {
 			g = &aggGroup{frame: rows}
@@ -162,6 +167,25 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		sort.Strings(c.selected[id])
 	}
 	return c, nil
+}
+
+// nestingDepth counts the aggregations and picks nested in n, n included.
+func nestingDepth(n *model.Node, memo map[model.ID]int) int {
+	if n == nil {
+		return 0
+	}
+	if d, ok := memo[n.ID()]; ok {
+		return d
+	}
+	d := 0
+	for _, a := range n.Args() {
+		d = max(d, nestingDepth(a, memo))
+	}
+	if n.Op().IsAggregation() || n.Op() == model.OpPickOneRowPerPatient {
+		d++
+	}
+	memo[n.ID()] = d
+	return d
 }
 
 func describeTable(t *model.Table) string {

@@ -174,7 +174,7 @@ func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery,
 
 // universe returns the SQL for the candidate patients: everyone who appears
 // in a table the population reads. ehrQL's population rules guarantee that
-// no one else can be in the population.
+// no one else can be in the population (so nobody is, if it reads none).
 func (c *compiler) universe(pop *model.Node) (string, error) {
 	var parts []string
 	for _, t := range tableNodes(pop) {
@@ -189,7 +189,10 @@ func (c *compiler) universe(pop *model.Node) (string, error) {
 		parts = append(parts, "SELECT DISTINCT patient_id FROM "+ident(t.Table().Name))
 	}
 	if len(parts) == 0 {
-		return "", fmt.Errorf("the population does not read any table")
+		// A population that reads no table has the same value for every
+		// patient, and that value is not true (ehrQL's population rule):
+		// nobody is in it.
+		return "SELECT CAST(NULL AS BIGINT) AS patient_id WHERE FALSE", nil
 	}
 	return strings.Join(parts, "\n  UNION\n  "), nil
 }

@@ -86,6 +86,10 @@ func OpenStore(ctx context.Context, path string, tables []*model.Table, opts Opt
 	return s, nil
 }
 
+// OpenEmpty starts an in-memory session with no tables, for tests and
+// tools that create and fill their own (Exec).
+func OpenEmpty(ctx context.Context, opts Options) (*Session, error) { return open(ctx, "", opts) }
+
 func open(ctx context.Context, dsn string, opts Options) (*Session, error) {
 	db, err := sql.Open("duckdb", dsn)
 	if err != nil {
@@ -117,6 +121,12 @@ func open(ctx context.Context, dsn string, opts Options) (*Session, error) {
 func (s *Session) Close() error {
 	s.conn.Close()
 	return s.db.Close()
+}
+
+// Exec runs a statement in the session (for tests and tools).
+func (s *Session) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := s.conn.ExecContext(ctx, query, args...)
+	return err
 }
 
 // Query runs SQL in the session (for tests and tools).

@@ -1,5 +1,9 @@
 package engine
 
+// DataErrorMarker begins the message of every error the compiled SQL
+// raises itself on values in the data (a date out of range, an overflow).
+const DataErrorMarker = "ehrql data error"
+
 // macros are the SQL helpers the compiled queries use, created as temporary
 // macros in each session. Each implements one query-model function with
 // ehrQL's exact semantics.

@@ -580,7 +580,15 @@ func sameValue(got, want any, typ model.Type) bool {
 		if !ok1 || !ok2 {
 			return false
 		}
-		// pytest.approx(rel=1e-5), whose default absolute tolerance is 1e-12.
+		// A zero's sign is compared (ehrQL writes -0.0), and NaN equals
+		// NaN; otherwise pytest.approx(rel=1e-5), whose default absolute
+		// tolerance is 1e-12.
+		if w == 0 {
+			return g == 0 && math.Signbit(g) == math.Signbit(w)
+		}
+		if math.IsNaN(w) {
+			return math.IsNaN(g)
+		}
 		return g == w || math.Abs(g-w) <= math.Max(1e-5*math.Abs(w), 1e-12)
 	}
 	return got == want
@@ -593,6 +601,9 @@ func show(v any) string {
 	case string:
 		return strconv.Quote(x)
 	case float64:
+		if x == 0 && math.Signbit(x) {
+			return "-0.0"
+		}
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	}
 	return fmt.Sprint(v)
