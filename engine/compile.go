@@ -285,6 +285,8 @@ func literal(l model.Literal) string {
 			return "CAST('-inf' AS DOUBLE)"
 		case math.IsNaN(v):
 			return "CAST('nan' AS DOUBLE)"
+		case v == 0 && math.Signbit(v):
+			return "CAST('-0.0' AS DOUBLE)" // a numeric -0.0 would parse as 0
 		}
 		return "CAST(" + strconv.FormatFloat(v, 'g', -1, 64) + " AS DOUBLE)"
 	case string:
@@ -336,19 +338,18 @@ func (c *compiler) expr(n *model.Node, s *scope) (string, error) {
 
 func (c *compiler) function(n *model.Node, a []string) (string, error) {
 	bin := func(op string) string { return "(" + a[0] + " " + op + " " + a[1] + ")" }
+	if n.Op() >= model.OpEQ && n.Op() <= model.OpGE && n.Arg(0).Type().Kind == model.KindFloat {
+		// DuckDB orders NaN above every number and equal to itself; ehrQL's
+		// comparisons with NaN are false (!= true), as Python's are.
+		onNaN := "FALSE"
+		if n.Op() == model.OpNE {
+			onNaN = "TRUE"
+		}
+		return fmt.Sprintf("ehrql_nan_compare(%s, %s, %s, %s)", a[0], a[1], onNaN, bin(comparisons[n.Op()])), nil
+	}
 	switch n.Op() {
-	case model.OpEQ:
-		return bin("="), nil
-	case model.OpNE:
-		return bin("<>"), nil
-	case model.OpLT:
-		return bin("<"), nil
-	case model.OpLE:
-		return bin("<="), nil
-	case model.OpGT:
-		return bin(">"), nil
-	case model.OpGE:
-		return bin(">="), nil
+	case model.OpEQ, model.OpNE, model.OpLT, model.OpLE, model.OpGT, model.OpGE:
+		return bin(comparisons[n.Op()]), nil
 	case model.OpAnd:
 		return bin("AND"), nil
 	case model.OpOr:
@@ -416,6 +417,11 @@ func (c *compiler) function(n *model.Node, a []string) (string, error) {
 	return "", &UnsupportedError{n.Op().String()}
 }
 
+// comparisons are the SQL operators of the comparison functions.
+var comparisons = map[model.Op]string{
+	model.OpEQ: "=", model.OpNE: "<>", model.OpLT: "<", model.OpLE: "<=", model.OpGT: ">", model.OpGE: ">=",
+}
+
 func (c *compiler) caseExpr(n *model.Node, s *scope) (string, error) {
 	conds, values, def := n.CaseBranches()
 	if src, ok := fixedValueMap(conds, values); ok {
@@ -457,6 +463,9 @@ func fixedValueMap(conds, values []*model.Node) (*model.Node, bool) {
 	for i, cond := range conds {
 		if cond.Op() != model.OpEQ || cond.Arg(1).Op() != model.OpValue || cond.Arg(1).Type().Set {
 			return nil, false
+		}
+		if f, ok := cond.Arg(1).Literal().Go().(float64); ok && math.IsNaN(f) {
+			return nil, false // NaN equals nothing, but joins on itself
 		}
 		if src == nil {
 			src = cond.Arg(0)
@@ -518,6 +527,20 @@ const minSetTable = 16
 
 // inExpr: an empty set gives FALSE even for NULL; otherwise NULL gives NULL.
 func (c *compiler) inExpr(n *model.Node, s *scope) (string, error) {
+	x, err := c.inSetExpr(n, s)
+	if err != nil || n.Arg(0).Type().Kind != model.KindFloat || x == "FALSE" {
+		return x, err
+	}
+	lhs, err := c.expr(n.Arg(0), s)
+	if err != nil {
+		return "", err
+	}
+	// NaN is in no set (it equals nothing), though DuckDB finds it.
+	return "(CASE WHEN isnan(" + lhs + ") THEN FALSE ELSE " + x + " END)", nil
+}
+
+// inSetExpr compiles In but for NaN.
+func (c *compiler) inSetExpr(n *model.Node, s *scope) (string, error) {
 	lhs, err := c.expr(n.Arg(0), s)
 	if err != nil {
 		return "", err
@@ -569,7 +592,13 @@ func (c *compiler) column(n *model.Node, s *scope) (string, error) {
 	}
 	if col, ok := c.aggColumn[src.ID()]; ok {
 		// A pick computed in a grouped scan: a struct of its columns.
-		return "struct_extract(" + alias + "." + col + ", " + literal(model.StrLit(n.Name())) + ")", nil
+		field := func(name string) string {
+			return "struct_extract(" + alias + "." + col + ", " + literal(model.StrLit(name)) + ")"
+		}
+		if isFloatColumn(src, n.Name()) {
+			return fmt.Sprintf("(CASE WHEN %s THEN -abs(%s) ELSE %s END)", field(signField(n.Name())), field(n.Name()), field(n.Name())), nil
+		}
+		return field(n.Name()), nil
 	}
 	return alias + "." + ident(n.Name()), nil
 }
@@ -982,7 +1011,11 @@ func (c *compiler) pickExpr(n *model.Node, s *scope) (string, error) {
 	}
 	var fields []string
 	for _, col := range cols {
-		fields = append(fields, ident(col)+" := "+s.base+"."+ident(col))
+		x := s.base + "." + ident(col)
+		fields = append(fields, ident(col)+" := "+x)
+		if isFloatColumn(n, col) {
+			fields = append(fields, ident(signField(col))+" := signbit("+x+")")
+		}
 	}
 	if len(fields) == 0 {
 		fields = append(fields, "present := TRUE")
@@ -995,6 +1028,16 @@ func (c *compiler) pickExpr(n *model.Node, s *scope) (string, error) {
 		keys = append(keys, "k := 0")
 	}
 	return fmt.Sprintf("%s(struct_pack(%s), struct_pack(%s))", fn, strings.Join(fields, ", "), strings.Join(keys, ", ")), nil
+}
+
+// DuckDB's aggregates of structs lose the sign of -0.0: a picked float
+// column carries its sign bit beside it, in a field named by signField
+// (not a valid column name, so never one of the table's).
+func signField(col string) string { return "-sign " + col }
+
+func isFloatColumn(frame *model.Node, col string) bool {
+	c, ok := frame.Table().Column(col)
+	return ok && c.Type.Kind == model.KindFloat
 }
 
 // rowsOf strips sorts from a frame: the filter or table giving its rows.

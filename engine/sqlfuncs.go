@@ -26,6 +26,10 @@ var macros = []string{
   CASE WHEN b = 0 THEN NULL ELSE CAST(floor(CAST(a AS DOUBLE) / CAST(b AS DOUBLE)) AS BIGINT) END)`,
 	`CREATE OR REPLACE TEMP MACRO ehrql_truediv(a, b) AS (
   CASE WHEN b = 0 THEN NULL ELSE CAST(a AS DOUBLE) / CAST(b AS DOUBLE) END)`,
+	// A comparison of floats: NULL with a NULL operand, else onNaN if
+	// either is NaN, else the comparison cmp.
+	`CREATE OR REPLACE TEMP MACRO ehrql_nan_compare(a, b, onNaN, cmp) AS (
+  CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN isnan(a) OR isnan(b) THEN onNaN ELSE cmp END)`,
 	// Power is NULL where the result would be complex or infinite.
 	`CREATE OR REPLACE TEMP MACRO ehrql_power(a, b) AS (
   CASE WHEN CAST(a AS DOUBLE) = 0 AND CAST(b AS DOUBLE) < 0 THEN NULL
