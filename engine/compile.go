@@ -42,6 +42,9 @@ type compiler struct {
 	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
 	// turns literal IN lists into hash lookups at the scan itself.
 	inWhere bool
+	// where names what is being compiled ("variable 'x'"), for the
+	// messages of errors raised on data.
+	where string
 }
 
 // aggGroup is a set of aggregations and picks over one frame's rows,
@@ -374,23 +377,23 @@ func (c *compiler) function(n *model.Node, a []string) (string, error) {
 		if n.Arg(0).Type().Kind == model.KindInt {
 			return "ehrql_floordiv_int(" + a[0] + ", " + a[1] + ")", nil
 		}
-		return "ehrql_floordiv_float(" + a[0] + ", " + a[1] + ")", nil
+		return "ehrql_floordiv_float(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
 	case model.OpPower:
-		return "ehrql_power(" + a[0] + ", " + a[1] + ")", nil
+		return "ehrql_power(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
 	case model.OpCastToInt:
 		switch n.Arg(0).Type().Kind {
 		case model.KindFloat:
-			return "CAST(trunc(" + a[0] + ") AS BIGINT)", nil
+			return "ehrql_float_to_int(trunc(" + a[0] + "), " + c.errorMessage(n) + ")", nil
 		}
 		return "CAST(" + a[0] + " AS BIGINT)", nil
 	case model.OpCastToFloat:
 		return "CAST(" + a[0] + " AS DOUBLE)", nil
 	case model.OpDateAddDays:
-		return "CAST(" + a[0] + " + CAST(" + a[1] + " AS INTEGER) AS DATE)", nil
+		return "ehrql_add_days(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
 	case model.OpDateAddMonths:
-		return "ehrql_add_months(" + a[0] + ", " + a[1] + ")", nil
+		return "ehrql_add_months(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
 	case model.OpDateAddYears:
-		return "ehrql_add_months(" + a[0] + ", 12 * " + a[1] + ")", nil
+		return "ehrql_add_years(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
 	case model.OpDateDifferenceInDays:
 		return "CAST(" + a[0] + " - " + a[1] + " AS BIGINT)", nil
 	case model.OpDateDifferenceInMonths:
@@ -415,6 +418,22 @@ func (c *compiler) function(n *model.Node, a []string) (string, error) {
 		return "greatest(" + strings.Join(a, ", ") + ")", nil
 	}
 	return "", &UnsupportedError{n.Op().String()}
+}
+
+// errorMessage is the start of the message of an error the SQL raises on
+// data while evaluating n: the marker, where n is (the variable being
+// compiled) and what n does.
+func (c *compiler) errorMessage(n *model.Node) string {
+	kind := model.ErrOverflow
+	switch n.Op() {
+	case model.OpDateAddDays, model.OpDateAddMonths, model.OpDateAddYears:
+		kind = model.ErrDateRange
+	}
+	where := ""
+	if c.where != "" {
+		where = c.where + ": "
+	}
+	return literal(model.StrLit(fmt.Sprintf("%s: %s%s: %s", DataErrorMarker, where, n.Op(), kind)))
 }
 
 // comparisons are the SQL operators of the comparison functions.

@@ -65,6 +65,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 		return nil, err
 	}
 	s := newScope("p")
+	c.where = "population"
 	pop, err := c.expr(ds.Population, s)
 	if err != nil {
 		return nil, fmt.Errorf("population: %w", err)
@@ -72,6 +73,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	sel := []string{"p.patient_id AS patient_id"}
 	cols := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
 	for _, v := range ds.Variables {
+		c.where = fmt.Sprintf("variable '%s'", v.Name)
 		x, err := c.expr(v.Series, s)
 		if err != nil {
 			return nil, fmt.Errorf("variable %s: %w", v.Name, err)
@@ -121,6 +123,7 @@ func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery,
 		return EventQuery{}, err
 	}
 	ps := newScope("p")
+	c.where = "population"
 	pop, err := c.expr(population, ps)
 	if err != nil {
 		return EventQuery{}, err
@@ -137,6 +140,7 @@ func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery,
 	}
 	cols := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
 	names := ev.Frame.MemberNames()
+	c.where = fmt.Sprintf("event table '%s'", ev.Name)
 	rows, err := c.eventQuery(frame, false, func(s *scope) (string, string, error) {
 		sel := []string{"e.patient_id AS patient_id", "e.rowid AS ehrql_row"}
 		for i, m := range members {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/query"
+	"github.com/ehrql-go/ehrql/query/model"
 )
 
 // Chapter float_series_ops: arithmetic, comparison, conversion, division
@@ -201,6 +202,27 @@ func floatSeriesOpsCases(testing.TB) []specCase {
             `},
 			series: f1,
 			want:   map[int64]any{1: math.Copysign(0, -1)},
+		},
+		// A power too large for a float fails, as in ehrQL; an infinite
+		// operand is not an overflow.
+		{
+			name: "extra_power_overflow_fails", data: tables{p: `
+                  |  f1
+                --+------
+                1 | 10.0
+                2 |
+            `},
+			series:    f1.Pow(query.Float(400)),
+			wantError: model.ErrOverflow,
+		},
+		{
+			name: "extra_float_as_int_too_large_fails", data: tables{p: `
+                  |  f1
+                --+------
+                1 | 1e19
+            `},
+			series:    f1.AsInt(),
+			wantError: model.ErrOverflow,
 		},
 		// NaN (from data) compares as Python's floats do: every comparison
 		// is false, except != which is true.

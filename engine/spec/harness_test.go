@@ -104,6 +104,9 @@ type specCase struct {
 	// (NULL), int64, float64, bool, string or model.CivilDate. Untyped
 	// integer constants are accepted for int and float series.
 	want map[int64]any
+	// wantError, if set, replaces want: the run must fail on the data
+	// with an error of this kind, naming the variable (ehrQL raises).
+	wantError model.EvalErrorKind
 	// store, if set, runs the case from a DuckDB patient store file
 	// (engine.OpenStore) instead of CSV dummy tables.
 	store bool
@@ -269,13 +272,21 @@ func runCase(t *testing.T, c specCase) {
 	}
 
 	typ := a.Variables[0].Series.Type()
+	if (c.wantError != "") == (c.want != nil) {
+		t.Fatalf("a case gives exactly one of want and wantError")
+	}
 	want, err := normalise(c.want, typ)
 	if err != nil {
 		t.Fatalf("bad expectation: %v", err)
 	}
 	// The reference engine must give the expected values too.
 	ref, err := referenceResults(data, a)
-	if err != nil {
+	if c.wantError != "" {
+		var me *memory.Error
+		if !errors.As(err, &me) || me.Err.Kind != c.wantError || me.Where != "variable 'v'" {
+			t.Fatalf("reference engine: got %v, want a %q error in variable 'v'", err, c.wantError)
+		}
+	} else if err != nil {
 		t.Fatalf("reference engine: %v", err)
 	}
 	if diffs := compareResults(ref, want, typ); len(diffs) > 0 {
@@ -328,6 +339,15 @@ func runDataset(t *testing.T, c specCase, label string, ds *model.Dataset, data 
 	}
 	defer sess.Close()
 	got, dups, err := execute(ctx, sess, dir, q, typ)
+	if c.wantError != "" {
+		msg := fmt.Sprint(err)
+		for _, part := range []string{engine.DataErrorMarker, "variable 'v'", string(c.wantError)} {
+			if !strings.Contains(msg, part) {
+				t.Fatalf("%s: the run gave %q, want an error containing %q", label, msg, part)
+			}
+		}
+		return
+	}
 	if err != nil {
 		t.Fatalf("%s: %v\nSQL:\n%s", label, err, q.SQL)
 	}
