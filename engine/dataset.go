@@ -25,7 +25,8 @@ type Query struct {
 
 // EventQuery is one event-level output table (ehrQL's add_event_table): a
 // row for each row of its frame that belongs to a patient in the
-// population, in table order.
+// population, ordered by patient, then by the frame's sort keys, then by
+// the columns (each ascending, NULL first).
 type EventQuery struct {
 	Name    string
 	SQL     string
@@ -52,9 +53,14 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	if err := ds.Validate(); err != nil {
 		return nil, err
 	}
+	// Every root, event tables' too: a pick's ties are broken by every
+	// column read from it anywhere in the dataset (ehrQL's rewrite_sorts).
 	roots := []*model.Node{ds.Population}
 	for _, v := range ds.Variables {
 		roots = append(roots, v.Series)
+	}
+	for _, ev := range ds.Events {
+		roots = append(roots, ev.Frame.Args()...)
 	}
 	c, err := newCompiler(roots, false)
 	if err != nil {
@@ -95,12 +101,11 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY p.patient_id", pop)
 	q := &Query{Setup: macros, SQL: b.String(), Columns: cols}
 	for _, ev := range ds.Events {
-		eq, err := compileEventTable(ds.Population, ev)
+		eq, err := compileEventTable(ds.Population, ev, roots)
 		if err != nil {
 			return nil, fmt.Errorf("event table %s: %w", ev.Name, err)
 		}
 		q.Events = append(q.Events, eq)
-		roots = append(roots, ev.Frame)
 	}
 	for _, t := range tableNodes(roots...) {
 		if t.Op() != model.OpInlinePatientTable { // inline tables are part of the SQL
@@ -111,10 +116,12 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 }
 
 // compileEventTable compiles one event-level output table: the frame's rows
-// of population patients, with patient-level members repeated on each row.
-func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery, error) {
+// of population patients, with patient-level members repeated on each row,
+// ordered by patient, then by the frame's sort keys, then by the columns
+// (each ascending, NULL first). roots are all the dataset's series.
+func compileEventTable(population *model.Node, ev model.EventTable, roots []*model.Node) (EventQuery, error) {
 	members := ev.Frame.Args()
-	c, err := newCompiler(append([]*model.Node{population}, members...), false)
+	c, err := newCompiler(roots, false)
 	if err != nil {
 		return EventQuery{}, err
 	}
@@ -140,9 +147,23 @@ func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery,
 	}
 	cols := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
 	names := ev.Frame.MemberNames()
+	f, err := flattenFrame(frame)
+	if err != nil {
+		return EventQuery{}, err
+	}
+	order := []string{"r.patient_id"}
 	c.where = fmt.Sprintf("event table '%s'", ev.Name)
 	rows, err := c.eventQuery(frame, false, func(s *scope) (string, string, error) {
-		sel := []string{"e.patient_id AS patient_id", "e.rowid AS ehrql_row"}
+		sel := []string{"e.patient_id AS patient_id"}
+		for i, k := range f.sortKeys {
+			x, err := c.expr(k, s)
+			if err != nil {
+				return "", "", err
+			}
+			key := fmt.Sprintf("ehrql_key%d", i)
+			sel = append(sel, x+" AS "+key)
+			order = append(order, "r."+key+" NULLS FIRST")
+		}
 		for i, m := range members {
 			x, err := c.expr(m, s)
 			if err != nil {
@@ -161,6 +182,7 @@ func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery,
 	out := []string{"patient_id"}
 	for _, n := range names {
 		out = append(out, ident(n))
+		order = append(order, "r."+ident(n)+" NULLS FIRST")
 	}
 	var b strings.Builder
 	b.WriteString("WITH ")
@@ -171,8 +193,8 @@ func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery,
 		b.WriteString("\n  " + ps.joinClause())
 	}
 	fmt.Fprintf(&b, "\n  WHERE (%s) IS TRUE\n)\n", pop)
-	fmt.Fprintf(&b, "SELECT %s FROM (\n  %s\n) AS r\nWHERE r.patient_id IN (SELECT patient_id FROM included)\nORDER BY r.patient_id, r.ehrql_row",
-		"r."+strings.Join(out, ", r."), rows)
+	fmt.Fprintf(&b, "SELECT %s FROM (\n  %s\n) AS r\nWHERE r.patient_id IN (SELECT patient_id FROM included)\nORDER BY %s",
+		"r."+strings.Join(out, ", r."), rows, strings.Join(order, ", "))
 	return EventQuery{Name: ev.Name, SQL: b.String(), Columns: cols}, nil
 }
 

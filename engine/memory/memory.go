@@ -308,18 +308,61 @@ func (e *evaluator) compute(n *model.Node, row int) any {
 			}
 		}
 		return result
-	case (op == model.OpAnd || op == model.OpOr) && e.lazy:
-		x := e.eval(n.Arg(0), row)
-		if (op == model.OpAnd && x == false) || (op == model.OpOr && x == true) {
-			return x
+	case e.lazy && op == model.OpIn:
+		set := e.eval(n.Arg(1), row)
+		if v, err := model.EvalFunction(op, []any{nil, set}); err == nil && v == false {
+			return false // an empty set: the left side is not needed
 		}
-		return e.apply(op, []any{x, e.eval(n.Arg(1), row)})
+		return e.apply(op, []any{e.eval(n.Arg(0), row), set})
+	case e.lazy && op >= model.OpEQ && op <= model.OpStringContains && op != model.OpIsNull:
+		return e.lenient(n, row)
 	}
 	args := make([]any, len(n.Args()))
 	for i, a := range n.Args() {
 		args[i] = e.eval(a, row)
 	}
 	return e.apply(n.Op(), args)
+}
+
+// lenient evaluates a function lazily: an operand that decides the result
+// alone (NULL for most functions, false for And, true for Or) spares
+// the others, even one that would fail.
+func (e *evaluator) lenient(n *model.Node, row int) any {
+	op := n.Op()
+	args := make([]any, len(n.Args()))
+	var failed *failure
+	for i, a := range n.Args() {
+		v, f := e.try(a, row)
+		if f != nil {
+			failed = f
+			continue
+		}
+		args[i] = v
+		switch {
+		case op == model.OpAnd && v == false, op == model.OpOr && v == true:
+			return v
+		case op != model.OpAnd && op != model.OpOr && v == nil:
+			return nil
+		}
+	}
+	if failed != nil {
+		panic(*failed)
+	}
+	return e.apply(op, args)
+}
+
+// try evaluates n, catching an evaluation error.
+func (e *evaluator) try(n *model.Node, row int) (v any, f *failure) {
+	defer func() {
+		if r := recover(); r != nil {
+			fail, ok := r.(failure)
+			if !ok {
+				panic(r)
+			}
+			f = &fail
+		}
+	}()
+	return e.eval(n, row), nil
 }
 
 func (e *evaluator) apply(op model.Op, args []any) any {
@@ -484,7 +527,11 @@ func (e *evaluator) aggregate(n *model.Node) any {
 	switch n.Op() {
 	case model.OpExists, model.OpCount:
 		k := 0
-		if src.ManyRowsPerPatient() {
+		if src.Op() == model.OpPickOneRowPerPatient && e.lazy {
+			// A pick exists where the rows it is picked from do: they
+			// need not be sorted.
+			k = min(1, len(e.frameRows(src.Arg(0))))
+		} else if src.ManyRowsPerPatient() {
 			k = len(e.frameRows(src))
 		} else if e.patientRow(src) != nil {
 			k = 1
