@@ -77,7 +77,28 @@ func Generate(seed uint64) (c Case, err error) {
 		g.inline = g.inlineTable()
 	}
 	c.Dataset = g.dataset()
+	if g.chance(20) {
+		g.spoil(c.Dataset)
+	}
 	return c, nil
+}
+
+// spoil makes the dataset invalid in one of the ways the query model
+// refuses, which both engines must refuse alike.
+func (g *gen) spoil(ds *model.Dataset) {
+	switch g.r.IntN(5) {
+	case 0: // a variable with many values per patient
+		ds.Variables[0].Series = must(model.SelectColumn(must(model.SelectTable(tableE0)), "i1"))
+	case 1: // a population true for a patient with no data
+		ds.Population = g.fn(model.OpIsNull, must(model.SelectColumn(must(model.SelectTable(tableP0)), "i1")))
+	case 2: // a reserved name
+		ds.Variables[0].Name = "patient_id"
+	case 3: // a name used twice
+		ds.Variables = append(ds.Variables, ds.Variables[0])
+	case 4: // a measures' parameter in a dataset
+		param := must(model.Parameter("interval_start_date", model.Date))
+		ds.Variables[0].Series = g.fn(model.OpLT, must(model.SelectColumn(must(model.SelectTable(tableP0)), "d1")), param)
+	}
 }
 
 func (g *gen) chance(n int) bool { return g.r.IntN(n) == 0 }

@@ -71,13 +71,10 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 	if err := ds.Validate(); err != nil {
 		return nil, err
 	}
-	for _, v := range ds.Variables {
-		if err := noParameters(v.Series); err != nil {
-			return nil, fmt.Errorf("variable %s: %w", v.Name, err)
+	for _, n := range append([]*model.Node{ds.Population}, variableSeries(ds)...) {
+		if err := noParameters(n); err != nil {
+			return nil, err
 		}
-	}
-	if err := noParameters(ds.Population); err != nil {
-		return nil, err
 	}
 	e := &evaluator{data: data, lazy: opts.Lazy, rowsOf: map[string]map[int64][]int{}, selected: map[model.ID][]string{}}
 	roots := []*model.Node{ds.Population}
@@ -139,6 +136,14 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 		res.Events = append(res.Events, e.eventTable(ev, ids, included))
 	}
 	return res, nil
+}
+
+func variableSeries(ds *model.Dataset) []*model.Node {
+	var out []*model.Node
+	for _, v := range ds.Variables {
+		out = append(out, v.Series)
+	}
+	return out
 }
 
 // noParameters refuses measures' interval parameters outside measures.
@@ -391,6 +396,10 @@ func (e *evaluator) frameRows(f *model.Node) []int {
 	case model.OpSort:
 		rows = e.frameRows(f.Arg(0))
 	case model.OpFilter:
+		if e.lazy {
+			rows = e.lazyFilter(f)
+			break
+		}
 		src := e.frameRows(f.Arg(0))
 		cond := f.Arg(1)
 		if !e.lazy && !cond.PatientDomain() {
@@ -409,6 +418,40 @@ func (e *evaluator) frameRows(f *model.Node) []int {
 		panic(fmt.Sprintf("frameRows: %s is not a many-rows frame", f.Op()))
 	}
 	e.frames[f.ID()] = rows
+	return rows
+}
+
+// lazyFilter keeps the rows of a filtered frame that meet all the
+// conditions of its filters, taken together as an engine may take them, in
+// any order: a row that one condition excludes is excluded even if another
+// fails on it.
+func (e *evaluator) lazyFilter(f *model.Node) []int {
+	var conds []*model.Node
+	for ; f.Op() == model.OpFilter || f.Op() == model.OpSort; f = f.Arg(0) {
+		if f.Op() == model.OpFilter {
+			conds = append(conds, f.Arg(1))
+		}
+	}
+	rows := []int{}
+	for _, r := range e.frameRows(f) {
+		var failed *failure
+		keep := true
+		for _, c := range conds {
+			v, fail := e.try(c, r)
+			if fail != nil {
+				failed = fail
+			} else if v != true {
+				keep = false
+				break
+			}
+		}
+		if keep && failed != nil {
+			panic(*failed)
+		}
+		if keep {
+			rows = append(rows, r)
+		}
+	}
 	return rows
 }
 
