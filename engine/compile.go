@@ -42,6 +42,9 @@ type compiler struct {
 	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
 	// turns literal IN lists into hash lookups at the scan itself.
 	inWhere bool
+	// where names what is being compiled ("variable 'x'"), for the
+	// messages of errors raised on data.
+	where string
 }
 
 // aggGroup is a set of aggregations and picks over one frame's rows,
@@ -133,6 +136,11 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 			aggs = append(aggs, p)
 		}
 	}
+	// A member that reads another aggregation or pick of the same rows
+	// (days since the first event: max(e.date - first.date)) cannot be
+	// computed in that one's scan: members are grouped by their nesting
+	// depth too, and a group joins the groups below it.
+	depths := map[model.ID]int{}
 	groups := map[string]*aggGroup{}
 	for _, n := range aggs {
 		frame := n.Arg(0)
@@ -144,7 +152,7 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		}
 		per := c.perInterval[n.ID()]
 		rows := rowsOf(frame)
-		key := fmt.Sprintf("%x/%v", rows.ID(), per)
+		key := fmt.Sprintf("%x/%v/%d", rows.ID(), per, nestingDepth(n, depths))
 		g := groups[key]
 		if g == nil {
 			g = &aggGroup{frame: rows}
@@ -162,6 +170,25 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		sort.Strings(c.selected[id])
 	}
 	return c, nil
+}
+
+// nestingDepth counts the aggregations and picks nested in n, n included.
+func nestingDepth(n *model.Node, memo map[model.ID]int) int {
+	if n == nil {
+		return 0
+	}
+	if d, ok := memo[n.ID()]; ok {
+		return d
+	}
+	d := 0
+	for _, a := range n.Args() {
+		d = max(d, nestingDepth(a, memo))
+	}
+	if n.Op().IsAggregation() || n.Op() == model.OpPickOneRowPerPatient {
+		d++
+	}
+	memo[n.ID()] = d
+	return d
 }
 
 func describeTable(t *model.Table) string {
@@ -261,6 +288,8 @@ func literal(l model.Literal) string {
 			return "CAST('-inf' AS DOUBLE)"
 		case math.IsNaN(v):
 			return "CAST('nan' AS DOUBLE)"
+		case v == 0 && math.Signbit(v):
+			return "CAST('-0.0' AS DOUBLE)" // a numeric -0.0 would parse as 0
 		}
 		return "CAST(" + strconv.FormatFloat(v, 'g', -1, 64) + " AS DOUBLE)"
 	case string:
@@ -312,19 +341,18 @@ func (c *compiler) expr(n *model.Node, s *scope) (string, error) {
 
 func (c *compiler) function(n *model.Node, a []string) (string, error) {
 	bin := func(op string) string { return "(" + a[0] + " " + op + " " + a[1] + ")" }
+	if n.Op() >= model.OpEQ && n.Op() <= model.OpGE && n.Arg(0).Type().Kind == model.KindFloat {
+		// DuckDB orders NaN above every number and equal to itself; ehrQL's
+		// comparisons with NaN are false (!= true), as Python's are.
+		onNaN := "FALSE"
+		if n.Op() == model.OpNE {
+			onNaN = "TRUE"
+		}
+		return fmt.Sprintf("ehrql_nan_compare(%s, %s, %s, %s)", a[0], a[1], onNaN, bin(comparisons[n.Op()])), nil
+	}
 	switch n.Op() {
-	case model.OpEQ:
-		return bin("="), nil
-	case model.OpNE:
-		return bin("<>"), nil
-	case model.OpLT:
-		return bin("<"), nil
-	case model.OpLE:
-		return bin("<="), nil
-	case model.OpGT:
-		return bin(">"), nil
-	case model.OpGE:
-		return bin(">="), nil
+	case model.OpEQ, model.OpNE, model.OpLT, model.OpLE, model.OpGT, model.OpGE:
+		return bin(comparisons[n.Op()]), nil
 	case model.OpAnd:
 		return bin("AND"), nil
 	case model.OpOr:
@@ -349,23 +377,23 @@ func (c *compiler) function(n *model.Node, a []string) (string, error) {
 		if n.Arg(0).Type().Kind == model.KindInt {
 			return "ehrql_floordiv_int(" + a[0] + ", " + a[1] + ")", nil
 		}
-		return "ehrql_floordiv_float(" + a[0] + ", " + a[1] + ")", nil
+		return "ehrql_floordiv_float(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
 	case model.OpPower:
-		return "ehrql_power(" + a[0] + ", " + a[1] + ")", nil
+		return "ehrql_power(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
 	case model.OpCastToInt:
 		switch n.Arg(0).Type().Kind {
 		case model.KindFloat:
-			return "CAST(trunc(" + a[0] + ") AS BIGINT)", nil
+			return "ehrql_float_to_int(trunc(" + a[0] + "), " + c.errorMessage(n) + ")", nil
 		}
 		return "CAST(" + a[0] + " AS BIGINT)", nil
 	case model.OpCastToFloat:
 		return "CAST(" + a[0] + " AS DOUBLE)", nil
 	case model.OpDateAddDays:
-		return "CAST(" + a[0] + " + CAST(" + a[1] + " AS INTEGER) AS DATE)", nil
+		return "ehrql_add_days(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
 	case model.OpDateAddMonths:
-		return "ehrql_add_months(" + a[0] + ", " + a[1] + ")", nil
+		return "ehrql_add_months(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
 	case model.OpDateAddYears:
-		return "ehrql_add_months(" + a[0] + ", 12 * " + a[1] + ")", nil
+		return "ehrql_add_years(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
 	case model.OpDateDifferenceInDays:
 		return "CAST(" + a[0] + " - " + a[1] + " AS BIGINT)", nil
 	case model.OpDateDifferenceInMonths:
@@ -390,6 +418,27 @@ func (c *compiler) function(n *model.Node, a []string) (string, error) {
 		return "greatest(" + strings.Join(a, ", ") + ")", nil
 	}
 	return "", &UnsupportedError{n.Op().String()}
+}
+
+// errorMessage is the start of the message of an error the SQL raises on
+// data while evaluating n: the marker, where n is (the variable being
+// compiled) and what n does.
+func (c *compiler) errorMessage(n *model.Node) string {
+	kind := model.ErrOverflow
+	switch n.Op() {
+	case model.OpDateAddDays, model.OpDateAddMonths, model.OpDateAddYears:
+		kind = model.ErrDateRange
+	}
+	where := ""
+	if c.where != "" {
+		where = c.where + ": "
+	}
+	return literal(model.StrLit(fmt.Sprintf("%s: %s%s: %s", DataErrorMarker, where, n.Op(), kind)))
+}
+
+// comparisons are the SQL operators of the comparison functions.
+var comparisons = map[model.Op]string{
+	model.OpEQ: "=", model.OpNE: "<>", model.OpLT: "<", model.OpLE: "<=", model.OpGT: ">", model.OpGE: ">=",
 }
 
 func (c *compiler) caseExpr(n *model.Node, s *scope) (string, error) {
@@ -433,6 +482,9 @@ func fixedValueMap(conds, values []*model.Node) (*model.Node, bool) {
 	for i, cond := range conds {
 		if cond.Op() != model.OpEQ || cond.Arg(1).Op() != model.OpValue || cond.Arg(1).Type().Set {
 			return nil, false
+		}
+		if f, ok := cond.Arg(1).Literal().Go().(float64); ok && math.IsNaN(f) {
+			return nil, false // NaN equals nothing, but joins on itself
 		}
 		if src == nil {
 			src = cond.Arg(0)
@@ -494,6 +546,20 @@ const minSetTable = 16
 
 // inExpr: an empty set gives FALSE even for NULL; otherwise NULL gives NULL.
 func (c *compiler) inExpr(n *model.Node, s *scope) (string, error) {
+	x, err := c.inSetExpr(n, s)
+	if err != nil || n.Arg(0).Type().Kind != model.KindFloat || x == "FALSE" {
+		return x, err
+	}
+	lhs, err := c.expr(n.Arg(0), s)
+	if err != nil {
+		return "", err
+	}
+	// NaN is in no set (it equals nothing), though DuckDB finds it.
+	return "(CASE WHEN isnan(" + lhs + ") THEN FALSE ELSE " + x + " END)", nil
+}
+
+// inSetExpr compiles In but for NaN.
+func (c *compiler) inSetExpr(n *model.Node, s *scope) (string, error) {
 	lhs, err := c.expr(n.Arg(0), s)
 	if err != nil {
 		return "", err
@@ -545,7 +611,13 @@ func (c *compiler) column(n *model.Node, s *scope) (string, error) {
 	}
 	if col, ok := c.aggColumn[src.ID()]; ok {
 		// A pick computed in a grouped scan: a struct of its columns.
-		return "struct_extract(" + alias + "." + col + ", " + literal(model.StrLit(n.Name())) + ")", nil
+		field := func(name string) string {
+			return "struct_extract(" + alias + "." + col + ", " + literal(model.StrLit(name)) + ")"
+		}
+		if isFloatColumn(src, n.Name()) {
+			return fmt.Sprintf("(CASE WHEN %s THEN -abs(%s) ELSE %s END)", field(signField(n.Name())), field(n.Name()), field(n.Name())), nil
+		}
+		return field(n.Name()), nil
 	}
 	return alias + "." + ident(n.Name()), nil
 }
@@ -958,7 +1030,11 @@ func (c *compiler) pickExpr(n *model.Node, s *scope) (string, error) {
 	}
 	var fields []string
 	for _, col := range cols {
-		fields = append(fields, ident(col)+" := "+s.base+"."+ident(col))
+		x := s.base + "." + ident(col)
+		fields = append(fields, ident(col)+" := "+x)
+		if isFloatColumn(n, col) {
+			fields = append(fields, ident(signField(col))+" := signbit("+x+")")
+		}
 	}
 	if len(fields) == 0 {
 		fields = append(fields, "present := TRUE")
@@ -971,6 +1047,16 @@ func (c *compiler) pickExpr(n *model.Node, s *scope) (string, error) {
 		keys = append(keys, "k := 0")
 	}
 	return fmt.Sprintf("%s(struct_pack(%s), struct_pack(%s))", fn, strings.Join(fields, ", "), strings.Join(keys, ", ")), nil
+}
+
+// DuckDB's aggregates of structs lose the sign of -0.0: a picked float
+// column carries its sign bit beside it, in a field named by signField
+// (not a valid column name, so never one of the table's).
+func signField(col string) string { return "-sign " + col }
+
+func isFloatColumn(frame *model.Node, col string) bool {
+	c, ok := frame.Table().Column(col)
+	return ok && c.Type.Kind == model.KindFloat
 }
 
 // rowsOf strips sorts from a frame: the filter or table giving its rows.

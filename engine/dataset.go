@@ -27,7 +27,8 @@ type Query struct {
 
 // EventQuery is one event-level output table (ehrQL's add_event_table): a
 // row for each row of its frame that belongs to a patient in the
-// population, in table order.
+// population, ordered by patient, then by the frame's sort keys, then by
+// the columns (each ascending, NULL first).
 type EventQuery struct {
 	Name    string
 	SQL     string
@@ -54,9 +55,14 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	if err := ds.Validate(); err != nil {
 		return nil, err
 	}
+	// Every root, event tables' too: a pick's ties are broken by every
+	// column read from it anywhere in the dataset (ehrQL's rewrite_sorts).
 	roots := []*model.Node{ds.Population}
 	for _, v := range ds.Variables {
 		roots = append(roots, v.Series)
+	}
+	for _, ev := range ds.Events {
+		roots = append(roots, ev.Frame.Args()...)
 	}
 	c, err := newCompiler(roots, false)
 	if err != nil {
@@ -67,6 +73,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 		return nil, err
 	}
 	s := newScope("p")
+	c.where = "population"
 	pop, err := c.expr(ds.Population, s)
 	if err != nil {
 		return nil, fmt.Errorf("population: %w", err)
@@ -74,6 +81,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	sel := []string{"p.patient_id AS patient_id"}
 	cols := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
 	for _, v := range ds.Variables {
+		c.where = fmt.Sprintf("variable '%s'", v.Name)
 		x, err := c.expr(v.Series, s)
 		if err != nil {
 			return nil, fmt.Errorf("variable %s: %w", v.Name, err)
@@ -95,12 +103,11 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY p.patient_id", pop)
 	q := &Query{Setup: macros, SQL: b.String(), Columns: cols, ds: ds}
 	for _, ev := range ds.Events {
-		eq, err := compileEventTable(ds.Population, ev)
+		eq, err := compileEventTable(ds.Population, ev, roots)
 		if err != nil {
 			return nil, fmt.Errorf("event table %s: %w", ev.Name, err)
 		}
 		q.Events = append(q.Events, eq)
-		roots = append(roots, ev.Frame)
 	}
 	for _, t := range tableNodes(roots...) {
 		if t.Op() != model.OpInlinePatientTable { // inline tables are part of the SQL
@@ -111,10 +118,12 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 }
 
 // compileEventTable compiles one event-level output table: the frame's rows
-// of population patients, with patient-level members repeated on each row.
-func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery, error) {
+// of population patients, with patient-level members repeated on each row,
+// ordered by patient, then by the frame's sort keys, then by the columns
+// (each ascending, NULL first). roots are all the dataset's series.
+func compileEventTable(population *model.Node, ev model.EventTable, roots []*model.Node) (EventQuery, error) {
 	members := ev.Frame.Args()
-	c, err := newCompiler(append([]*model.Node{population}, members...), false)
+	c, err := newCompiler(roots, false)
 	if err != nil {
 		return EventQuery{}, err
 	}
@@ -123,6 +132,7 @@ func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery,
 		return EventQuery{}, err
 	}
 	ps := newScope("p")
+	c.where = "population"
 	pop, err := c.expr(population, ps)
 	if err != nil {
 		return EventQuery{}, err
@@ -139,8 +149,23 @@ func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery,
 	}
 	cols := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
 	names := ev.Frame.MemberNames()
+	f, err := flattenFrame(frame)
+	if err != nil {
+		return EventQuery{}, err
+	}
+	order := []string{"r.patient_id"}
+	c.where = fmt.Sprintf("event table '%s'", ev.Name)
 	rows, err := c.eventQuery(frame, false, func(s *scope) (string, string, error) {
-		sel := []string{"e.patient_id AS patient_id", "e.rowid AS ehrql_row"}
+		sel := []string{"e.patient_id AS patient_id"}
+		for i, k := range f.sortKeys {
+			x, err := c.expr(k, s)
+			if err != nil {
+				return "", "", err
+			}
+			key := fmt.Sprintf("ehrql_key%d", i)
+			sel = append(sel, x+" AS "+key)
+			order = append(order, "r."+key+" NULLS FIRST")
+		}
 		for i, m := range members {
 			x, err := c.expr(m, s)
 			if err != nil {
@@ -159,6 +184,7 @@ func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery,
 	out := []string{"patient_id"}
 	for _, n := range names {
 		out = append(out, ident(n))
+		order = append(order, "r."+ident(n)+" NULLS FIRST")
 	}
 	var b strings.Builder
 	b.WriteString("WITH ")
@@ -169,14 +195,14 @@ func compileEventTable(population *model.Node, ev model.EventTable) (EventQuery,
 		b.WriteString("\n  " + ps.joinClause())
 	}
 	fmt.Fprintf(&b, "\n  WHERE (%s) IS TRUE\n)\n", pop)
-	fmt.Fprintf(&b, "SELECT %s FROM (\n  %s\n) AS r\nWHERE r.patient_id IN (SELECT patient_id FROM included)\nORDER BY r.patient_id, r.ehrql_row",
-		"r."+strings.Join(out, ", r."), rows)
+	fmt.Fprintf(&b, "SELECT %s FROM (\n  %s\n) AS r\nWHERE r.patient_id IN (SELECT patient_id FROM included)\nORDER BY %s",
+		"r."+strings.Join(out, ", r."), rows, strings.Join(order, ", "))
 	return EventQuery{Name: ev.Name, SQL: b.String(), Columns: cols}, nil
 }
 
 // universe returns the SQL for the candidate patients: everyone who appears
 // in a table the population reads. ehrQL's population rules guarantee that
-// no one else can be in the population.
+// no one else can be in the population (so nobody is, if it reads none).
 func (c *compiler) universe(pop *model.Node) (string, error) {
 	var parts []string
 	for _, t := range tableNodes(pop) {
@@ -191,7 +217,10 @@ func (c *compiler) universe(pop *model.Node) (string, error) {
 		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
 	}
 	if len(parts) == 0 {
-		return "", fmt.Errorf("the population does not read any table")
+		// A population that reads no table has the same value for every
+		// patient, and that value is not true (ehrQL's population rule):
+		// nobody is in it.
+		return "SELECT CAST(NULL AS BIGINT) AS patient_id WHERE FALSE", nil
 	}
 	return strings.Join(parts, "\n  UNION\n  "), nil
 }

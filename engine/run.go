@@ -63,6 +63,10 @@ func OpenStore(ctx context.Context, dsn string, tables []*model.Table, opts Opti
 	return s.lockdown(ctx)
 }
 
+// OpenEmpty starts an in-memory session with no tables, for tests and
+// tools that create and fill their own (Exec).
+func OpenEmpty(ctx context.Context, opts Options) (*Session, error) { return open(ctx, "", opts) }
+
 func open(ctx context.Context, dsn string, opts Options) (*Session, error) {
 	d, err := duck.Open(ctx, dsn, opts)
 	if err != nil {
@@ -91,6 +95,12 @@ func (s *Session) lockdown(ctx context.Context) (*Session, error) {
 // Close ends the session and removes its temporary files.
 func (s *Session) Close() error {
 	return s.duck.Close()
+}
+
+// Exec runs a statement in the session (for tests and tools).
+func (s *Session) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := s.conn.ExecContext(ctx, query, args...)
+	return err
 }
 
 // Query runs SQL in the session (for tests and tools).

@@ -262,6 +262,9 @@ func sortBy(f frame, keys []Sortable) frame {
 			return frame{err: err}
 		}
 		if n, err = model.Sort(n, k); err != nil {
+			if errors.Is(err, model.ErrSortByPatientSeries) {
+				err = errors.New("Cannot sort by a constant value") // as ehrQL's language says
+			}
 			return frame{err: fail(err)}
 		}
 	}

@@ -19,8 +19,8 @@ func TestEventTables(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	events := "patient_id,date,code,sex\r\n" +
-		"1,2020-02-01,234567,female\r\n" + // table order, not date order
-		"1,2020-01-01,123456,female\r\n" +
+		"1,2020-01-01,123456,female\r\n" + // by patient, then by the columns
+		"1,2020-02-01,234567,female\r\n" +
 		"2,2020-05-01,123456,male\r\n" // patient 3 is not in the population
 	want := "dataset\npatient_id,sex\r\n1,female\r\n2,male\r\n\nrecent_events\n" + events
 	if stdout != want {

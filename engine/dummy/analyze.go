@@ -413,7 +413,11 @@ func constOf(n *model.Node) (v any, ok bool) {
 				v, ok = nil, false
 			}
 		}()
-		return model.EvalFunction(n.Op(), args), true
+		v, err := model.EvalFunction(n.Op(), args)
+		if err != nil {
+			return nil, false
+		}
+		return v, true
 	}
 	return nil, false
 }

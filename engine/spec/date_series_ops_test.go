@@ -1,9 +1,11 @@
 package spec
 
 import (
+	"math"
 	"testing"
 
 	"github.com/ehrql-go/ehrql/query"
+	"github.com/ehrql-go/ehrql/query/model"
 )
 
 // Chapter date_series_ops: date aggregations, comparisons, parts, and the
@@ -225,6 +227,18 @@ func dateOpCases() []specCase {
         4 |
     `}
 	d1, d2, i1 := pd1(), pd2(), pi1()
+	hugeDate := tables{p: `
+          |     d1     |          i1
+        --+------------+----------------------
+        1 | 2020-01-01 | 9223372036854775807
+        2 |            | -9223372036854775808
+    `}
+	nullDate := tables{p: `
+          | d1 |          i1
+        --+----+----------------------
+        1 |    | 9223372036854775807
+        2 |    | -9223372036854775808
+    `}
 	return []specCase{
 		{
 			name:   "test_get_year",
@@ -462,6 +476,30 @@ func dateOpCases() []specCase {
             `},
 			series: d1.Add(query.Weeks(2)),
 			want:   map[int64]any{1: date("2000-03-05"), 2: nil},
+		},
+		// A NULL date plus any number, however large, is NULL: ehrQL does
+		// not evaluate the addition.
+		{name: "extra_null_date_add_huge_days", data: nullDate, series: d1.Add(query.DaysOf(i1)), want: map[int64]any{1: nil, 2: nil}},
+		{name: "extra_null_date_add_huge_months", data: nullDate, series: d1.Add(query.MonthsOf(i1)), want: map[int64]any{1: nil, 2: nil}},
+		{name: "extra_null_date_add_huge_years", data: nullDate, series: d1.Add(query.YearsOf(i1)), want: map[int64]any{1: nil, 2: nil}},
+		{name: "extra_null_date_add_huge_literal_years", data: nullDate, series: d1.Add(query.Years(math.MaxInt64)), want: map[int64]any{1: nil, 2: nil}},
+		// With a date, ehrQL raises: so must the engine, naming the variable.
+		{name: "extra_date_add_huge_days_fails", data: hugeDate, series: d1.Add(query.DaysOf(i1)), wantError: model.ErrDateRange},
+		{name: "extra_date_add_huge_months_fails", data: hugeDate, series: d1.Add(query.MonthsOf(i1)), wantError: model.ErrDateRange},
+		{name: "extra_date_add_huge_years_fails", data: hugeDate, series: d1.Add(query.YearsOf(i1)), wantError: model.ErrDateRange},
+		{name: "extra_date_add_years_past_9999_fails", data: hugeDate, series: d1.Add(query.Years(7980)), wantError: model.ErrDateRange},
+		{name: "extra_date_add_days_before_year_1_fails", data: hugeDate, series: d1.Add(query.Days(-737425)), wantError: model.ErrDateRange},
+		{
+			// The last and first dates ehrQL has.
+			name: "extra_add_to_the_edges_of_the_calendar",
+			data: tables{p: `
+                  |     d1     | i1
+                --+------------+----
+                1 | 9999-12-30 |  1
+                2 | 0001-01-02 | -1
+            `},
+			series: d1.Add(query.DaysOf(i1)),
+			want:   map[int64]any{1: date("9999-12-31"), 2: date("0001-01-01")},
 		},
 		{
 			// .weeks floors: one day short is -1 week.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/query"
+	"github.com/ehrql-go/ehrql/query/model"
 )
 
 // Chapter float_series_ops: arithmetic, comparison, conversion, division
@@ -59,6 +60,13 @@ func floatSeriesOpsCases(testing.TB) []specCase {
         8 | -20.3 |    0.0
     `}
 	f1, f2 := pf1(), pf2()
+	nan := tables{p: `
+          |  f1 |  f2
+        --+-----+-----
+        1 | NaN | NaN
+        2 | 1.5 | NaN
+        3 |     | 1.5
+    `}
 	return []specCase{
 		// float_series_ops/test_arithmetic_ops.py
 		{name: "test_negate", data: arith, series: f2.Neg(), want: map[int64]any{1: -111.5, 2: nil}},
@@ -164,6 +172,68 @@ func floatSeriesOpsCases(testing.TB) []specCase {
 			name: "extra_divide_by_constant_zero", data: div, series: f1.Div(query.Float(0)),
 			want: map[int64]any{1: nil, 2: nil, 3: nil, 4: nil, 5: nil, 6: nil},
 		},
+		{
+			// ehrQL writes -0.0 as -0.0, from a literal or a picked row.
+			name: "extra_negative_zero_literal", data: tables{p: `
+                  | f1
+                --+----
+                1 | 1
+            `},
+			series: query.Float(math.Copysign(0, -1)),
+			want:   map[int64]any{1: math.Copysign(0, -1)},
+		},
+		{
+			name: "extra_negative_zero_picked", data: tables{e: `
+                  | i1 |  f1
+                --+----+------
+                1 |  1 | -0.0
+                1 |  2 |  0.0
+                2 |  1 |  0.0
+                2 |  2 | -0.0
+            `},
+			series: query.Column[floatP](E.SortBy(ei1()).FirstForPatient(), "f1"),
+			want:   map[int64]any{1: math.Copysign(0, -1), 2: 0.0},
+		},
+		{
+			name: "extra_negative_zero_patient_column", data: tables{p: `
+                  |  f1
+                --+------
+                1 | -0.0
+            `},
+			series: f1,
+			want:   map[int64]any{1: math.Copysign(0, -1)},
+		},
+		// A power too large for a float fails, as in ehrQL; an infinite
+		// operand is not an overflow.
+		{
+			name: "extra_power_overflow_fails", data: tables{p: `
+                  |  f1
+                --+------
+                1 | 10.0
+                2 |
+            `},
+			series:    f1.Pow(query.Float(400)),
+			wantError: model.ErrOverflow,
+		},
+		{
+			name: "extra_float_as_int_too_large_fails", data: tables{p: `
+                  |  f1
+                --+------
+                1 | 1e19
+            `},
+			series:    f1.AsInt(),
+			wantError: model.ErrOverflow,
+		},
+		// NaN (from data) compares as Python's floats do: every comparison
+		// is false, except != which is true.
+		{name: "extra_nan_gt", data: nan, series: f1.Gt(query.Float(140)), want: map[int64]any{1: false, 2: false, 3: nil}},
+		{name: "extra_nan_lt", data: nan, series: f1.Lt(query.Float(140)), want: map[int64]any{1: false, 2: true, 3: nil}},
+		{name: "extra_nan_ge_self", data: nan, series: f1.Ge(f1), want: map[int64]any{1: false, 2: true, 3: nil}},
+		{name: "extra_nan_le_self", data: nan, series: f1.Le(f1), want: map[int64]any{1: false, 2: true, 3: nil}},
+		{name: "extra_nan_eq_self", data: nan, series: f1.Eq(f1), want: map[int64]any{1: false, 2: true, 3: nil}},
+		{name: "extra_nan_ne_self", data: nan, series: f1.Ne(f1), want: map[int64]any{1: true, 2: false, 3: nil}},
+		{name: "extra_nan_is_in", data: nan, series: f1.IsIn(math.NaN(), 1.5), want: map[int64]any{1: false, 2: true, 3: nil}},
+		{name: "extra_nan_ne_other", data: nan, series: f1.Ne(f2), want: map[int64]any{1: true, 2: true, 3: nil}},
 		{
 			name: "extra_when_null_then_int_literal_is_cast", data: arith, series: f2.WhenNullThen(query.Float(0)),
 			want: map[int64]any{1: 111.5, 2: 0.0},

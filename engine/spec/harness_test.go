@@ -24,10 +24,9 @@
 // the digest or ehrQL gives it); cases named extra_* pin further behaviour the
 // digest states without a spec test. The few cases the Go language cannot
 // express are built from query-model nodes and listed in modelBuilt.
-// Expectations of cases that read only the patient table are also recomputed
-// by a small reference evaluator built on model.EvalFunction, so a slip in a
-// hand-written expectation shows up as a disagreement with it rather than as
-// an engine bug. docs/language.md lists the chapters with their case counts,
+// Every case also runs on the reference engine (engine/memory), which must
+// give the same expected values, so a slip in a hand-written expectation
+// shows up as a disagreement with it rather than as an engine bug. docs/language.md lists the chapters with their case counts,
 // which TestLanguageDocCounts checks.
 package spec
 
@@ -52,6 +51,7 @@ import (
 
 	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/memory"
 	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
 )
@@ -104,6 +104,9 @@ type specCase struct {
 	// (NULL), int64, float64, bool, string or model.CivilDate. Untyped
 	// integer constants are accepted for int and float series.
 	want map[int64]any
+	// wantError, if set, replaces want: the run must fail on the data
+	// with an error of this kind, naming the variable (ehrQL raises).
+	wantError model.EvalErrorKind
 	// store, if set, runs the case from a DuckDB patient store file
 	// (engine.OpenStore) instead of CSV dummy tables.
 	store bool
@@ -270,15 +273,25 @@ func runCase(t *testing.T, c specCase) {
 	}
 
 	typ := a.Variables[0].Series.Type()
+	if (c.wantError != "") == (c.want != nil) {
+		t.Fatalf("a case gives exactly one of want and wantError")
+	}
 	want, err := normalise(c.want, typ)
 	if err != nil {
 		t.Fatalf("bad expectation: %v", err)
 	}
-	// Cross-check the hand-written expectation with the reference evaluator.
-	if ref, ok := referenceResults(data, frames, a.Population, a.Variables[0].Series); ok {
-		if diffs := compareResults(ref, want, typ); len(diffs) > 0 {
-			t.Fatalf("the expectation disagrees with the reference evaluator (model.EvalFunction):\n  %s", strings.Join(diffs, "\n  "))
+	// The reference engine must give the expected values too.
+	ref, err := referenceResults(data, a)
+	if c.wantError != "" {
+		var me *memory.Error
+		if !errors.As(err, &me) || me.Err.Kind != c.wantError || me.Where != "variable 'v'" {
+			t.Fatalf("reference engine: got %v, want a %q error in variable 'v'", err, c.wantError)
 		}
+	} else if err != nil {
+		t.Fatalf("reference engine: %v", err)
+	}
+	if diffs := compareResults(ref, want, typ); len(diffs) > 0 {
+		t.Fatalf("reference engine: wrong results:\n  %s", strings.Join(diffs, "\n  "))
 	}
 	for _, run := range []struct {
 		label string
@@ -327,6 +340,15 @@ func runDataset(t *testing.T, c specCase, label string, ds *model.Dataset, data 
 	}
 	defer sess.Close()
 	got, dups, err := execute(ctx, sess, dir, q, typ)
+	if c.wantError != "" {
+		msg := fmt.Sprint(err)
+		for _, part := range []string{engine.DataErrorMarker, "variable 'v'", string(c.wantError)} {
+			if !strings.Contains(msg, part) {
+				t.Fatalf("%s: the run gave %q, want an error containing %q", label, msg, part)
+			}
+		}
+		return
+	}
 	if err != nil {
 		t.Fatalf("%s: %v\nSQL:\n%s", label, err, q.SQL)
 	}
@@ -579,7 +601,15 @@ func sameValue(got, want any, typ model.Type) bool {
 		if !ok1 || !ok2 {
 			return false
 		}
-		// pytest.approx(rel=1e-5), whose default absolute tolerance is 1e-12.
+		// A zero's sign is compared (ehrQL writes -0.0), and NaN equals
+		// NaN; otherwise pytest.approx(rel=1e-5), whose default absolute
+		// tolerance is 1e-12.
+		if w == 0 {
+			return g == 0 && math.Signbit(g) == math.Signbit(w)
+		}
+		if math.IsNaN(w) {
+			return math.IsNaN(g)
+		}
 		return g == w || math.Abs(g-w) <= math.Max(1e-5*math.Abs(w), 1e-12)
 	}
 	return got == want
@@ -592,6 +622,9 @@ func show(v any) string {
 	case string:
 		return strconv.Quote(x)
 	case float64:
+		if x == 0 && math.Signbit(x) {
+			return "-0.0"
+		}
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	}
 	return fmt.Sprint(v)
@@ -759,85 +792,25 @@ func writeCSV(path string, tbl *model.Table, rows []row) error {
 	return f.Close()
 }
 
-// referenceResults evaluates the dataset with a tiny in-Go reference
-// evaluator when the population and series read only the patient table and
-// literals: functions go through model.EvalFunction. ok is false when the
-// case is out of its reach.
-func referenceResults(data map[string][]row, frames []*model.Node, pop, series *model.Node) (map[int64]any, bool) {
-	if len(frames) != 1 || frames[0] != p {
-		return nil, false
+// referenceResults runs the dataset on the reference engine
+// (engine/memory) and returns the variable's value for each patient in the
+// population.
+func referenceResults(data map[string][]row, ds *model.Dataset) (map[int64]any, error) {
+	md := memory.Data{}
+	for name, rows := range data {
+		for _, r := range rows {
+			md[name] = append(md[name], memory.Row{PatientID: r.patientID, Values: r.values})
+		}
+	}
+	res, err := memory.Run(ds, md, memory.Options{})
+	if err != nil {
+		return nil, err
 	}
 	out := map[int64]any{}
-	for _, r := range data[patientTable.Name] {
-		in, ok := refEval(pop, r.values)
-		if !ok {
-			return nil, false
-		}
-		v, ok := refEval(series, r.values)
-		if !ok {
-			return nil, false
-		}
-		if in == true {
-			out[r.patientID] = v
-		}
+	for _, r := range res.Dataset.Rows {
+		out[r[0].(int64)] = r[1]
 	}
-	return out, true
-}
-
-// refEval evaluates a patient-level series for a patient whose row of the
-// patient table is values.
-func refEval(n *model.Node, values map[string]any) (any, bool) {
-	if n == nil {
-		return nil, true
-	}
-	switch op := n.Op(); {
-	case op == model.OpValue:
-		if n.Type().Set {
-			return nil, false
-		}
-		return n.Literal().Go(), true
-	case op == model.OpSelectColumn:
-		if n.Arg(0).ID() != p.ID() {
-			return nil, false
-		}
-		return values[n.Name()], true
-	case op == model.OpExists && n.Arg(0).ID() == p.ID():
-		return true, true
-	case op == model.OpCount && n.Arg(0).ID() == p.ID():
-		return int64(1), true
-	case op == model.OpCase:
-		conds, vals, def := n.CaseBranches()
-		for i, c := range conds {
-			cv, ok := refEval(c, values)
-			if !ok {
-				return nil, false
-			}
-			if cv == true {
-				return refEval(vals[i], values)
-			}
-		}
-		return refEval(def, values)
-	case op == model.OpIn:
-		if n.Arg(1).Op() != model.OpValue {
-			return nil, false
-		}
-		x, ok := refEval(n.Arg(0), values)
-		if !ok {
-			return nil, false
-		}
-		return model.EvalFunction(op, []any{x, n.Arg(1).Literal().Members()}), true
-	case op >= model.OpEQ && op <= model.OpMaximumOf:
-		args := make([]any, len(n.Args()))
-		for i, a := range n.Args() {
-			v, ok := refEval(a, values)
-			if !ok {
-				return nil, false
-			}
-			args[i] = v
-		}
-		return model.EvalFunction(op, args), true
-	}
-	return nil, false
+	return out, nil
 }
 
 // ---------------------------------------------------------------------------

@@ -31,6 +31,22 @@ func populationCases(testing.TB) []specCase {
 	return []specCase{
 		// population/test_population.py
 		{
+			// A population that reads no table is nobody (it is not true
+			// for a patient with no data), and is accepted.
+			name:       "extra_population_false_reads_no_table",
+			data:       multi,
+			series:     pi1(),
+			population: query.Bool(false),
+			want:       map[int64]any{},
+		},
+		{
+			name:       "extra_population_not_true_reads_no_table",
+			data:       multi,
+			series:     pi1(),
+			population: query.Bool(true).Not(),
+			want:       map[int64]any{},
+		},
+		{
 			name: "test_population_with_single_table",
 			data: tables{p: `
                   | b1 | i1

@@ -233,6 +233,51 @@ func sortAndPickCases(testing.TB) []specCase {
 			want:   map[int64]any{1: 102, 2: nil},
 		},
 		{
+			// "Days since the first event": a picked row read inside an
+			// aggregation over the rows it is picked from.
+			name: "extra_pick_read_inside_aggregation_of_same_rows",
+			data: tables{e: `
+                  |     d1
+                --+------------
+                1 | 2020-03-01
+                1 | 2020-01-01
+                1 | 2020-02-01
+                2 | 2021-05-05
+            `},
+			series: ed1().Minus(query.Column[dateP](E.SortBy(ed1()).FirstForPatient(), "d1")).Days().MaximumForPatient(),
+			want:   map[int64]any{1: 60, 2: 0},
+		},
+		{
+			// A sort key reads a pick of the frame it sorts: the event
+			// nearest the patient's largest i1 is picked.
+			name: "extra_sort_key_reads_pick_of_same_frame",
+			data: tables{e: `
+                  |  i1 | i2
+                --+-----+----
+                1 |  10 |  1
+                1 |  50 |  2
+                1 |  45 |  3
+                2 |   7 |  4
+            `},
+			series: pickInt(E.SortBy(i1.Sub(pickInt(byI1.LastForPatient(), "i1")).Abs(), i2.Neg()).FirstForPatient(), "i2"),
+			want:   map[int64]any{1: 2, 2: 4},
+		},
+		{
+			// The population filters the rows a pick is made from by the
+			// pick.
+			name: "extra_population_reads_pick_inside_aggregation_of_same_rows",
+			data: tables{e: `
+                  |  i1
+                --+-----
+                1 |  10
+                1 |  50
+                2 |   7
+            `},
+			series:     i1.Sub(pickInt(byI1.FirstForPatient(), "i1")).SumForPatient(),
+			population: E.Where(i1.Gt(pickInt(byI1.FirstForPatient(), "i1"))).ExistsForPatient(),
+			want:       map[int64]any{1: 40},
+		},
+		{
 			// A sort key may read the patient table.
 			name: "extra_sort_by_key_relative_to_patient_value",
 			data: tables{

@@ -128,7 +128,7 @@ func Sort(source, key *Node) (*Node, error) {
 		return nil, &TypeError{OpSort, "sort_by", "Series[Comparable]", key.typ.String()}
 	}
 	if key.domain == "" {
-		return nil, &DomainError{OpSort, "Cannot sort by a constant value"}
+		return nil, &DomainError{OpSort, ErrSortByPatientSeries.Error()}
 	}
 	if !isAncestorOrEqual(key.domain, source.domain) {
 		return nil, &DomainError{OpSort, "the sort key must come from the frame being sorted, or from one it was derived from"}

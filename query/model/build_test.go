@@ -326,7 +326,10 @@ func TestFrameErrors(t *testing.T) {
 	}
 	for _, key := range []*model.Node{s.pc("i1"), intV(1), s.agg(model.OpCount, s.e), s.col(pick, "i2")} {
 		_, err = model.Sort(s.e, key)
-		wantErr(t, err, "Cannot sort by a constant value")
+		wantErr(t, err, "Sort: Attempt to sort frame by a one-row-per-patient series")
+		if !errors.Is(err, model.ErrSortByPatientSeries) {
+			t.Errorf("Sort by a patient-level series: %v is not ErrSortByPatientSeries", err)
+		}
 		if !isDomainError(err) {
 			t.Errorf("Sort by a patient-level series: %T, want *DomainError", err)
 		}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -61,192 +62,313 @@ func evalNull(n *Node, memo map[ID]any) any {
 		for i, a := range n.args {
 			args[i] = evalNull(a, memo)
 		}
-		v = EvalFunction(n.op, args)
+		var err error
+		if v, err = EvalFunction(n.op, args); err != nil {
+			panic(unknownValue{})
+		}
 	}
 	memo[n.id] = v
 	return v
 }
 
+// EvalErrorKind classifies the errors evaluating a function can raise on
+// data, as ehrQL does.
+type EvalErrorKind string
+
+// The kinds of evaluation error.
+const (
+	// ErrDateRange: date arithmetic left ehrQL's dates, 0001-01-01 to
+	// 9999-12-31 (or added more than 999,999,999 days).
+	ErrDateRange EvalErrorKind = "date out of range"
+	// ErrOverflow: a number left the range of its type (int64 arithmetic,
+	// a float too large or NaN cast to int, a power too large for a float).
+	ErrOverflow EvalErrorKind = "arithmetic overflow"
+)
+
+// EvalError is an error evaluating a function on particular values.
+type EvalError struct {
+	Kind EvalErrorKind
+	Op   Op
+	Msg  string
+}
+
+// Error implements the error interface.
+func (e *EvalError) Error() string { return fmt.Sprintf("%s: %s: %s", e.Op, e.Kind, e.Msg) }
+
+// MaxAddDays is the largest number of days ehrQL adds to a date.
+const MaxAddDays = 999_999_999
+
 // EvalFunction applies a Function.* node kind to argument values with
-// ehrQL's semantics (NULL = nil; sets are []Literal). It is the reference
-// the SQL compiler is tested against.
-func EvalFunction(op Op, a []any) any {
+// ehrQL's semantics (NULL = nil; sets are []Literal or []any). Comparisons
+// with NaN are false (NE true), as in Python; a result outside the range of
+// its type is an *EvalError. It is the reference the SQL compiler and the
+// in-memory engine are tested against.
+func EvalFunction(op Op, a []any) (any, error) {
 	switch op {
 	case OpAnd:
 		x, y := a[0], a[1]
 		if x == false || y == false {
-			return false
+			return false, nil
 		}
 		if x == nil || y == nil {
-			return nil
+			return nil, nil
 		}
-		return true
+		return true, nil
 	case OpOr:
 		x, y := a[0], a[1]
 		if x == true || y == true {
-			return true
+			return true, nil
 		}
 		if x == nil || y == nil {
-			return nil
+			return nil, nil
 		}
-		return false
+		return false, nil
 	case OpIsNull:
-		return a[0] == nil
+		return a[0] == nil, nil
 	case OpIn:
-		set, _ := a[1].([]Literal)
+		set := setMembers(a[1])
 		if len(set) == 0 {
-			return false
+			return false, nil
 		}
 		if a[0] == nil {
-			return nil
+			return nil, nil
 		}
 		for _, m := range set {
-			if equalValues(m.Go(), a[0]) {
-				return true
+			if m != nil && equalValues(m, a[0]) {
+				return true, nil
 			}
 		}
-		return false
+		return false, nil
 	case OpMinimumOf, OpMaximumOf:
 		var best any
 		for _, x := range a {
 			if x == nil {
 				continue
 			}
-			if best == nil || (op == OpMinimumOf && compare(x, best) < 0) || (op == OpMaximumOf && compare(x, best) > 0) {
+			if best == nil || (op == OpMinimumOf && Compare(x, best) < 0) || (op == OpMaximumOf && Compare(x, best) > 0) {
 				best = x
 			}
 		}
-		return best
+		return best, nil
 	}
 	for _, x := range a {
 		if x == nil {
-			return nil
+			return nil, nil
 		}
+	}
+	overflow := func(format string, args ...any) error {
+		return &EvalError{ErrOverflow, op, fmt.Sprintf(format, args...)}
 	}
 	switch op {
 	case OpEQ:
-		return equalValues(a[0], a[1])
+		return equalValues(a[0], a[1]), nil
 	case OpNE:
-		return !equalValues(a[0], a[1])
-	case OpLT:
-		return compare(a[0], a[1]) < 0
-	case OpLE:
-		return compare(a[0], a[1]) <= 0
-	case OpGT:
-		return compare(a[0], a[1]) > 0
-	case OpGE:
-		return compare(a[0], a[1]) >= 0
+		return !equalValues(a[0], a[1]), nil
+	case OpLT, OpLE, OpGT, OpGE:
+		if isNaN(a[0]) || isNaN(a[1]) {
+			return false, nil
+		}
+		c := Compare(a[0], a[1])
+		switch op {
+		case OpLT:
+			return c < 0, nil
+		case OpLE:
+			return c <= 0, nil
+		case OpGT:
+			return c > 0, nil
+		}
+		return c >= 0, nil
 	case OpNot:
-		return !a[0].(bool)
+		return !a[0].(bool), nil
 	case OpNegate:
 		switch x := a[0].(type) {
 		case int64:
-			return -x
+			if x == math.MinInt64 {
+				return nil, overflow("-(%d)", x)
+			}
+			return -x, nil
 		case float64:
-			return -x
+			return -x, nil
 		}
 	case OpAbsolute:
 		switch x := a[0].(type) {
 		case int64:
-			if x < 0 {
-				return -x
+			if x == math.MinInt64 {
+				return nil, overflow("abs(%d)", x)
 			}
-			return x
+			if x < 0 {
+				return -x, nil
+			}
+			return x, nil
 		case float64:
-			return math.Abs(x)
+			return math.Abs(x), nil
 		}
 	case OpAdd, OpSubtract, OpMultiply:
 		return arith(op, a[0], a[1])
 	case OpTrueDivide:
 		x, y := toFloat(a[0]), toFloat(a[1])
 		if y == 0 {
-			return nil
+			return nil, nil
 		}
-		return x / y
+		return x / y, nil
 	case OpFloorDivide:
 		if xi, ok := a[0].(int64); ok {
 			yi := a[1].(int64)
 			if yi == 0 {
-				return nil
+				return nil, nil
 			}
-			return int64(floorDiv(int(xi), int(yi)))
+			if xi == math.MinInt64 && yi == -1 {
+				return nil, overflow("%d // %d", xi, yi)
+			}
+			return int64(floorDiv(int(xi), int(yi))), nil
 		}
 		x, y := toFloat(a[0]), toFloat(a[1])
 		if y == 0 {
-			return nil
+			return nil, nil
 		}
-		return int64(math.Floor(x / y))
+		return floatToInt(op, math.Floor(x/y))
 	case OpPower:
 		x, y := toFloat(a[0]), toFloat(a[1])
-		if (x == 0 && y < 0) || (x < 0 && y != math.Trunc(y)) {
-			return nil
+		finite := !math.IsInf(x, 0) && !math.IsNaN(x) && !math.IsInf(y, 0) && !math.IsNaN(y)
+		if (x == 0 && y < 0) || (x < 0 && finite && y != math.Trunc(y)) {
+			return nil, nil
 		}
-		return math.Pow(x, y)
+		r := math.Pow(x, y)
+		if finite && math.IsInf(r, 0) {
+			return nil, overflow("%v ** %v is too large", x, y)
+		}
+		return r, nil
 	case OpCastToInt:
 		switch x := a[0].(type) {
 		case bool:
 			if x {
-				return int64(1)
+				return int64(1), nil
 			}
-			return int64(0)
+			return int64(0), nil
 		case int64:
-			return x
+			return x, nil
 		case float64:
-			return int64(math.Trunc(x))
+			return floatToInt(op, math.Trunc(x))
 		}
 	case OpCastToFloat:
-		return toFloat(a[0])
+		return toFloat(a[0]), nil
 	case OpDateAddDays:
-		return a[0].(CivilDate).AddDays(int(a[1].(int64)))
-	case OpDateAddMonths:
-		return a[0].(CivilDate).AddMonths(int(a[1].(int64)))
-	case OpDateAddYears:
-		return a[0].(CivilDate).AddYears(int(a[1].(int64)))
+		n := a[1].(int64)
+		if n > MaxAddDays || n < -MaxAddDays {
+			return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("number of days %d is out of range", n)}
+		}
+		return checkDate(op, a[0].(CivilDate).AddDays(int(n)))
+	case OpDateAddMonths, OpDateAddYears:
+		n := a[1].(int64)
+		if op == OpDateAddYears {
+			if n > maxYear || n < -maxYear {
+				return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("year offset %d is out of range", n)}
+			}
+			n *= 12
+		}
+		if n > 12*maxYear || n < -12*maxYear {
+			return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("month offset %d is out of range", n)}
+		}
+		return checkDate(op, a[0].(CivilDate).AddMonths(int(n)))
 	case OpDateDifferenceInDays:
-		return int64(a[0].(CivilDate).DaysSince(a[1].(CivilDate)))
+		return int64(a[0].(CivilDate).DaysSince(a[1].(CivilDate))), nil
 	case OpDateDifferenceInMonths:
-		return int64(a[0].(CivilDate).MonthsSince(a[1].(CivilDate)))
+		return int64(a[0].(CivilDate).MonthsSince(a[1].(CivilDate))), nil
 	case OpDateDifferenceInYears:
-		return int64(a[0].(CivilDate).YearsSince(a[1].(CivilDate)))
+		return int64(a[0].(CivilDate).YearsSince(a[1].(CivilDate))), nil
 	case OpYearFromDate:
-		return int64(a[0].(CivilDate).Year)
+		return int64(a[0].(CivilDate).Year), nil
 	case OpMonthFromDate:
-		return int64(a[0].(CivilDate).Month)
+		return int64(a[0].(CivilDate).Month), nil
 	case OpDayFromDate:
-		return int64(a[0].(CivilDate).Day)
+		return int64(a[0].(CivilDate).Day), nil
 	case OpToFirstOfYear:
 		d := a[0].(CivilDate)
-		return CivilDate{d.Year, time.January, 1}
+		return CivilDate{d.Year, time.January, 1}, nil
 	case OpToFirstOfMonth:
 		d := a[0].(CivilDate)
-		return CivilDate{d.Year, d.Month, 1}
+		return CivilDate{d.Year, d.Month, 1}, nil
 	case OpStringContains:
-		return strings.Contains(a[0].(string), a[1].(string))
+		return strings.Contains(a[0].(string), a[1].(string)), nil
+	}
+	return nil, fmt.Errorf("%s: cannot evaluate on %v", op, a)
+}
+
+// maxYear is the last year of ehrQL's dates (Python's date.max).
+const maxYear = 9999
+
+// checkDate refuses a date outside ehrQL's range of years, 1 to 9999.
+func checkDate(op Op, d CivilDate) (any, error) {
+	if d.Year < 1 || d.Year > maxYear {
+		return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("year %d is out of range", d.Year)}
+	}
+	return d, nil
+}
+
+// floatToInt converts an integral float to int64, refusing NaN, infinities
+// and values outside int64.
+func floatToInt(op Op, f float64) (any, error) {
+	if math.IsNaN(f) || f < -(1<<63) || f >= 1<<63 {
+		return nil, &EvalError{ErrOverflow, op, fmt.Sprintf("%v does not fit an int", f)}
+	}
+	return int64(f), nil
+}
+
+// setMembers returns the members of a set value as Go values.
+func setMembers(v any) []any {
+	switch s := v.(type) {
+	case []Literal:
+		out := make([]any, len(s))
+		for i, m := range s {
+			out[i] = m.Go()
+		}
+		return out
+	case []any:
+		return s
 	}
 	return nil
 }
 
-func arith(op Op, x, y any) any {
+func isNaN(x any) bool {
+	f, ok := x.(float64)
+	return ok && math.IsNaN(f)
+}
+
+func arith(op Op, x, y any) (any, error) {
 	if xi, ok := x.(int64); ok {
 		yi := y.(int64)
+		var r int64
+		var ok bool
 		switch op {
 		case OpAdd:
-			return xi + yi
+			r, ok = AddInt(xi, yi)
 		case OpSubtract:
-			return xi - yi
+			r = xi - yi
+			ok = (yi >= 0) == (r <= xi)
 		default:
-			return xi * yi
+			r = xi * yi
+			ok = xi == 0 || (r/xi == yi && !(xi == -1 && yi == math.MinInt64) && !(yi == -1 && xi == math.MinInt64))
 		}
+		if !ok {
+			return nil, &EvalError{ErrOverflow, op, fmt.Sprintf("%d and %d overflow an int", xi, yi)}
+		}
+		return r, nil
 	}
 	xf, yf := toFloat(x), toFloat(y)
 	switch op {
 	case OpAdd:
-		return xf + yf
+		return xf + yf, nil
 	case OpSubtract:
-		return xf - yf
+		return xf - yf, nil
 	default:
-		return xf * yf
+		return xf * yf, nil
 	}
+}
+
+// AddInt adds two int64s, reporting whether the sum fits.
+func AddInt(x, y int64) (int64, bool) {
+	r := x + y
+	return r, (y >= 0) == (r >= x)
 }
 
 func toFloat(x any) float64 {
@@ -259,10 +381,13 @@ func toFloat(x any) float64 {
 	return math.NaN()
 }
 
-func equalValues(x, y any) bool { return compare(x, y) == 0 }
+// equalValues is ehrQL's equality: NaN equals nothing, -0.0 equals 0.0.
+func equalValues(x, y any) bool { return !isNaN(x) && !isNaN(y) && Compare(x, y) == 0 }
 
-// compare orders two non-NULL values of one type.
-func compare(x, y any) int {
+// Compare orders two non-NULL values of one type: false before true, and
+// for floats NaN after every number (as DuckDB orders them; ehrQL leaves
+// the place of NaN undefined), -0.0 equal to 0.0.
+func Compare(x, y any) int {
 	switch a := x.(type) {
 	case bool:
 		b := y.(bool)
@@ -284,7 +409,9 @@ func compare(x, y any) int {
 		return 0
 	case float64:
 		b := y.(float64)
-		switch {
+		switch an, bn := math.IsNaN(a), math.IsNaN(b); {
+		case an || bn:
+			return b2i(an) - b2i(bn)
 		case a < b:
 			return -1
 		case a > b:
@@ -302,6 +429,13 @@ func compare(x, y any) int {
 			return 1
 		}
 		return 0
+	}
+	return 0
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
 	}
 	return 0
 }

@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -22,7 +23,11 @@ func args(a ...any) []any { return a }
 func runEvalCases(t *testing.T, cases []evalCase) {
 	t.Helper()
 	for _, tc := range cases {
-		got := model.EvalFunction(tc.op, tc.args)
+		got, err := model.EvalFunction(tc.op, tc.args)
+		if err != nil {
+			t.Errorf("%s%s: %v", tc.op, fmtArgs(tc.args), err)
+			continue
+		}
 		if !sameValue(got, tc.want) {
 			t.Errorf("%s%s = %s, want %s", tc.op, fmtArgs(tc.args), fmtVal(got), fmtVal(tc.want))
 		}
@@ -66,6 +71,16 @@ func fmtArgs(a []any) string {
 		}
 	}
 	return s + ")"
+}
+
+// eval applies op, failing the test on an error.
+func eval(t *testing.T, op model.Op, a ...any) any {
+	t.Helper()
+	v, err := model.EvalFunction(op, a)
+	if err != nil {
+		t.Fatalf("%s%s: %v", op, fmtArgs(a), err)
+	}
+	return v
 }
 
 var (
@@ -156,7 +171,7 @@ func TestIn(t *testing.T) {
 	})
 	// is_not_in = Not(In(...)): NULL.is_not_in([]) is True, NULL stays NULL.
 	notIn := func(x any, s []model.Literal) any {
-		return model.EvalFunction(model.OpNot, args(model.EvalFunction(model.OpIn, args(x, s))))
+		return eval(t, model.OpNot, eval(t, model.OpIn, x, s))
 	}
 	if got := notIn(nil, empty); got != true {
 		t.Errorf("NULL.is_not_in([]) = %v, want true", got)
@@ -400,8 +415,8 @@ func TestWeeksAreFloored(t *testing.T) {
 		{"2000-01-01", "2000-01-08", -1},
 		{"2000-01-01", "2000-01-09", -2},
 	} {
-		days := model.EvalFunction(model.OpDateDifferenceInDays, args(date(tc.a), date(tc.b)))
-		got := model.EvalFunction(model.OpFloorDivide, args(days, int64(7)))
+		days := eval(t, model.OpDateDifferenceInDays, date(tc.a), date(tc.b))
+		got := eval(t, model.OpFloorDivide, days, int64(7))
 		if got != tc.want {
 			t.Errorf("(%s - %s).weeks = %v, want %d", tc.a, tc.b, got, tc.want)
 		}
@@ -448,4 +463,73 @@ func TestEvalNullPatient(t *testing.T) {
 			t.Errorf("%s: EvalNullPatient = %v, %v; want %v, %v", tc.name, fmtVal(got), known, fmtVal(tc.want), tc.known)
 		}
 	}
+}
+
+// NaN compares false with everything (NE true), as Python's floats do;
+// -0.0 equals 0.0.
+func TestNaNAndNegativeZero(t *testing.T) {
+	nan := math.NaN()
+	set, _ := model.SetLit(model.Float, []model.Literal{model.FloatLit(nan), model.FloatLit(1)})
+	runEvalCases(t, []evalCase{
+		{model.OpGT, args(nan, 140.0), F},
+		{model.OpLT, args(nan, 140.0), F},
+		{model.OpGE, args(140.0, nan), F},
+		{model.OpLE, args(nan, nan), F},
+		{model.OpEQ, args(nan, nan), F},
+		{model.OpNE, args(nan, nan), T},
+		{model.OpNE, args(nan, 1.0), T},
+		{model.OpIn, args(nan, set.Members()), F},
+		{model.OpIn, args(1.0, set.Members()), T},
+		{model.OpEQ, args(math.Copysign(0, -1), 0.0), T},
+		{model.OpLT, args(math.Copysign(0, -1), 0.0), F},
+		{model.OpMaximumOf, args(nan, 1.0), nan},
+		{model.OpMinimumOf, args(nan, 1.0), 1.0},
+	})
+}
+
+// Results outside their type's range are errors of a kind, as ehrQL raises
+// them; NULL operands still give NULL without evaluating.
+func TestEvalErrors(t *testing.T) {
+	for _, tc := range []struct {
+		op   model.Op
+		args []any
+		kind model.EvalErrorKind
+	}{
+		{model.OpAdd, args(int64(math.MaxInt64), int64(1)), model.ErrOverflow},
+		{model.OpSubtract, args(int64(math.MinInt64), int64(1)), model.ErrOverflow},
+		{model.OpMultiply, args(int64(math.MinInt64), int64(-1)), model.ErrOverflow},
+		{model.OpMultiply, args(int64(-1), int64(math.MinInt64)), model.ErrOverflow},
+		{model.OpMultiply, args(int64(1<<32), int64(1<<32)), model.ErrOverflow},
+		{model.OpNegate, args(int64(math.MinInt64)), model.ErrOverflow},
+		{model.OpAbsolute, args(int64(math.MinInt64)), model.ErrOverflow},
+		{model.OpFloorDivide, args(int64(math.MinInt64), int64(-1)), model.ErrOverflow},
+		{model.OpPower, args(10.0, 400.0), model.ErrOverflow},
+		{model.OpPower, args(int64(-10), int64(401)), model.ErrOverflow},
+		{model.OpCastToInt, args(math.NaN()), model.ErrOverflow},
+		{model.OpCastToInt, args(1e19), model.ErrOverflow},
+		{model.OpDateAddDays, args(date("2020-01-01"), int64(1_000_000_000)), model.ErrDateRange},
+		{model.OpDateAddDays, args(date("9999-12-31"), int64(1)), model.ErrDateRange},
+		{model.OpDateAddDays, args(date("0001-01-01"), int64(-1)), model.ErrDateRange},
+		{model.OpDateAddMonths, args(date("9999-12-01"), int64(1)), model.ErrDateRange},
+		{model.OpDateAddMonths, args(date("2020-01-01"), int64(math.MaxInt64)), model.ErrDateRange},
+		{model.OpDateAddYears, args(date("2020-01-01"), int64(math.MinInt64)), model.ErrDateRange},
+		{model.OpDateAddYears, args(date("2020-01-01"), int64(7980)), model.ErrDateRange},
+	} {
+		v, err := model.EvalFunction(tc.op, tc.args)
+		var ee *model.EvalError
+		if !errors.As(err, &ee) || ee.Kind != tc.kind {
+			t.Errorf("%s%s = %v, %v; want a %q error", tc.op, fmtArgs(tc.args), fmtVal(v), err, tc.kind)
+		}
+	}
+	runEvalCases(t, []evalCase{
+		{model.OpDateAddDays, args(nil, int64(math.MaxInt64)), nil},
+		{model.OpDateAddYears, args(nil, int64(math.MaxInt64)), nil},
+		{model.OpAdd, args(int64(math.MaxInt64), nil), nil},
+		{model.OpAdd, args(int64(math.MaxInt64), int64(-1)), int64(math.MaxInt64 - 1)},
+		{model.OpSubtract, args(int64(-1), int64(math.MaxInt64)), int64(math.MinInt64)},
+		{model.OpPower, args(math.Inf(1), 2.0), math.Inf(1)},
+		{model.OpPower, args(-2.0, math.NaN()), math.NaN()},
+		{model.OpDateAddDays, args(date("9999-12-30"), int64(1)), date("9999-12-31")},
+		{model.OpDateAddYears, args(date("2020-02-29"), int64(7979)), date("9999-03-01")},
+	})
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -135,6 +136,16 @@ type DomainError struct {
 
 // Error implements the error interface.
 func (e *DomainError) Error() string { return e.Op.String() + ": " + e.Msg }
+
+// Is matches ErrSortByPatientSeries.
+func (e *DomainError) Is(target error) bool {
+	return target == ErrSortByPatientSeries && e.Op == OpSort && e.Msg == ErrSortByPatientSeries.Error()
+}
+
+// ErrSortByPatientSeries is the query model's error for a sort key with one
+// value per patient, worded as ehrQL's (whose language calls it sorting by
+// a constant value).
+var ErrSortByPatientSeries = errors.New("Attempt to sort frame by a one-row-per-patient series")
 
 // ErrCombineDomains is the message for combining series of two different
 // many-rows frames.

@@ -1,0 +1,98 @@
+package memory_test
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/ehrql-go/ehrql/engine/memory"
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+var (
+	pTable = &model.Table{Name: "p", PatientLevel: true, Columns: []model.Column{{Name: "d", Type: model.Date}, {Name: "n", Type: model.Int}}}
+	eTable = &model.Table{Name: "e", Columns: []model.Column{{Name: "d", Type: model.Date}, {Name: "n", Type: model.Int}}}
+)
+
+func must(n *model.Node, err error) *model.Node {
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// TestEagerAndLazy: an error in a value that the results do not need fails
+// the eager run (ehrQL's) but not the lazy one.
+func TestEagerAndLazy(t *testing.T) {
+	p := must(model.SelectTable(pTable))
+	e := must(model.SelectTable(eTable))
+	pd, pn := must(model.SelectColumn(p, "d")), must(model.SelectColumn(p, "n"))
+	ed, en := must(model.SelectColumn(e, "d")), must(model.SelectColumn(e, "n"))
+	fails := must(model.Function(model.OpDateAddYears, pd, pn)) // fails where n is huge
+	exists := must(model.Aggregate(model.OpExists, p))
+	isNull := must(model.Function(model.OpIsNull, pn))
+	data := memory.Data{
+		"p": {
+			{PatientID: 1, Values: map[string]any{"d": model.MustParseDate("2020-01-01"), "n": int64(1)}},
+			{PatientID: 2, Values: map[string]any{"d": model.MustParseDate("2020-01-01"), "n": int64(math.MaxInt64)}},
+		},
+		"e": {
+			{PatientID: 1, Values: map[string]any{"d": model.MustParseDate("2020-01-01"), "n": int64(1)}},
+			{PatientID: 2, Values: map[string]any{"d": model.MustParseDate("2020-01-01"), "n": int64(math.MaxInt64)}},
+		},
+	}
+	onePatient := must(model.Function(model.OpAnd, exists, must(model.Function(model.OpEQ, pn, must(model.Value(model.IntLit(1)))))))
+	sortedByFailing := must(model.Sort(e, must(model.Function(model.OpDateAddYears, ed, en))))
+	for _, tc := range []struct {
+		name     string
+		pop, v   *model.Node
+		lazyRows [][]any
+	}{
+		{"outside the population", onePatient, fails, [][]any{{int64(1), model.MustParseDate("2021-01-01")}}},
+		{"case branch not taken", exists, must(model.Case([]*model.Node{must(model.Function(model.OpNot, isNull))}, []*model.Node{pd}, fails)),
+			[][]any{{int64(1), model.MustParseDate("2020-01-01")}, {int64(2), model.MustParseDate("2020-01-01")}}},
+		{"exists of a pick needs no sort", exists, must(model.Aggregate(model.OpExists, must(model.PickOneRowPerPatient(sortedByFailing, model.First)))),
+			[][]any{{int64(1), true}, {int64(2), true}}},
+	} {
+		ds := &model.Dataset{Population: tc.pop, Variables: []model.Variable{{Name: "v", Series: tc.v}}}
+		_, err := memory.Run(ds, data, memory.Options{})
+		var me *memory.Error
+		if !errors.As(err, &me) || me.Err.Kind != model.ErrDateRange {
+			t.Errorf("%s: eager run gave %v, want a date-range error", tc.name, err)
+		}
+		res, err := memory.Run(ds, data, memory.Options{Lazy: true})
+		if err != nil {
+			t.Errorf("%s: lazy run: %v", tc.name, err)
+			continue
+		}
+		if !reflect.DeepEqual(res.Dataset.Rows, tc.lazyRows) {
+			t.Errorf("%s: lazy rows %v, want %v", tc.name, res.Dataset.Rows, tc.lazyRows)
+		}
+	}
+}
+
+// TestPickTiesBrokenBySelectedColumns: among rows tied on the sort keys,
+// the pick takes the one with the smallest (first) or largest (last) values
+// of the columns read from it, whatever the table order.
+func TestPickTiesBrokenBySelectedColumns(t *testing.T) {
+	e := must(model.SelectTable(eTable))
+	sorted := must(model.Sort(e, must(model.SelectColumn(e, "d"))))
+	day := model.MustParseDate("2020-01-01")
+	data := memory.Data{"e": {
+		{PatientID: 1, Values: map[string]any{"d": day, "n": int64(5)}},
+		{PatientID: 1, Values: map[string]any{"d": day, "n": int64(3)}},
+		{PatientID: 1, Values: map[string]any{"d": day, "n": int64(4)}},
+	}}
+	for pos, want := range map[model.Position]int64{model.First: 3, model.Last: 5} {
+		v := must(model.SelectColumn(must(model.PickOneRowPerPatient(sorted, pos)), "n"))
+		ds := &model.Dataset{Population: must(model.Aggregate(model.OpExists, e)), Variables: []model.Variable{{Name: "v", Series: v}}}
+		res, err := memory.Run(ds, data, memory.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Dataset.Rows[0][1]; got != want {
+			t.Errorf("%s: got %v, want %d", pos, got, want)
+		}
+	}
+}
