@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/ehrql-go/ehrql/internal/resultfile"
 )
 
 // The ehrql command as a user installs it: built once per test run, then
@@ -246,7 +246,11 @@ func TestInitThenProjectActions(t *testing.T) {
 	for _, args := range actions {
 		runIn(t, root, nil, bin, args...)
 	}
-	if n := arrowRowCount(t, filepath.Join(root, "output", "dataset.arrow")); n != 1000 {
+	dataset, err := resultfile.Read(filepath.Join(root, "output", "dataset.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := dataset.Rows; n != 1000 {
 		t.Errorf("dataset.arrow has %d rows, want the 1000 dummy patients configured", n)
 	}
 	measures, err := os.ReadFile(filepath.Join(root, "output", "measures.csv"))
@@ -279,28 +283,4 @@ func TestInitThenProjectActions(t *testing.T) {
 	if data, _ := os.ReadFile(filepath.Join(root, "project.yaml")); string(data) != "mine\n" || !strings.Contains(out, "kept  project.yaml") {
 		t.Errorf("init replaced an existing file:\n%s", out)
 	}
-}
-
-// arrowRowCount counts the rows of an Arrow IPC file.
-func arrowRowCount(t *testing.T, path string) int64 {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := ipc.NewFileReader(f)
-	if err != nil {
-		t.Fatalf("%s is not an Arrow IPC file: %v", path, err)
-	}
-	defer r.Close()
-	var n int64
-	for i := 0; i < r.NumRecords(); i++ {
-		rec, err := r.RecordBatch(i)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n += rec.NumRows()
-	}
-	return n
 }

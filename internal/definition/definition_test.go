@@ -16,7 +16,7 @@ import (
 )
 
 // writeStudy lays out a study from study-relative paths and contents.
-func writeStudy(t *testing.T, files map[string]string) string {
+func writeStudy(t testing.TB, files map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
 	for rel, content := range files {
@@ -32,7 +32,7 @@ func writeStudy(t *testing.T, files map[string]string) string {
 }
 
 // isolatedCache gives each test a cache of built definitions of its own.
-func isolatedCache(t *testing.T) {
+func isolatedCache(t testing.TB) {
 	t.Setenv(CacheDirEnv, t.TempDir())
 }
 
@@ -439,21 +439,12 @@ func TestOptionsFromEnv(t *testing.T) {
 // costs each run: hashing the study, finding the cached program, running
 // it confined and decoding its query model.
 func BenchmarkLoadUnchangedDefinition(b *testing.B) {
-	b.Setenv(CacheDirEnv, b.TempDir())
-	root := b.TempDir()
-	for rel, content := range map[string]string{
+	isolatedCache(b)
+	root := writeStudy(b, map[string]string{
 		"project.yaml":                   "",
 		"analysis/shared/shared.go":      sharedPackage,
 		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
-	} {
-		p := filepath.Join(root, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
+	})
 	def := filepath.Join(root, "analysis", "dataset_definition.go")
 	if _, err := Load(context.Background(), def, nil, Options{}); err != nil {
 		b.Fatal(err)
