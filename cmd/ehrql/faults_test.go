@@ -159,6 +159,9 @@ func TestSignals(t *testing.T) {
 			if want := "stopped by " + c.name; !strings.Contains(stderr.String(), want) {
 				t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 			}
+			if strings.Contains(stderr.String(), "context canceled") {
+				t.Errorf("stderr reports the cancellation as an error:\n%s", stderr.String())
+			}
 			for _, d := range []string{dir, spill} {
 				entries, _ := os.ReadDir(d)
 				for _, e := range entries {
