@@ -134,7 +134,7 @@ func (d *decoder) value(raw json.RawMessage, path string) (any, error) {
 			if strings.ContainsAny(s, ".eE") {
 				f, err := n.Float64()
 				if err != nil {
-					return nil, fmt.Errorf("%s: number %s out of range", path, s)
+					return nil, fmt.Errorf("%s: float %s out of range", path, s)
 				}
 				return f, nil
 			}

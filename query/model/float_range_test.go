@@ -13,7 +13,7 @@ import (
 func TestDecodeFloatOutOfRange(t *testing.T) {
 	for _, lit := range []string{"1e999", "-1e999"} {
 		_, err := model.Decode(datasetDoc(`{"Function.IsNull": {"source": {"Value": `+lit+`}}}`, nil), tables.Default())
-		if err == nil || !strings.Contains(err.Error(), "node 3") || !strings.Contains(err.Error(), "number "+lit+" out of range") {
+		if err == nil || !strings.Contains(err.Error(), "node 3") || !strings.Contains(err.Error(), "float "+lit+" out of range") {
 			t.Errorf("%s: got %v", lit, err)
 		}
 	}
