@@ -148,7 +148,8 @@ func OutputColumns(specs []ColumnSpec) []output.Column {
 // name. Files appear only when complete. It returns the dataset's row count.
 //
 // A run that fails in DuckDB is reported as a *RunError naming the
-// variable (or the population) that fails and the tables it reads.
+// variable (or the population, or the event table) that fails and the
+// tables it reads.
 func (q *Query) Run(ctx context.Context, s *Session, path string, stdout io.Writer) (int64, error) {
 	n, err := q.run(ctx, s, path, stdout)
 	if err != nil {
@@ -179,6 +180,9 @@ func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writ
 			}
 			fmt.Fprintln(stdout, t.name)
 			rows, err := runTable(ctx, s, t.sql, t.cols, "-", stdout)
+			if err != nil && i > 0 {
+				return n, q.eventTableError(ctx, i-1, err)
+			}
 			if err != nil {
 				return n, err
 			}
@@ -198,6 +202,9 @@ func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writ
 	var n int64
 	for i, t := range tables {
 		rows, err := runTable(ctx, s, t.sql, t.cols, filepath.Join(dir, url.PathEscape(t.name)+ext), stdout)
+		if err != nil && i > 0 {
+			return n, q.eventTableError(ctx, i-1, err)
+		}
 		if err != nil {
 			return n, err
 		}

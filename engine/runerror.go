@@ -13,13 +13,14 @@ import (
 )
 
 // RunError reports a query that failed while running, naming what it was
-// computing: a variable of the dataset (or its population), or a measure,
-// and the tables that reads.
+// computing: a variable of the dataset (or its population), an event-level
+// output table, or a measure, and the tables that reads.
 type RunError struct {
-	Variable string   // the variable, "population" for the population, or ""
-	Measure  string   // the measure, or ""
-	Tables   []string // the tables read
-	Err      error    // DuckDB's error
+	Variable   string   // the variable, "population" for the population, or ""
+	EventTable string   // the event-level output table, or ""
+	Measure    string   // the measure, or ""
+	Tables     []string // the tables read
+	Err        error    // DuckDB's error
 }
 
 // Error implements the error interface.
@@ -28,6 +29,8 @@ func (e *RunError) Error() string {
 	switch {
 	case e.Measure != "":
 		what = "measure '" + e.Measure + "'"
+	case e.EventTable != "":
+		what = "event table '" + e.EventTable + "'"
 	case e.Variable == "population":
 		what = "the population"
 	}
@@ -93,7 +96,8 @@ func (s *Session) drain(ctx context.Context, query string) error {
 // running the population and then each variable on its own; it returns a
 // *RunError for the first that fails, or err unchanged if none does.
 func (q *Query) diagnose(ctx context.Context, s *Session, err error) error {
-	if q.ds == nil || !diagnosable(ctx, err) {
+	var re *RunError
+	if q.ds == nil || !diagnosable(ctx, err) || errors.As(err, &re) {
 		return err
 	}
 	parts := append([]model.Variable{{Name: "population", Series: q.ds.Population}}, q.ds.Variables...)
@@ -107,6 +111,16 @@ func (q *Query) diagnose(ctx context.Context, s *Session, err error) error {
 		}
 	}
 	return err
+}
+
+// eventTableError names the event-level output table i whose query failed
+// with err.
+func (q *Query) eventTableError(ctx context.Context, i int, err error) error {
+	if q.ds == nil || i >= len(q.ds.Events) || !diagnosable(ctx, err) {
+		return err
+	}
+	ev := q.ds.Events[i]
+	return &RunError{EventTable: ev.Name, Tables: tableNames(ev.Frame), Err: err}
 }
 
 // diagnose finds which measure makes the measures query fail, by running

@@ -70,4 +70,18 @@ func TestRunErrorNamesVariable(t *testing.T) {
 	if !strings.Contains(err.Error(), "measure 'bad'") {
 		t.Errorf("message %q lacks the measure", err.Error())
 	}
+
+	// An event-level output table that fails names itself.
+	huge := must(model.Function(model.OpMultiply, v0, model.MustValue(model.IntLit(1<<62))))
+	frame := must(model.SeriesCollectionFrame([]string{"huge"}, []*model.Node{huge}))
+	q, err = engine.CompileDataset(&model.Dataset{Population: pop, Variables: []model.Variable{{Name: "fine", Series: k}},
+		Events: []model.EventTable{{Name: "big_events", Frame: frame}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = q.Run(ctx, s, filepath.Join(t.TempDir(), "out")+":csv", nil)
+	if !errors.As(err, &re) || re.EventTable != "big_events" || strings.Join(re.Tables, ",") != "ev" ||
+		!strings.Contains(err.Error(), "computing event table 'big_events' from table ev") {
+		t.Fatalf("got %v, want a RunError for event table big_events reading table ev", err)
+	}
 }

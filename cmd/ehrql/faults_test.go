@@ -159,6 +159,9 @@ func TestSignals(t *testing.T) {
 			if want := "stopped by " + c.name; !strings.Contains(stderr.String(), want) {
 				t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 			}
+			if strings.Contains(stderr.String(), "context canceled") {
+				t.Errorf("stderr reports the cancellation as an error:\n%s", stderr.String())
+			}
 			for _, d := range []string{dir, spill} {
 				entries, _ := os.ReadDir(d)
 				for _, e := range entries {
@@ -166,5 +169,40 @@ func TestSignals(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConcurrentSynthesize: while one run writes a store, a second run into
+// the same output is refused and leaves the first run's temporary file
+// alone.
+func TestConcurrentSynthesize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a long synthesis")
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "s.duckdb")
+	first := exec.Command(os.Args[0], "store", "synthesize", "--patients", "20000000", "-q", "--output", out, "--threads", "1")
+	first.Env = append(os.Environ(), "EHRQL_TEST_RUN_MAIN=1")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		first.Process.Signal(syscall.SIGTERM)
+		first.Wait()
+	}()
+	var tmp []string
+	for deadline := time.Now().Add(30 * time.Second); len(tmp) == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		tmp, _ = filepath.Glob(filepath.Join(dir, ".s.duckdb.tmp-*"))
+	}
+	if len(tmp) == 0 {
+		t.Fatal("the first run never started writing")
+	}
+	_, stderr, code := ehrql(t, "store", "synthesize", "--patients", "20", "-q", "--output", out, "--force")
+	if code != 1 || !strings.Contains(stderr, "is being written by another run") {
+		t.Errorf("second run: exit %d, stderr %s", code, stderr)
+	}
+	if _, err := os.Stat(tmp[0]); err != nil {
+		t.Errorf("the second run touched the first run's temporary file: %v", err)
 	}
 }

@@ -165,6 +165,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitCode(&usageError{fmt.Sprintf("unknown command %q\n\n%s", args[0], usage)}, stderr)
 	}
 	err := cmd(ctx, args[1:], params, stdout, stderr)
+	if err != nil && ctx.Err() != nil {
+		// Cancelled (by a signal): the canceller reports it.
+		return exitError
+	}
 	return exitCode(err, stderr)
 }
 

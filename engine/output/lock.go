@@ -47,8 +47,8 @@ func TempName(dest string) (string, error) {
 }
 
 // Prepare readies dest to be written: it creates its parent directories,
-// refuses a destination that is a directory or an existing read-only file
-// (*ReadOnlyError), and takes the lock that marks dest as being written,
+// refuses a destination that is a directory, a device or pipe, or an
+// existing read-only file (*ReadOnlyError), and takes the lock that marks dest as being written,
 // failing with *BusyError when another run holds it. The returned unlock
 // releases the lock; the lock is also released if the process dies.
 func Prepare(dest string) (unlock func(), err error) {
@@ -68,8 +68,8 @@ func Prepare(dest string) (unlock func(), err error) {
 	return lock(dest)
 }
 
-// checkReplaceable refuses a destination that is a directory or a
-// read-only file.
+// checkReplaceable refuses a destination that is a directory, not a
+// regular file, or read-only.
 func checkReplaceable(dest string) error {
 	st, err := os.Stat(dest)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -80,6 +80,10 @@ func checkReplaceable(dest string) error {
 	}
 	if st.IsDir() {
 		return fmt.Errorf("output: %s is a directory", dest)
+	}
+	if !st.Mode().IsRegular() {
+		// Renaming onto a device or a pipe would replace it.
+		return fmt.Errorf("output: %s is not a regular file (%s); give a file name", dest, st.Mode().Type())
 	}
 	// A file with no write permission for anyone is read-only even for a
 	// user (such as root) whom the system would let write it.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/ehrql-go/ehrql/engine/duck"
 )
 
 // Description summarises a store.
@@ -52,16 +54,14 @@ func Describe(ctx context.Context, storePath string) (Description, error) {
 		return d, fmt.Errorf("patient store %s is a directory", storePath)
 	}
 	d.Size = st.Size()
-	db, err := sql.Open("duckdb", storePath+"?access_mode=read_only")
+	// DuckDB's default spill directory would be STORE.tmp beside the store:
+	// use a directory of the run's own, removed at the end.
+	db, err := duck.Open(ctx, storePath+"?access_mode=read_only", duck.FromEnv())
 	if err != nil {
 		return d, fmt.Errorf("patient store %s: %w", storePath, err)
 	}
 	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return d, fmt.Errorf("patient store %s: %w", storePath, err)
-	}
-	defer conn.Close()
+	conn := db.Conn
 	type col struct{ table, name, typ string }
 	rows, err := conn.QueryContext(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns
 		WHERE table_schema = 'main' AND table_name <> ? ORDER BY table_name, ordinal_position`, ManifestTable)
