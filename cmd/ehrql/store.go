@@ -25,6 +25,7 @@ subcommands:
       Parquet file per table, validated against the module's table schemas
       (default module ehrql.tables.tpp)
   synthesize --output STORE [--patients N] [--seed S] [--force]
+             [--events-per-patient E] [--appointments-per-patient A] [--medications-per-patient M]
       build a DuckDB store of N synthetic patients (default 1000)
   describe STORE
       print a store's tables, row counts, date ranges and size
@@ -101,6 +102,9 @@ func storeSynthesize(ctx context.Context, args []string, stdout, stderr io.Write
 	n := fs.Int("patients", 1000, "number of patients")
 	seed := fs.Int64("seed", 1, "random seed: the same seed and size give the same store")
 	force := fs.Bool("force", false, "replace an existing store")
+	events := fs.Float64("events-per-patient", store.DefaultEventsPerPatient, "mean clinical events per patient (more for the old, and for women)")
+	appointments := fs.Float64("appointments-per-patient", store.DefaultAppointmentsPerPatient, "mean appointments per patient")
+	medications := fs.Float64("medications-per-patient", store.DefaultMedicationsPerPatient, "mean prescriptions per patient")
 	settings := duckFlags(fs)
 	quiet := fs.BoolP("quiet", "q", false, "no progress on stderr")
 	if _, err := parseStoreFlags(fs, args, 0, "", stdout); err != nil {
@@ -112,6 +116,14 @@ func storeSynthesize(ctx context.Context, args []string, stdout, stderr io.Write
 	if *n <= 0 {
 		return &usageError{"store synthesize: --patients must be positive"}
 	}
+	for _, d := range []struct {
+		flag string
+		v    float64
+	}{{"events-per-patient", *events}, {"appointments-per-patient", *appointments}, {"medications-per-patient", *medications}} {
+		if !(d.v > 0 && d.v <= 100000) {
+			return &usageError{fmt.Sprintf("store synthesize: --%s must be greater than 0 and at most 100000, got %v", d.flag, d.v)}
+		}
+	}
 	start := time.Now()
 	progress := func(msg string) {
 		if !*quiet {
@@ -120,6 +132,7 @@ func storeSynthesize(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	err := store.SynthesizeWith(ctx, *out, store.SynthOptions{
 		Patients: *n, Seed: *seed, Force: *force, DuckDB: *settings, Progress: progress,
+		EventsPerPatient: *events, AppointmentsPerPatient: *appointments, MedicationsPerPatient: *medications,
 	})
 	if err != nil {
 		return err

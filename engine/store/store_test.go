@@ -249,18 +249,43 @@ func TestSynthesizeDeterministic(t *testing.T) {
 	// Plausibility.
 	checks := map[string]int64{
 		"SELECT count(*) FROM patients": 300,
-		"SELECT count(*) FROM patients WHERE day(date_of_birth) <> 1 OR sex NOT IN ('female', 'male', 'intersex', 'unknown')":      0,
-		"SELECT count(*) FROM addresses WHERE imd_rounded % 100 <> 0 OR imd_rounded NOT BETWEEN 0 AND 32800":                       0,
-		"SELECT count(*) FROM appointments WHERE start_date < booked_date OR seen_date < start_date":                               0,
-		"SELECT count(*) FROM clinical_events WHERE NOT regexp_full_match(snomedct_code, '[1-9][0-9]{5,17}')":                      0,
-		"SELECT count(*) FROM clinical_events WHERE date < DATE '2018-01-01' OR date > DATE '2023-12-31'":                          0,
-		"SELECT CAST(count(*) > 300 * 10 AS BIGINT) FROM clinical_events":                                                          1,
+		"SELECT count(*) FROM patients WHERE day(date_of_birth) <> 1 OR sex NOT IN ('female', 'male', 'intersex', 'unknown')": 0,
+		"SELECT count(*) FROM addresses WHERE imd_rounded % 100 <> 0 OR imd_rounded NOT BETWEEN 0 AND 32800":                  0,
+		"SELECT count(*) FROM appointments WHERE start_date < booked_date OR seen_date < start_date":                          0,
+		"SELECT count(*) FROM clinical_events WHERE NOT regexp_full_match(snomedct_code, '[1-9][0-9]{5,17}')":                 0,
+		"SELECT count(*) FROM clinical_events WHERE date < DATE '2018-01-01' OR date > DATE '2023-12-31'":                     0,
+		"SELECT CAST(count(*) BETWEEN 300 * 80 AND 300 * 120 AS BIGINT) FROM clinical_events":                                 1,
+		"SELECT CAST(count(*) BETWEEN 300 * 30 AND 300 * 50 AS BIGINT) FROM medications":                                      1,
+		"SELECT count(*) FROM medications WHERE NOT regexp_full_match(dmd_code, '[1-9][0-9]{5,17}')":                          0,
+		// older patients have more events
+		`SELECT CAST(avg(n) FILTER (WHERE p.date_of_birth < DATE '1950-01-01') > 2 * avg(n) FILTER (WHERE p.date_of_birth > DATE '1990-01-01') AS BIGINT)
+			FROM patients p JOIN (SELECT patient_id, count(*) AS n FROM clinical_events GROUP BY 1) e USING (patient_id)`: 1,
 		"SELECT CAST(count(DISTINCT patient_id) > 200 AS BIGINT) FROM practice_registrations WHERE start_date < DATE '2019-01-01'": 1,
 	}
 	for q, want := range checks {
 		if got := count(t, a, q); got != want {
 			t.Errorf("%s: %d, want %d", q, got, want)
 		}
+	}
+	// The densities are parameters.
+	d := filepath.Join(dir, "d.duckdb")
+	if err := store.SynthesizeWith(ctx, d, store.SynthOptions{Patients: 300, Seed: 7,
+		EventsPerPatient: 10, AppointmentsPerPatient: 2, MedicationsPerPatient: 5}); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int64{
+		// 10 per patient plus about one ethnicity record each
+		"SELECT CAST(count(*) BETWEEN 300 * 8 AND 300 * 14 AS BIGINT) FROM clinical_events": 1,
+		"SELECT CAST(count(*) BETWEEN 300 * 1 AND 300 * 3 AS BIGINT) FROM appointments":     1,
+		"SELECT CAST(count(*) BETWEEN 300 * 3 AND 300 * 7 AS BIGINT) FROM medications":      1,
+	} {
+		if got := count(t, d, q); got != want {
+			t.Errorf("%s: %d, want %d", q, got, want)
+		}
+	}
+	if err := store.SynthesizeWith(ctx, filepath.Join(dir, "e.duckdb"), store.SynthOptions{Patients: 3, EventsPerPatient: -1}); err == nil ||
+		err.Error() != "synthesize: events per patient must be between 0 and 100000, got -1" {
+		t.Errorf("negative density: %v", err)
 	}
 }
 

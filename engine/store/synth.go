@@ -12,6 +12,7 @@ import (
 
 	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/engine/duck"
+	"github.com/ehrql-go/ehrql/internal/synthcodes"
 	"github.com/ehrql-go/ehrql/tables"
 )
 
@@ -27,6 +28,15 @@ type SynthOptions struct {
 	Patients int
 	// Seed selects the data; the same seed and size give the same store.
 	Seed int64
+	// EventsPerPatient is the mean number of clinical events per patient
+	// (default DefaultEventsPerPatient). Older patients and women have more.
+	EventsPerPatient float64
+	// AppointmentsPerPatient is the mean number of appointments per patient
+	// (default DefaultAppointmentsPerPatient), skewed like the events.
+	AppointmentsPerPatient float64
+	// MedicationsPerPatient is the mean number of prescriptions per patient
+	// (default DefaultMedicationsPerPatient), skewed like the events.
+	MedicationsPerPatient float64
 	// Force allows replacing an existing store.
 	Force bool
 	// DuckDB tunes the database that builds the store.
@@ -35,8 +45,16 @@ type SynthOptions struct {
 	Progress func(msg string)
 }
 
+// The default densities: about what a primary-care record holds for six
+// years of an average registered population.
+const (
+	DefaultEventsPerPatient       = 100
+	DefaultAppointmentsPerPatient = 28
+	DefaultMedicationsPerPatient  = 40
+)
+
 // SynthTables are the tables Synthesize fills, all of ehrql.tables.tpp.
-var SynthTables = []string{"patients", "practice_registrations", "addresses", "clinical_events", "appointments"}
+var SynthTables = []string{"patients", "practice_registrations", "addresses", "clinical_events", "appointments", "medications"}
 
 // Synthesize writes a store of n synthetic patients (see SynthesizeWith).
 func Synthesize(ctx context.Context, storePath string, n int, seed int64) error {
@@ -57,14 +75,19 @@ func Synthesize(ctx context.Context, storePath string, n int, seed int64) error 
 //     2018–2023;
 //   - addresses: one to three per patient with successive start dates,
 //     imd_rounded on multiples of 100 in 0..32800 (2% NULL);
-//   - clinical_events: about 30 per patient between 2018 and 2023, within
-//     life, drawn from the reference study's virtual- and generic-
-//     consultation codelists (virtual ones mostly from 2020), its ethnicity
-//     codelist (about 80% of patients have one ethnicity record) and a pool
-//     of common SNOMED CT codes (measurements carry a numeric_value);
-//   - appointments: about 12 per patient, booked 2018–2023, start_date on or
-//     after booked_date, seen_date on or after start_date for the statuses
-//     of attended appointments, NULL otherwise.
+//   - clinical_events: EventsPerPatient on average (default 100) between
+//     2018 and 2023, within life; a patient's share rises steeply with age
+//     and is a quarter higher for women, with a long tail; drawn from the
+//     reference study's virtual- and generic-consultation codelists
+//     (virtual ones mostly from 2020), a pool of common SNOMED CT codes,
+//     measurements (with a numeric_value) and the synthetic condition
+//     codelists of package synthcodes (a quarter of events), plus the
+//     ethnicity codelist (about 80% of patients have one ethnicity record);
+//   - appointments: AppointmentsPerPatient on average (default 28), skewed
+//     alike, start_date on or after booked_date, seen_date on or after
+//     start_date for the statuses of attended appointments, NULL otherwise;
+//   - medications: MedicationsPerPatient on average (default 40), skewed
+//     alike, four in ten from the synthetic medicine codelists.
 //
 // The store is written to storePath+".tmp" and renamed when complete.
 func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error {
@@ -73,6 +96,22 @@ func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error
 	}
 	if o.Patients < 0 {
 		return fmt.Errorf("synthesize: number of patients must be positive, got %d", o.Patients)
+	}
+	for _, d := range []struct {
+		name string
+		v    *float64
+		def  float64
+	}{
+		{"events per patient", &o.EventsPerPatient, DefaultEventsPerPatient},
+		{"appointments per patient", &o.AppointmentsPerPatient, DefaultAppointmentsPerPatient},
+		{"medications per patient", &o.MedicationsPerPatient, DefaultMedicationsPerPatient},
+	} {
+		switch {
+		case *d.v == 0:
+			*d.v = d.def
+		case *d.v < 0 || *d.v > 100000 || *d.v != *d.v:
+			return fmt.Errorf("synthesize: %s must be between 0 and 100000, got %v", d.name, *d.v)
+		}
 	}
 	progress := o.Progress
 	if progress == nil {
@@ -89,6 +128,11 @@ func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error
 			{"", fmt.Sprintf(`CREATE TEMP MACRO u(a, b, salt) AS
 				(hash(a, b, salt, CAST(%s AS BIGINT)) >> 11)::DOUBLE / 9007199254740992.0`, seed)},
 			{"", `CREATE TEMP MACRO ui(a, b, salt, n) AS CAST(floor(u(a, b, salt) * n) AS BIGINT)`},
+			// nrows: a patient's number of rows, with mean m * w / wmean over
+			// patients: 2.5 * u^1.5 has mean 1 and a long tail; the second
+			// draw rounds stochastically.
+			{"", `CREATE TEMP MACRO nrows(pid, salt, m, w, wmean) AS
+				CAST(floor(m * w / wmean * 2.5 * pow(u(pid, 0, salt), 1.5) + u(pid, 0, salt + 1)) AS INTEGER)`},
 			{"", `CREATE TEMP TABLE pool AS SELECT * FROM (VALUES ` + poolSQL + `) t(kind, idx, code, grp)`},
 			{"", `CREATE TEMP TABLE pool_size AS SELECT kind, count(*) AS n FROM pool GROUP BY kind`},
 		}
@@ -96,7 +140,7 @@ func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error
 			tbl, _ := tables.Default().LookupTable(tables.ModuleTPP, t)
 			stmts = append(stmts, struct{ step, sql string }{"", createTableSQL(tbl)})
 		}
-		stmts = append(stmts, synthSteps(o.Patients)...)
+		stmts = append(stmts, synthSteps(o)...)
 		for _, s := range stmts {
 			start := time.Now()
 			if _, err := conn.ExecContext(ctx, s.sql); err != nil {
@@ -116,7 +160,8 @@ func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error
 // poolValues renders the code pools as SQL VALUES rows (kind, idx, code,
 // grp): kinds 'v' (virtual consultation), 'f' (generic consultation),
 // 'e1'..'e5' (ethnicity by Grouping_6), 'o' (other codes), 'm'
-// (measurements).
+// (measurements), 'c' (the synthetic condition codelists), 'd' (the
+// synthetic medicine codelists) and 'x' (other medicines).
 func poolValues() (string, error) {
 	var rows []string
 	idx := map[string]int{}
@@ -185,6 +230,19 @@ func poolValues() (string, error) {
 	for _, c := range measurementCodes {
 		add("m", c, "NULL")
 	}
+	for _, l := range synthcodes.Conditions() {
+		for _, c := range l.Codes {
+			add("c", c, "NULL")
+		}
+	}
+	for _, l := range synthcodes.Medicines() {
+		for _, c := range l.Codes {
+			add("d", c, "NULL")
+		}
+	}
+	for _, c := range synthcodes.OtherMedicines() {
+		add("x", c, "NULL")
+	}
 	return strings.Join(rows, ", "), nil
 }
 
@@ -209,7 +267,8 @@ var measurementCodes = []string{
 
 // synthSteps returns the statements that fill the tables. Each step's
 // random numbers use u(entity, row, salt) with a distinct salt.
-func synthSteps(n int) []struct{ step, sql string } {
+func synthSteps(o SynthOptions) []struct{ step, sql string } {
+	n := o.Patients
 	practices := n/4000 + 10
 	return []struct{ step, sql string }{
 		{"", fmt.Sprintf(`CREATE TEMP TABLE pt AS
@@ -230,6 +289,9 @@ func synthSteps(n int) []struct{ step, sql string } {
 				CASE WHEN dies THEN CAST(greatest(dob, DATE '2018-01-01') +
 					CAST(floor(r_dod * (DATE '2023-12-31' - greatest(dob, DATE '2018-01-01'))) AS INTEGER) AS DATE) END AS dod,
 				greatest(dob, DATE '2018-01-01') AS life_start,
+				-- how much of a record a patient has: rising steeply with
+				-- age, a quarter more for women
+				(0.3 + pow(age / 50.0, 2)) * CASE WHEN r_sex < 0.493 THEN 1.25 ELSE 1.0 END AS w,
 				CASE WHEN dies THEN greatest(dob, DATE '2018-01-01') +
 					CAST(floor(r_dod * (DATE '2023-12-31' - greatest(dob, DATE '2018-01-01'))) AS INTEGER)
 					ELSE DATE '2023-12-31' END AS life_end,
@@ -289,25 +351,23 @@ func synthSteps(n int) []struct{ step, sql string } {
 				u(pid, j, 27) < 0.98,
 				u(pid, j, 28) < 0.01, u(pid, j, 29) < 0.004, u(pid, j, 30) < 0.006
 			FROM e ORDER BY pid, j`},
-		{"", `CREATE TEMP TABLE ev AS
+		{"", `CREATE TEMP TABLE wmean AS SELECT avg(w) AS w FROM pt WHERE life_end >= life_start`},
+		{"clinical_events", fmt.Sprintf(`INSERT INTO clinical_events (patient_id, date, snomedct_code, ctv3_code, numeric_value, consultation_id)
 			WITH k AS (
 				SELECT pid, life_start, life_end - life_start AS span,
-					CAST(floor(pow(u(pid, 0, 40), 1.5) * 60 * (0.4 + age / 60.0)) AS INTEGER) + 2 AS n
-				FROM pt WHERE life_end >= life_start
-			), a AS (
-				SELECT pid, life_start, span, unnest(range(n)) AS j FROM k
-			)
-			SELECT pid, j, CAST(life_start + CAST(floor(u(pid, j, 41) * (span + 1)) AS INTEGER) AS DATE) AS date,
-				u(pid, j, 42) AS r
-			FROM a`},
-		{"clinical_events", `INSERT INTO clinical_events (patient_id, date, snomedct_code, ctv3_code, numeric_value, consultation_id)
-			WITH e AS (
+					nrows(pid, 40, %v, pt.w, wmean.w) AS n
+				FROM pt, wmean WHERE life_end >= life_start
+			), ev AS (
+				SELECT pid, j, CAST(life_start + CAST(floor(u(pid, j, 41) * (span + 1)) AS INTEGER) AS DATE) AS date,
+					u(pid, j, 42) AS r
+				FROM (SELECT pid, life_start, span, unnest(range(n)) AS j FROM k)
+			), e AS (
 				SELECT pid, j, date,
 					CASE WHEN r < CASE WHEN date >= DATE '2020-03-23' THEN 0.12 ELSE 0.02 END THEN 'v'
-						WHEN r < 0.40 THEN 'f' WHEN r < 0.55 THEN 'm' ELSE 'o' END AS kind
+						WHEN r < 0.30 THEN 'f' WHEN r < 0.45 THEN 'm' WHEN r < 0.70 THEN 'c' ELSE 'o' END AS kind
 				FROM ev
 			), ethn AS (
-				-- about 80% of patients have an ethnicity record, some two
+				-- about 80%% of patients have an ethnicity record, some two
 				SELECT pid, j, life_start, life_end,
 					CASE WHEN g < 0.80 THEN 'e1' WHEN g < 0.89 THEN 'e3' WHEN g < 0.93 THEN 'e4'
 						WHEN g < 0.96 THEN 'e2' ELSE 'e5' END AS kind
@@ -317,7 +377,7 @@ func synthSteps(n int) []struct{ step, sql string } {
 			), all_ev AS (
 				SELECT pid, j, date, kind FROM e
 				UNION ALL
-				SELECT pid, 1000 + j, CAST(life_start + CAST(floor(u(pid, j, 52) * (life_end - life_start + 1)) AS INTEGER) AS DATE), kind
+				SELECT pid, 100000 + j, CAST(life_start + CAST(floor(u(pid, j, 52) * (life_end - life_start + 1)) AS INTEGER) AS DATE), kind
 				FROM ethn
 			)
 			, picked AS (
@@ -326,14 +386,14 @@ func synthSteps(n int) []struct{ step, sql string } {
 			)
 			SELECT a.pid, a.date, p.code, NULL,
 				CASE WHEN a.kind = 'm' THEN round(20 + u(a.pid, a.j, 44) * 140, 1) END,
-				CAST(a.pid * 1000 + a.j AS BIGINT)
+				CAST(a.pid * 100000 + a.j AS BIGINT)
 			FROM picked a
-			JOIN pool p ON p.kind = a.kind AND p.idx = a.idx`},
-		{"appointments", `INSERT INTO appointments (patient_id, booked_date, start_date, seen_date, status)
+			JOIN pool p ON p.kind = a.kind AND p.idx = a.idx`, o.EventsPerPatient)},
+		{"appointments", fmt.Sprintf(`INSERT INTO appointments (patient_id, booked_date, start_date, seen_date, status)
 			WITH k AS (
 				SELECT pid, life_start, life_end - life_start AS span,
-					CAST(floor(pow(u(pid, 0, 60), 1.5) * 24 * (0.5 + age / 80.0)) AS INTEGER) + 1 AS n
-				FROM pt WHERE life_end >= life_start
+					nrows(pid, 60, %v, pt.w, wmean.w) AS n
+				FROM pt, wmean WHERE life_end >= life_start
 			), a AS (
 				SELECT pid, life_start, span, unnest(range(n)) AS j FROM k
 			), b AS (
@@ -357,6 +417,23 @@ func synthSteps(n int) []struct{ step, sql string } {
 				CASE WHEN status IN ('Finished', 'Arrived', 'In Progress', 'Visit', 'Waiting', 'Patient Walked Out')
 					THEN CAST(start + CASE WHEN r2 < 0.9 THEN 0 ELSE 1 END AS DATE) END,
 				status
-			FROM c`},
+			FROM c`, o.AppointmentsPerPatient)},
+		{"medications", fmt.Sprintf(`INSERT INTO medications (patient_id, date, dmd_code, consultation_id)
+			WITH k AS (
+				SELECT pid, life_start, life_end - life_start AS span,
+					nrows(pid, 70, %v, pt.w, wmean.w) AS n
+				FROM pt, wmean WHERE life_end >= life_start
+			), a AS (
+				-- repeat prescriptions: four in ten from the codelists
+				SELECT pid, j, CAST(life_start + CAST(floor(u(pid, j, 72) * (span + 1)) AS INTEGER) AS DATE) AS date,
+					CASE WHEN u(pid, j, 73) < 0.4 THEN 'd' ELSE 'x' END AS kind
+				FROM (SELECT pid, life_start, span, unnest(range(n)) AS j FROM k)
+			), picked AS (
+				SELECT a.pid, a.j, a.date, a.kind, ui(a.pid, a.j, 74, s.n) AS idx
+				FROM a JOIN pool_size s ON s.kind = a.kind
+			)
+			SELECT a.pid, a.date, p.code, CAST(a.pid * 100000 + 50000 + a.j AS BIGINT)
+			FROM picked a
+			JOIN pool p ON p.kind = a.kind AND p.idx = a.idx`, o.MedicationsPerPatient)},
 	}
 }
