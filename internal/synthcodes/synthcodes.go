@@ -9,7 +9,12 @@
 // "3" + two digits of k + four digits of i + "11000001102" for medicines.
 package synthcodes
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
 
 // Codelist is one named list of synthetic codes.
 type Codelist struct {
@@ -82,4 +87,27 @@ func generate(name string, n int, code func(i int) string) Codelist {
 		c.Codes[i] = code(i)
 	}
 	return c
+}
+
+// CSV renders a codelist as the CSV file a definition reads with
+// codelists.FromCSV(path, "code").
+func (c Codelist) CSV() string {
+	var b strings.Builder
+	b.WriteString("code\n")
+	for _, code := range c.Codes {
+		b.WriteString(code)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// WriteCSVs writes every condition and medicine codelist as NAME.csv into
+// dir (see CSV).
+func WriteCSVs(dir string) error {
+	for _, c := range append(Conditions(), Medicines()...) {
+		if err := os.WriteFile(filepath.Join(dir, c.Name+".csv"), []byte(c.CSV()), 0o644); err != nil {
+			return fmt.Errorf("synthetic codelist %s: %w", c.Name, err)
+		}
+	}
+	return nil
 }

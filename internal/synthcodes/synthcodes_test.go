@@ -1,6 +1,8 @@
 package synthcodes
 
 import (
+	"os"
+	"path/filepath"
 	"sort"
 	"testing"
 
@@ -39,5 +41,29 @@ func TestCodelists(t *testing.T) {
 	}
 	if _, err := Lookup("nope"); err == nil || err.Error() != `no synthetic codelist "nope"` {
 		t.Errorf("Lookup(nope) = %v", err)
+	}
+}
+
+// TestBenchCodelists: the wide benchmark definition's codelist files are
+// these lists (regenerate with go run ./bench/cmd/widecodelists).
+func TestBenchCodelists(t *testing.T) {
+	dir := filepath.Join("..", "..", "bench", "wide", "codelists")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists := append(Conditions(), Medicines()...)
+	if len(entries) != len(lists) {
+		t.Errorf("%s holds %d files, want %d", dir, len(entries), len(lists))
+	}
+	for _, c := range lists {
+		got, err := os.ReadFile(filepath.Join(dir, c.Name+".csv"))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if string(got) != c.CSV() {
+			t.Errorf("%s.csv differs from the synthetic codelist", c.Name)
+		}
 	}
 }

@@ -46,6 +46,9 @@ import (
 const (
 	datasetDef  = "testdata/studies/consultations/ehrql-json/consultation_dataset_2020-04-01_to_2021-03-31.json"
 	measuresDef = "testdata/studies/consultations/ehrql-json/consultation_measures.json"
+	// wideDef is the wide definition (55 variables, 22 codelists), run
+	// from its JSON, serialized once into the cache.
+	wideDef = "bench/wide/dataset_definition.go"
 )
 
 // handwrittenSQL is the hand-written query, read from the module root.
@@ -58,6 +61,7 @@ func main() {
 	memLimit := flag.String("memory-limit", "1GB", "DuckDB memory limit for (a), (b) and (c)")
 	threads := flag.Int("threads", 0, "DuckDB threads for (a), (b) and (c) (0: all cores)")
 	repeat := flag.Int("repeat", 2, "runs of each step; the fastest counts")
+	events := flag.Float64("events-per-patient", 100, "mean clinical events per patient of the synthetic stores")
 	// Internal: run (b) in this process.
 	runHW := flag.Bool("run-handwritten", false, "internal: run bench/handwritten.sql")
 	store := flag.String("store", "", "internal: the store for -run-handwritten")
@@ -71,7 +75,7 @@ func main() {
 		}
 		return
 	}
-	if err := bench(*sizes, *seed, *cache, *memLimit, *threads, *repeat); err != nil {
+	if err := bench(*sizes, *seed, *events, *cache, *memLimit, *threads, *repeat); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -126,7 +130,7 @@ func best(n int, f func() (run, error)) (run, error) {
 	return b, nil
 }
 
-func bench(sizeList string, seed int64, cache, memLimit string, threads, repeat int) error {
+func bench(sizeList string, seed int64, events float64, cache, memLimit string, threads, repeat int) error {
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return err
 	}
@@ -142,26 +146,31 @@ func bench(sizeList string, seed int64, cache, memLimit string, threads, repeat 
 	if b, err := exec.Command("go", "build", "-tags", "duckdb_arrow", "-o", ehrql, "./cmd/ehrql").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, b)
 	}
+	wideJSON := filepath.Join(cache, "wide.json")
+	if b, err := exec.Command(ehrql, "serialize-definition", wideDef, "--output", wideJSON).CombinedOutput(); err != nil {
+		return fmt.Errorf("serialize %s: %v\n%s", wideDef, err, b)
+	}
 	env := []string{`EHRQL_PERMISSIONS=["appointments"]`}
 	common := []string{"--memory-limit", memLimit}
 	if threads > 0 {
 		common = append(common, "--threads", strconv.Itoa(threads))
 	}
 	var report strings.Builder
-	fmt.Fprintf(&report, "machine: %s/%s, %d cores; DuckDB memory limit %s; threads %s; best of %d\n\n",
-		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memLimit, threadsText(threads), repeat)
-	fmt.Fprintln(&report, "| patients | synthesize | store size | rows | (a) generate-dataset | (a) peak RSS | (b) hand-written SQL | (b) peak RSS | (a)/(b) | (c) generate-measures | (c) peak RSS | (c)/(a) | (a) = (b) |")
-	fmt.Fprintln(&report, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|")
+	fmt.Fprintf(&report, "machine: %s/%s, %d cores; DuckDB memory limit %s; threads %s; best of %d; %v clinical events per patient\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memLimit, threadsText(threads), repeat, events)
+	fmt.Fprintln(&report, "| patients | synthesize | store size | rows | (a) generate-dataset | (a) peak RSS | (b) hand-written SQL | (b) peak RSS | (a)/(b) | (c) generate-measures | (c) peak RSS | (c)/(a) | (w) wide dataset | (w) peak RSS | (w)/(a) | (a) = (b) |")
+	fmt.Fprintln(&report, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|")
 	for _, s := range strings.Split(sizeList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {
 			return fmt.Errorf("bad size %q", s)
 		}
-		storePath := filepath.Join(cache, fmt.Sprintf("synth-%d-seed%d.duckdb", n, seed))
+		storePath := filepath.Join(cache, fmt.Sprintf("synth-%d-seed%d-ev%v.duckdb", n, seed, events))
 		synth := "cached"
 		if _, err := os.Stat(storePath); err != nil {
 			fmt.Fprintf(os.Stderr, "synthesizing %d patients\n", n)
-			r, err := timed(nil, ehrql, "store", "synthesize", "--patients", strconv.Itoa(n), "--seed", strconv.FormatInt(seed, 10), "--output", storePath)
+			r, err := timed(nil, ehrql, "store", "synthesize", "--patients", strconv.Itoa(n), "--seed", strconv.FormatInt(seed, 10),
+				"--events-per-patient", strconv.FormatFloat(events, 'g', -1, 64), "--output", storePath)
 			if err != nil || r.code != 0 {
 				return fmt.Errorf("synthesize: %v %s", err, r.stderr)
 			}
@@ -216,13 +225,21 @@ func bench(sizeList string, seed int64, cache, memLimit string, threads, repeat 
 			cRSS = mib(c.rssKiB)
 			cRatio = fmt.Sprintf("%.2f", c.wall.Seconds()/a.wall.Seconds())
 		}
+		fmt.Fprintf(os.Stderr, "%d: (w) wide generate-dataset\n", n)
+		wOut := filepath.Join(cache, fmt.Sprintf("w-%d.arrow", n))
+		w, err := best(repeat, func() (run, error) {
+			return timed(env, ehrql, append([]string{"generate-dataset", wideJSON, "--database", storePath, "--output", wOut}, common...)...)
+		})
+		if err != nil || w.code != 0 {
+			return fmt.Errorf("(w): %v %s", err, w.stderr)
+		}
 		sameText := "yes"
 		if !same {
 			sameText = "**NO**"
 		}
-		fmt.Fprintf(&report, "| %d | %s | %.0f MiB | %d | %.2f s | %s | %.2f s | %s | %.2f | %s | %s | %s | %s |\n",
+		fmt.Fprintf(&report, "| %d | %s | %.0f MiB | %d | %.2f s | %s | %.2f s | %s | %.2f | %s | %s | %s | %.2f s | %s | %.2f | %s |\n",
 			n, synth, float64(st.Size())/(1<<20), rows, a.wall.Seconds(), mib(a.rssKiB), b.wall.Seconds(), mib(b.rssKiB),
-			a.wall.Seconds()/b.wall.Seconds(), cText, cRSS, cRatio, sameText)
+			a.wall.Seconds()/b.wall.Seconds(), cText, cRSS, cRatio, w.wall.Seconds(), mib(w.rssKiB), w.wall.Seconds()/a.wall.Seconds(), sameText)
 		if !same {
 			fmt.Fprintln(os.Stderr, "(a) and (b) differ")
 		}
