@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	ehrql "github.com/ehrql-go/ehrql"
 	"github.com/ehrql-go/ehrql/query"
@@ -167,9 +168,7 @@ func newBuilder(defDir, target, shown string, notes io.Writer) (*builder, error)
 	b := &builder{study: s, defDir: abs, target: target, shown: shown, goTool: gt, cache: cache, notes: notes, cleanup: func() {}}
 	b.env = buildEnv(s.self())
 	if !s.self() {
-		if err := b.useEmbeddedLanguage(); err != nil {
-			return nil, err
-		}
+		b.noteVersions()
 	}
 	return b, nil
 }
@@ -199,10 +198,9 @@ func buildEnv(self bool) []string {
 	return env
 }
 
-// useEmbeddedLanguage makes the build see the study's go.mod as one that
-// replaces this module with the language embedded in the ehrql command,
-// without writing anything into the study.
-func (b *builder) useEmbeddedLanguage() error {
+// noteVersions says when the study expects another version of the
+// language than the one it will be built against.
+func (b *builder) noteVersions() {
 	if v := requiredLanguage(b.study.GoMod); v != "" && v != "v0.0.0" && v != ehrql.Version() {
 		fmt.Fprintf(b.notes, "note: %s requires %s %s; definitions are built against the language of this ehrql (%s)\n",
 			relToCwd(filepath.Join(b.study.Root, "go.mod")), ehrql.ModulePath, v, ehrql.Version())
@@ -212,6 +210,12 @@ func (b *builder) useEmbeddedLanguage() error {
 		fmt.Fprintf(b.notes, "note: the editors' copy of the language in %s is not this ehrql's (%s); run `ehrql init` in the study to refresh it\n",
 			relToCwd(editors), ehrql.Version())
 	}
+}
+
+// useEmbeddedLanguage makes the go command see the study's go.mod as one
+// that replaces this module with the language embedded in the ehrql
+// command, without writing anything into the study.
+func (b *builder) useEmbeddedLanguage() error {
 	lang, err := ExtractLanguage(b.cache)
 	if err != nil {
 		return err
@@ -220,6 +224,7 @@ func (b *builder) useEmbeddedLanguage() error {
 	if err != nil {
 		return err
 	}
+	b.cleanup = func() { os.RemoveAll(dir) }
 	gomod := filepath.Join(dir, "go.mod")
 	if err := os.WriteFile(gomod, b.study.goMod(lang), 0o644); err != nil {
 		return err
@@ -233,7 +238,6 @@ func (b *builder) useEmbeddedLanguage() error {
 		return err
 	}
 	b.flags = []string{"-overlay", path}
-	b.cleanup = func() { os.RemoveAll(dir) }
 	return nil
 }
 
@@ -421,7 +425,14 @@ func (b *builder) program(ctx context.Context) (string, error) {
 	}
 	bin := filepath.Join(b.cache, "definitions", key[:32])
 	if _, err := os.Stat(bin); err == nil {
+		now := time.Now()
+		os.Chtimes(bin, now, now) // in use: kept by pruneDefinitions
 		return bin, nil
+	}
+	if !b.study.self() {
+		if err := b.useEmbeddedLanguage(); err != nil {
+			return "", err
+		}
 	}
 	if !b.skipImportCheck {
 		if err := b.checkImports(ctx); err != nil {
@@ -443,7 +454,31 @@ func (b *builder) program(ctx context.Context) (string, error) {
 	if err := os.Rename(tmp.Name(), bin); err != nil {
 		return "", err
 	}
+	pruneDefinitions(filepath.Dir(bin), bin)
 	return bin, nil
+}
+
+// KeepBuilt is how long a built definition that is not run is kept.
+const KeepBuilt = 30 * 24 * time.Hour
+
+// pruneDefinitions removes built definitions unused for KeepBuilt, and
+// abandoned partial builds, except keep.
+func pruneDefinitions(dir, keep string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		info, err := e.Info()
+		if err != nil || path == keep {
+			continue
+		}
+		age := time.Since(info.ModTime())
+		if age > KeepBuilt || strings.HasPrefix(e.Name(), ".build-") && age > 24*time.Hour {
+			os.Remove(path)
+		}
+	}
 }
 
 // relToCwd names path relative to the working directory when it lies

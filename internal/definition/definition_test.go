@@ -137,7 +137,7 @@ func TestBuildCacheFollowsTheStudySources(t *testing.T) {
 		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
 	})
 	def := filepath.Join(root, "analysis", "dataset_definition.go")
-	program := func() (string, time.Time) {
+	program := func() (string, os.FileInfo) {
 		t.Helper()
 		b, err := newBuilder(filepath.Dir(def), "./dataset_definition.go", def, &bytes.Buffer{})
 		if err != nil {
@@ -152,12 +152,12 @@ func TestBuildCacheFollowsTheStudySources(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return bin, st.ModTime()
+		return bin, st
 	}
 	first, built := program()
 	again, rebuilt := program()
-	if again != first || !rebuilt.Equal(built) {
-		t.Errorf("an unchanged definition was built again: %s (%v) then %s (%v)", first, built, again, rebuilt)
+	if again != first || !os.SameFile(built, rebuilt) {
+		t.Errorf("an unchanged definition was built again: %s then %s", first, again)
 	}
 	shared := filepath.Join(root, "analysis", "shared", "shared.go")
 	if err := os.WriteFile(shared, []byte(strings.Replace(sharedPackage, "q.Int(18)", "q.Int(16)", 1)), 0o644); err != nil {
@@ -454,5 +454,37 @@ func BenchmarkLoadUnchangedDefinition(b *testing.B) {
 		if _, err := Load(context.Background(), def, nil, Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Built definitions not run for KeepBuilt, and abandoned partial builds,
+// are removed; recent ones and the one just built stay.
+func TestPruneDefinitions(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-KeepBuilt - time.Hour)
+	files := map[string]time.Time{
+		"stale":        old,
+		"recent":       time.Now(),
+		"kept":         old,
+		".build-1":     time.Now().Add(-25 * time.Hour),
+		".build-fresh": time.Now(),
+	}
+	for name, mtime := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pruneDefinitions(dir, filepath.Join(dir, "kept"))
+	var left []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if got := strings.Join(left, " "); got != ".build-fresh kept recent" {
+		t.Errorf("left %q, want %q", got, ".build-fresh kept recent")
 	}
 }
