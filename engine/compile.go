@@ -35,6 +35,10 @@ type compiler struct {
 	aggGroup   map[model.ID]*aggGroup
 	aggColumn  map[model.ID]string
 	inProgress map[*aggGroup]bool
+	// groups lists the scans in the order they were planned.
+	groups []*aggGroup
+	// plan records the choices made, one line each, for dump-dataset-sql.
+	plan []string
 	// restrict, when set, names a relation of (patient_id, iv, start_date,
 	// end_date) rows: the only patient and interval pairs per-interval
 	// relations compiled from then on need.
@@ -47,11 +51,38 @@ type compiler struct {
 	where string
 }
 
-// aggGroup is a set of aggregations and picks over one frame's rows,
-// computed in one scan.
+// aggGroup is a set of aggregations and picks computed in one scan: over
+// one frame's rows, or, when shared, over the rows of several frames of one
+// event table, each member's aggregate FILTERed to its frame's rows.
 type aggGroup struct {
-	frame   *model.Node
+	frame   *model.Node // the rows (of the first member, when shared)
 	members []*model.Node
+	rows    []*model.Node // each member's rows
+	shared  bool
+}
+
+// minSharedFrames is the number of differently filtered frames of one event
+// table from which they share one scan. The rule: a table read through one
+// frame is scanned with that frame's filters pushed into the scan (DuckDB
+// then prunes row groups by zone maps and tests an IN list at the scan);
+// read through two or more, it is scanned once, the rows of any frame kept
+// (codelist tests as one join with a table of per-codelist flags) and each
+// aggregate FILTERed to its own frame's rows, so the cost is one pass over
+// the table instead of one per frame.
+const minSharedFrames = 2
+
+// scanKey is the key of the shared scan a frame's aggregations may join:
+// the frame's event table and the nesting depth. Per-interval frames
+// (measures) keep their own scans.
+func scanKey(rows *model.Node, perInterval bool, depth int) (string, bool) {
+	if perInterval {
+		return "", false
+	}
+	f, err := flattenFrame(rows)
+	if err != nil || f.table == nil {
+		return "", false
+	}
+	return fmt.Sprintf("table %s/%d", f.table.Name, depth), true
 }
 
 func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
@@ -125,9 +156,8 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		}
 	}
 	// Group the aggregations and picks that read the same rows (one frame,
-	// sorts aside) into one scan. (Sharing one scan of a table between
-	// differently filtered frames, with FILTERed aggregates, measured slower:
-	// each frame's WHERE is pushed into its own scan.)
+	// sorts aside) into one scan; frames of one event table share a scan
+	// (see scanKey).
 	for _, r := range rewritten {
 		c.perInterval[r[0].ID()] = c.perInterval[r[1].ID()]
 	}
@@ -141,7 +171,12 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 	// computed in that one's scan: members are grouped by their nesting
 	// depth too, and a group joins the groups below it.
 	depths := map[model.ID]int{}
-	groups := map[string]*aggGroup{}
+	type member struct {
+		n, rows *model.Node
+		key     string
+	}
+	var members []member
+	framesOf := map[string]map[model.ID]bool{} // table key -> distinct frames
 	for _, n := range aggs {
 		frame := n.Arg(0)
 		if n.Op() != model.OpPickOneRowPerPatient && n.Op() != model.OpExists && n.Op() != model.OpCount {
@@ -152,15 +187,33 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		}
 		per := c.perInterval[n.ID()]
 		rows := rowsOf(frame)
-		key := fmt.Sprintf("%x/%v/%d", rows.ID(), per, nestingDepth(n, depths))
+		depth := nestingDepth(n, depths)
+		m := member{n: n, rows: rows, key: fmt.Sprintf("%x/%v/%d", rows.ID(), per, depth)}
+		if tk, ok := scanKey(rows, per, depth); ok {
+			if framesOf[tk] == nil {
+				framesOf[tk] = map[model.ID]bool{}
+			}
+			framesOf[tk][rows.ID()] = true
+			m.key = tk
+		}
+		members = append(members, m)
+	}
+	groups := map[string]*aggGroup{}
+	for _, m := range members {
+		key := m.key
+		if fs, ok := framesOf[key]; ok && len(fs) < minSharedFrames {
+			key = fmt.Sprintf("%x/false/%d", m.rows.ID(), nestingDepth(m.n, depths))
+		}
 		g := groups[key]
 		if g == nil {
-			g = &aggGroup{frame: rows}
+			g = &aggGroup{frame: m.rows, shared: framesOf[key] != nil}
 			groups[key] = g
+			c.groups = append(c.groups, g)
 		}
-		if c.aggGroup[n.ID()] == nil {
-			g.members = append(g.members, n)
-			c.aggGroup[n.ID()] = g
+		if c.aggGroup[m.n.ID()] == nil {
+			g.members = append(g.members, m.n)
+			g.rows = append(g.rows, m.rows)
+			c.aggGroup[m.n.ID()] = g
 		}
 	}
 	for id, names := range sel {
@@ -933,7 +986,7 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
   GROUP BY patient_id, iv`, n.Gap(), body)
 	} else {
 		body, err = c.eventQuery(frame, per, func(s *scope) (string, string, error) {
-			agg, err := c.aggregateExpr(n, s)
+			agg, err := c.aggregateExpr(n, s, "")
 			if err != nil {
 				return "", "", err
 			}
@@ -953,6 +1006,9 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
 func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 	c.inProgress[g] = true
 	defer delete(c.inProgress, g)
+	if g.shared {
+		return c.sharedScanCTE(g)
+	}
 	name := c.name("aggs")
 	per := c.perInterval[g.members[0].ID()]
 	ivSel, ivKey := "", ""
@@ -971,9 +1027,9 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 			var agg string
 			var err error
 			if m.Op() == model.OpPickOneRowPerPatient {
-				agg, err = c.pickExpr(m, s)
+				agg, err = c.pickExpr(m, s, "")
 			} else {
-				agg, err = c.aggregateExpr(m, s)
+				agg, err = c.aggregateExpr(m, s, "")
 			}
 			if err != nil {
 				return "", "", err
@@ -992,6 +1048,14 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 		c.cteNames[id] = name
 		c.aggColumn[id] = col
 	}
+	if f, err := flattenFrame(g.frame); err == nil {
+		per := ""
+		if c.perInterval[g.members[0].ID()] {
+			per = ", per interval"
+		}
+		c.plan = append(c.plan, fmt.Sprintf("%s: own scan of %s, filters pushed into it (one frame: %d aggregations and picks%s)",
+			name, f.table.Name, len(cols), per))
+	}
 	return name, nil
 }
 
@@ -999,7 +1063,7 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 // selected columns from the row with the largest (last) or smallest (first)
 // sort key, where each key sorts NULL first as ehrQL's do, and the selected
 // columns, alphabetically, break ties.
-func (c *compiler) pickExpr(n *model.Node, s *scope) (string, error) {
+func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, error) {
 	f, err := flattenFrame(n.Arg(0))
 	if err != nil {
 		return "", err
@@ -1046,7 +1110,12 @@ func (c *compiler) pickExpr(n *model.Node, s *scope) (string, error) {
 	if len(keys) == 0 {
 		keys = append(keys, "k := 0")
 	}
-	return fmt.Sprintf("%s(struct_pack(%s), struct_pack(%s))", fn, strings.Join(fields, ", "), strings.Join(keys, ", ")), nil
+	if filter == "" {
+		return fmt.Sprintf("%s(struct_pack(%s), struct_pack(%s))", fn, strings.Join(fields, ", "), strings.Join(keys, ", ")), nil
+	}
+	// the sort keys are evaluated only on the frame's rows
+	return fmt.Sprintf("%s(struct_pack(%s), CASE WHEN %s THEN struct_pack(%s) END) FILTER (WHERE %s)",
+		fn, strings.Join(fields, ", "), filter, strings.Join(keys, ", "), filter), nil
 }
 
 // DuckDB's aggregates of structs lose the sign of -0.0: a picked float
@@ -1084,30 +1153,50 @@ func existsOfPick(n *model.Node) *model.Node {
 	return r
 }
 
-func (c *compiler) aggregateExpr(n *model.Node, s *scope) (string, error) {
+// aggregateExpr compiles an aggregation over the scope's rows; filter, if
+// not empty, is the condition on the rows it aggregates (in a shared scan).
+func (c *compiler) aggregateExpr(n *model.Node, s *scope, filter string) (string, error) {
+	f := func(call string) string {
+		if filter == "" {
+			return call
+		}
+		return call + " FILTER (WHERE " + filter + ")"
+	}
 	switch n.Op() {
 	case model.OpExists:
-		return "TRUE", nil
+		if filter == "" {
+			return "TRUE", nil
+		}
+		return "(" + f("count(*)") + " > 0)", nil
 	case model.OpCount:
-		return "CAST(count(*) AS BIGINT)", nil
+		return "CAST(" + f("count(*)") + " AS BIGINT)", nil
 	}
 	x, err := c.expr(n.Arg(0), s)
 	if err != nil {
 		return "", err
 	}
+	if filter != "" {
+		// evaluated only on the frame's rows, as ehrQL does: no error
+		// raised on a row of another frame
+		x = "(CASE WHEN " + filter + " THEN " + x + " END)"
+	}
 	switch n.Op() {
 	case model.OpCountDistinct:
-		return "CAST(count(DISTINCT " + x + ") AS BIGINT)", nil
+		return "CAST(" + f("count(DISTINCT "+x+")") + " AS BIGINT)", nil
 	case model.OpMin:
-		return "min(" + x + ")", nil
+		return f("min(" + x + ")"), nil
 	case model.OpMax:
-		return "max(" + x + ")", nil
+		return f("max(" + x + ")"), nil
 	case model.OpSum:
-		return "CAST(sum(" + x + ") AS " + sqlType(n.Type()) + ")", nil
+		return "CAST(" + f("sum("+x+")") + " AS " + sqlType(n.Type()) + ")", nil
 	case model.OpMean:
-		return "avg(CAST(" + x + " AS DOUBLE))", nil
+		return f("avg(CAST(" + x + " AS DOUBLE))"), nil
 	case model.OpCombineAsSet:
-		return "list(DISTINCT " + x + ") FILTER (WHERE " + x + " IS NOT NULL)", nil
+		notNull := x + " IS NOT NULL"
+		if filter != "" {
+			notNull += " AND " + filter
+		}
+		return "list(DISTINCT " + x + ") FILTER (WHERE " + notNull + ")", nil
 	}
 	return "", &UnsupportedError{n.Op().String()}
 }

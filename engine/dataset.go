@@ -21,6 +21,9 @@ type Query struct {
 	Tables []*model.Table
 	// Events holds the dataset's event-level output tables, if any.
 	Events []EventQuery
+	// Plan lists the compiler's choices (which frames share a scan, how
+	// the candidate patients are found), one line each.
+	Plan []string
 
 	ds *model.Dataset // for naming the variable a failed run was computing
 }
@@ -38,16 +41,28 @@ type EventQuery struct {
 // Script renders the whole query as one SQL script, for dump-dataset-sql.
 func (q *Query) Script() string {
 	var b strings.Builder
-	for _, s := range q.Setup {
-		b.WriteString(s)
-		b.WriteString(";\n\n")
-	}
-	b.WriteString(q.SQL)
-	b.WriteString(";\n")
+	writeScript(&b, q.Setup, q.Plan, q.SQL)
 	for _, e := range q.Events {
 		fmt.Fprintf(&b, "\n-- event table %s\n%s;\n", e.Name, e.SQL)
 	}
 	return b.String()
+}
+
+// writeScript writes the plan as comments, the setup statements and the
+// query, each ending with a semicolon.
+func writeScript(b *strings.Builder, setup, plan []string, sql string) {
+	for _, p := range plan {
+		b.WriteString("-- plan: " + p + "\n")
+	}
+	if len(plan) > 0 {
+		b.WriteString("\n")
+	}
+	for _, s := range setup {
+		b.WriteString(s)
+		b.WriteString(";\n\n")
+	}
+	b.WriteString(sql)
+	b.WriteString(";\n")
 }
 
 // CompileDataset compiles a validated dataset to DuckDB SQL.
@@ -101,7 +116,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 		b.WriteString("\n" + s.joinClause())
 	}
 	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY p.patient_id", pop)
-	q := &Query{Setup: macros, SQL: b.String(), Columns: cols, ds: ds}
+	q := &Query{Setup: macros, SQL: b.String(), Columns: cols, Plan: c.plan, ds: ds}
 	for _, ev := range ds.Events {
 		eq, err := compileEventTable(ds.Population, ev, roots)
 		if err != nil {
@@ -200,10 +215,35 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	return EventQuery{Name: ev.Name, SQL: b.String(), Columns: cols}, nil
 }
 
-// universe returns the SQL for the candidate patients: everyone who appears
-// in a table the population reads. ehrQL's population rules guarantee that
-// no one else can be in the population (so nobody is, if it reads none).
+// universe returns the SQL for the candidate patients. When the population
+// requires rows in a frame (a conjunct "exists" such as "registered on the
+// index date"), they are the patients with such rows, read from that
+// aggregation's relation, which the population test needs anyway.
+// Otherwise they are everyone who appears in a table the population reads:
+// ehrQL's population rules guarantee that no one else can be in the
+// population (so nobody is, if it reads none).
 func (c *compiler) universe(pop *model.Node) (string, error) {
+	for _, n := range conjuncts(pop) {
+		if r := existsOfPick(n); r != nil {
+			n = r
+		}
+		if n.Op() != model.OpExists || !n.Arg(0).ManyRowsPerPatient() {
+			continue
+		}
+		if _, err := c.aggregate(n, newScope("p")); err != nil {
+			return "", err
+		}
+		name, col := c.cteNames[n.ID()], "v"
+		if cn, ok := c.aggColumn[n.ID()]; ok {
+			col = cn
+		}
+		table := "a frame"
+		if f, err := flattenFrame(rowsOf(n.Arg(0))); err == nil {
+			table = f.table.Name
+		}
+		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the patients with rows in %s (of %s the population requires)", name, table))
+		return fmt.Sprintf("SELECT patient_id FROM %s WHERE %s", name, col), nil
+	}
 	var parts []string
 	for _, t := range tableNodes(pop) {
 		if t.Op() == model.OpInlinePatientTable {
@@ -222,5 +262,14 @@ func (c *compiler) universe(pop *model.Node) (string, error) {
 		// nobody is in it.
 		return "SELECT CAST(NULL AS BIGINT) AS patient_id WHERE FALSE", nil
 	}
+	c.plan = append(c.plan, "population: the candidates are the patients in any table the population reads")
 	return strings.Join(parts, "\n  UNION\n  "), nil
+}
+
+// conjuncts splits a condition into the conditions it ANDs together.
+func conjuncts(n *model.Node) []*model.Node {
+	if n.Op() == model.OpAnd {
+		return append(conjuncts(n.Arg(0)), conjuncts(n.Arg(1))...)
+	}
+	return []*model.Node{n}
 }

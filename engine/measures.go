@@ -21,6 +21,8 @@ type MeasuresQuery struct {
 	SQL string
 	// Tables lists every table the query reads.
 	Tables []*model.Table
+	// Plan lists the compiler's choices, one line each (see Query.Plan).
+	Plan []string
 
 	measures  []model.Measure
 	intervals [][2]model.CivilDate
@@ -36,12 +38,7 @@ type groupColumn struct {
 // Script renders the whole query as one SQL script.
 func (q *MeasuresQuery) Script() string {
 	var b strings.Builder
-	for _, s := range q.Setup {
-		b.WriteString(s)
-		b.WriteString(";\n\n")
-	}
-	b.WriteString(q.SQL)
-	b.WriteString(";\n")
+	writeScript(&b, q.Setup, q.Plan, q.SQL)
 	return b.String()
 }
 
@@ -223,6 +220,7 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	b.WriteString(strings.Join(selects, "\nUNION ALL\n"))
 	b.WriteString("\nORDER BY ALL")
 	q.SQL = b.String()
+	q.Plan = c.plan
 	for _, t := range tableNodes(roots...) {
 		if t.Op() != model.OpInlinePatientTable { // inline tables are part of the SQL
 			q.Tables = append(q.Tables, t.Table())

@@ -15,7 +15,7 @@ import (
 // name, including those of the compiler's own intermediate relations (with
 // their column names), and is still read as itself.
 func TestUserTablesNamedLikeInternalRelations(t *testing.T) {
-	internal := []string{"aggs_1", "aggs_2", "aggs_3", "agg_1", "agg_2", "pairs_1", "codes_1", "lookup_1", "inline_1", "population", "included", "intervals"}
+	internal := []string{"aggs_1", "aggs_2", "aggs_3", "agg_1", "agg_2", "pairs_1", "codes_1", "scan_1", "scan_2", "codelists_1", "codelists_2", "lookup_1", "inline_1", "population", "included", "intervals"}
 	for _, name := range internal {
 		for _, c := range []struct{ events, patients string }{{name, "pt"}, {"ev", name}} {
 			t.Run(c.events+"+"+c.patients, func(t *testing.T) {

@@ -1,0 +1,92 @@
+package engine_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/query/model"
+	"github.com/ehrql-go/ehrql/tables"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden SQL files in testdata/golden")
+
+// TestGoldenSQL: the SQL generated for the reference study's dataset and
+// measures, with the plan, is the reviewed text in testdata/golden (go test
+// ./engine -run TestGoldenSQL -update rewrites it; review the diff).
+func TestGoldenSQL(t *testing.T) {
+	cases := []struct{ def, golden string }{
+		{"consultation_dataset_2020-04-01_to_2021-03-31.json", "consultation_dataset.sql"},
+		{"consultation_measures.json", "consultation_measures.sql"},
+	}
+	for _, c := range cases {
+		t.Run(c.golden, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(studyDir, "ehrql-json", c.def))
+			if err != nil {
+				t.Fatal(err)
+			}
+			def, err := model.Decode(data, tables.Default())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			var sql string
+			if def.Dataset != nil {
+				q, err := engine.CompileDataset(def.Dataset)
+				if err != nil {
+					t.Fatal(err)
+				}
+				plan, sql = q.Plan, q.SQL
+			} else {
+				q, err := engine.CompileMeasures(def.Measures)
+				if err != nil {
+					t.Fatal(err)
+				}
+				plan, sql = q.Plan, q.SQL
+			}
+			var b strings.Builder
+			for _, p := range plan {
+				b.WriteString("-- plan: " + p + "\n")
+			}
+			b.WriteString(sql + ";\n")
+			path := filepath.Join("testdata", "golden", c.golden)
+			if *updateGolden {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b.String(); got != string(want) {
+				t.Errorf("%s differs from the generated SQL (rerun with -update and review the diff):\n%s", path, firstDiff(got, string(want)))
+			}
+		})
+	}
+}
+
+// firstDiff shows the first line where got and want differ.
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return fmt.Sprintf("line %d:\n  got:  %s\n  want: %s", i+1, gl, wl)
+		}
+	}
+	return ""
+}
