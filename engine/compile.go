@@ -39,6 +39,8 @@ type compiler struct {
 	groups []*aggGroup
 	// plan records the choices made, one line each, for dump-dataset-sql.
 	plan []string
+	// flagTables holds the codelist flags table of each tested column.
+	flagTables map[string]*codeFlags
 	// restrict, when set, names a relation of (patient_id, iv, start_date,
 	// end_date) rows: the only patient and interval pairs per-interval
 	// relations compiled from then on need.
@@ -69,7 +71,63 @@ type aggGroup struct {
 // (codelist tests as one join with a table of per-codelist flags) and each
 // aggregate FILTERed to its own frame's rows, so the cost is one pass over
 // the table instead of one per frame.
-const minSharedFrames = 2
+//
+// DuckDB's FILTERed aggregates copy the aggregated columns once per
+// aggregate, so a scan's cost grows with the square of its aggregates: a
+// shared scan takes at most maxSharedMembers aggregations and picks, frames
+// being added in the order they are first used, and a table read by more
+// is scanned once per such batch.
+const (
+	minSharedFrames  = 2
+	maxSharedMembers = 8
+)
+
+// chunkSharedScans assigns the members of each shared table scan (members
+// with the same key, in order) to batches of whole frames with at most
+// maxSharedMembers members, and returns the function giving a member's
+// batch key and whether that batch is shared (has two frames or more).
+func chunkSharedScans[M any](members []M, framesOf map[string]map[model.ID]bool, key func(M) string, rows func(M) *model.Node) func(M) (string, bool) {
+	type frameInfo struct {
+		key   string
+		count int
+	}
+	var order []model.ID
+	frames := map[model.ID]*frameInfo{}
+	for _, m := range members {
+		k := key(m)
+		if framesOf[k] == nil {
+			continue
+		}
+		id := rows(m).ID()
+		if frames[id] == nil {
+			frames[id] = &frameInfo{key: k}
+			order = append(order, id)
+		}
+		frames[id].count++
+	}
+	batchOf := map[model.ID]string{}
+	batchFrames := map[string]int{}
+	next := map[string]int{} // table key -> current batch number
+	size := map[string]int{} // batch -> members
+	for _, id := range order {
+		f := frames[id]
+		b := fmt.Sprintf("%s/batch %d", f.key, next[f.key])
+		if size[b] > 0 && size[b]+f.count > maxSharedMembers {
+			next[f.key]++
+			b = fmt.Sprintf("%s/batch %d", f.key, next[f.key])
+		}
+		size[b] += f.count
+		batchFrames[b]++
+		batchOf[id] = b
+	}
+	return func(m M) (string, bool) {
+		b, ok := batchOf[rows(m).ID()]
+		if !ok || key(m) != frames[rows(m).ID()].key {
+			return key(m), false
+		}
+		return b, batchFrames[b] >= minSharedFrames
+	}
+}
 
 // scanKey is the key of the shared scan a frame's aggregations may join:
 // the frame's event table and the nesting depth. Per-interval frames
@@ -94,6 +152,7 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		aggGroup:    map[model.ID]*aggGroup{},
 		aggColumn:   map[model.ID]string{},
 		inProgress:  map[*aggGroup]bool{},
+		flagTables:  map[string]*codeFlags{},
 	}
 	var aggs, picks []*model.Node
 	var rewritten [][2]*model.Node // (new node, the node it stands for)
@@ -198,15 +257,16 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		}
 		members = append(members, m)
 	}
+	chunk := chunkSharedScans(members, framesOf, func(m member) string { return m.key }, func(m member) *model.Node { return m.rows })
 	groups := map[string]*aggGroup{}
 	for _, m := range members {
-		key := m.key
-		if fs, ok := framesOf[key]; ok && len(fs) < minSharedFrames {
+		key, shared := chunk(m)
+		if !shared {
 			key = fmt.Sprintf("%x/false/%d", m.rows.ID(), nestingDepth(m.n, depths))
 		}
 		g := groups[key]
 		if g == nil {
-			g = &aggGroup{frame: m.rows, shared: framesOf[key] != nil}
+			g = &aggGroup{frame: m.rows, shared: shared}
 			groups[key] = g
 			c.groups = append(c.groups, g)
 		}

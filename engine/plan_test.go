@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -37,6 +38,10 @@ func TestPlanChoices(t *testing.T) {
 	a, b := in("x1", "x2"), in("x2", "x3")
 	positive := must(model.Filter(ev, must(model.Function(model.OpGT, must(model.SelectColumn(ev, "n")), model.MustValue(model.IntLit(0))))))
 	adult := must(model.Function(model.OpGE, must(model.SelectColumn(pt, "age")), model.MustValue(model.IntLit(18))))
+	var nine []*model.Node
+	for i := range 9 {
+		nine = append(nine, must(model.Aggregate(model.OpExists, in(fmt.Sprintf("y%d", i)))))
+	}
 	cases := []struct {
 		name      string
 		pop       *model.Node
@@ -49,14 +54,17 @@ func TestPlanChoices(t *testing.T) {
 			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpCount, b))},
 			[]string{
 				"population: the candidates are the patients in any table the population reads",
-				"scan_2: one scan of ev for 2 frames (2 aggregations and picks); 2 codelists on code as flags, an inner join (every frame tests it)",
-			}, 1, []string{"('x1', TRUE, FALSE),\n    ('x2', TRUE, TRUE),\n    ('x3', FALSE, TRUE)", "FILTER (WHERE cl.f1)", "WHERE (cl.f0)\n    OR (cl.f1)"}},
+				"scan_2: one scan of ev for 2 frames (2 aggregations and picks); 2 codelists on code as flags of codelists_1, an inner join (every frame tests it)",
+			}, 1, []string{
+				"SELECT k, (m0 & 1) <> 0 AS f0, (m0 & 2) <> 0 AS f1 FROM (VALUES ('x1', 1), ('x2', 3), ('x3', 2)) AS t(k, m0)",
+				"COALESCE(cl.f1, FALSE) AS \"frame 1\"", "FILTER (WHERE e.\"frame 1\")", "WHERE (cl.f0)\n      OR (cl.f1)",
+				"JOIN codelists_1 AS cl ON cl.k = e.\"code\""}},
 		{"a frame without a codelist: left join with the flags",
 			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpSum, must(model.SelectColumn(positive, "n"))))},
 			[]string{
 				"population: the candidates are the patients in any table the population reads",
-				"scan_2: one scan of ev for 2 frames (2 aggregations and picks); 1 codelists on code as flags, a left join",
-			}, 1, []string{"LEFT JOIN codelists_1 AS cl ON cl.k = e.\"code\"", "sum((CASE WHEN (e.\"n\" > CAST(0 AS BIGINT)) THEN e.\"n\" END)) FILTER (WHERE (e.\"n\" > CAST(0 AS BIGINT)))"}},
+				"scan_2: one scan of ev for 2 frames (2 aggregations and picks); 1 codelists on code as flags of codelists_1, a left join",
+			}, 1, []string{"LEFT JOIN codelists_1 AS cl ON cl.k = e.\"code\"", "sum((CASE WHEN e.\"frame 1\" THEN e.\"n\" END)) FILTER (WHERE e.\"frame 1\")"}},
 		{"one frame keeps its own scan; population first",
 			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, a))},
 			[]string{
@@ -64,6 +72,20 @@ func TestPlanChoices(t *testing.T) {
 				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires)",
 			}, 1, []string{"population AS (\n  SELECT patient_id FROM aggs_1 WHERE v", "IN ('x1', 'x2')"}},
 	}
+	cases = append(cases, struct {
+		name      string
+		pop       *model.Node
+		vars      []*model.Node
+		plan      []string
+		evScans   int
+		sqlChunks []string
+	}{"nine frames: a shared scan of eight, then one of its own",
+		adult, nine,
+		[]string{
+			"population: the candidates are the patients in any table the population reads",
+			"scan_2: one scan of ev for 8 frames (8 aggregations and picks); 8 codelists on code as flags of codelists_1, an inner join (every frame tests it)",
+			"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
+		}, 2, []string{"('y7', 128)", "IN ('y8')"}})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var vars []model.Variable

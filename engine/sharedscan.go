@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/ehrql-go/ehrql/query/model"
@@ -33,6 +34,7 @@ func codelistTest(cond *model.Node) (string, bool) {
 // codeFlags plans the code -> flags table of a shared scan: the column most
 // of its frames test against codelists, each distinct codelist a flag.
 type codeFlags struct {
+	name   string // the flags table's CTE, for the query's one table
 	column string
 	flag   map[model.ID]int // set node -> flag index
 	sets   []*model.Node
@@ -75,35 +77,45 @@ func planCodeFlags(frames []sharedFrame) *codeFlags {
 	return cf
 }
 
-// table renders the flags table: one row per code, the code's literal and
-// a flag per codelist, in code order.
+// flagsPerMask is the number of codelists whose flags one BIGINT of the
+// flags table carries.
+const flagsPerMask = 62
+
+// table renders the flags table: one row per code, in code order, with the
+// code and its codelists as bits of BIGINT masks (so a code is written once
+// however many lists it is in), and the flags f0, f1, ... read from them.
 func (cf *codeFlags) table() string {
-	flags := map[string][]bool{}
+	masks := (len(cf.sets) + flagsPerMask - 1) / flagsPerMask
+	bits := map[string][]int64{}
 	var keys []string
 	for i, set := range cf.sets {
 		for _, m := range set.Literal().Members() {
 			k := literal(m)
-			if flags[k] == nil {
-				flags[k] = make([]bool, len(cf.sets))
+			if bits[k] == nil {
+				bits[k] = make([]int64, masks)
 				keys = append(keys, k)
 			}
-			flags[k][i] = true
+			bits[k][i/flagsPerMask] |= 1 << (i % flagsPerMask)
 		}
 	}
 	sort.Strings(keys)
 	rows := make([]string, len(keys))
 	for i, k := range keys {
 		vals := []string{k}
-		for _, f := range flags[k] {
-			vals = append(vals, strings.ToUpper(fmt.Sprint(f)))
+		for _, m := range bits[k] {
+			vals = append(vals, strconv.FormatInt(m, 10))
 		}
 		rows[i] = "(" + strings.Join(vals, ", ") + ")"
 	}
 	cols := []string{"k"}
-	for i := range cf.sets {
-		cols = append(cols, fmt.Sprintf("f%d", i))
+	for j := range masks {
+		cols = append(cols, fmt.Sprintf("m%d", j))
 	}
-	return fmt.Sprintf("SELECT * FROM (VALUES %s) AS t(%s)", strings.Join(rows, ",\n    "), strings.Join(cols, ", "))
+	flags := []string{"k"}
+	for i := range cf.sets {
+		flags = append(flags, fmt.Sprintf("(m%d & %d) <> 0 AS f%d", i/flagsPerMask, int64(1)<<(i%flagsPerMask), i))
+	}
+	return fmt.Sprintf("SELECT %s FROM (VALUES %s) AS t(%s)", strings.Join(flags, ", "), strings.Join(rows, ", "), strings.Join(cols, ", "))
 }
 
 // sharedScanCTE computes every member of a shared group in one scan of the
@@ -126,34 +138,61 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 		index[rows.ID()] = len(frames)
 		frames = append(frames, sharedFrame{rows: rows, conditions: f.conditions})
 	}
-	s := newScope("e")
+	// The rows are read once, in a subquery that marks each row with the
+	// frames it belongs to (one boolean column per frame, its condition
+	// evaluated once); the aggregates then FILTER on those columns.
+	inner := newScope("e")
 	cf := planCodeFlags(frames)
-	codes := ""
+	codes, flags := "", (*codeFlags)(nil)
 	if cf != nil {
-		codes = c.name("codelists")
-		c.ctes = append(c.ctes, codes+" AS (\n  "+cf.table()+"\n)")
+		codes, flags = c.flagTable(cf.column)
 	}
-	// Each frame's condition, codelist tests read from the flags.
-	filters := make([]string, len(frames))
+	marks := make([]string, len(frames))
+	var conds []string
 	everyRow := false
 	for i, f := range frames {
 		var conj []string
 		for _, cond := range f.conditions {
 			if col, ok := codelistTest(cond); ok && cf != nil && col == cf.column {
-				conj = append(conj, fmt.Sprintf("cl.f%d", cf.flag[cond.Arg(1).ID()]))
+				conj = append(conj, fmt.Sprintf("cl.f%d", flags.flag[cond.Arg(1).ID()]))
 				continue
 			}
-			x, err := c.expr(cond, s)
+			x, err := c.expr(cond, inner)
 			if err != nil {
 				return "", err
 			}
 			conj = append(conj, x)
 		}
+		cond := "TRUE"
 		if len(conj) == 0 {
 			everyRow = true
+		} else {
+			cond = strings.Join(conj, " AND ")
 		}
-		filters[i] = strings.Join(conj, " AND ")
+		conds = append(conds, cond)
+		marks[i] = "e." + frameMark(i)
 	}
+	var rows strings.Builder
+	rows.WriteString("SELECT e.*")
+	for i, cond := range conds {
+		fmt.Fprintf(&rows, ",\n      COALESCE(%s, FALSE) AS %s", cond, frameMark(i))
+	}
+	fmt.Fprintf(&rows, "\n    FROM %s AS e", tableRef(table))
+	if cf != nil {
+		join := "LEFT JOIN"
+		if cf.inner {
+			join = "JOIN"
+		}
+		fmt.Fprintf(&rows, "\n    %s %s AS cl ON cl.k = e.%s", join, codes, ident(cf.column))
+	}
+	if len(inner.joins) > 0 {
+		rows.WriteString("\n    " + strings.Join(inner.joins, "\n    "))
+	}
+	if !everyRow {
+		rows.WriteString("\n    WHERE (" + strings.Join(conds, ")\n      OR (") + ")")
+	}
+
+	s := newScope("e")
 	name := c.name("scan")
 	var sel []string
 	cols := map[model.ID]string{}
@@ -161,7 +200,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 		if _, ok := cols[m.ID()]; ok {
 			continue
 		}
-		filter := filters[index[g.rows[i].ID()]]
+		filter := marks[index[g.rows[i].ID()]]
 		var agg string
 		var err error
 		if m.Op() == model.OpPickOneRowPerPatient {
@@ -177,19 +216,9 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 		sel = append(sel, agg+" AS "+col)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT e.patient_id, %s\n  FROM %s AS e", strings.Join(sel, ",\n    "), tableRef(table))
-	if cf != nil {
-		join := "LEFT JOIN"
-		if cf.inner {
-			join = "JOIN"
-		}
-		fmt.Fprintf(&b, "\n  %s %s AS cl ON cl.k = e.%s", join, codes, ident(cf.column))
-	}
+	fmt.Fprintf(&b, "SELECT e.patient_id, %s\n  FROM (\n    %s\n  ) AS e", strings.Join(sel, ",\n    "), rows.String())
 	if len(s.joins) > 0 {
 		b.WriteString("\n  " + s.joinClause())
-	}
-	if !everyRow {
-		b.WriteString("\n  WHERE (" + strings.Join(filters, ")\n    OR (") + ")")
 	}
 	b.WriteString("\n  GROUP BY e.patient_id")
 	c.ctes = append(c.ctes, name+" AS (\n  "+b.String()+"\n)")
@@ -198,12 +227,16 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 		c.aggColumn[id] = col
 	}
 	c.plan = append(c.plan, fmt.Sprintf("%s: one scan of %s for %d frames (%d aggregations and picks)%s",
-		name, table.Name, len(frames), len(cols), cf.describe()))
+		name, table.Name, len(frames), len(cols), cf.describe(codes)))
 	return name, nil
 }
 
+// frameMark is the column marking the rows of frame i in a shared scan:
+// not a valid column name, so never one of the table's.
+func frameMark(i int) string { return ident(fmt.Sprintf("frame %d", i)) }
+
 // describe names the flags table's column and codelists for the plan.
-func (cf *codeFlags) describe() string {
+func (cf *codeFlags) describe(table string) string {
 	if cf == nil {
 		return ""
 	}
@@ -211,5 +244,39 @@ func (cf *codeFlags) describe() string {
 	if cf.inner {
 		how = "an inner join (every frame tests it)"
 	}
-	return fmt.Sprintf("; %d codelists on %s as flags, %s", len(cf.sets), cf.column, how)
+	return fmt.Sprintf("; %d codelists on %s as flags of %s, %s", len(cf.sets), cf.column, table, how)
+}
+
+// flagTable returns the query's one flags table for codelist tests on
+// column (declared on first use), with a flag for every codelist any
+// shared scan tests the column against: each codelist is written once per
+// query, however many frames use it.
+func (c *compiler) flagTable(column string) (string, *codeFlags) {
+	if cf, ok := c.flagTables[column]; ok {
+		return cf.name, cf
+	}
+	cf := &codeFlags{column: column, flag: map[model.ID]int{}}
+	for _, g := range c.groups {
+		if !g.shared {
+			continue
+		}
+		for _, rows := range g.rows {
+			f, err := flattenFrame(rows)
+			if err != nil {
+				continue
+			}
+			for _, cond := range f.conditions {
+				if col, ok := codelistTest(cond); ok && col == column {
+					if _, dup := cf.flag[cond.Arg(1).ID()]; !dup {
+						cf.flag[cond.Arg(1).ID()] = len(cf.sets)
+						cf.sets = append(cf.sets, cond.Arg(1))
+					}
+				}
+			}
+		}
+	}
+	cf.name = c.name("codelists")
+	c.ctes = append(c.ctes, cf.name+" AS (\n  "+cf.table()+"\n)")
+	c.flagTables[column] = cf
+	return cf.name, cf
 }
