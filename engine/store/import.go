@@ -72,7 +72,7 @@ func ImportWith(ctx context.Context, dir, storePath string, o ImportOptions) err
 	if err != nil {
 		return err
 	}
-	return build(ctx, storePath, o.Force, o.Threads, o.MemoryLimit, func(conn *sql.Conn) error {
+	return withoutContent(build(ctx, storePath, o.Force, o.Threads, o.MemoryLimit, func(conn *sql.Conn) error {
 		var csvTables []*model.Table
 		for _, f := range files {
 			if f.parquet {
@@ -92,7 +92,7 @@ func ImportWith(ctx context.Context, dir, storePath string, o ImportOptions) err
 			}
 		}
 		return nil
-	})
+	}))
 }
 
 // importFile is one file to import and its table.
