@@ -19,7 +19,10 @@ var contentFree = []string{
 	"missing column", "column given twice", "unknown column for table", "Parquet type", "expected ",
 }
 
-var invalidCode = regexp.MustCompile(`^Invalid (\w+Code)\b`)
+var (
+	invalidCode  = regexp.MustCompile(`^Invalid (\w+Code)\b`)
+	invalidValue = regexp.MustCompile(`^invalid (int|float|date|boolean)\b`)
+)
 
 const notShown = " (the value is not shown: store import never prints a file's content)"
 
@@ -45,8 +48,12 @@ func contentFreeMessage(msg string) string {
 		return "duplicate patient_id: the table has at most one row per patient" + notShown
 	case strings.Contains(msg, "categories"):
 		return "value not in the column's categories" + notShown
+	case strings.Contains(msg, "UTF-8"):
+		return "text is not valid UTF-8" + notShown
 	case invalidCode.MatchString(msg):
 		return "invalid " + invalidCode.FindStringSubmatch(msg)[1] + notShown
+	case invalidValue.MatchString(msg):
+		return "invalid " + invalidValue.FindStringSubmatch(msg)[1] + notShown
 	}
 	return "invalid value for the column's type" + notShown
 }

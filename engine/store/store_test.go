@@ -102,7 +102,7 @@ func TestImportErrors(t *testing.T) {
 		{"unknown column", "", map[string]string{"patients.csv": "patient_id,date_of_birth,sex,colour\n1,1980-01-01,female,red\n"},
 			nil, &source.CellError{Line: 1, Column: "colour"}},
 		{"bad date", "", map[string]string{"patients.csv": pats + "2,1980-13-01,male\n"},
-			[]string{"invalid value for the column's type (the value is not shown"}, &source.CellError{Line: 3, Column: "date_of_birth"}},
+			[]string{"invalid date (the value is not shown"}, &source.CellError{Line: 3, Column: "date_of_birth"}},
 		{"bad category", "", map[string]string{"patients.csv": pats + "2,1980-01-01,mail\n"},
 			[]string{"value not in the column's categories"}, &source.CellError{Line: 3, Column: "sex"}},
 		{"null in not-null column", "", map[string]string{"patients.csv": pats + "2,,male\n"},
@@ -112,7 +112,7 @@ func TestImportErrors(t *testing.T) {
 		{"bad code", "", map[string]string{"patients.csv": pats, "clinical_events.csv": "patient_id,date,snomedct_code\n1,2020-01-01,73007006\n1,2020-01-02,0123\n"},
 			[]string{"invalid SNOMEDCTCode (the value is not shown"}, &source.CellError{Line: 3, Column: "snomedct_code"}},
 		{"bad int in second file", "", map[string]string{"patients.csv": pats, "addresses.csv": "patient_id,imd_rounded\n1,x\n"},
-			[]string{"invalid value for the column's type"}, &source.CellError{Line: 2, Column: "imd_rounded"}},
+			[]string{"invalid int (the value is not shown"}, &source.CellError{Line: 2, Column: "imd_rounded"}},
 		{"duplicate patient", "", map[string]string{"patients.csv": pats + "1,1981-01-01,male\n"},
 			[]string{"duplicate patient_id: the table has at most one row per patient"}, &source.CellError{Line: 3, Column: "patient_id"}},
 	}
