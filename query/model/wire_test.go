@@ -269,6 +269,7 @@ func TestInlineCatalogueTablesRefused(t *testing.T) {
 			{table("SelectTable", "appointments", schema, `"appointments"`), []string{"table appointments: a catalogue table cannot be declared"}},
 			{table("SelectPatientTable", "patients", schema, "null"), []string{"(SelectPatientTable)", "table patients: a catalogue table"}},
 			{table("SelectTable", "ons_deaths", schema, "null"), []string{"table ons_deaths: a catalogue table"}},
+			{table("SelectTable", "APPOINTMENTS", schema, "null"), []string{"table APPOINTMENTS: a catalogue table"}},
 			{table("SelectTable", "my_appointments", schema, `"appointments"`), []string{"(SelectTable)", "required_permission: a table declared in the query model cannot require a permission"}},
 			{`{"InlinePatientTable": {"rows": {"tuple": []}, "schema": ` + schema + `, "name": "appointments"}}`, []string{"(InlinePatientTable)", "table appointments: a catalogue table"}},
 		} {
