@@ -26,10 +26,20 @@ var (
 
 const notShown = " (the value is not shown: store import never prints a file's content)"
 
+// duckdbError is the start of a DuckDB error about values, whose detail
+// may quote them.
+var duckdbError = regexp.MustCompile(`(?s)^(.*?\b(?:Conversion|Invalid Input|Out of Range|Constraint) Error)\b.*$`)
+
 // withoutContent removes a file's content from an import error.
 func withoutContent(err error) error {
+	if err == nil {
+		return nil
+	}
 	var ce *source.CellError
 	if !errors.As(err, &ce) {
+		if m := duckdbError.FindStringSubmatch(err.Error()); m != nil {
+			return &maskedError{m[1] + notShown, err}
+		}
 		return err
 	}
 	return &source.CellError{File: ce.File, Line: ce.Line, Column: ce.Column, Msg: contentFreeMessage(ce.Msg)}
@@ -57,3 +67,13 @@ func contentFreeMessage(msg string) string {
 	}
 	return "invalid value for the column's type" + notShown
 }
+
+// maskedError replaces an error's message, keeping the error for
+// errors.Is and errors.As.
+type maskedError struct {
+	msg string
+	err error
+}
+
+func (e *maskedError) Error() string { return e.msg }
+func (e *maskedError) Unwrap() error { return e.err }

@@ -350,3 +350,18 @@ func TestStudyOnSynthesizedStore(t *testing.T) {
 		t.Error("the Go and JSON definitions give different datasets")
 	}
 }
+
+// A value DuckDB cannot convert is not shown either.
+func TestImportParquetOverflowNotShown(t *testing.T) {
+	dir := parquetDir(t, map[string]string{
+		"patients":  "SELECT 1::BIGINT AS patient_id, DATE '1980-01-01' AS date_of_birth, 'male' AS sex",
+		"addresses": "SELECT 1::BIGINT AS patient_id, 18446744073709551615::UBIGINT AS imd_rounded",
+	})
+	err := store.Import(context.Background(), dir, filepath.Join(t.TempDir(), "s.duckdb"), "")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if strings.Contains(err.Error(), "18446744073709551615") || !strings.Contains(err.Error(), "addresses.parquet") {
+		t.Errorf("the error shows the value or hides the file: %v", err)
+	}
+}
