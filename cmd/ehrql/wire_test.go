@@ -111,3 +111,26 @@ func TestDeepQueryModelRefused(t *testing.T) {
 		}
 	}
 }
+
+// Disclosure control is switched off only by false: any other value of
+// "enabled" is a definition error, never a silent opt-out.
+func TestDisclosureControlEnabledMustBeBoolean(t *testing.T) {
+	data, err := os.ReadFile(study + "/ehrql-json/consultation_measures.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	compact := strings.Join(strings.Fields(string(data)), " ")
+	if !strings.Contains(compact, `{ "enabled": true }`) {
+		t.Fatal("the measures file has no disclosure control config")
+	}
+	for _, v := range []string{`"true"`, `1`, `"false"`} {
+		def := filepath.Join(t.TempDir(), "measures.json")
+		if err := os.WriteFile(def, []byte(strings.Replace(compact, `{ "enabled": true }`, `{ "enabled": `+v+` }`, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr, code := ehrql(t, "generate-measures", def, "--dummy-tables", study+"/dummy_tables")
+		if code != exitDefinition || !strings.Contains(stderr, "(DisclosureControlConfig).enabled: expected a boolean (true or false)") || stdout != "" {
+			t.Errorf("enabled %s: exit %d, want %d; stderr:\n%s", v, code, exitDefinition, stderr)
+		}
+	}
+}
