@@ -37,7 +37,7 @@ func (r *Runner) load(ctx context.Context, data memory.Data) error {
 		defs := []string{"patient_id BIGINT NOT NULL"}
 		marks := []string{"?"}
 		for _, c := range t.Columns {
-			defs = append(defs, fmt.Sprintf("%q %s", c.Name, storeType(c.Type)))
+			defs = append(defs, fmt.Sprintf("%q %s", c.Name, engine.SQLType(c.Type)))
 			marks = append(marks, "?")
 		}
 		if err := r.sess.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %q (%s)", t.Name, strings.Join(defs, ", "))); err != nil {
@@ -65,20 +65,6 @@ func (r *Runner) load(ctx context.Context, data memory.Data) error {
 		}
 	}
 	return nil
-}
-
-func storeType(t model.Type) string {
-	switch t.Kind {
-	case model.KindBool:
-		return "BOOLEAN"
-	case model.KindInt:
-		return "BIGINT"
-	case model.KindFloat:
-		return "DOUBLE"
-	case model.KindDate:
-		return "DATE"
-	}
-	return "VARCHAR"
 }
 
 // RunDuckDB compiles the dataset and runs it on the data with the DuckDB

@@ -430,7 +430,7 @@ func writeStore(ctx context.Context, path string, tbls []*model.Table, data map[
 		defs := []string{"patient_id BIGINT NOT NULL"}
 		marks := []string{"?"}
 		for _, c := range tbl.Columns {
-			defs = append(defs, fmt.Sprintf("%q %s", c.Name, storeType(c.Type)))
+			defs = append(defs, fmt.Sprintf("%q %s", c.Name, engine.SQLType(c.Type)))
 			marks = append(marks, "?")
 		}
 		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %q (%s)", tbl.Name, strings.Join(defs, ", "))); err != nil {
@@ -457,21 +457,6 @@ func writeStore(ctx context.Context, path string, tbls []*model.Table, data map[
 		stmt.Close()
 	}
 	return db.Close()
-}
-
-// storeType is the DuckDB column type of a store table's column.
-func storeType(t model.Type) string {
-	switch t.Kind {
-	case model.KindBool:
-		return "BOOLEAN"
-	case model.KindInt:
-		return "BIGINT"
-	case model.KindFloat:
-		return "DOUBLE"
-	case model.KindDate:
-		return "DATE"
-	}
-	return "VARCHAR"
 }
 
 // readResults parses the dataset CSV (patient_id, v), v by the series type.
