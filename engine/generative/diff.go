@@ -17,6 +17,11 @@ import (
 // replaces.
 type Runner struct {
 	sess *engine.Session
+	// Overflowed counts the cases Check could not compare: the reference
+	// engine overflowed an int where DuckDB, rearranging the arithmetic,
+	// did not (ehrQL's ints do not overflow, and its generative tests skip
+	// overflows too).
+	Overflowed int
 }
 
 // NewRunner opens the DuckDB session.
@@ -149,6 +154,10 @@ func (r *Runner) Check(ctx context.Context, c Case) error {
 		if !IsDataError(errD) {
 			return fmt.Errorf("DuckDB fails (%v) where the reference engine fails with %v", errD, errE)
 		}
+		return nil
+	}
+	if errors.As(errL, &dataErr) && dataErr.Err.Kind == model.ErrOverflow {
+		r.Overflowed++
 		return nil
 	}
 	if errL != nil {

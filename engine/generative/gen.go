@@ -565,14 +565,19 @@ func (g *gen) aggregation(t model.Type) *model.Node {
 	f := g.frame()
 	switch t.Kind {
 	case model.KindBool:
-		if g.chance(3) {
+		switch g.r.IntN(4) {
+		case 0:
 			return must(model.Aggregate(model.OpExists, g.pickRow()))
+		case 1:
+			return must(model.Aggregate(model.OpExists, g.patientFrame()))
 		}
 		return must(model.Aggregate(model.OpExists, f))
 	case model.KindInt:
-		switch g.r.IntN(6) {
+		switch g.r.IntN(7) {
 		case 0:
 			return must(model.Aggregate(model.OpCount, f))
+		case 5:
+			return must(model.Aggregate(model.OpCount, g.patientFrame()))
 		case 1:
 			return must(model.Aggregate(model.OpCount, g.pickRow()))
 		case 2:
@@ -588,6 +593,14 @@ func (g *gen) aggregation(t model.Type) *model.Node {
 		return must(model.Aggregate(pick(g, []model.Op{model.OpSum, model.OpMin, model.OpMax}), g.eventSeries(model.Float, f)))
 	}
 	return must(model.Aggregate(pick(g, []model.Op{model.OpMin, model.OpMax}), g.eventSeries(t, f)))
+}
+
+// patientFrame is a patient table or the inline table.
+func (g *gen) patientFrame() *model.Node {
+	if g.inline != nil && g.chance(2) {
+		return g.inline
+	}
+	return must(model.SelectTable(pick(g, []*model.Table{tableP0, tableP1})))
 }
 
 // caseOf makes a Case of type t (event-level if f is set), or nil.
