@@ -1,6 +1,14 @@
 // Package generative tests the DuckDB engine against the reference engine
 // (engine/memory) on random, type-correct query models over random tables,
 // as ehrQL tests its engines (tests/generative).
+//
+// Outputs are compared exactly, picks included: a sort decides a pick only
+// up to ties, but both engines, as ehrQL does (rewrite_sorts), break ties
+// by the columns read from the pick, so the values picked are determined.
+// Floats compare to a relative 1e-9 (sums add in different orders), NaN
+// equal to NaN, and the sign of a zero is not compared (a tie between -0.0
+// and 0.0 leaves either). Errors in the data are compared as Runner.Check
+// says.
 package generative
 
 import (
