@@ -340,11 +340,9 @@ func runDataset(t *testing.T, c specCase, label string, ds *model.Dataset, data 
 	defer sess.Close()
 	got, dups, err := execute(ctx, sess, dir, q, typ)
 	if c.wantError != "" {
-		msg := fmt.Sprint(err)
-		for _, part := range []string{engine.DataErrorMarker, "variable 'v'", string(c.wantError)} {
-			if !strings.Contains(msg, part) {
-				t.Fatalf("%s: the run gave %q, want an error containing %q", label, msg, part)
-			}
+		var de *engine.DataError
+		if !errors.As(err, &de) || !strings.HasPrefix(de.Msg, "variable 'v': ") || !strings.Contains(de.Msg, string(c.wantError)) {
+			t.Fatalf("%s: the run gave %v, want an *engine.DataError in variable 'v' saying %q", label, err, c.wantError)
 		}
 		return
 	}
