@@ -22,6 +22,8 @@ type Runner struct {
 	// did not (ehrQL's ints do not overflow, and its generative tests skip
 	// overflows too).
 	Overflowed int
+	// Outcomes counts the cases by how they were compared.
+	Outcomes map[string]int
 }
 
 // NewRunner opens the DuckDB session.
@@ -30,7 +32,7 @@ func NewRunner(ctx context.Context) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{sess: s}, nil
+	return &Runner{sess: s, Outcomes: map[string]int{}}, nil
 }
 
 // Close ends the session.
@@ -139,16 +141,19 @@ func (r *Runner) Check(ctx context.Context, c Case) error {
 	var dataErr *memory.Error
 	switch {
 	case errE != nil && !errors.As(errE, &dataErr):
+		r.Outcomes["refused"]++
 		if errD == nil || !strings.Contains(errD.Error(), errE.Error()) {
 			return fmt.Errorf("the reference engine refuses the model (%v) but DuckDB gives %v", errE, errOrOK(errD))
 		}
 		return nil
 	case errE == nil:
+		r.Outcomes["results"]++
 		if errD != nil {
 			return fmt.Errorf("DuckDB fails: %v", errD)
 		}
 		return compareResults(eager, duck)
 	}
+	r.Outcomes["error in the data"]++
 	lazy, errL := memory.Run(c.Dataset, c.Data, memory.Options{Lazy: true})
 	if errD != nil {
 		if !IsDataError(errD) {

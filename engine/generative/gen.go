@@ -63,6 +63,8 @@ type gen struct {
 	frames []*model.Node // many-rows frames made so far
 	inline *model.Node   // the inline patient table, if any
 	depth  int
+	// maxDepth bounds the nesting of series, 3 to 5.
+	maxDepth int
 }
 
 // Case is one generated test case: a dataset and its data.
@@ -80,6 +82,7 @@ func Generate(seed uint64) (c Case, err error) {
 			err = fmt.Errorf("seed %d: generating: %v", seed, r)
 		}
 	}()
+	g.maxDepth = 3 + g.r.IntN(3)
 	c = Case{Seed: seed, Data: g.data()}
 	if g.r.IntN(4) == 0 {
 		g.inline = g.inlineTable()
@@ -247,7 +250,7 @@ func (g *gen) dataset() *model.Dataset {
 	}
 	g.depth = 0
 	ds.Population = g.population()
-	if g.chance(4) {
+	for k := range g.r.IntN(5) / 3 * (1 + g.r.IntN(2)) {
 		g.depth = 0
 		f := g.frame()
 		var names []string
@@ -261,7 +264,7 @@ func (g *gen) dataset() *model.Dataset {
 			}
 		}
 		if frame, err := model.SeriesCollectionFrame(names, members); err == nil {
-			ds.Events = append(ds.Events, model.EventTable{Name: "events", Frame: frame})
+			ds.Events = append(ds.Events, model.EventTable{Name: fmt.Sprintf("events%d", k), Frame: frame})
 		}
 	}
 	return ds
@@ -336,7 +339,7 @@ func (g *gen) frame() *model.Node {
 // expression of the frame or of an ancestor.
 func (g *gen) sorted(f *model.Node) *model.Node {
 	for range 1 + g.r.IntN(3) {
-		t := pick(g, []model.Type{model.Int, model.Date, model.Float, model.Str, model.Int, model.Date})
+		t := pick(g, []model.Type{model.Int, model.Date, model.Float, model.Str, model.Int, model.Date, model.CodeType(codelists.SNOMEDCT)})
 		var key *model.Node
 		if g.chance(2) {
 			key = must(model.SelectColumn(f, pick(g, columnsOf(t))))
@@ -377,7 +380,7 @@ func (g *gen) pickRow() *model.Node {
 }
 
 // deep reports whether the series being built is deep enough to stop.
-func (g *gen) deep() bool { return g.depth > 3 || g.chance(1+4-g.depth) }
+func (g *gen) deep() bool { return g.depth > g.maxDepth || g.chance(1+g.maxDepth+1-g.depth) }
 
 // patientSeries makes a series of type t with one value per patient.
 func (g *gen) patientSeries(t model.Type) *model.Node {
