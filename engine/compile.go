@@ -138,21 +138,17 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 	}
 	// A member that reads another aggregation or pick of the same rows
 	// (days since the first event: max(e.date - first.date)) cannot be
-	// computed in that one's scan: members are grouped by their nesting
-	// depth too, and a group joins the groups below it.
-	depths := map[model.ID]int{}
+	// computed in that one's scan: members are grouped by how deeply they
+	// nest members of their own rows too, and a group joins those below.
+	depths := map[[2]model.ID]int{}
 	groups := map[string]*aggGroup{}
 	for _, n := range aggs {
-		frame := n.Arg(0)
-		if n.Op() != model.OpPickOneRowPerPatient && n.Op() != model.OpExists && n.Op() != model.OpCount {
-			frame = frameOf(n.Arg(0))
-		}
-		if frame == nil {
+		rows := memberRows(n)
+		if rows == nil {
 			continue
 		}
 		per := c.perInterval[n.ID()]
-		rows := rowsOf(frame)
-		key := fmt.Sprintf("%x/%v/%d", rows.ID(), per, nestingDepth(n, depths))
+		key := fmt.Sprintf("%x/%v/%d", rows.ID(), per, sameRowsDepth(n, rows.ID(), depths))
 		g := groups[key]
 		if g == nil {
 			g = &aggGroup{frame: rows}
@@ -172,22 +168,45 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 	return c, nil
 }
 
-// nestingDepth counts the aggregations and picks nested in n, n included.
-func nestingDepth(n *model.Node, memo map[model.ID]int) int {
+// memberRows returns the rows an aggregation or pick is computed over (the
+// exists of a pick, over the rows it is picked from), or nil.
+func memberRows(n *model.Node) *model.Node {
+	var frame *model.Node
+	switch {
+	case n.Op() == model.OpPickOneRowPerPatient:
+		frame = n.Arg(0)
+	case n.Op() == model.OpExists || n.Op() == model.OpCount:
+		frame = n.Arg(0)
+		if frame.Op() == model.OpPickOneRowPerPatient {
+			frame = frame.Arg(0)
+		}
+	case n.Op().IsAggregation():
+		frame = frameOf(n.Arg(0))
+	}
+	if frame == nil || !frame.ManyRowsPerPatient() {
+		return nil
+	}
+	return rowsOf(frame)
+}
+
+// sameRowsDepth counts how deeply n nests aggregations and picks over the
+// rows rows, n included if it is one.
+func sameRowsDepth(n *model.Node, rows model.ID, memo map[[2]model.ID]int) int {
 	if n == nil {
 		return 0
 	}
-	if d, ok := memo[n.ID()]; ok {
+	key := [2]model.ID{n.ID(), rows}
+	if d, ok := memo[key]; ok {
 		return d
 	}
 	d := 0
 	for _, a := range n.Args() {
-		d = max(d, nestingDepth(a, memo))
+		d = max(d, sameRowsDepth(a, rows, memo))
 	}
-	if n.Op().IsAggregation() || n.Op() == model.OpPickOneRowPerPatient {
+	if r := memberRows(n); r != nil && r.ID() == rows {
 		d++
 	}
-	memo[n.ID()] = d
+	memo[key] = d
 	return d
 }
 
