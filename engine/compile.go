@@ -227,28 +227,28 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 	}
 	// A member that reads another aggregation or pick of the same rows
 	// (days since the first event: max(e.date - first.date)) cannot be
-	// computed in that one's scan: members are grouped by their nesting
-	// depth too, and a group joins the groups below it.
-	depths := map[model.ID]int{}
+	// computed in that one's scan: members are grouped by how deeply they
+	// nest members of their own rows too, and a group joins those below. A
+	// shared scan of a table groups members by how deeply they nest any
+	// aggregation or pick.
+	depths := map[[2]model.ID]int{}
+	nesting := map[model.ID]int{}
 	type member struct {
 		n, rows *model.Node
-		key     string
+		key     string // the shared scan's key, or own
+		own     string // the key of the scan of its rows alone
 	}
 	var members []member
 	framesOf := map[string]map[model.ID]bool{} // table key -> distinct frames
 	for _, n := range aggs {
-		frame := n.Arg(0)
-		if n.Op() != model.OpPickOneRowPerPatient && n.Op() != model.OpExists && n.Op() != model.OpCount {
-			frame = frameOf(n.Arg(0))
-		}
-		if frame == nil {
+		rows := memberRows(n)
+		if rows == nil {
 			continue
 		}
 		per := c.perInterval[n.ID()]
-		rows := rowsOf(frame)
-		depth := nestingDepth(n, depths)
-		m := member{n: n, rows: rows, key: fmt.Sprintf("%x/%v/%d", rows.ID(), per, depth)}
-		if tk, ok := scanKey(rows, per, depth); ok {
+		own := fmt.Sprintf("%x/%v/%d", rows.ID(), per, sameRowsDepth(n, rows.ID(), depths))
+		m := member{n: n, rows: rows, key: own, own: own}
+		if tk, ok := scanKey(rows, per, nestingDepth(n, nesting)); ok {
 			if framesOf[tk] == nil {
 				framesOf[tk] = map[model.ID]bool{}
 			}
@@ -262,7 +262,7 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 	for _, m := range members {
 		key, shared := chunk(m)
 		if !shared {
-			key = fmt.Sprintf("%x/false/%d", m.rows.ID(), nestingDepth(m.n, depths))
+			key = m.own
 		}
 		g := groups[key]
 		if g == nil {
@@ -285,7 +285,32 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 	return c, nil
 }
 
-// nestingDepth counts the aggregations and picks nested in n, n included.
+// memberRows returns the rows an aggregation or pick is computed over (the
+// exists of a pick, over the rows it is picked from), or nil.
+func memberRows(n *model.Node) *model.Node {
+	var frame *model.Node
+	switch {
+	case n.Op() == model.OpPickOneRowPerPatient:
+		frame = n.Arg(0)
+	case n.Op() == model.OpExists || n.Op() == model.OpCount:
+		frame = n.Arg(0)
+		if frame.Op() == model.OpPickOneRowPerPatient {
+			frame = frame.Arg(0)
+		}
+	case n.Op().IsAggregation():
+		frame = frameOf(n.Arg(0))
+	}
+	if frame == nil || !frame.ManyRowsPerPatient() {
+		return nil
+	}
+	return rowsOf(frame)
+}
+
+// sameRowsDepth counts how deeply n nests aggregations and picks over the
+// rows rows, n included if it is one.
+// nestingDepth counts the aggregations and picks nested in n, n included:
+// members of a shared scan of a table are grouped by it, so that none reads
+// another of the same scan.
 func nestingDepth(n *model.Node, memo map[model.ID]int) int {
 	if n == nil {
 		return 0
@@ -301,6 +326,25 @@ func nestingDepth(n *model.Node, memo map[model.ID]int) int {
 		d++
 	}
 	memo[n.ID()] = d
+	return d
+}
+
+func sameRowsDepth(n *model.Node, rows model.ID, memo map[[2]model.ID]int) int {
+	if n == nil {
+		return 0
+	}
+	key := [2]model.ID{n.ID(), rows}
+	if d, ok := memo[key]; ok {
+		return d
+	}
+	d := 0
+	for _, a := range n.Args() {
+		d = max(d, sameRowsDepth(a, rows, memo))
+	}
+	if r := memberRows(n); r != nil && r.ID() == rows {
+		d++
+	}
+	memo[key] = d
 	return d
 }
 

@@ -34,3 +34,6 @@ func specOf(name string, n *model.Node) ColumnSpec {
 	}
 	return spec
 }
+
+// SQLType is the DuckDB column type that holds values of an ehrQL type.
+func SQLType(t model.Type) string { return sqlType(t) }

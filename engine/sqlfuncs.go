@@ -10,14 +10,17 @@ const DataErrorMarker = "ehrql data error"
 var macros = []string{
 	// Date arithmetic fails, with message msg and a reason, where ehrQL's
 	// does: beyond 999,999,999 days, or outside the years 1 to 9999. A
-	// NULL operand gives NULL without evaluating.
+	// NULL operand gives NULL without evaluating. The offsets are clamped
+	// before they are cast or multiplied, although the CASE has already
+	// refused the large ones: DuckDB hoists repeated subexpressions out of
+	// a CASE and evaluates them on every row.
 	`CREATE OR REPLACE TEMP MACRO ehrql_date_in_range(x, msg) AS (
   CASE WHEN year(x) BETWEEN 1 AND 9999 THEN x
     ELSE CAST(error(msg || ': year ' || year(x) || ' is out of range') AS DATE) END)`,
 	`CREATE OR REPLACE TEMP MACRO ehrql_add_days(d, n, msg) AS (
   CASE WHEN d IS NULL OR n IS NULL THEN NULL
     WHEN n > 999999999 OR n < -999999999 THEN CAST(error(msg || ': number of days ' || n || ' is out of range') AS DATE)
-    ELSE ehrql_date_in_range(CAST(d + CAST(n AS INTEGER) AS DATE), msg) END)`,
+    ELSE ehrql_date_in_range(CAST(d + CAST(least(greatest(n, -999999999), 999999999) AS INTEGER) AS DATE), msg) END)`,
 	// Month addition rolls a missing day forward to the 1st of the next
 	// month instead of clamping as DuckDB's interval arithmetic does.
 	`CREATE OR REPLACE TEMP MACRO ehrql_add_months_unchecked(d, n) AS (
@@ -27,11 +30,11 @@ var macros = []string{
 	`CREATE OR REPLACE TEMP MACRO ehrql_add_months(d, n, msg) AS (
   CASE WHEN d IS NULL OR n IS NULL THEN NULL
     WHEN n > 119988 OR n < -119988 THEN CAST(error(msg || ': month offset ' || n || ' is out of range') AS DATE)
-    ELSE ehrql_date_in_range(ehrql_add_months_unchecked(d, n), msg) END)`,
+    ELSE ehrql_date_in_range(ehrql_add_months_unchecked(d, least(greatest(n, -119988), 119988)), msg) END)`,
 	`CREATE OR REPLACE TEMP MACRO ehrql_add_years(d, n, msg) AS (
   CASE WHEN d IS NULL OR n IS NULL THEN NULL
     WHEN n > 9999 OR n < -9999 THEN CAST(error(msg || ': year offset ' || n || ' is out of range') AS DATE)
-    ELSE ehrql_date_in_range(ehrql_add_months_unchecked(d, 12 * n), msg) END)`,
+    ELSE ehrql_date_in_range(ehrql_add_months_unchecked(d, 12 * least(greatest(n, -9999), 9999)), msg) END)`,
 	`CREATE OR REPLACE TEMP MACRO ehrql_diff_years(a, b) AS (
   CAST(year(a) - year(b) - CASE WHEN month(a) < month(b) OR (month(a) = month(b) AND day(a) < day(b)) THEN 1 ELSE 0 END AS BIGINT))`,
 	`CREATE OR REPLACE TEMP MACRO ehrql_diff_months(a, b) AS (

@@ -39,10 +39,12 @@ func (c *Catalogue) LookupTable(module, name string) (*model.Table, bool) {
 	return t, ok
 }
 
-// CataloguedName reports whether any module exports a table of this name.
+// CataloguedName reports whether any module exports a table of this name,
+// in any case: the database does not tell "Appointments" from
+// "appointments".
 func (c *Catalogue) CataloguedName(name string) bool {
 	for ref := range c.byRef {
-		if ref.Name == name {
+		if strings.EqualFold(ref.Name, name) {
 			return true
 		}
 	}

@@ -435,3 +435,19 @@ func TestResolver(t *testing.T) {
 		t.Error("catalogue does not resolve tpp.appointments")
 	}
 }
+
+func TestCataloguedName(t *testing.T) {
+	c := Default()
+	for name, want := range map[string]bool{
+		"appointments": true, // tpp only
+		"patients":     true, // core and tpp
+		"Appointments": true,
+		"ONS_DEATHS":   true,
+		"my_table":     false,
+		"":             false,
+	} {
+		if got := c.CataloguedName(name); got != want {
+			t.Errorf("CataloguedName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

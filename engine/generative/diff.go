@@ -17,6 +17,13 @@ import (
 // replaces.
 type Runner struct {
 	sess *engine.Session
+	// Overflowed counts the cases Check could not compare: the reference
+	// engine overflowed an int where DuckDB, rearranging the arithmetic,
+	// did not (ehrQL's ints do not overflow, and its generative tests skip
+	// overflows too).
+	Overflowed int
+	// Outcomes counts the cases by how they were compared.
+	Outcomes map[string]int
 }
 
 // NewRunner opens the DuckDB session.
@@ -25,7 +32,7 @@ func NewRunner(ctx context.Context) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{sess: s}, nil
+	return &Runner{sess: s, Outcomes: map[string]int{}}, nil
 }
 
 // Close ends the session.
@@ -37,7 +44,7 @@ func (r *Runner) load(ctx context.Context, data memory.Data) error {
 		defs := []string{"patient_id BIGINT NOT NULL"}
 		marks := []string{"?"}
 		for _, c := range t.Columns {
-			defs = append(defs, fmt.Sprintf("%q %s", c.Name, storeType(c.Type)))
+			defs = append(defs, fmt.Sprintf("%q %s", c.Name, engine.SQLType(c.Type)))
 			marks = append(marks, "?")
 		}
 		if err := r.sess.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %q (%s)", t.Name, strings.Join(defs, ", "))); err != nil {
@@ -65,20 +72,6 @@ func (r *Runner) load(ctx context.Context, data memory.Data) error {
 		}
 	}
 	return nil
-}
-
-func storeType(t model.Type) string {
-	switch t.Kind {
-	case model.KindBool:
-		return "BOOLEAN"
-	case model.KindInt:
-		return "BIGINT"
-	case model.KindFloat:
-		return "DOUBLE"
-	case model.KindDate:
-		return "DATE"
-	}
-	return "VARCHAR"
 }
 
 // RunDuckDB compiles the dataset and runs it on the data with the DuckDB
@@ -148,21 +141,28 @@ func (r *Runner) Check(ctx context.Context, c Case) error {
 	var dataErr *memory.Error
 	switch {
 	case errE != nil && !errors.As(errE, &dataErr):
+		r.Outcomes["refused"]++
 		if errD == nil || !strings.Contains(errD.Error(), errE.Error()) {
 			return fmt.Errorf("the reference engine refuses the model (%v) but DuckDB gives %v", errE, errOrOK(errD))
 		}
 		return nil
 	case errE == nil:
+		r.Outcomes["results"]++
 		if errD != nil {
 			return fmt.Errorf("DuckDB fails: %v", errD)
 		}
 		return compareResults(eager, duck)
 	}
+	r.Outcomes["error in the data"]++
 	lazy, errL := memory.Run(c.Dataset, c.Data, memory.Options{Lazy: true})
 	if errD != nil {
 		if !IsDataError(errD) {
 			return fmt.Errorf("DuckDB fails (%v) where the reference engine fails with %v", errD, errE)
 		}
+		return nil
+	}
+	if errors.As(errL, &dataErr) && dataErr.Err.Kind == model.ErrOverflow {
+		r.Overflowed++
 		return nil
 	}
 	if errL != nil {

@@ -1,6 +1,14 @@
 // Package generative tests the DuckDB engine against the reference engine
 // (engine/memory) on random, type-correct query models over random tables,
 // as ehrQL tests its engines (tests/generative).
+//
+// Outputs are compared exactly, picks included: a sort decides a pick only
+// up to ties, but both engines, as ehrQL does (rewrite_sorts), break ties
+// by the columns read from the pick, so the values picked are determined.
+// Floats compare to a relative 1e-9 (sums add in different orders), NaN
+// equal to NaN, and the sign of a zero is not compared (a tie between -0.0
+// and 0.0 leaves either). Errors in the data are compared as Runner.Check
+// says.
 package generative
 
 import (
@@ -55,6 +63,8 @@ type gen struct {
 	frames []*model.Node // many-rows frames made so far
 	inline *model.Node   // the inline patient table, if any
 	depth  int
+	// maxDepth bounds the nesting of series, 3 to 5.
+	maxDepth int
 }
 
 // Case is one generated test case: a dataset and its data.
@@ -72,6 +82,7 @@ func Generate(seed uint64) (c Case, err error) {
 			err = fmt.Errorf("seed %d: generating: %v", seed, r)
 		}
 	}()
+	g.maxDepth = 3 + g.r.IntN(3)
 	c = Case{Seed: seed, Data: g.data()}
 	if g.r.IntN(4) == 0 {
 		g.inline = g.inlineTable()
@@ -239,7 +250,7 @@ func (g *gen) dataset() *model.Dataset {
 	}
 	g.depth = 0
 	ds.Population = g.population()
-	if g.chance(4) {
+	for k := range g.r.IntN(5) / 3 * (1 + g.r.IntN(2)) {
 		g.depth = 0
 		f := g.frame()
 		var names []string
@@ -253,7 +264,7 @@ func (g *gen) dataset() *model.Dataset {
 			}
 		}
 		if frame, err := model.SeriesCollectionFrame(names, members); err == nil {
-			ds.Events = append(ds.Events, model.EventTable{Name: "events", Frame: frame})
+			ds.Events = append(ds.Events, model.EventTable{Name: fmt.Sprintf("events%d", k), Frame: frame})
 		}
 	}
 	return ds
@@ -328,7 +339,7 @@ func (g *gen) frame() *model.Node {
 // expression of the frame or of an ancestor.
 func (g *gen) sorted(f *model.Node) *model.Node {
 	for range 1 + g.r.IntN(3) {
-		t := pick(g, []model.Type{model.Int, model.Date, model.Float, model.Str, model.Int, model.Date})
+		t := pick(g, []model.Type{model.Int, model.Date, model.Float, model.Str, model.Int, model.Date, model.CodeType(codelists.SNOMEDCT)})
 		var key *model.Node
 		if g.chance(2) {
 			key = must(model.SelectColumn(f, pick(g, columnsOf(t))))
@@ -369,7 +380,7 @@ func (g *gen) pickRow() *model.Node {
 }
 
 // deep reports whether the series being built is deep enough to stop.
-func (g *gen) deep() bool { return g.depth > 3 || g.chance(1+4-g.depth) }
+func (g *gen) deep() bool { return g.depth > g.maxDepth || g.chance(1+g.maxDepth+1-g.depth) }
 
 // patientSeries makes a series of type t with one value per patient.
 func (g *gen) patientSeries(t model.Type) *model.Node {
@@ -565,14 +576,19 @@ func (g *gen) aggregation(t model.Type) *model.Node {
 	f := g.frame()
 	switch t.Kind {
 	case model.KindBool:
-		if g.chance(3) {
+		switch g.r.IntN(4) {
+		case 0:
 			return must(model.Aggregate(model.OpExists, g.pickRow()))
+		case 1:
+			return must(model.Aggregate(model.OpExists, g.patientFrame()))
 		}
 		return must(model.Aggregate(model.OpExists, f))
 	case model.KindInt:
-		switch g.r.IntN(6) {
+		switch g.r.IntN(7) {
 		case 0:
 			return must(model.Aggregate(model.OpCount, f))
+		case 5:
+			return must(model.Aggregate(model.OpCount, g.patientFrame()))
 		case 1:
 			return must(model.Aggregate(model.OpCount, g.pickRow()))
 		case 2:
@@ -588,6 +604,14 @@ func (g *gen) aggregation(t model.Type) *model.Node {
 		return must(model.Aggregate(pick(g, []model.Op{model.OpSum, model.OpMin, model.OpMax}), g.eventSeries(model.Float, f)))
 	}
 	return must(model.Aggregate(pick(g, []model.Op{model.OpMin, model.OpMax}), g.eventSeries(t, f)))
+}
+
+// patientFrame is a patient table or the inline table.
+func (g *gen) patientFrame() *model.Node {
+	if g.inline != nil && g.chance(2) {
+		return g.inline
+	}
+	return must(model.SelectTable(pick(g, []*model.Table{tableP0, tableP1})))
 }
 
 // caseOf makes a Case of type t (event-level if f is set), or nil.

@@ -62,3 +62,45 @@ func TestEventTableOrder(t *testing.T) {
 		t.Errorf("DuckDB: rows %v, want %v", got, want)
 	}
 }
+
+// TestPickTiesAcrossOutputs: a pick's ties are broken by every column read
+// from it anywhere in the dataset, so a column an event table reads from it
+// comes from the same row as the dataset's variables.
+func TestPickTiesAcrossOutputs(t *testing.T) {
+	e := must(model.SelectTable(tableE0))
+	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
+	first := must(model.PickOneRowPerPatient(must(model.Sort(e, col(e, "d1"))), model.First))
+	frame := must(model.SeriesCollectionFrame([]string{"c0", "c1"}, []*model.Node{col(e, "i1"), col(first, "s1")}))
+	ds := &model.Dataset{
+		Population: must(model.Aggregate(model.OpExists, e)),
+		Variables:  []model.Variable{{Name: "v", Series: col(first, "i2")}},
+		Events:     []model.EventTable{{Name: "events", Frame: frame}},
+	}
+	day := model.MustParseDate("2020-01-01")
+	data := memory.Data{"e0": {
+		{PatientID: 1, Values: map[string]any{"d1": day, "i1": int64(1), "i2": int64(5), "s1": "a"}},
+		{PatientID: 1, Values: map[string]any{"d1": day, "i1": int64(2), "i2": int64(3), "s1": "b"}},
+	}}
+	// Sorted by d1, then i2, then s1: the row with i2 = 3 comes first.
+	wantDataset := [][]any{{int64(1), int64(3)}}
+	wantEvents := [][]any{{int64(1), int64(1), "b"}, {int64(1), int64(2), "b"}}
+	ctx := context.Background()
+	r, err := NewRunner(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ref, err := memory.Run(ds, data, memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	duck, err := r.RunDuckDB(ctx, ds, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, res := range map[string]*memory.Results{"reference engine": ref, "DuckDB": duck} {
+		if !reflect.DeepEqual(res.Dataset.Rows, wantDataset) || !reflect.DeepEqual(res.Events[0].Rows, wantEvents) {
+			t.Errorf("%s: dataset %v, events %v; want %v, %v", name, res.Dataset.Rows, res.Events[0].Rows, wantDataset, wantEvents)
+		}
+	}
+}

@@ -113,9 +113,28 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 	for _, v := range ds.Variables {
 		res.Dataset.Columns = append(res.Dataset.Columns, v.Name)
 	}
+	// What each root reads, for the eager sweep.
+	type labelled struct {
+		where string
+		nodes []*model.Node
+	}
+	var sweeps []labelled
+	if !e.lazy {
+		sweeps = append(sweeps, labelled{"population", postOrder(ds.Population)})
+		for _, v := range ds.Variables {
+			sweeps = append(sweeps, labelled{fmt.Sprintf("variable '%s'", v.Name), postOrder(v.Series)})
+		}
+		for _, ev := range ds.Events {
+			sweeps = append(sweeps, labelled{fmt.Sprintf("event table '%s'", ev.Name), postOrder(ev.Frame)})
+		}
+	}
 	var included []int64
 	for _, id := range ids {
 		e.startPatient(id)
+		for _, sw := range sweeps {
+			e.where = sw.where
+			e.sweep(sw.nodes)
+		}
 		e.where = "population"
 		in := e.eval(ds.Population, -1) == true
 		if !in && e.lazy {
@@ -144,6 +163,48 @@ func variableSeries(ds *model.Dataset) []*model.Node {
 		out = append(out, v.Series)
 	}
 	return out
+}
+
+// postOrder lists the nodes under n, each once, children first.
+func postOrder(n *model.Node) []*model.Node {
+	var out []*model.Node
+	seen := map[model.ID]bool{}
+	var visit func(n *model.Node)
+	visit = func(n *model.Node) {
+		if n == nil || seen[n.ID()] {
+			return
+		}
+		seen[n.ID()] = true
+		for _, a := range n.Args() {
+			visit(a)
+		}
+		out = append(out, n)
+	}
+	visit(n)
+	return out
+}
+
+// sweep evaluates every node, as ehrQL's engine does whether or not the
+// results need it: series for the patient and at every row of their frame,
+// frames' rows and picks.
+func (e *evaluator) sweep(nodes []*model.Node) {
+	for _, n := range nodes {
+		switch {
+		case n.Op() == model.OpSeriesCollectionFrame:
+		case n.Op() == model.OpPickOneRowPerPatient:
+			e.pick(n)
+		case n.IsFrame():
+			if n.ManyRowsPerPatient() {
+				e.frameRows(n)
+			}
+		case n.PatientDomain():
+			e.eval(n, -1)
+		default:
+			for _, r := range e.frameRows(frameOf(n)) {
+				e.eval(n, r)
+			}
+		}
+	}
 }
 
 // noParameters refuses measures' interval parameters outside measures.

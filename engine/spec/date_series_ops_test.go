@@ -483,6 +483,25 @@ func dateOpCases() []specCase {
 		{name: "extra_null_date_add_huge_months", data: nullDate, series: d1.Add(query.MonthsOf(i1)), want: map[int64]any{1: nil, 2: nil}},
 		{name: "extra_null_date_add_huge_years", data: nullDate, series: d1.Add(query.YearsOf(i1)), want: map[int64]any{1: nil, 2: nil}},
 		{name: "extra_null_date_add_huge_literal_years", data: nullDate, series: d1.Add(query.Years(math.MaxInt64)), want: map[int64]any{1: nil, 2: nil}},
+		{
+			// The number comes from a picked row, so DuckDB hoists it out
+			// of the NULL check: it must not be cast unchecked.
+			name: "extra_null_date_add_huge_picked_days",
+			data: tables{
+				p: `
+                      | d1
+                    --+----
+                    1 |
+                `,
+				e: `
+                      |          i1          |     d1
+                    --+----------------------+------------
+                    1 | 9223372036854775806  | 2020-01-01
+                `,
+			},
+			series: query.MaximumOf(d1.Add(query.DaysOf(query.Column[intP](E.SortBy(ed1()).LastForPatient(), "i1"))), d1),
+			want:   map[int64]any{1: nil},
+		},
 		// With a date, ehrQL raises: so must the engine, naming the variable.
 		{name: "extra_date_add_huge_days_fails", data: hugeDate, series: d1.Add(query.DaysOf(i1)), wantError: model.ErrDateRange},
 		{name: "extra_date_add_huge_months_fails", data: hugeDate, series: d1.Add(query.MonthsOf(i1)), wantError: model.ErrDateRange},

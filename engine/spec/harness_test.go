@@ -341,11 +341,9 @@ func runDataset(t *testing.T, c specCase, label string, ds *model.Dataset, data 
 	defer sess.Close()
 	got, dups, err := execute(ctx, sess, dir, q, typ)
 	if c.wantError != "" {
-		msg := fmt.Sprint(err)
-		for _, part := range []string{engine.DataErrorMarker, "variable 'v'", string(c.wantError)} {
-			if !strings.Contains(msg, part) {
-				t.Fatalf("%s: the run gave %q, want an error containing %q", label, msg, part)
-			}
+		var de *engine.DataError
+		if !errors.As(err, &de) || !strings.HasPrefix(de.Msg, "variable 'v': ") || !strings.Contains(de.Msg, string(c.wantError)) {
+			t.Fatalf("%s: the run gave %v, want an *engine.DataError in variable 'v' saying %q", label, err, c.wantError)
 		}
 		return
 	}
@@ -431,7 +429,7 @@ func writeStore(ctx context.Context, path string, tbls []*model.Table, data map[
 		defs := []string{"patient_id BIGINT NOT NULL"}
 		marks := []string{"?"}
 		for _, c := range tbl.Columns {
-			defs = append(defs, fmt.Sprintf("%q %s", c.Name, storeType(c.Type)))
+			defs = append(defs, fmt.Sprintf("%q %s", c.Name, engine.SQLType(c.Type)))
 			marks = append(marks, "?")
 		}
 		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %q (%s)", tbl.Name, strings.Join(defs, ", "))); err != nil {
@@ -458,21 +456,6 @@ func writeStore(ctx context.Context, path string, tbls []*model.Table, data map[
 		stmt.Close()
 	}
 	return db.Close()
-}
-
-// storeType is the DuckDB column type of a store table's column.
-func storeType(t model.Type) string {
-	switch t.Kind {
-	case model.KindBool:
-		return "BOOLEAN"
-	case model.KindInt:
-		return "BIGINT"
-	case model.KindFloat:
-		return "DOUBLE"
-	case model.KindDate:
-		return "DATE"
-	}
-	return "VARCHAR"
 }
 
 // readResults parses the dataset CSV (patient_id, v), v by the series type.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ehrql-go/ehrql/engine/duck"
+	"github.com/ehrql-go/ehrql/engine/secret"
 )
 
 // Description summarises a store.
@@ -43,9 +44,12 @@ type DateRange struct {
 
 // Describe opens the store read-only and summarises it: its tables, their
 // row and patient counts, the range of every date column, and the file size.
-func Describe(ctx context.Context, storePath string) (Description, error) {
-	storePath = strings.TrimPrefix(storePath, "duckdb://")
-	d := Description{Path: storePath}
+//
+// No error shows a secret of the store's name (secret.MaskDSN).
+func Describe(ctx context.Context, dsn string) (d Description, err error) {
+	defer func() { err = secret.MaskError(err, dsn, strings.TrimPrefix(dsn, "duckdb://")) }()
+	storePath := strings.TrimPrefix(dsn, "duckdb://")
+	d = Description{Path: storePath}
 	st, err := os.Stat(storePath)
 	if err != nil {
 		return d, fmt.Errorf("patient store: %w", err)

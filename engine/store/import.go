@@ -76,7 +76,7 @@ func ImportWith(ctx context.Context, dir, storePath string, o ImportOptions) err
 	for _, f := range files {
 		m.Checked = append(m.Checked, f.table.Name)
 	}
-	return build(ctx, storePath, o.Force, o.DuckDB, m, func(conn *sql.Conn) error {
+	return withoutContent(build(ctx, storePath, o.Force, o.DuckDB, m, func(conn *sql.Conn) error {
 		var csvTables []*model.Table
 		for _, f := range files {
 			if f.parquet {
@@ -96,7 +96,7 @@ func ImportWith(ctx context.Context, dir, storePath string, o ImportOptions) err
 			}
 		}
 		return nil
-	})
+	}))
 }
 
 // importFile is one file to import and its table.

@@ -103,19 +103,19 @@ func TestImportErrors(t *testing.T) {
 		{"unknown column", "", map[string]string{"patients.csv": "patient_id,date_of_birth,sex,colour\n1,1980-01-01,female,red\n"},
 			nil, &source.CellError{Line: 1, Column: "colour"}},
 		{"bad date", "", map[string]string{"patients.csv": pats + "2,1980-13-01,male\n"},
-			[]string{"invalid date '1980-13-01'"}, &source.CellError{Line: 3, Column: "date_of_birth"}},
+			[]string{"invalid date (the value is not shown"}, &source.CellError{Line: 3, Column: "date_of_birth"}},
 		{"bad category", "", map[string]string{"patients.csv": pats + "2,1980-01-01,mail\n"},
-			[]string{"not in valid categories"}, &source.CellError{Line: 3, Column: "sex"}},
+			[]string{"value not in the column's categories"}, &source.CellError{Line: 3, Column: "sex"}},
 		{"null in not-null column", "", map[string]string{"patients.csv": pats + "2,,male\n"},
 			[]string{"NULL value in non-nullable column 'date_of_birth'"}, &source.CellError{Line: 3, Column: "date_of_birth"}},
 		{"missing not-null column", "", map[string]string{"patients.csv": "patient_id,sex\n1,male\n"},
 			[]string{"missing column 'date_of_birth'"}, &source.CellError{}},
 		{"bad code", "", map[string]string{"patients.csv": pats, "clinical_events.csv": "patient_id,date,snomedct_code\n1,2020-01-01,73007006\n1,2020-01-02,0123\n"},
-			[]string{"Invalid SNOMEDCTCode: 0123"}, &source.CellError{Line: 3, Column: "snomedct_code"}},
+			[]string{"invalid SNOMEDCTCode (the value is not shown"}, &source.CellError{Line: 3, Column: "snomedct_code"}},
 		{"bad int in second file", "", map[string]string{"patients.csv": pats, "addresses.csv": "patient_id,imd_rounded\n1,x\n"},
-			[]string{"invalid int 'x'"}, &source.CellError{Line: 2, Column: "imd_rounded"}},
+			[]string{"invalid int (the value is not shown"}, &source.CellError{Line: 2, Column: "imd_rounded"}},
 		{"duplicate patient", "", map[string]string{"patients.csv": pats + "1,1981-01-01,male\n"},
-			[]string{"duplicate patient_id 1"}, &source.CellError{Line: 3, Column: "patient_id"}},
+			[]string{"duplicate patient_id: the table has at most one row per patient"}, &source.CellError{Line: 3, Column: "patient_id"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -128,6 +128,12 @@ func TestImportErrors(t *testing.T) {
 			for _, w := range c.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q: %v", w, err)
+				}
+			}
+			// Store import never echoes a file's content.
+			for _, secret := range []string{"1980-13-01", "mail", "0123", "'x'", "patient_id 1"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error shows the file's content %q: %v", secret, err)
 				}
 			}
 			if c.cell != nil {
@@ -190,9 +196,9 @@ func TestImportParquet(t *testing.T) {
 		{"null", map[string]string{"patients": pats + " UNION ALL SELECT 3, NULL, 'male'"},
 			"NULL value in non-nullable column", 3, "date_of_birth"},
 		{"category", map[string]string{"patients": pats + " UNION ALL SELECT 3, DATE '1990-01-01', 'mail'"},
-			"not in valid categories", 3, "sex"},
+			"value not in the column's categories", 3, "sex"},
 		{"bad code", map[string]string{"clinical_events": "SELECT * FROM (VALUES (1, DATE '2020-01-01', '73007006'), (1, DATE '2020-01-01', 'X1')) t(patient_id, date, snomedct_code)"},
-			"Invalid SNOMEDCTCode: X1", 2, "snomedct_code"},
+			"invalid SNOMEDCTCode (the value is not shown", 2, "snomedct_code"},
 		{"duplicate patient", map[string]string{"patients": pats + " UNION ALL SELECT 2, DATE '1990-01-01', 'male'"},
 			"duplicate patient_id", 2, "patient_id"},
 	}
@@ -368,5 +374,20 @@ func TestStudyOnSynthesizedStore(t *testing.T) {
 	}
 	if len(outs) == 2 && outs[0] != outs[1] {
 		t.Error("the Go and JSON definitions give different datasets")
+	}
+}
+
+// A value DuckDB cannot convert is not shown either.
+func TestImportParquetOverflowNotShown(t *testing.T) {
+	dir := parquetDir(t, map[string]string{
+		"patients":  "SELECT 1::BIGINT AS patient_id, DATE '1980-01-01' AS date_of_birth, 'male' AS sex",
+		"addresses": "SELECT 1::BIGINT AS patient_id, 18446744073709551615::UBIGINT AS imd_rounded",
+	})
+	err := store.Import(context.Background(), dir, filepath.Join(t.TempDir(), "s.duckdb"), "")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if strings.Contains(err.Error(), "18446744073709551615") || !strings.Contains(err.Error(), "addresses.parquet") {
+		t.Errorf("the error shows the value or hides the file: %v", err)
 	}
 }

@@ -202,9 +202,9 @@ func TestLinesErrors(t *testing.T) {
 		want string
 	}{
 		{"negative numerator", func(r *report.Row) { r.Numerator = -3 }, true,
-			"measures: births, interval 2020-01-01 to 2020-12-31: disclosure control needs non-negative counts, but the numerator is -3"},
+			"measures: births, interval 2020-01-01 to 2020-12-31: disclosure control needs non-negative counts, but the numerator is negative"},
 		{"negative denominator", func(r *report.Row) { r.Denominator = -1 }, true,
-			"measures: births, interval 2020-01-01 to 2020-12-31: disclosure control needs non-negative counts, but the denominator is -1"},
+			"measures: births, interval 2020-01-01 to 2020-12-31: disclosure control needs non-negative counts, but the denominator is negative"},
 		{"unknown measure", func(r *report.Row) { r.Measure = "nope" }, false, `measures: a result row names an unknown measure "nope"`},
 		{"foreign group", func(r *report.Row) { r.Groups = map[string]any{"band": "old"} }, false,
 			`measures: births: a result row has a value for "band", which is not one of its group_by columns`},

@@ -30,10 +30,11 @@ func Round(v int64) int64 {
 
 // Check reports a count that disclosure control cannot be applied to: a
 // negative one (which an int numerator can sum to). what names the count in
-// the message, e.g. "numerator".
+// the message, e.g. "numerator". The message never shows the count: an
+// unrounded count must not leave through an error.
 func Check(what string, v int64) error {
 	if v < 0 {
-		return fmt.Errorf("disclosure control needs non-negative counts, but the %s is %d", what, v)
+		return fmt.Errorf("disclosure control needs non-negative counts, but the %s is negative", what)
 	}
 	return nil
 }

@@ -103,8 +103,8 @@ func TestNegative(t *testing.T) {
 		num, den int64
 		want     string
 	}{
-		{-1, 10, "disclosure control needs non-negative counts, but the numerator is -1"},
-		{1, -10, "disclosure control needs non-negative counts, but the denominator is -10"},
+		{-1, 10, "disclosure control needs non-negative counts, but the numerator is negative"},
+		{1, -10, "disclosure control needs non-negative counts, but the denominator is negative"},
 	} {
 		_, _, _, _, err := sdc.Apply(tc.num, tc.den)
 		if err == nil || err.Error() != tc.want {

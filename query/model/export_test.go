@@ -65,7 +65,10 @@ func WrongValues(k *wireKind) []string {
 	case catList:
 		vals = []string{`{"tuple": []}`, `"x"`, `null`, `[` + WrongValues(k.elem)[0] + `]`}
 	case catDict:
-		vals = []string{`[]`, `{"tuple": []}`, `null`, `{"dict": [["a"]]}`, `{"dict": [[` + WrongValues(k.key)[0] + `, null]]}`}
+		vals = []string{`[]`, `{"tuple": []}`, `null`, `{"dict": [["a"]]}`, `{"dict": 1}`}
+		if wrongKeys := WrongValues(k.key); len(wrongKeys) > 0 {
+			vals = append(vals, `{"dict": [[`+wrongKeys[0]+`, null]]}`)
+		}
 	case catPair:
 		vals = []string{`{"tuple": [1]}`, `[1, 2]`, `null`}
 	case catObject:

@@ -96,7 +96,7 @@ func ReadTableFile(path, shown string, columns []FileColumn, allowMissing bool) 
 				}
 				continue
 			}
-			v, err := ParseCell(cell, c.Type)
+			v, err := parseCell(cell, c.Type)
 			if err != nil {
 				return nil, fmt.Errorf("%s, line %d, column '%s': %w", shown, line, c.Name, err)
 			}
@@ -119,8 +119,8 @@ func containsLiteral(list []Literal, l Literal) bool {
 	return false
 }
 
-// ParseCell reads one CSV value of type t.
-func ParseCell(s string, t Type) (Literal, error) {
+// parseCell reads one CSV value of type t.
+func parseCell(s string, t Type) (Literal, error) {
 	switch t.Kind {
 	case KindBool:
 		switch s {

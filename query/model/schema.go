@@ -172,6 +172,7 @@ type Ref struct{ Module, Name string }
 type Resolver interface {
 	LookupTable(module, name string) (*Table, bool)
 	// CataloguedName reports whether any module of the catalogue has a
-	// table of this name: such a name may not be declared in a query model.
+	// table of this name, in any case: such a name may not be declared in
+	// a query model.
 	CataloguedName(name string) bool
 }

@@ -121,7 +121,8 @@ var objectDecls = []*objectDecl{
 	{name: "ModuleDetails", fields: []field{
 		{name: "dataset", kind: nullable(objectOf("Dataset", "DefinitionError"))},
 		{name: "dataset_dummy_data_config", kind: nullable(objectOf("DummyDataConfig"))},
-		{name: "test_data", kind: kindAny},
+		// test_data (for ehrQL's assure command) is read and ignored.
+		{name: "test_data", kind: nullable(dictOf(kindAny, kindAny))},
 		{name: "measures", kind: nullable(objectOf("MeasureCollection", "DefinitionError"))},
 		{name: "measures_dummy_data_config", kind: nullable(objectOf("DummyDataConfig"))},
 		{name: "measures_disclosure_control_config", kind: nullable(objectOf("DisclosureControlConfig"))},

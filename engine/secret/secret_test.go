@@ -1,4 +1,4 @@
-package engine_test
+package secret_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/secret"
+	"github.com/ehrql-go/ehrql/engine/store"
 )
 
 func TestMaskDSN(t *testing.T) {
@@ -17,13 +19,14 @@ func TestMaskDSN(t *testing.T) {
 		{"/data/store.duckdb", "/data/store.duckdb"},
 		{"mssql://user@host/db", "mssql://user@host/db"},
 	} {
-		if got := engine.MaskDSN(tc.in); got != tc.want {
+		if got := secret.MaskDSN(tc.in); got != tc.want {
 			t.Errorf("MaskDSN(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
 
-// No error of OpenStore shows a password of its store's name.
+// No error of OpenStore or store.Describe shows a password of its store's
+// name.
 func TestOpenStoreHidesPasswords(t *testing.T) {
 	for _, dsn := range []string{
 		"duckdb:///no/such/dir/x.duckdb?password=hunter2",
@@ -31,12 +34,15 @@ func TestOpenStoreHidesPasswords(t *testing.T) {
 		t.TempDir() + "?password=hunter2",
 	} {
 		_, err := engine.OpenStore(context.Background(), dsn, nil, engine.Options{})
-		if err == nil {
-			t.Errorf("%s: opened", engine.MaskDSN(dsn))
-			continue
-		}
-		if strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "****") {
-			t.Errorf("error shows the password or hides the store's name: %v", err)
+		_, err2 := store.Describe(context.Background(), dsn)
+		for _, err := range []error{err, err2} {
+			if err == nil {
+				t.Errorf("%s: opened", secret.MaskDSN(dsn))
+				continue
+			}
+			if strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "****") {
+				t.Errorf("error shows the password or hides the store's name: %v", err)
+			}
 		}
 	}
 }
