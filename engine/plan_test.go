@@ -42,14 +42,15 @@ func TestPlanChoices(t *testing.T) {
 	for i := range 9 {
 		nine = append(nine, must(model.Aggregate(model.OpExists, in(fmt.Sprintf("y%d", i)))))
 	}
-	cases := []struct {
+	type planCase struct {
 		name      string
 		pop       *model.Node
 		vars      []*model.Node
 		plan      []string
 		evScans   int
 		sqlChunks []string
-	}{
+	}
+	cases := []planCase{
 		{"two codelist frames share a scan, population from the table",
 			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpCount, b))},
 			[]string{
@@ -72,14 +73,7 @@ func TestPlanChoices(t *testing.T) {
 				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires)",
 			}, 1, []string{"population AS (\n  SELECT patient_id FROM aggs_1 WHERE v", "IN ('x1', 'x2')"}},
 	}
-	cases = append(cases, struct {
-		name      string
-		pop       *model.Node
-		vars      []*model.Node
-		plan      []string
-		evScans   int
-		sqlChunks []string
-	}{"nine frames: a shared scan of eight, then one of its own",
+	cases = append(cases, planCase{"nine frames: a shared scan of eight, then one of its own",
 		adult, nine,
 		[]string{
 			"population: the candidates are the patients in any table the population reads",

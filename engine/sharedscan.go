@@ -65,16 +65,22 @@ func planCodeFlags(frames []sharedFrame) *codeFlags {
 	}
 	cf := &codeFlags{column: best, flag: map[model.ID]int{}, inner: uses[best] == len(frames)}
 	for _, f := range frames {
-		for _, cond := range f.conditions {
-			if col, ok := codelistTest(cond); ok && col == best {
-				if _, dup := cf.flag[cond.Arg(1).ID()]; !dup {
-					cf.flag[cond.Arg(1).ID()] = len(cf.sets)
-					cf.sets = append(cf.sets, cond.Arg(1))
-				}
+		cf.collect(f.conditions)
+	}
+	return cf
+}
+
+// collect gives a flag to each codelist the conditions test the column
+// against that has none yet.
+func (cf *codeFlags) collect(conditions []*model.Node) {
+	for _, cond := range conditions {
+		if col, ok := codelistTest(cond); ok && col == cf.column {
+			if _, dup := cf.flag[cond.Arg(1).ID()]; !dup {
+				cf.flag[cond.Arg(1).ID()] = len(cf.sets)
+				cf.sets = append(cf.sets, cond.Arg(1))
 			}
 		}
 	}
-	return cf
 }
 
 // flagsPerMask is the number of codelists whose flags one BIGINT of the
@@ -261,17 +267,8 @@ func (c *compiler) flagTable(column string) (string, *codeFlags) {
 			continue
 		}
 		for _, rows := range g.rows {
-			f, err := flattenFrame(rows)
-			if err != nil {
-				continue
-			}
-			for _, cond := range f.conditions {
-				if col, ok := codelistTest(cond); ok && col == column {
-					if _, dup := cf.flag[cond.Arg(1).ID()]; !dup {
-						cf.flag[cond.Arg(1).ID()] = len(cf.sets)
-						cf.sets = append(cf.sets, cond.Arg(1))
-					}
-				}
+			if f, err := flattenFrame(rows); err == nil {
+				cf.collect(f.conditions)
 			}
 		}
 	}
