@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -410,22 +411,10 @@ func (c *compiler) joinCTE(s *scope, n *model.Node, name string) (string, error)
 func (s *scope) joinClause() string { return strings.Join(s.joins, "\n  ") }
 
 // ident quotes a SQL identifier.
-func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func ident(s string) string { return sqlname.Ident(s) }
 
 // sqlType is the DuckDB type of an ehrQL type.
-func sqlType(t model.Type) string {
-	switch t.Kind {
-	case model.KindBool:
-		return "BOOLEAN"
-	case model.KindInt:
-		return "BIGINT"
-	case model.KindFloat:
-		return "DOUBLE"
-	case model.KindDate:
-		return "DATE"
-	}
-	return "VARCHAR"
-}
+func sqlType(t model.Type) string { return sqlname.Type(t) }
 
 // literal renders a scalar literal as typed SQL.
 func literal(l model.Literal) string {

@@ -6,14 +6,13 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/ehrql-go/ehrql/engine"
-	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -265,7 +264,7 @@ func newEvaluator(ctx context.Context, q *engine.Query, a *analysis) (*evaluator
 			continue
 		}
 		ev.tables = append(ev.tables, i)
-		stmts = append(stmts, createTableSQL(t.table))
+		stmts = append(stmts, sqlname.CreateTable(t.table))
 	}
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
@@ -285,7 +284,7 @@ func (ev *evaluator) close() {
 func (ev *evaluator) run(ctx context.Context, cands []candidate) (map[int64]bool, error) {
 	for _, ti := range ev.tables {
 		t := ev.a.order[ti].table
-		if _, err := ev.conn.ExecContext(ctx, "DELETE FROM "+quoteIdent(t.Name)); err != nil {
+		if _, err := ev.conn.ExecContext(ctx, "DELETE FROM "+sqlname.Ident(t.Name)); err != nil {
 			return nil, err
 		}
 		err := ev.conn.Raw(func(dc any) error {
@@ -334,22 +333,3 @@ func (ev *evaluator) run(ctx context.Context, cands []candidate) (map[int64]bool
 	}
 	return out, rows.Err()
 }
-
-// createTableSQL is the CREATE TABLE statement for t, as the CSV loader
-// makes it.
-func createTableSQL(t *model.Table) string {
-	var b strings.Builder
-	b.WriteString("CREATE TABLE ")
-	b.WriteString(quoteIdent(t.Name))
-	b.WriteString(" (patient_id BIGINT NOT NULL")
-	for _, c := range t.Columns {
-		b.WriteString(", ")
-		b.WriteString(quoteIdent(c.Name))
-		b.WriteByte(' ')
-		b.WriteString(source.SQLType(c.Type))
-	}
-	b.WriteString(")")
-	return b.String()
-}
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -54,6 +54,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -65,16 +66,8 @@ func SQLType(t model.Type) string {
 		return ""
 	}
 	switch t.Kind {
-	case model.KindBool:
-		return "BOOLEAN"
-	case model.KindInt:
-		return "BIGINT"
-	case model.KindFloat:
-		return "DOUBLE"
-	case model.KindStr, model.KindCode, model.KindMultiCode:
-		return "VARCHAR"
-	case model.KindDate:
-		return "DATE"
+	case model.KindBool, model.KindInt, model.KindFloat, model.KindStr, model.KindCode, model.KindMultiCode, model.KindDate:
+		return sqlname.Type(t)
 	}
 	return ""
 }
@@ -305,7 +298,7 @@ func (p csvPlan) load(ctx context.Context, conn *sql.Conn) error {
 	if err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, createTableSQL(p.table)); err != nil {
+	if _, err := conn.ExecContext(ctx, sqlname.CreateTable(p.table)); err != nil {
 		return fmt.Errorf("creating table %s: %w", p.table.Name, err)
 	}
 	return conn.Raw(func(dc any) error {
@@ -327,27 +320,6 @@ func (p csvPlan) load(ctx context.Context, conn *sql.Conn) error {
 		}
 		return nil
 	})
-}
-
-// createTableSQL is the CREATE TABLE statement for t.
-func createTableSQL(t *model.Table) string {
-	var b strings.Builder
-	b.WriteString("CREATE TABLE ")
-	b.WriteString(quoteIdent(t.Name))
-	b.WriteString(" (patient_id BIGINT NOT NULL")
-	for _, c := range t.Columns {
-		b.WriteString(", ")
-		b.WriteString(quoteIdent(c.Name))
-		b.WriteByte(' ')
-		b.WriteString(SQLType(c.Type))
-	}
-	b.WriteString(")")
-	return b.String()
-}
-
-// quoteIdent quotes a DuckDB identifier.
-func quoteIdent(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 // colParser turns one column's CSV fields into appender values.

@@ -19,6 +19,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/ehrql-go/ehrql/codelists"
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -62,7 +63,7 @@ func writeFiles(t testing.TB, dir string, files map[string]string) {
 // by fmtValue, fields joined by "|".
 func dump(t testing.TB, db *sql.DB, table string) []string {
 	t.Helper()
-	rows, err := db.Query(fmt.Sprintf("SELECT * FROM %s ORDER BY rowid", quoteIdent(table)))
+	rows, err := db.Query(fmt.Sprintf("SELECT * FROM %s ORDER BY rowid", sqlname.Ident(table)))
 	if err != nil {
 		t.Fatalf("query %s: %v", table, err)
 	}

@@ -11,8 +11,6 @@ import (
 
 	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/output"
-	"github.com/ehrql-go/ehrql/engine/source"
-	"github.com/ehrql-go/ehrql/query/model"
 )
 
 // ExistsError reports that the store to be written already exists (and
@@ -87,28 +85,6 @@ func build(ctx context.Context, path string, force bool, settings duck.Settings,
 		return fmt.Errorf("removing the stale write-ahead log of the previous store: %w", err)
 	}
 	return os.Rename(tmp, path)
-}
-
-// createTableSQL is the CREATE TABLE statement for t, in the layout of
-// engine/source: patient_id BIGINT NOT NULL, then the schema's columns.
-func createTableSQL(t *model.Table) string {
-	var b strings.Builder
-	b.WriteString("CREATE TABLE ")
-	b.WriteString(quoteIdent(t.Name))
-	b.WriteString(" (patient_id BIGINT NOT NULL")
-	for _, c := range t.Columns {
-		b.WriteString(", ")
-		b.WriteString(quoteIdent(c.Name))
-		b.WriteByte(' ')
-		b.WriteString(source.SQLType(c.Type))
-	}
-	b.WriteString(")")
-	return b.String()
-}
-
-// quoteIdent quotes a DuckDB identifier.
-func quoteIdent(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 // quoteString quotes a DuckDB string literal.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/secret"
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 )
 
 // Description summarises a store.
@@ -99,7 +100,7 @@ func Describe(ctx context.Context, dsn string) (d Description, err error) {
 				hasPID = true
 			}
 			if c.typ == "DATE" {
-				q := quoteIdent(c.name)
+				q := sqlname.Ident(c.name)
 				sel = append(sel, "min("+q+")", "max("+q+")", "count(*) - count("+q+")")
 				dates = append(dates, c.name)
 			}
@@ -118,7 +119,7 @@ func Describe(ctx context.Context, dsn string) (d Description, err error) {
 		if hasPID {
 			vals = append(vals, &td.Patients)
 		}
-		q := "SELECT " + strings.Join(sel, ", ") + " FROM " + quoteIdent(cols[i].table)
+		q := "SELECT " + strings.Join(sel, ", ") + " FROM " + sqlname.Ident(cols[i].table)
 		if err := conn.QueryRowContext(ctx, q).Scan(vals...); err != nil {
 			return d, fmt.Errorf("describing table %s: %w", cols[i].table, err)
 		}

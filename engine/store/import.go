@@ -16,6 +16,7 @@ import (
 
 	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
 )
@@ -349,8 +350,8 @@ func importParquet(ctx context.Context, conn *sql.Conn, f importFile) error {
 			return &source.CellError{File: f.path, Column: c.Name,
 				Msg: fmt.Sprintf("Parquet type %s does not fit the column's type %s (DuckDB %s)", typ, c.Type.Name(), source.SQLType(c.Type))}
 		}
-		names = append(names, quoteIdent(c.Name))
-		exprs = append(exprs, fmt.Sprintf("CAST(%s AS %s)", quoteIdent(c.Name), source.SQLType(c.Type)))
+		names = append(names, sqlname.Ident(c.Name))
+		exprs = append(exprs, fmt.Sprintf("CAST(%s AS %s)", sqlname.Ident(c.Name), source.SQLType(c.Type)))
 	}
 	// Value checks, each finding the first offending row.
 	firstRow := func(where string) (int64, bool, error) {
@@ -365,7 +366,7 @@ func importParquet(ctx context.Context, conn *sql.Conn, f importFile) error {
 		if _, ok := types[c.Name]; !ok {
 			continue
 		}
-		q := quoteIdent(c.Name)
+		q := sqlname.Ident(c.Name)
 		if isNotNull(c) {
 			if row, bad, err := firstRow(q + " IS NULL"); err != nil {
 				return err
@@ -422,11 +423,11 @@ func importParquet(ctx context.Context, conn *sql.Conn, f importFile) error {
 				Msg: fmt.Sprintf("duplicate patient_id: table '%s' has at most one row per patient", f.table.Name)}
 		}
 	}
-	if _, err := conn.ExecContext(ctx, createTableSQL(f.table)); err != nil {
+	if _, err := conn.ExecContext(ctx, sqlname.CreateTable(f.table)); err != nil {
 		return fmt.Errorf("creating table %s: %w", f.table.Name, err)
 	}
 	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM read_parquet(%s)",
-		quoteIdent(f.table.Name), strings.Join(names, ", "), strings.Join(exprs, ", "), duck.QuotePath(f.path))
+		sqlname.Ident(f.table.Name), strings.Join(names, ", "), strings.Join(exprs, ", "), duck.QuotePath(f.path))
 	if _, err := conn.ExecContext(ctx, ins); err != nil {
 		return fmt.Errorf("loading %s: %w", f.path, err)
 	}

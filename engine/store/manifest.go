@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 )
 
 // ManifestTable is the table in which a store built by Import or
@@ -40,7 +42,7 @@ func writeManifest(ctx context.Context, conn *sql.Conn, m Manifest) error {
 	for _, t := range m.Checked {
 		rows = append(rows, fmt.Sprintf("('checked', %s)", quoteString(t)))
 	}
-	stmt := "CREATE TABLE " + quoteIdent(ManifestTable) + " AS SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS t(key, value)"
+	stmt := "CREATE TABLE " + sqlname.Ident(ManifestTable) + " AS SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS t(key, value)"
 	if _, err := conn.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("recording the store's manifest: %w", err)
 	}
@@ -58,7 +60,7 @@ func ReadManifest(ctx context.Context, conn *sql.Conn) (m Manifest, ok bool, err
 	if n == 0 {
 		return m, false, nil
 	}
-	rows, err := conn.QueryContext(ctx, "SELECT CAST(key AS VARCHAR), CAST(value AS VARCHAR) FROM "+quoteIdent(ManifestTable))
+	rows, err := conn.QueryContext(ctx, "SELECT CAST(key AS VARCHAR), CAST(value AS VARCHAR) FROM "+sqlname.Ident(ManifestTable))
 	if err != nil {
 		return m, false, fmt.Errorf("reading the store's manifest: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/engine/duck"
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/internal/synthcodes"
 	"github.com/ehrql-go/ehrql/tables"
 )
@@ -138,7 +139,7 @@ func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error
 		}
 		for _, t := range SynthTables {
 			tbl, _ := tables.Default().LookupTable(tables.ModuleTPP, t)
-			stmts = append(stmts, struct{ step, sql string }{"", createTableSQL(tbl)})
+			stmts = append(stmts, struct{ step, sql string }{"", sqlname.CreateTable(tbl)})
 		}
 		stmts = append(stmts, synthSteps(o)...)
 		for _, s := range stmts {
@@ -148,7 +149,7 @@ func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error
 			}
 			if s.step != "" {
 				var rows int64
-				if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(s.step)).Scan(&rows); err == nil {
+				if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+sqlname.Ident(s.step)).Scan(&rows); err == nil {
 					progress(fmt.Sprintf("%s: %d rows in %.1fs", s.step, rows, time.Since(start).Seconds()))
 				}
 			}
