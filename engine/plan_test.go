@@ -35,7 +35,7 @@ func TestPlanChoices(t *testing.T) {
 		}
 		return must(model.Filter(ev, must(model.Function(model.OpIn, must(model.SelectColumn(ev, "code")), model.MustValue(set)))))
 	}
-	a, b := in("x1", "x2"), in("x2", "x3")
+	a, b, c3, d := in("x1", "x2"), in("x2", "x3"), in("x3", "x4"), in("x5")
 	positive := must(model.Filter(ev, must(model.Function(model.OpGT, must(model.SelectColumn(ev, "n")), model.MustValue(model.IntLit(0))))))
 	adult := must(model.Function(model.OpGE, must(model.SelectColumn(pt, "age")), model.MustValue(model.IntLit(18))))
 	var nine []*model.Node
@@ -51,21 +51,31 @@ func TestPlanChoices(t *testing.T) {
 		sqlChunks []string
 	}
 	cases := []planCase{
-		{"two codelist frames share a scan, population from the table",
-			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpCount, b))},
+		{"four codelist frames share a scan, population from the table",
+			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpCount, b)),
+				must(model.Aggregate(model.OpExists, c3)), must(model.Aggregate(model.OpExists, d))},
 			[]string{
 				"population: the candidates are the patients in any table the population reads",
-				"scan_2: one scan of ev for 2 frames (2 aggregations and picks); 2 codelists on code as flags of codelists_1, an inner join (every frame tests it)",
+				"scan_2: one scan of ev for 4 frames (4 aggregations and picks); 4 codelists on code as flags of codelists_1, an inner join (every frame tests it)",
 			}, 1, []string{
-				"SELECT k, (m0 & 1) <> 0 AS f0, (m0 & 2) <> 0 AS f1 FROM (VALUES ('x1', 1), ('x2', 3), ('x3', 2)) AS t(k, m0)",
+				"FROM (VALUES ('x1', 1), ('x2', 3), ('x3', 6), ('x4', 4), ('x5', 8)) AS t(k, m0)",
 				"COALESCE(cl.f1, FALSE) AS \"frame 1\"", "FILTER (WHERE e.\"frame 1\")", "WHERE (cl.f0)\n      OR (cl.f1)",
 				"JOIN codelists_1 AS cl ON cl.k = e.\"code\""}},
 		{"a frame without a codelist: left join with the flags",
-			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpSum, must(model.SelectColumn(positive, "n"))))},
+			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpSum, must(model.SelectColumn(positive, "n")))),
+				must(model.Aggregate(model.OpExists, b)), must(model.Aggregate(model.OpExists, c3))},
 			[]string{
 				"population: the candidates are the patients in any table the population reads",
-				"scan_2: one scan of ev for 2 frames (2 aggregations and picks); 1 codelists on code as flags of codelists_1, a left join",
+				"scan_2: one scan of ev for 4 frames (4 aggregations and picks); 3 codelists on code as flags of codelists_1, a left join",
 			}, 1, []string{"LEFT JOIN codelists_1 AS cl ON cl.k = e.\"code\"", "sum((CASE WHEN e.\"frame 1\" THEN e.\"n\" END)) FILTER (WHERE e.\"frame 1\")"}},
+		{"three frames keep their own scans",
+			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpExists, b)), must(model.Aggregate(model.OpExists, c3))},
+			[]string{
+				"population: the candidates are the patients in any table the population reads",
+				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
+				"aggs_2: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
+				"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
+			}, 3, []string{"IN ('x1', 'x2')", "IN ('x3', 'x4')"}},
 		{"one frame keeps its own scan; population first",
 			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, a))},
 			[]string{
