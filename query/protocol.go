@@ -42,6 +42,9 @@ type Definable interface {
 // reports its mistakes and exits. Call it last in a definition's main.
 func Emit(d Definable) {
 	def, err := d.Definition()
+	if err == nil {
+		def.TestData, err = declaredTestData(def.Dataset)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Error in definition:\n%v\n", err)
 		os.Exit(ExitDefinitionError)

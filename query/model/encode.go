@@ -155,7 +155,7 @@ func (e *encoder) value(b *bytes.Buffer, k *wireKind, v any) error {
 		return e.object(b, decl, v)
 	case catOneOf:
 		for _, a := range k.alts {
-			if _, isList := v.([]any); isList == (a.cat == catTuple) {
+			if a.holds(v) {
 				return e.value(b, a, v)
 			}
 		}
@@ -292,4 +292,18 @@ func formatFloat(f float64) string {
 func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// holds reports whether v is the Go form of a value of kind k, for
+// choosing among the alternatives of a oneOf kind.
+func (k *wireKind) holds(v any) bool {
+	switch v.(type) {
+	case []any:
+		return k.cat == catTuple || k.cat == catList
+	case [][2]any:
+		return k.cat == catDict
+	case bool:
+		return k.cat == catBool
+	}
+	return k.cat == catObject
 }

@@ -121,7 +121,7 @@ var objectDecls = []*objectDecl{
 	{name: "ModuleDetails", fields: []field{
 		{name: "dataset", kind: nullable(objectOf("Dataset", "DefinitionError"))},
 		{name: "dataset_dummy_data_config", kind: nullable(objectOf("DummyDataConfig"))},
-		{name: "test_data", kind: kindAny},
+		{name: "test_data", kind: kindTestData},
 		{name: "measures", kind: nullable(objectOf("MeasureCollection", "DefinitionError"))},
 		{name: "measures_dummy_data_config", kind: nullable(objectOf("DummyDataConfig"))},
 		{name: "measures_disclosure_control_config", kind: nullable(objectOf("DisclosureControlConfig"))},
@@ -372,6 +372,11 @@ func buildModuleDetails(_ *decoder, v []any) (any, error) {
 	if v[1] != nil {
 		def.DatasetDummyDataConfig = v[1].(*DummyDataConfig)
 	}
+	td, err := buildTestData(v[2])
+	if err != nil {
+		return nil, err
+	}
+	def.TestData = td
 	switch x := v[3].(type) {
 	case measureCollection:
 		def.Measures = []Measure(x)
@@ -400,6 +405,7 @@ func moduleDetailsParts(v any) ([]any, error) {
 	if def.DatasetDummyDataConfig != nil {
 		out[1] = def.DatasetDummyDataConfig
 	}
+	out[2] = testDataParts(def.TestData)
 	switch {
 	case def.Measures != nil:
 		out[3] = measureCollection(def.Measures)
