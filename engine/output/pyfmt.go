@@ -158,3 +158,10 @@ func pad(s string, n int) string {
 	}
 	return strings.Repeat("0", n-len(s)) + s
 }
+
+// PyFloat formats f as Python's str(float) does (for messages that must
+// read as ehrQL's).
+func PyFloat(f float64) string { return pyFloat(f) }
+
+// PyRepr quotes s as Python's repr(str) does.
+func PyRepr(s string) string { return pyRepr(s) }

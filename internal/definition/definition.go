@@ -119,7 +119,7 @@ func Load(ctx context.Context, path string, params []string, opts Options) (*mod
 	}
 	switch {
 	case info.IsDir():
-		return loadGo(ctx, path, ".", path, params, opts)
+		return loadGo(ctx, path, []string{"."}, path, params, opts)
 	case strings.HasSuffix(path, ".json"):
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -135,13 +135,17 @@ func Load(ctx context.Context, path string, params []string, opts Options) (*mod
 		}
 		return def, nil
 	case strings.HasSuffix(path, ".go"):
-		return loadGo(ctx, filepath.Dir(path), "./"+filepath.Base(path), path, params, opts)
+		target, err := goTarget(path)
+		if err != nil {
+			return nil, err
+		}
+		return loadGo(ctx, filepath.Dir(path), target, path, params, opts)
 	}
 	return nil, fmt.Errorf("%s is not a definition: expected a .go file, a Go package directory or a .json query model", path)
 }
 
 // loadGo builds the definition program (target, in dir) and runs it.
-func loadGo(ctx context.Context, dir, target, shown string, params []string, opts Options) (*model.Definition, error) {
+func loadGo(ctx context.Context, dir string, target []string, shown string, params []string, opts Options) (*model.Definition, error) {
 	required, wanted, err := opts.confine()
 	if err != nil {
 		return nil, err

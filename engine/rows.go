@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ehrql-go/ehrql/engine/memory"
+	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// OpenRows starts an in-memory session holding the given tables, filled
+// from rows held in memory (test patients, small examples), and locks it
+// down as OpenCSVTables does.
+func OpenRows(ctx context.Context, tables []*model.Table, data memory.Data, opts Options) (*Session, error) {
+	s, err := open(ctx, "", opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.LoadRows(ctx, tables, data); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s.lockdown(ctx)
+}
+
+// LoadRows creates (or replaces) each table in the session, with
+// patient_id then its columns typed as source.SQLType says, and inserts
+// its rows from data (values as the reference engine holds them: nil,
+// bool, int64, float64, string or model.CivilDate).
+func (s *Session) LoadRows(ctx context.Context, tables []*model.Table, data memory.Data) error {
+	for _, t := range tables {
+		defs := []string{"patient_id BIGINT NOT NULL"}
+		marks := []string{"?"}
+		for _, c := range t.Columns {
+			defs = append(defs, ident(c.Name)+" "+source.SQLType(c.Type))
+			marks = append(marks, "?")
+		}
+		if err := s.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", ident(t.Name), strings.Join(defs, ", "))); err != nil {
+			return fmt.Errorf("creating table %s: %w", t.Name, err)
+		}
+		rows := data[t.Name]
+		if len(rows) == 0 {
+			continue
+		}
+		tuple := "(" + strings.Join(marks, ", ") + ")"
+		args := make([]any, 0, len(rows)*len(marks))
+		for _, row := range rows {
+			args = append(args, row.PatientID)
+			for _, c := range t.Columns {
+				v := row.Values[c.Name]
+				if d, ok := v.(model.CivilDate); ok {
+					v = d.Time()
+				}
+				args = append(args, v)
+			}
+		}
+		insert := fmt.Sprintf("INSERT INTO %s VALUES %s", ident(t.Name), strings.TrimSuffix(strings.Repeat(tuple+", ", len(rows)), ", "))
+		if err := s.Exec(ctx, insert, args...); err != nil {
+			return fmt.Errorf("loading table %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// Fetch runs a query of the session and returns its rows as the reference
+// engine's table name holds them (dates as model.CivilDate).
+func (s *Session) Fetch(ctx context.Context, name, query string, cols []ColumnSpec) (memory.Table, error) {
+	t := memory.Table{Name: name}
+	for _, c := range cols {
+		t.Columns = append(t.Columns, c.Name)
+	}
+	rows, err := s.Query(ctx, query)
+	if err != nil {
+		return t, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return t, err
+		}
+		for i, v := range vals {
+			if tm, ok := v.(time.Time); ok {
+				vals[i] = model.DateOf(tm)
+			}
+		}
+		t.Rows = append(t.Rows, vals)
+	}
+	return t, rows.Err()
+}
+
+// Results runs the dataset and its event tables in the session and
+// returns them as the reference engine does; a failure is diagnosed as
+// Run's are.
+func (q *Query) Results(ctx context.Context, s *Session) (*memory.Results, error) {
+	res := &memory.Results{}
+	var err error
+	if res.Dataset, err = s.Fetch(ctx, "dataset", q.SQL, q.Columns); err != nil {
+		return nil, q.diagnose(ctx, s, err)
+	}
+	for _, e := range q.Events {
+		t, err := s.Fetch(ctx, e.Name, e.SQL, e.Columns)
+		if err != nil {
+			return nil, q.diagnose(ctx, s, err)
+		}
+		res.Events = append(res.Events, t)
+	}
+	return res, nil
+}
