@@ -136,9 +136,9 @@ func goTool() (string, error) {
 // builder builds one definition program.
 type builder struct {
 	study  *study
-	defDir string // the definition's folder, absolute
+	defDir string   // the definition's folder, absolute
 	target []string // what go build is given, relative to defDir
-	shown  string // the definition as the user named it
+	shown  string   // the definition as the user named it
 	goTool string
 	cache  string
 	env    []string
