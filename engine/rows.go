@@ -114,3 +114,43 @@ func (q *Query) Results(ctx context.Context, s *Session) (*memory.Results, error
 	}
 	return res, nil
 }
+
+// TablesOf lists the catalogue and user tables the nodes read, in name
+// order (inline tables, which carry their rows, are left out).
+func TablesOf(roots ...*model.Node) []*model.Table {
+	var out []*model.Table
+	for _, t := range tableNodes(roots...) {
+		if t.Op() != model.OpInlinePatientTable {
+			out = append(out, t.Table())
+		}
+	}
+	return out
+}
+
+// ReadRows reads the session's tables back, each in the order its rows
+// were loaded, as the reference engine holds them.
+func (s *Session) ReadRows(ctx context.Context, tables []*model.Table) (memory.Data, error) {
+	data := memory.Data{}
+	for _, t := range tables {
+		cols := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
+		sel := []string{"patient_id"}
+		for _, c := range t.Columns {
+			cols = append(cols, ColumnSpec{Name: c.Name, Type: c.Type})
+			sel = append(sel, ident(c.Name))
+		}
+		got, err := s.Fetch(ctx, t.Name, fmt.Sprintf("SELECT %s FROM %s ORDER BY rowid", strings.Join(sel, ", "), ident(t.Name)), cols)
+		if err != nil {
+			return nil, fmt.Errorf("reading table %s: %w", t.Name, err)
+		}
+		rows := make([]memory.Row, len(got.Rows))
+		for i, r := range got.Rows {
+			vals := make(map[string]any, len(t.Columns))
+			for j, c := range t.Columns {
+				vals[c.Name] = r[j+1]
+			}
+			rows[i] = memory.Row{PatientID: r[0].(int64), Values: vals}
+		}
+		data[t.Name] = rows
+	}
+	return data, nil
+}

@@ -14,10 +14,14 @@ import (
 // Catalogue tables are written as external_ref; user-defined tables inline.
 // Every object is written from its declaration (objectDecls), as Decode
 // reads it.
-func Encode(def *Definition) ([]byte, error) {
+func Encode(def *Definition) ([]byte, error) { return encodeDocument(objectOf("ModuleDetails"), def) }
+
+// encodeDocument writes a document of the wire format whose value, v, is
+// of kind k, with its nodes stored as Encode says.
+func encodeDocument(k *wireKind, v any) ([]byte, error) {
 	e := &encoder{byID: map[ID]string{}}
 	var root bytes.Buffer
-	if err := e.value(&root, objectOf("ModuleDetails"), def); err != nil {
+	if err := e.value(&root, k, v); err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer

@@ -292,6 +292,7 @@ var objectDecls = []*objectDecl{
 		}
 		return s, nil
 	}},
+	showDecl,
 }
 
 var rowsReaderFields = []field{
@@ -664,6 +665,8 @@ func objectNameOf(v any) string {
 		return x.op.String()
 	case *columnSpec:
 		return "ColumnSpec"
+	case *Show:
+		return "Show"
 	case *rowsFile:
 		return x.reader
 	}
