@@ -401,20 +401,7 @@ func checkPatient(p model.TestPatient, columns []string, results map[int64][]any
 }
 
 // pyStr writes a value as Python's str() does.
-func pyStr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case float64:
-		return output.PyFloat(x)
-	}
-	return fmt.Sprint(v)
-}
+var pyStr = output.PyStr
 
 // pyRepr writes a value as Python's repr() does.
 func pyRepr(v any) string {

@@ -130,18 +130,10 @@ func headerless(t memory.Table) memory.Table {
 
 // showValue writes a value as ehrQL's debugger does: NULL as nothing.
 func showValue(v any) string {
-	switch x := v.(type) {
-	case nil:
+	if v == nil {
 		return ""
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case float64:
-		return output.PyFloat(x)
 	}
-	return fmt.Sprint(v)
+	return output.PyStr(v)
 }
 
 // asciiTable is ehrQL's records_to_ascii_table: columns 17 wide, lines
