@@ -128,6 +128,9 @@ commands:
   generate-dataset DEF      run a dataset definition and write the dataset
   generate-measures DEF     run a measures definition and write the measures
   create-dummy-tables DEF   write the dummy tables generated for a definition
+  assure TEST_DEF           run a definition's test patients; report what differs
+  debug DEF                 print what the definition's show() calls show
+  dump-example-data [DIR]   write the tutorial's example data (default example-data)
   plot-measures FILE        chart measures results (--output DIR: SVG, PNG, index.html)
   describe FILE|DIR         a one-page HTML report of a dataset (--output report.html)
   dump-dataset-sql DEF      print the SQL the engine would run
