@@ -131,6 +131,7 @@ commands:
   assure TEST_DEF           run a definition's test patients; report what differs
   debug DEF                 print what the definition's show() calls show
   dump-example-data [DIR]   write the tutorial's example data (default example-data)
+  graph-query DEF           draw the dataset's query graph (--output graph.svg|.dot)
   plot-measures FILE        chart measures results (--output DIR: SVG, PNG, index.html)
   describe FILE|DIR         a one-page HTML report of a dataset (--output report.html)
   dump-dataset-sql DEF      print the SQL the engine would run

@@ -821,3 +821,24 @@ func (k *wireKind) accepts(s shape) bool {
 	}
 	return false
 }
+
+// NodeFields lists a node's fields as the wire format declares them: their
+// names and values (nodes, literals, strings, numbers, and lists and dicts
+// of them). A Value node has one field, "value", holding its literal.
+func NodeFields(n *Node) (names []string, values []any, err error) {
+	if n.op == OpValue {
+		return []string{"value"}, []any{n.lit}, nil
+	}
+	decl := decls[n.op.String()]
+	if decl == nil || decl.parts == nil {
+		return nil, nil, fmt.Errorf("no wire declaration for %s", n.op)
+	}
+	values, err = decl.parts(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range decl.fields {
+		names = append(names, f.name)
+	}
+	return names, values, nil
+}
