@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	q "github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/internal/querygraph"
+	q "github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/tables/core"
 )
 
