@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ehrql-go/ehrql/assurance"
+	"github.com/ehrql-go/ehrql/engine"
 )
 
 var studyYear = []string{"--", "--start-date", "2020-04-01", "--end-date", "2021-03-31"}
@@ -139,6 +144,35 @@ func main() {
 		stdout, stderr, code := ehrql(t, "assure", tt.file)
 		if code != tt.code || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%s: exit %d, want %d with %q:\n%s%s", tt.name, code, tt.code, tt.want, stdout, stderr)
+		}
+	}
+}
+
+// TestAssureEnginesAgree: the reference study's tests give the same results
+// on DuckDB, which assure uses, and on the reference engine.
+func TestAssureEnginesAgree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the Go toolchain")
+	}
+	ctx := context.Background()
+	for _, name := range []string{"test_dataset_definition.go", "test_dataset_definition_wrong.go"} {
+		def, err := loadDataset(ctx, study+"/"+name, studyYear[1:], "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		duck, err := assurance.Validate(ctx, def.Dataset, def.TestData, assurance.DuckDB(engine.Options{Threads: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem, err := assurance.Validate(ctx, def.Dataset, def.TestData, assurance.Memory)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(duck, mem) {
+			t.Errorf("%s: the engines disagree:\nduckdb: %+v\nmemory: %+v", name, duck, mem)
+		}
+		if len(def.TestData.Patients) < 4 {
+			t.Errorf("%s: %d patients", name, len(def.TestData.Patients))
 		}
 	}
 }
