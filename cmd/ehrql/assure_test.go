@@ -176,3 +176,67 @@ func TestAssureEnginesAgree(t *testing.T) {
 		}
 	}
 }
+
+// pythonTestData is test_data as ehrQL's serializer writes it for a
+// Python test file (patients as a single record, the other tables as
+// lists, floats and None):
+//
+//	{1: {"patients": {"date_of_birth": date(1980, 6, 1), "sex": "female"},
+//	     "practice_registrations": [{"start_date": date(2010, 1, 1)}],
+//	     "addresses": [{"start_date": date(2015, 1, 1), "imd_rounded": 20000}],
+//	     "expected_in_population": True,
+//	     "expected_columns": {"age": 39.0, "imd_quintile": "4", "dod": None}},
+//	 2: {"patients": {"date_of_birth": date(2003, 6, 1), "sex": "male"},
+//	     "practice_registrations": [{"start_date": date(2010, 1, 1)}],
+//	     "expected_in_population": True}}
+const pythonTestData = `{
+        "dict": [
+          [
+            1,
+            {
+              "dict": [
+                ["patients", {"dict": [["date_of_birth", {"date": "1980-06-01"}], ["sex", "female"]]}],
+                ["practice_registrations", [{"dict": [["start_date", {"date": "2010-01-01"}]]}]],
+                ["addresses", [{"dict": [["start_date", {"date": "2015-01-01"}], ["imd_rounded", 20000]]}]],
+                ["expected_in_population", true],
+                ["expected_columns", {"dict": [["age", 39.0], ["imd_quintile", "4"], ["dod", null]]}]
+              ]
+            }
+          ],
+          [
+            2,
+            {
+              "dict": [
+                ["patients", {"dict": [["date_of_birth", {"date": "2003-06-01"}], ["sex", "male"]]}],
+                ["practice_registrations", [{"dict": [["start_date", {"date": "2010-01-01"}]]}]],
+                ["expected_in_population", true]
+              ]
+            }
+          ]
+        ]
+      }`
+
+// TestAssureEhrQLJSON: ehrQL's own serialization of the study's dataset,
+// with test patients in the form a Python test file gives them.
+func TestAssureEhrQLJSON(t *testing.T) {
+	data, err := os.ReadFile(study + "/ehrql-json/consultation_dataset_2020-04-01_to_2021-03-31.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Replace(string(data), `"test_data": null`, `"test_data": `+pythonTestData, 1)
+	if doc == string(data) {
+		t.Fatal("no test_data in the JSON")
+	}
+	path := filepath.Join(t.TempDir(), "test_dataset_definition.json")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := ehrql(t, "assure", path)
+	want := "AssuranceTestError: \n" +
+		"Validate test data: All OK!\n" +
+		"Validate results: Found errors with 1 patient(s)\n" +
+		" * Patient 2 was unexpectedly not in the population\n"
+	if code != 13 || stdout != "" || stderr != want {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant:\n%s", code, stdout, stderr, want)
+	}
+}
