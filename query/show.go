@@ -129,12 +129,15 @@ func buildShow(s *model.Show, items []any) error {
 		}
 	}
 	s.Kind = model.ShowSeries
+	days := false
 	for _, el := range elements {
 		var n *model.Node
 		var err error
+		isDays := true
 		switch x := el.(type) {
 		case Series:
 			n, err = x.node()
+			isDays = false
 		case DatePatientDifference:
 			n, err = x.Days().node()
 		case DateEventDifference:
@@ -146,6 +149,11 @@ func buildShow(s *model.Show, items []any) error {
 			return err
 		}
 		s.Elements = append(s.Elements, n)
+		s.Days = append(s.Days, isDays)
+		days = days || isDays
+	}
+	if !days {
+		s.Days = nil
 	}
 	return model.CheckShowSeries(s.Elements)
 }

@@ -91,7 +91,11 @@ func evaluateShow(ctx context.Context, s *model.Show, dir string) (memory.Table,
 		}
 	}
 	if s.Kind != model.ShowDataset {
-		return memory.Show(s.Elements, data)
+		t, err := memory.Show(s.Elements, data)
+		if err == nil && len(s.Days) > 0 {
+			inDays(t, s.Days)
+		}
+		return t, err
 	}
 	if s.Population == nil && len(s.Elements) == 0 {
 		// ehrQL shows a dataset with nothing in it as one empty row.
@@ -102,6 +106,19 @@ func evaluateShow(ctx context.Context, s *model.Show, dir string) (memory.Table,
 		vars[i] = model.Variable{Name: s.Names[i], Series: n}
 	}
 	return memory.ShowDataset(s.Population, vars, data)
+}
+
+// inDays writes the values of date differences as ehrQL shows them:
+// "N days" (NULL stays empty). The series follow patient_id (and row_id).
+func inDays(t memory.Table, days []bool) {
+	first := len(t.Columns) - len(days)
+	for _, row := range t.Rows {
+		for i, d := range days {
+			if v := row[first+i]; d && v != nil {
+				row[first+i] = fmt.Sprintf("%v days", v)
+			}
+		}
+	}
 }
 
 // renderers draw a shown table as ehrQL's --display-format does.

@@ -65,6 +65,8 @@ func TestDebugErrors(t *testing.T) {
 		{"event and patient series", "\tq.Show(core.ClinicalEvents.Date, core.Patients.Sex)\n", 10, "mixed.go:9: " + usage},
 		{"two tables", "\tq.Show(core.ClinicalEvents.Date, core.Medications.Date)\n", 10, "two.go:9: " + usage},
 		{"frame among series", "\tq.Show(core.ClinicalEvents, core.ClinicalEvents.Date)\n", 10, "frame.go:9: " + usage},
+		{"date differences in days", "\tq.Show(core.Patients.DateOfDeath.Minus(core.Patients.DateOfBirth), core.Patients.Sex)\n", 0,
+			"Show line 9 (days.go):\npatient_id        | series_1          | series_2\n------------------+-------------------+------------------\n1                 |                   | female\n2                 | 10806 days        | male\n"},
 		{"only shows, a constant", "\tq.Show(q.Int(1), q.Label(\"one\"))\n\t_ = core.Patients\n", 0, "Show line 9 (only.go): one\n\n\n"},
 		{"shown before a mistake", "\tq.Show(core.Patients.Sex)\n\tq.Emit(q.NewDataset())\n", 10, "Show line 9 (before.go):\npatient_id        | value\n------------------+------------------\n1                 | female\n2                 | male\n"},
 	} {

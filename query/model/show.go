@@ -19,6 +19,9 @@ type Show struct {
 	Kind string
 	// Elements are the series or the frame; for a dataset, its variables.
 	Elements []*Node
+	// Days marks the series that are date differences in days, shown as
+	// "N days" (nil: none).
+	Days []bool
 	// Population is a dataset's population (nil when it has none yet);
 	// Names are its variables' names.
 	Population *Node
@@ -44,6 +47,7 @@ var showDecl = &objectDecl{name: "Show", fields: []field{
 	{name: "elements", kind: listOf(kindNode)},
 	{name: "population", kind: nullable(kindNode)},
 	{name: "names", kind: listOf(kindStr)},
+	{name: "days", kind: listOf(kindBool)},
 }, build: func(_ *decoder, v []any) (any, error) {
 	s := &Show{Location: v[0].(string), Label: v[1].(string), Head: v[2].(int64), Tail: v[3].(int64), Kind: v[4].(string)}
 	s.Elements = fromAny[*Node](v[5])
@@ -51,6 +55,7 @@ var showDecl = &objectDecl{name: "Show", fields: []field{
 		s.Population = v[6].(*Node)
 	}
 	s.Names = fromAny[string](v[7])
+	s.Days = fromAny[bool](v[8])
 	if err := s.check(); err != nil {
 		return nil, err
 	}
@@ -60,13 +65,16 @@ var showDecl = &objectDecl{name: "Show", fields: []field{
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	return []any{s.Location, s.Label, s.Head, s.Tail, s.Kind, toAny(s.Elements), s.Population, toAny(s.Names)}, nil
+	return []any{s.Location, s.Label, s.Head, s.Tail, s.Kind, toAny(s.Elements), s.Population, toAny(s.Names), toAny(s.Days)}, nil
 }}
 
 // check applies show()'s rules on what may be shown together.
 func (s *Show) check() error {
 	if s.Head < 0 || s.Tail < 0 {
 		return fmt.Errorf("show: head and tail must not be negative")
+	}
+	if len(s.Days) > 0 && (s.Kind != ShowSeries || len(s.Days) != len(s.Elements)) {
+		return fmt.Errorf("show: %d days flags for %d %s elements", len(s.Days), len(s.Elements), s.Kind)
 	}
 	switch s.Kind {
 	case ShowDataset:
