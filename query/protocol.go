@@ -22,6 +22,10 @@ import (
 const (
 	// EnvModelFD names the file descriptor the query model is written to.
 	EnvModelFD = "EHRQL_QUERY_MODEL_FD"
+	// EnvShowFD names the file descriptor that show() writes to, set only
+	// by `ehrql debug`: each call writes one line, a document of one Show
+	// (model.EncodeShows). Unset, show() does nothing.
+	EnvShowFD = "EHRQL_SHOW_FD"
 	// EnvDefinitionDir is the definition's directory, against which
 	// relative codelist paths are also resolved.
 	EnvDefinitionDir = codelists.DefinitionDirEnv
@@ -42,6 +46,9 @@ type Definable interface {
 // reports its mistakes and exits. Call it last in a definition's main.
 func Emit(d Definable) {
 	def, err := d.Definition()
+	if err == nil {
+		def.TestData, err = declaredTestData(def.Dataset)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Error in definition:\n%v\n", err)
 		os.Exit(ExitDefinitionError)
@@ -52,18 +59,28 @@ func Emit(d Definable) {
 		os.Exit(ExitDefinitionError)
 	}
 	out := os.Stdout
-	if fd := os.Getenv(EnvModelFD); fd != "" {
-		n, err := strconv.Atoi(fd)
-		if err != nil || n < 3 {
-			fmt.Fprintf(os.Stderr, "Error writing the query model: %s=%q is not a file descriptor\n", EnvModelFD, fd)
-			os.Exit(ExitDefinitionError)
-		}
-		out = os.NewFile(uintptr(n), "query model")
+	if f := protocolFile(EnvModelFD, "query model"); f != nil {
+		out = f
 	}
 	if _, err := out.Write(append(data, '\n')); err != nil {
 		fmt.Fprintf(os.Stderr, "Error writing the query model: %v\n", err)
 		os.Exit(ExitDefinitionError)
 	}
+}
+
+// protocolFile opens the descriptor the environment variable env names,
+// or returns nil when it is unset; a malformed value stops the definition.
+func protocolFile(env, what string) *os.File {
+	fd := os.Getenv(env)
+	if fd == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(fd)
+	if err != nil || n < 3 {
+		fmt.Fprintf(os.Stderr, "Error writing the %s: %s=%q is not a file descriptor\n", what, env, fd)
+		os.Exit(ExitDefinitionError)
+	}
+	return os.NewFile(uintptr(n), what)
 }
 
 // Params are the user parameters given after "--" on the ehrql command

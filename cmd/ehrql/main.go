@@ -128,6 +128,10 @@ commands:
   generate-dataset DEF      run a dataset definition and write the dataset
   generate-measures DEF     run a measures definition and write the measures
   create-dummy-tables DEF   write the dummy tables generated for a definition
+  assure TEST_DEF           run a definition's test patients; report what differs
+  debug DEF                 print what the definition's show() calls show
+  dump-example-data [DIR]   write the tutorial's example data (default example-data)
+  graph-query DEF           draw the dataset's query graph (--output graph.svg|.dot)
   plot-measures FILE        chart measures results (--output DIR: SVG, PNG, index.html)
   describe FILE|DIR         a one-page HTML report of a dataset (--output report.html)
   dump-dataset-sql DEF      print the SQL the engine would run
@@ -191,6 +195,7 @@ func exitCode(err error, stderr io.Writer) int {
 		fe  *source.FileError
 		se  *engine.StoreError
 		roe *output.ReadOnlyError
+		ae  *assuranceError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -199,6 +204,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &de):
 		fmt.Fprintln(stderr, de.Error())
 		return de.Code
+	case errors.As(err, &ae):
+		fmt.Fprintf(stderr, "AssuranceTestError: %v\n", ae)
+		return exitAssurance
 	case errors.As(err, &roe):
 		fmt.Fprintf(stderr, "PermissionError: %v\n", err)
 		return exitPermission
@@ -287,10 +295,16 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	out := fs.String("output", "", "output file: .arrow, .csv or .csv.gz (default: CSV on stdout)")
 	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
 	dummyFile := fs.String("dummy-data-file", "", "a ready dataset (CSV, CSV.gz or Arrow), checked against the definition and written out")
+	testFile := fs.String("test-data-file", "", "a definition with test patients: run its assurance tests first (report on stderr)")
 	dsn, settings := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {
 		return err
+	}
+	if *testFile != "" {
+		if _, err := os.Stat(*testFile); err != nil {
+			return &usageError{*testFile + " does not exist"}
+		}
 	}
 	if err := checkOutput(*out); err != nil {
 		return err
@@ -311,6 +325,11 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	def, err := loadDataset(ctx, defPath, params, *dsn)
 	if err != nil {
 		return err
+	}
+	if *testFile != "" {
+		if err := assure(ctx, *testFile, params, stderr); err != nil {
+			return err
+		}
 	}
 	q, err := engine.CompileDataset(def.Dataset)
 	if err != nil {

@@ -139,7 +139,7 @@ func TestBuildCacheFollowsTheStudySources(t *testing.T) {
 	def := filepath.Join(root, "analysis", "dataset_definition.go")
 	program := func() (string, os.FileInfo) {
 		t.Helper()
-		b, err := newBuilder(filepath.Dir(def), "./dataset_definition.go", def, &bytes.Buffer{})
+		b, err := newBuilder(filepath.Dir(def), []string{"./dataset_definition.go"}, def, &bytes.Buffer{})
 		if err != nil {
 			t.Fatal(err)
 		}
