@@ -57,6 +57,18 @@ func Adult(on q.DatePatientSeries) q.BoolPatientSeries {
 }
 `
 
+// sharedPackageStudy writes a study (no go.mod) whose one definition uses
+// a study package, and returns the definition's path.
+func sharedPackageStudy(t testing.TB) string {
+	t.Helper()
+	root := writeStudy(t, map[string]string{
+		"project.yaml":                   "",
+		"analysis/shared/shared.go":      sharedPackage,
+		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
+	})
+	return filepath.Join(root, "analysis", "dataset_definition.go")
+}
+
 func definitionUsing(module, column string) string {
 	return `//go:build ignore
 
@@ -131,12 +143,7 @@ func TestTwoDefinitionsShareAStudyPackage(t *testing.T) {
 // changes.
 func TestBuildCacheFollowsTheStudySources(t *testing.T) {
 	isolatedCache(t)
-	root := writeStudy(t, map[string]string{
-		"project.yaml":                   "",
-		"analysis/shared/shared.go":      sharedPackage,
-		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
-	})
-	def := filepath.Join(root, "analysis", "dataset_definition.go")
+	def := sharedPackageStudy(t)
 	program := func() (string, os.FileInfo) {
 		t.Helper()
 		b, err := newBuilder(filepath.Dir(def), []string{"./dataset_definition.go"}, def, &bytes.Buffer{})
@@ -159,7 +166,7 @@ func TestBuildCacheFollowsTheStudySources(t *testing.T) {
 	if again != first || !os.SameFile(built, rebuilt) {
 		t.Errorf("an unchanged definition was built again: %s then %s", first, again)
 	}
-	shared := filepath.Join(root, "analysis", "shared", "shared.go")
+	shared := filepath.Join(filepath.Dir(def), "shared", "shared.go")
 	if err := os.WriteFile(shared, []byte(strings.Replace(sharedPackage, "q.Int(18)", "q.Int(16)", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -388,12 +395,7 @@ func TestHostileDefinitionIsConfined(t *testing.T) {
 // best effort otherwise, off with "never"; a bad value is refused.
 func TestIsolationPolicy(t *testing.T) {
 	isolatedCache(t)
-	root := writeStudy(t, map[string]string{
-		"project.yaml":                   "",
-		"analysis/shared/shared.go":      sharedPackage,
-		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
-	})
-	def := filepath.Join(root, "analysis", "dataset_definition.go")
+	def := sharedPackageStudy(t)
 	saved := sandboxSupported
 	t.Cleanup(func() { sandboxSupported = saved })
 	sandboxSupported = func() error { return errors.New("no Landlock here") }
@@ -440,12 +442,7 @@ func TestOptionsFromEnv(t *testing.T) {
 // it confined and decoding its query model.
 func BenchmarkLoadUnchangedDefinition(b *testing.B) {
 	isolatedCache(b)
-	root := writeStudy(b, map[string]string{
-		"project.yaml":                   "",
-		"analysis/shared/shared.go":      sharedPackage,
-		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
-	})
-	def := filepath.Join(root, "analysis", "dataset_definition.go")
+	def := sharedPackageStudy(b)
 	if _, err := Load(context.Background(), def, nil, Options{}); err != nil {
 		b.Fatal(err)
 	}
