@@ -37,7 +37,7 @@ func disclosureControl(def *model.Definition) bool {
 func generateMeasures(ctx context.Context, args, params []string, stdout, stderr io.Writer) error {
 	fs := commandFlags("generate-measures")
 	out := fs.String("output", "", "output file: .csv, .csv.gz or .arrow (default: CSV on stdout)")
-	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
+	dummyTables := fs.String("dummy-tables", "", "folder of dummy tables, one <table>.csv, .csv.gz or .arrow each")
 	dummyFile := fs.String("dummy-data-file", "", "a ready CSV of measure results, checked against the definition and written out")
 	dsn, settings := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)

@@ -156,11 +156,19 @@ func ParseCell(s string, t Type) (Literal, error) {
 	return Literal{}, fmt.Errorf("columns of type %s cannot be read from files", t.Name())
 }
 
+// ReadArrowTableFile reads a table file in Arrow IPC format as
+// ReadTableFile reads a CSV file, with the same arguments and results. The
+// language packages carry no Arrow reader: a program that links one sets
+// this variable at initialisation (package engine does); where it is nil,
+// an Arrow file is refused with a message saying so.
+var ReadArrowTableFile func(path, shown string, columns []FileColumn, allowMissing bool) ([][]Literal, error)
+
 // read reads a rows reader's file: its column specs must cover the
 // schema's columns, whose rows it returns in schema order.
 func (f *rowsFile) read(cols []Column) ([][]Literal, error) {
-	if f.reader == "ArrowRowsReader" || strings.HasSuffix(f.path, ".arrow") {
-		return nil, fmt.Errorf("rows: %s: reading table_from_file's Arrow files is not supported yet; write the table as CSV", f.path)
+	arrowFile := f.reader == "ArrowRowsReader" || strings.HasSuffix(f.path, ".arrow")
+	if arrowFile && ReadArrowTableFile == nil {
+		return nil, fmt.Errorf("rows: %s: this program has no Arrow reader for table_from_file; run it with the ehrql command, or write the table as CSV", f.path)
 	}
 	specs := map[string]*columnSpec{}
 	for _, kv := range f.specs {
@@ -176,6 +184,9 @@ func (f *rowsFile) read(cols []Column) ([][]Literal, error) {
 			return nil, fmt.Errorf("rows: %s: the column %s is %s in the schema but %s in its column spec", f.path, c.Name, c.Type.Name(), s.Type.Name())
 		}
 		fcs = append(fcs, FileColumn{Column: c, Nullable: s.Nullable, Categories: s.Categories})
+	}
+	if arrowFile {
+		return ReadArrowTableFile(f.resolved, f.path, fcs, f.allowMissing)
 	}
 	return ReadTableFile(f.resolved, f.path, fcs, f.allowMissing)
 }
