@@ -282,7 +282,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	fs := commandFlags("generate-dataset")
 	out := fs.String("output", "", "output file: .arrow, .csv or .csv.gz (default: CSV on stdout)")
 	dummyTables := fs.String("dummy-tables", "", "folder of dummy tables, one <table>.csv, .csv.gz or .arrow each")
-	dummyFile := fs.String("dummy-data-file", "", "a ready dataset (CSV, CSV.gz or Arrow), checked against the definition and written out")
+	dummyFile := fs.String("dummy-data-file", "", "a ready dataset (CSV, CSV.gz or Arrow; a folder of them for event tables), checked against the definition and written out")
 	dsn, settings := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {

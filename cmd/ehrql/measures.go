@@ -38,7 +38,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 	fs := commandFlags("generate-measures")
 	out := fs.String("output", "", "output file: .csv, .csv.gz or .arrow (default: CSV on stdout)")
 	dummyTables := fs.String("dummy-tables", "", "folder of dummy tables, one <table>.csv, .csv.gz or .arrow each")
-	dummyFile := fs.String("dummy-data-file", "", "a ready CSV of measure results, checked against the definition and written out")
+	dummyFile := fs.String("dummy-data-file", "", "a ready file of measure results (CSV, CSV.gz or Arrow; or a folder, one file per measure), checked against the definition and written out")
 	dsn, settings := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {

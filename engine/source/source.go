@@ -172,7 +172,7 @@ func planCSVDir(dir string, tables []*model.Table) ([]tablePlan, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("dummy tables directory: %s is not a directory", dir)
 	}
-	ext, err := dirFormat(dir)
+	ext, err := DirFormat(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -228,14 +228,15 @@ func fileExtension(name string) string {
 	return ext
 }
 
-// dirFormat is the one data format of a dummy-tables folder, as ehrQL
-// decides it: other files (a README) are ignored, two data formats are an
-// error. A folder with no data file is read as CSV, so that the missing
-// tables are named.
-func dirFormat(dir string) (string, error) {
+// DirFormat is the one data format of a folder of table files (--dummy-tables,
+// a folder --dummy-data-file), as ehrQL decides it: its extension, .csv,
+// .csv.gz or .arrow; other files (a README) are ignored, two data formats
+// are an error. A folder with no data file is read as CSV, so that the
+// missing tables are named.
+func DirFormat(dir string) (string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return "", fmt.Errorf("dummy tables directory: %w", err)
+		return "", fmt.Errorf("reading the folder %s: %w", dir, err)
 	}
 	found := map[string]bool{}
 	for _, e := range entries {

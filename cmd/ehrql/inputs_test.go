@@ -1,0 +1,89 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Measures written as Arrow are read back by --dummy-data-file: the same
+// results as the run that wrote them; an Arrow file whose columns are of
+// the wrong types says so.
+func TestMeasuresArrowDummyDataFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the Go toolchain")
+	}
+	dir := t.TempDir()
+	want, stderr, code := ehrql(t, "generate-measures", "testdata/measures_small", "--dummy-tables", "testdata/tables_ok")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	arrowFile := filepath.Join(dir, "m.arrow")
+	if _, stderr, code := ehrql(t, "generate-measures", "testdata/measures_small", "--dummy-tables", "testdata/tables_ok", "--output", arrowFile); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	got, stderr, code := ehrql(t, "generate-measures", "testdata/measures_small", "--dummy-data-file", arrowFile)
+	if code != 0 || got != want {
+		t.Errorf("from %s: exit %d, got\n%s\nwant\n%s\n%s", arrowFile, code, got, want, stderr)
+	}
+
+	// A folder of one file per measure, as --output DIR/:arrow writes it.
+	for _, format := range []string{"csv", "arrow"} {
+		folder := filepath.Join(dir, "per_measure_"+format)
+		if _, stderr, code := ehrql(t, "generate-measures", "testdata/measures_small", "--dummy-tables", "testdata/tables_ok", "--output", folder+"/:"+format); code != 0 {
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		got, stderr, code := ehrql(t, "generate-measures", "testdata/measures_small", "--dummy-data-file", folder)
+		if code != 0 || got != want {
+			t.Errorf("from %s: exit %d, got\n%s\nwant\n%s\n%s", folder, code, got, want, stderr)
+		}
+	}
+
+	// A dataset's Arrow file is not a measures file.
+	dataset := filepath.Join(dir, "d.arrow")
+	if _, stderr, code := ehrql(t, "generate-dataset", "testdata/small", "--dummy-tables", "testdata/tables_ok", "--output", dataset, "--", "--index-date", "2020-01-01"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	_, stderr, code = ehrql(t, "generate-measures", "testdata/measures_small", "--dummy-data-file", dataset)
+	if code == 0 || !strings.Contains(stderr, "Missing columns: measure, interval_start") {
+		t.Errorf("dataset as measures: exit %d\n%s", code, stderr)
+	}
+}
+
+// A dataset with event tables takes a folder --dummy-data-file, one file per
+// output table as a directory output writes them, in either format; a
+// single file is refused, saying what to give.
+func TestEventTablesDummyDataFolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the Go toolchain")
+	}
+	args := []string{"generate-dataset", "testdata/event_table"}
+	want, stderr, code := ehrql(t, append(args, "--dummy-tables", "testdata/tables_events")...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, format := range []string{"csv", "arrow"} {
+		dir := filepath.Join(t.TempDir(), "dummy")
+		if _, stderr, code := ehrql(t, append(args, "--dummy-tables", "testdata/tables_events", "--output", dir+":"+format)...); code != 0 {
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		got, stderr, code := ehrql(t, append(args, "--dummy-data-file", dir)...)
+		if code != 0 || got != want {
+			t.Errorf("%s folder: exit %d: %q, want %q\n%s", format, code, got, want, stderr)
+		}
+		out := filepath.Join(t.TempDir(), "out")
+		if _, stderr, code := ehrql(t, append(args, "--dummy-data-file", dir, "--output", out+":csv")...); code != 0 {
+			t.Fatalf("%s folder to a folder: exit %d\n%s", format, code, stderr)
+		}
+		if b, err := os.ReadFile(filepath.Join(out, "recent_events.csv")); err != nil || !strings.Contains(want, string(b)) {
+			t.Errorf("%s folder: recent_events.csv %q (%v) is not in %q", format, b, err, want)
+		}
+	}
+	single := filepath.Join(t.TempDir(), "d.csv")
+	os.WriteFile(single, []byte("patient_id,sex\n1,female\n"), 0o644)
+	_, stderr, code = ehrql(t, append(args, "--dummy-data-file", single)...)
+	if code != exitFileValidation || !strings.Contains(stderr, "the dataset has 1 event table(s) besides the dataset: give a folder") {
+		t.Errorf("single file: exit %d\n%s", code, stderr)
+	}
+}
