@@ -8,9 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -216,12 +214,6 @@ func readRecords(path string, header []string, cr recordReader, ms []model.Measu
 	return rows, nil
 }
 
-var (
-	pyInt   = regexp.MustCompile(`^[+-]?[0-9]+(_[0-9]+)*$`)
-	pyFloat = regexp.MustCompile(`^[+-]?(([0-9]+(_[0-9]+)*)?\.?[0-9]+(_[0-9]+)*|[0-9]+(_[0-9]+)*\.)([eE][+-]?[0-9]+(_[0-9]+)*)?$`)
-	pyNaN   = regexp.MustCompile(`^[+-]?(?i:nan|inf|infinity)$`)
-)
-
 // parseValue parses one CSV field as ehrQL's CSV reader does: empty is
 // NULL.
 func parseValue(c output.Column, s string) (any, error) {
@@ -238,19 +230,13 @@ func parseValue(c output.Column, s string) (any, error) {
 		}
 		return nil, errors.New("invalid boolean, must be 'T' or 'F'")
 	case output.Int:
-		t := strings.TrimSpace(s)
-		if pyInt.MatchString(t) {
-			if v, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 10, 64); err == nil {
-				return v, nil
-			}
+		if v, err := model.ParsePyInt(s); err == nil {
+			return v, nil
 		}
 		return nil, fmt.Errorf("invalid literal for int() with base 10: %s", pyQuote(s))
 	case output.Float:
-		t := strings.TrimSpace(s)
-		if pyFloat.MatchString(t) || pyNaN.MatchString(t) {
-			if v, err := strconv.ParseFloat(strings.ReplaceAll(t, "_", ""), 64); err == nil {
-				return v, nil
-			}
+		if v, err := model.ParsePyFloat(s); err == nil {
+			return v, nil
 		}
 		return nil, fmt.Errorf("could not convert string to float: %s", pyQuote(s))
 	case output.Date:
