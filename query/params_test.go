@@ -88,7 +88,9 @@ var failingCases = map[string]func(){
 	"bad custom":    func() { query.GetList(query.ParseParams([]string{"--r", "north", "east"}), "r", regionParam) },
 	"two values":    func() { query.Get(query.ParseParams([]string{"--n", "1", "2"}), "n", query.IntParam) },
 	"int too large": func() { query.Get(query.ParseParams([]string{"--n", "99999999999999999999"}), "n", query.IntParam) },
-	"bad date":      func() { query.GetOr(query.ParseParams([]string{"--d", "2020-02-30"}), "d", query.DateParam, query.Date("2020-01-01")) },
+	"bad date": func() {
+		query.GetOr(query.ParseParams([]string{"--d", "2020-02-30"}), "d", query.DateParam, query.Date("2020-01-01"))
+	},
 }
 
 func TestParamErrors(t *testing.T) {
