@@ -105,6 +105,10 @@ func runDummyDataset(ctx context.Context, def *model.Definition, out string, std
 func createDummyTables(ctx context.Context, args, params []string, stdout, stderr io.Writer) error {
 	fs := commandFlags("create-dummy-tables")
 	seedFlag := fs.String("seed", "", "random seed (default: $EHRQL_DUMMY_SEED, else 0)")
+	args, err := expandAbbreviations(fs, args)
+	if err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprintf(stdout, "usage: ehrql create-dummy-tables DEFINITION [DUMMY_TABLES_PATH] [options] [-- PARAMETERS...]\n\noptions:\n%s", fs.FlagUsages())

@@ -87,3 +87,43 @@ func TestEventTablesDummyDataFolder(t *testing.T) {
 		t.Errorf("single file: exit %d\n%s", code, stderr)
 	}
 }
+
+// Long flags abbreviated as argparse allows, as project.yaml files written
+// for ehrQL hold them; an ambiguous prefix is refused as argparse refuses
+// it.
+func TestAbbreviatedFlags(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "patients.json")
+	if err := os.WriteFile(def, patientsModel(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tables := filepath.Join(dir, "tables")
+	os.Mkdir(tables, 0o755)
+	os.WriteFile(filepath.Join(tables, "patients.csv"), []byte("patient_id,date_of_birth,sex\n1,1980-01-01,female\n"), 0o644)
+	want := "patient_id,date_of_birth,sex,date_of_death\r\n1,1980-01-01,female,\r\n"
+	for _, args := range [][]string{
+		{"--dummy-t", tables},
+		{"--dummy-tables=" + tables, "--out", filepath.Join(dir, "a.csv")},
+		{"--dummy-tab=" + tables, "--outp=-"},
+	} {
+		stdout, stderr, code := ehrql(t, append([]string{"generate-dataset", def}, args...)...)
+		if code != 0 {
+			t.Fatalf("%q: exit %d\n%s", args, code, stderr)
+		}
+		got := stdout
+		if args[1] == "--out" {
+			b, err := os.ReadFile(args[2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = string(b)
+		}
+		if got != want {
+			t.Errorf("%q: %q, want %q", args, got, want)
+		}
+	}
+	_, stderr, code := ehrql(t, "generate-dataset", def, "--dummy", tables)
+	if want := "ambiguous option: --dummy could match --dummy-tables, --dummy-data-file"; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("ambiguous: exit %d, want %d and %q\n%s", code, exitUsage, want, stderr)
+	}
+}

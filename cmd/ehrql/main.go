@@ -224,7 +224,43 @@ func commandFlags(name string) *pflag.FlagSet {
 	return fs
 }
 
+// expandAbbreviations writes out long flags abbreviated as argparse allows
+// (--dummy-data for --dummy-data-file): a prefix of exactly one flag's
+// name. A prefix of several is refused as argparse refuses it.
+func expandAbbreviations(fs *pflag.FlagSet, args []string) ([]string, error) {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if !strings.HasPrefix(a, "--") || name == "" || fs.Lookup(name) != nil {
+			continue
+		}
+		var matches []string
+		fs.VisitAll(func(f *pflag.Flag) {
+			if strings.HasPrefix(f.Name, name) && !f.Hidden {
+				matches = append(matches, "--"+f.Name)
+			}
+		})
+		switch len(matches) {
+		case 0:
+			continue
+		case 1:
+			out[i] = matches[0]
+			if hasValue {
+				out[i] += "=" + value
+			}
+		default:
+			return nil, &usageError{fmt.Sprintf("ambiguous option: --%s could match %s", name, strings.Join(matches, ", "))}
+		}
+	}
+	return out, nil
+}
+
 func parse(fs *pflag.FlagSet, args []string, stdout io.Writer) (string, error) {
+	args, err := expandAbbreviations(fs, args)
+	if err != nil {
+		return "", err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprintf(stdout, "usage: ehrql %s DEFINITION [options] [-- PARAMETERS...]\n\noptions:\n%s", fs.Name(), fs.FlagUsages())
