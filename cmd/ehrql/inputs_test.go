@@ -127,3 +127,45 @@ func TestAbbreviatedFlags(t *testing.T) {
 		t.Errorf("ambiguous: exit %d, want %d and %q\n%s", code, exitUsage, want, stderr)
 	}
 }
+
+// create-dummy-tables writes the tables of a dataset or of measures, as CSV,
+// CSV.gz or Arrow; the folder then serves as --dummy-tables, giving what
+// the tables generated in memory give.
+func TestCreateDummyTablesFormats(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the Go toolchain")
+	}
+	for _, tc := range []struct {
+		command, def string
+		params       []string
+	}{
+		{"generate-dataset", "testdata/small", []string{"--", "--index-date", "2020-01-01"}},
+		{"generate-measures", "testdata/measures_small", nil},
+	} {
+		want, stderr, code := ehrql(t, append([]string{tc.command, tc.def}, tc.params...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", tc.def, code, stderr)
+		}
+		for _, format := range []string{"", ":csv", ":csv.gz", ":arrow"} {
+			dir := filepath.Join(t.TempDir(), "tables")
+			if _, stderr, code := ehrql(t, append([]string{"create-dummy-tables", tc.def, dir + format}, tc.params...)...); code != 0 {
+				t.Fatalf("%s%s: exit %d\n%s", tc.def, format, code, stderr)
+			}
+			ext := strings.TrimPrefix(format, ":")
+			if ext == "" {
+				ext = "csv"
+			}
+			if _, err := os.Stat(filepath.Join(dir, "patients."+ext)); err != nil {
+				t.Errorf("%s%s: %v", tc.def, format, err)
+			}
+			got, stderr, code := ehrql(t, append([]string{tc.command, tc.def, "--dummy-tables", dir}, tc.params...)...)
+			if code != 0 || got != want {
+				t.Errorf("%s on its %s tables: exit %d: got\n%s\nwant\n%s\n%s", tc.def, format, code, got, want, stderr)
+			}
+		}
+	}
+	_, stderr, code := ehrql(t, "create-dummy-tables", "testdata/small", t.TempDir()+":parquet")
+	if want := "':parquet' is not a supported format, must be one of: `:arrow`, `:csv`, `:csv.gz`"; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("parquet: exit %d\n%s", code, stderr)
+	}
+}
