@@ -169,3 +169,42 @@ func TestCreateDummyTablesFormats(t *testing.T) {
 		t.Errorf("parquet: exit %d\n%s", code, stderr)
 	}
 }
+
+// --dsn (or DATABASE_URL) may name a folder of table files, as ehrQL
+// accepts for local runs: read as --dummy-tables, with the permissions of
+// a real run.
+func TestDatabaseFolder(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"patients.csv":     "patient_id,date_of_birth,sex,date_of_death\n1,1980-01-01,female,\n2,1990-06-01,male,\n",
+		"appointments.csv": "patient_id,booked_date,status\n1,2020-01-01,Finished\n1,2020-02-01,Booked\n",
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	def := filepath.Join(t.TempDir(), "appointments.json")
+	if err := os.WriteFile(def, []byte(appointmentsModel(`{"external_ref": {"module": "ehrql.tables.tpp", "name": "appointments"}}`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("EHRQL_PERMISSIONS", "")
+	want := "patient_id,n\r\n1,2\r\n2,0\r\n"
+	// As a database, the permission is needed from the environment...
+	_, stderr, code := ehrql(t, "generate-dataset", def, "--dsn", dir)
+	if code != exitPermission || !strings.Contains(stderr, "appointments") {
+		t.Errorf("--dsn without the permission: exit %d\n%s", code, stderr)
+	}
+	// ...and given, the folder is read.
+	t.Setenv("EHRQL_PERMISSIONS", `["appointments"]`)
+	for _, args := range [][]string{{"--dsn", dir}, {"--database", dir}} {
+		if stdout, stderr, code := ehrql(t, append([]string{"generate-dataset", def}, args...)...); code != 0 || stdout != want {
+			t.Errorf("%q: exit %d: %q\n%s", args, code, stdout, stderr)
+		}
+	}
+	t.Setenv("DATABASE_URL", dir)
+	if stdout, stderr, code := ehrql(t, "generate-dataset", def); code != 0 || stdout != want {
+		t.Errorf("DATABASE_URL: exit %d: %q\n%s", code, stdout, stderr)
+	}
+}

@@ -79,7 +79,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		var s *engine.Session
 		switch {
 		case *dsn != "":
-			s, err = engine.OpenStore(ctx, *dsn, q.Tables, opts)
+			s, err = openDatabase(ctx, *dsn, q.Tables, opts)
 		case *dummyTables != "":
 			s, err = engine.OpenCSVTables(ctx, *dummyTables, q.Tables, opts)
 		default:
