@@ -131,19 +131,7 @@ var rawTPPWLClockstops = &model.Table{
 	Description:           "National Waiting List Clock Stops, as stored.",
 	RequiredPermission:    "waiting_list",
 	ActivationFilterField: false,
-	Columns: strColumns(
-		"activity_treatment_function_code",
-		"priority_type_code",
-		"pseudo_organisation_code_patient_pathway_identifier_issuer",
-		"pseudo_patient_pathway_identifier",
-		"pseudo_referral_identifier",
-		"referral_request_received_date",
-		"referral_to_treatment_period_end_date",
-		"referral_to_treatment_period_start_date",
-		"source_of_referral_for_outpatients",
-		"waiting_list_type",
-		"week_ending_date",
-	),
+	Columns:               asText(tppWLClockstops.Columns),
 }
 
 // rawTPPWLOpenpathways is raw.tpp.wl_openpathways: tpp.wl_openpathways with
@@ -155,20 +143,17 @@ var rawTPPWLOpenpathways = &model.Table{
 	Description:           "National Waiting List Open Pathways, as stored.",
 	RequiredPermission:    "waiting_list",
 	ActivationFilterField: false,
-	Columns: strColumns(
-		"activity_treatment_function_code",
-		"current_pathway_period_start_date",
-		"priority_type_code",
-		"pseudo_organisation_code_patient_pathway_identifier_issuer",
-		"pseudo_patient_pathway_identifier",
-		"pseudo_referral_identifier",
-		"referral_request_received_date",
-		"referral_to_treatment_period_end_date",
-		"referral_to_treatment_period_start_date",
-		"source_of_referral",
-		"waiting_list_type",
-		"week_ending_date",
-	),
+	Columns:               asText(tppWLOpenpathways.Columns),
+}
+
+// asText is columns as their database tables store them in the raw
+// waiting lists: the same names, every one a str with no constraints.
+func asText(cols []model.Column) []model.Column {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return strColumns(names...)
 }
 
 // rawTPPAPCSHistorical is raw.tpp.apcs_historical: historical APCS spells.

@@ -148,28 +148,7 @@ func (p arrowPlan) load(ctx context.Context, conn *sql.Conn) error {
 		return err
 	}
 	defer af.Close()
-	if _, err := conn.ExecContext(ctx, createTableSQL(p.table)); err != nil {
-		return fmt.Errorf("creating table %s: %w", p.table.Name, err)
-	}
-	return conn.Raw(func(dc any) error {
-		drv, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("loading table %s: connection is not a database/sql driver connection", p.table.Name)
-		}
-		app, err := duckdb.NewAppenderFromConn(drv, "", p.table.Name)
-		if err != nil {
-			return fmt.Errorf("loading table %s: %w", p.table.Name, err)
-		}
-		if err := p.stream(ctx, af, app); err != nil {
-			_ = app.Clear()
-			_ = app.Close()
-			return err
-		}
-		if err := app.CloseWithCancel(ctx); err != nil {
-			return fmt.Errorf("loading table %s: %w", p.table.Name, err)
-		}
-		return nil
-	})
+	return createAndAppend(ctx, conn, p.table, func(app *duckdb.Appender) error { return p.stream(ctx, af, app) })
 }
 
 // stream appends every row of the file to app, checking each value.

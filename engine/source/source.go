@@ -371,25 +371,31 @@ func (p csvPlan) load(ctx context.Context, conn *sql.Conn) error {
 	if err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, createTableSQL(p.table)); err != nil {
-		return fmt.Errorf("creating table %s: %w", p.table.Name, err)
+	return createAndAppend(ctx, conn, p.table, func(app *duckdb.Appender) error { return rp.stream(ctx, app) })
+}
+
+// createAndAppend creates t's table and fills it with the rows stream
+// appends; if stream fails, the rows appended so far are dropped.
+func createAndAppend(ctx context.Context, conn *sql.Conn, t *model.Table, stream func(*duckdb.Appender) error) error {
+	if _, err := conn.ExecContext(ctx, createTableSQL(t)); err != nil {
+		return fmt.Errorf("creating table %s: %w", t.Name, err)
 	}
 	return conn.Raw(func(dc any) error {
 		drv, ok := dc.(driver.Conn)
 		if !ok {
-			return fmt.Errorf("loading table %s: connection is not a database/sql driver connection", p.table.Name)
+			return fmt.Errorf("loading table %s: connection is not a database/sql driver connection", t.Name)
 		}
-		app, err := duckdb.NewAppenderFromConn(drv, "", p.table.Name)
+		app, err := duckdb.NewAppenderFromConn(drv, "", t.Name)
 		if err != nil {
-			return fmt.Errorf("loading table %s: %w", p.table.Name, err)
+			return fmt.Errorf("loading table %s: %w", t.Name, err)
 		}
-		if err := rp.stream(ctx, app); err != nil {
+		if err := stream(app); err != nil {
 			_ = app.Clear()
 			_ = app.Close()
 			return err
 		}
 		if err := app.CloseWithCancel(ctx); err != nil {
-			return fmt.Errorf("loading table %s: %w", p.table.Name, err)
+			return fmt.Errorf("loading table %s: %w", t.Name, err)
 		}
 		return nil
 	})

@@ -30,16 +30,14 @@ func (r PracticeRegistrationsFrame) Spanning(start, end query.DatePatientSeries)
 // patients with no registration on date get NULL columns. ehrQL:
 // practice_registrations.for_patient_on(date).
 func (r PracticeRegistrationsFrame) ForPatientOn(date query.DatePatientSeries) PracticeRegistrationsRow {
-	return r.Spanning(date, date).
-		SortBy(r.StartDate, r.EndDate, r.PracticePseudoID).
-		LastForPatient()
+	return registrations.ForPatientOn(r, r.StartDate, r.EndDate, date, r.StartDate, r.EndDate, r.PracticePseudoID)
 }
 
 // ExistsForPatientOn is true for patients registered on date (never NULL):
 // spanning(date, date).exists_for_patient(). ehrQL:
 // practice_registrations.exists_for_patient_on(date).
 func (r PracticeRegistrationsFrame) ExistsForPatientOn(date query.DatePatientSeries) query.BoolPatientSeries {
-	return r.Spanning(date, date).ExistsForPatient()
+	return registrations.ExistsForPatientOn(r, r.StartDate, r.EndDate, date)
 }
 
 // CauseOfDeathIsIn matches the codelist against underlying_cause_of_death
