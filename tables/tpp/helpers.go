@@ -129,6 +129,18 @@ func (a AddressesFrame) IMDDecile() query.StrEventSeries {
 	return imdBands(a.ImdRounded, 10).(query.StrEventSeries)
 }
 
+// IMDQuintile is the IMD quintile of each address of a sorted view, as
+// AddressesFrame.IMDQuintile.
+func (a AddressesSortedFrame) IMDQuintile() query.StrEventSeries {
+	return imdBands(a.ImdRounded, 5).(query.StrEventSeries)
+}
+
+// IMDDecile is the IMD decile of each address of a sorted view, as
+// AddressesFrame.IMDDecile.
+func (a AddressesSortedFrame) IMDDecile() query.StrEventSeries {
+	return imdBands(a.ImdRounded, 10).(query.StrEventSeries)
+}
+
 // imdLSOAs is the number of LSOAs ranked by the IMD 2019.
 const imdLSOAs = 32844
 
