@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -25,14 +24,11 @@ func init() { model.ReadArrowTableFile = readArrowTableFile }
 // categories. Each row is patient_id followed by the columns, in the order
 // given; messages name shown, the row and the column.
 func readArrowTableFile(path, shown string, columns []model.FileColumn, allowMissing bool) (rows [][]model.Literal, err error) {
-	f, err := os.Open(path)
+	f, err := model.OpenTableFile(path, shown)
 	if err != nil {
-		return nil, fmt.Errorf("Missing file: %s", shown)
+		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a file", shown)
-	}
 	// The Arrow reader trusts the file's metadata and may panic on a
 	// malformed file: that is a bad input file, not a crash.
 	defer func() {

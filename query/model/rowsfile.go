@@ -29,6 +29,21 @@ type FileColumn struct {
 	Categories []Literal
 }
 
+// OpenTableFile opens a table file (path, named shown in messages) for
+// reading, with ehrQL's message for a missing file, or one that is not a
+// regular file.
+func OpenTableFile(path, shown string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("Missing file: %s", shown)
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a file", shown)
+	}
+	return f, nil
+}
+
 // ReadTableFile reads the rows of a patient-level table from a CSV file
 // (gzipped when the name ends in .gz), as ehrQL's table_from_file does: a
 // header row, then patient_id and the given columns matched by header
@@ -38,14 +53,11 @@ type FileColumn struct {
 // columns the file lacks read as NULL. Messages name the file, line and
 // column but never a cell's content beyond the value that failed to parse.
 func ReadTableFile(path, shown string, columns []FileColumn, allowMissing bool) ([][]Literal, error) {
-	f, err := os.Open(path)
+	f, err := OpenTableFile(path, shown)
 	if err != nil {
-		return nil, fmt.Errorf("Missing file: %s", shown)
+		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a file", shown)
-	}
 	var r io.Reader = f
 	if strings.HasSuffix(path, ".gz") {
 		zr, err := gzip.NewReader(f)
