@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Measures written as Arrow are read back by --dummy-data-file: the same
@@ -206,5 +207,22 @@ func TestDatabaseFolder(t *testing.T) {
 	t.Setenv("DATABASE_URL", dir)
 	if stdout, stderr, code := ehrql(t, "generate-dataset", def); code != 0 || stdout != want {
 		t.Errorf("DATABASE_URL: exit %d: %q\n%s", code, stdout, stderr)
+	}
+}
+
+// A measures run past ehrQL's time limit stops with ehrQL's MeasuresTimeout
+// and its exit code, 14.
+func TestMeasuresTimeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the Go toolchain")
+	}
+	defer func(d time.Duration) { measuresTimeout = d }(measuresTimeout)
+	measuresTimeout = time.Nanosecond
+	_, stderr, code := ehrql(t, "generate-measures", "testdata/measures_small", "--dummy-tables", "testdata/tables_ok")
+	if want := "MeasuresTimeout: Generating measures exceeded 0s time limit."; code != 14 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, want 14 and %q\n%s", code, want, stderr)
+	}
+	if got := (&measuresTimeoutError{72 * time.Hour}).Error(); got != "Generating measures exceeded 259200s time limit." {
+		t.Errorf("ehrQL's limit: %q", got)
 	}
 }

@@ -32,12 +32,13 @@ import (
 
 // Exit codes, as ehrQL's.
 const (
-	exitOK             = 0
-	exitError          = 1
-	exitUsage          = 2
-	exitDefinition     = 10
-	exitFileValidation = 11
-	exitPermission     = 12
+	exitOK              = 0
+	exitError           = 1
+	exitUsage           = 2
+	exitDefinition      = 10
+	exitFileValidation  = 11
+	exitPermission      = 12
+	exitMeasuresTimeout = 14
 )
 
 func main() {
@@ -187,6 +188,7 @@ func exitCode(err error, stderr io.Writer) int {
 		fe  *source.FileError
 		se  *engine.StoreError
 		roe *output.ReadOnlyError
+		mte *measuresTimeoutError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -210,6 +212,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &ce), errors.As(err, &fe), errors.As(err, &se), errors.As(err, &ie):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
+	case errors.As(err, &mte):
+		fmt.Fprintf(stderr, "MeasuresTimeout: %v\n", err)
+		return exitMeasuresTimeout
 	}
 	fmt.Fprintf(stderr, "ehrql: %v\n", err)
 	return exitError

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -90,7 +92,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		}
 		defer s.Close()
 		progress(stderr, start, "opened the data source; running the measures query")
-		if rows, err = q.RunMeasures(ctx, s); err != nil {
+		if rows, err = runMeasuresInTime(ctx, q, s); err != nil {
 			return err
 		}
 	}
@@ -106,4 +108,28 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		progress(stderr, start, "wrote %d measure rows to %s (disclosure control %s)", len(rows), *out, map[bool]string{true: "on", false: "off"}[sdc])
 	}
 	return nil
+}
+
+// measuresTimeout is ehrQL's time limit for generating measures: 72 hours.
+var measuresTimeout = 72 * time.Hour
+
+// measuresTimeoutError is ehrQL's MeasuresTimeout (exit code 14).
+type measuresTimeoutError struct{ limit time.Duration }
+
+func (e *measuresTimeoutError) Error() string {
+	return fmt.Sprintf("Generating measures exceeded %.0fs time limit.", e.limit.Seconds())
+}
+
+// runMeasuresInTime runs the measures query, stopping it at
+// measuresTimeout. ehrQL projects, from the intervals done, whether the
+// whole run will pass the limit and stops early; the query here computes
+// every interval at once, so the run stops when it reaches the limit.
+func runMeasuresInTime(ctx context.Context, q *engine.MeasuresQuery, s *engine.Session) ([]report.Row, error) {
+	qctx, cancel := context.WithTimeout(ctx, measuresTimeout)
+	defer cancel()
+	rows, err := q.RunMeasures(qctx, s)
+	if err != nil && ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
+		return nil, &measuresTimeoutError{measuresTimeout}
+	}
+	return rows, err
 }
