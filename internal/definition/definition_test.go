@@ -231,7 +231,7 @@ func TestDefinitionFailures(t *testing.T) {
 			files:    map[string]string{"analysis/dataset_definition.go": header + "func main() {\n\tq.FromArgs().Date(\"start-date\")\n\t_ = core.Patients\n}\n"},
 			params:   []string{"--start-date", "2020-13-45"},
 			wantCode: 2,
-			want:     []string{`argument --start-date: invalid date value: "2020-13-45"`},
+			want:     []string{`argument --start-date: invalid date value: '2020-13-45'`},
 		},
 		{
 			name:     "no query model",

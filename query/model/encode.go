@@ -242,7 +242,7 @@ func (e *encoder) node(b *bytes.Buffer, n *Node) error {
 		b.WriteString("}")
 		return nil
 	case (n.op == OpSelectTable || n.op == OpSelectPatientTable) && n.table.Module != "":
-		fmt.Fprintf(b, `{"external_ref": {"module": %s, "name": %s}}`, quote(n.table.Module), quote(n.table.Name))
+		fmt.Fprintf(b, `{"external_ref": {"module": %s, "name": %s}}`, quote(n.table.Ref().Module), quote(n.table.Ref().Name))
 		return nil
 	}
 	return e.object(b, decls[n.op.String()], n)

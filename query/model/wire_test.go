@@ -252,7 +252,7 @@ func TestTableFromFileRows(t *testing.T) {
 		{"nope.csv", dir, []string{"Missing file: nope.csv"}},
 		{"matched.csv", "", []string{"the definition's directory is not known"}},
 		{"bad.csv", dir, []string{"bad.csv, line 2, column 'sex': value not in the column's categories"}},
-		{"t.arrow", dir, []string{"t.arrow: reading table_from_file's Arrow files is not supported yet"}},
+		{"t.arrow", dir, []string{"t.arrow: this program has no Arrow reader for table_from_file"}},
 		{"sub", dir, []string{"sub is not a file"}},
 	} {
 		var opts []model.DecodeOption
