@@ -33,6 +33,13 @@ var LanguagePackages = []string{
 	"query/model",
 	"tables",
 	"tables/core",
+	"tables/emis",
+	"tables/emisv2",
+	"tables/internal/registrations",
+	"tables/raw/core",
+	"tables/raw/emis",
+	"tables/raw/tpp",
+	"tables/smoketest",
 	"tables/tpp",
 }
 

@@ -11,7 +11,11 @@ import (
 // language (query, measures, codelists and the typed tables) depends on:
 // nothing a definition needs is missing, nothing else is carried.
 func TestLanguagePackagesAreTheLanguageDependencies(t *testing.T) {
-	roots := []string{"./query", "./measures", "./codelists", "./tables/core", "./tables/tpp"}
+	roots := []string{
+		"./query", "./measures", "./codelists",
+		"./tables/core", "./tables/tpp", "./tables/emis", "./tables/emisv2", "./tables/smoketest",
+		"./tables/raw/core", "./tables/raw/tpp", "./tables/raw/emis",
+	}
 	out, err := exec.Command("go", append([]string{"list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}"}, roots...)...).Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)

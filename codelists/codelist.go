@@ -182,3 +182,31 @@ func (c Codelist) label() string {
 	}
 	return "codelist " + c.source
 }
+
+// Union is one codelist made from others, as ehrQL studies build one from
+// several (codelist_a + codelist_b, or a dict merged from categorised
+// ones): every code of each list, in order, a repeated code keeping its
+// first position. Categorised lists give a categorised list in which the
+// last category given for a code wins; mixing categorised and plain lists
+// is an error, as is any list that failed to load (its error is kept).
+func Union(lists ...Codelist) Codelist {
+	categorised := len(lists) > 0 && lists[0].categorised
+	b := newBuilder(categorised)
+	for i, l := range lists {
+		if l.err != nil {
+			return Codelist{err: l.err}
+		}
+		if l.categorised != categorised {
+			kind := map[bool]string{true: "categorised", false: "not categorised"}
+			return Codelist{err: fmt.Errorf("codelist union: list %d is %s but list 1 is %s: combine categorised codelists only with categorised ones", i+1, kind[l.categorised], kind[categorised])}
+		}
+		for j, code := range l.codes {
+			category := ""
+			if categorised {
+				category = l.cats[j]
+			}
+			b.add(code, category)
+		}
+	}
+	return b.c
+}

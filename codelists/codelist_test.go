@@ -174,3 +174,34 @@ func TestCodelistValidate(t *testing.T) {
 		t.Errorf("Validate error %v does not wrap *InvalidCodeError for a01", err)
 	}
 }
+
+func TestUnion(t *testing.T) {
+	a, b := New("1", "2"), New(" 2 ", "3")
+	if got := Union(a, b).Codes(); !slices.Equal(got, []string{"1", "2", "3"}) {
+		t.Errorf("Union codes = %q", got)
+	}
+	if Union(a, b).HasCategories() {
+		t.Error("a union of plain lists has categories")
+	}
+	x, _ := NewCategorised([]string{"1", "2"}, []string{"a", "b"})
+	y, _ := NewCategorised([]string{"2", "3"}, []string{"B", "c"})
+	u := Union(x, y)
+	if got := u.Codes(); !slices.Equal(got, []string{"1", "2", "3"}) {
+		t.Errorf("categorised union codes = %q", got)
+	}
+	for code, want := range map[string]string{"1": "a", "2": "B", "3": "c"} {
+		if got, _ := u.Category(code); got != want {
+			t.Errorf("category of %s = %q, want %q (the last given wins)", code, got, want)
+		}
+	}
+	if err := Union(x, a).Err(); err == nil || err.Error() != "codelist union: list 2 is not categorised but list 1 is categorised: combine categorised codelists only with categorised ones" {
+		t.Errorf("mixed union: %v", err)
+	}
+	failed := FromCSV("no/such/file.csv", "code")
+	if err := Union(a, failed).Err(); err == nil || !errors.Is(err, failed.Err()) {
+		t.Errorf("union with a failed list: %v", err)
+	}
+	if got := Union().Len(); got != 0 {
+		t.Errorf("empty union has %d codes", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -91,7 +92,16 @@ type noFileError struct {
 	err  error
 }
 
-func (e *noFileError) Error() string { return "No CSV file at " + e.path }
+// Error is ehrQL's message, with its hint for a path written with
+// backslashes.
+func (e *noFileError) Error() string {
+	msg := "No CSV file at " + e.path
+	if strings.Contains(e.path, `\`) {
+		msg += "\n\nHINT: Use forward slash (/) instead of backslash (\\) in file paths"
+	}
+	return msg
+}
+
 func (e *noFileError) Unwrap() error { return e.err }
 
 // ResolvePath finds a file a definition names: path itself if it is

@@ -315,6 +315,15 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 }
 
+// A path written with backslashes gets ehrQL's hint.
+func TestLoadMissingFileBackslashHint(t *testing.T) {
+	_, err := Load(`codelists\nope.csv`, "code")
+	want := `No CSV file at codelists\nope.csv` + "\n\nHINT: Use forward slash (/) instead of backslash (\\) in file paths"
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %q, want %q", err, want)
+	}
+}
+
 func TestLoadDirectory(t *testing.T) {
 	dir := t.TempDir()
 	_, err := Load(dir, "code")

@@ -124,11 +124,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 		}
 		q.Events = append(q.Events, eq)
 	}
-	for _, t := range tableNodes(roots...) {
-		if t.Op() != model.OpInlinePatientTable { // inline tables are part of the SQL
-			q.Tables = append(q.Tables, t.Table())
-		}
-	}
+	q.Tables = TablesOf(roots...) // inline tables are part of the SQL
 	return q, nil
 }
 

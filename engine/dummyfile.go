@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,21 +39,86 @@ func (e *DummyFileError) Error() string {
 // CSV, CSV.gz or Arrow) against the dataset's columns — all present, values
 // of the right types and categories — and writes it out as the result, in
 // any output format. Extra columns are ignored.
+//
+// A folder holds one file per output table, as a directory output writes
+// them: dataset.csv and one file per event table (all .csv, .csv.gz or
+// .arrow); it is written out as the dataset's tables are.
 func (q *Query) WriteDummyDataFile(ctx context.Context, in, out string, stdout io.Writer) (int64, error) {
-	if len(q.Events) > 0 {
-		return 0, &UnsupportedError{"--dummy-data-file for a dataset with event tables"}
+	if info, err := os.Stat(in); err == nil && info.IsDir() {
+		return q.writeDummyDataDir(ctx, in, out, stdout)
 	}
+	if len(q.Events) > 0 {
+		return 0, &DummyFileError{in, []string{fmt.Sprintf("the dataset has %d event table(s) besides the dataset: give a folder of files, dataset and one per event table", len(q.Events))}}
+	}
+	return copyDummyFile(ctx, in, q.Columns, true, out, stdout)
+}
+
+// writeDummyDataDir writes out a folder of dummy data files, one per output
+// table, as Run writes the tables.
+func (q *Query) writeDummyDataDir(ctx context.Context, in, out string, stdout io.Writer) (int64, error) {
+	ext, err := source.DirFormat(in)
+	if err != nil {
+		return 0, err
+	}
+	type table struct {
+		name         string
+		cols         []ColumnSpec
+		patientLevel bool
+	}
+	tables := []table{{"dataset", q.Columns, true}}
+	for _, e := range q.Events {
+		tables = append(tables, table{e.Name, e.Columns, false})
+	}
+	dir, outExt, isDir := SplitDirectoryOutput(out)
+	if !isDir && out != "" && out != "-" {
+		return 0, &OutputError{fmt.Sprintf("Attempting to write %d tables, but output only supports a single table\ntry -> %s/:%s",
+			len(tables), strings.TrimSuffix(out, filepath.Ext(out)), strings.TrimPrefix(filepath.Ext(out), "."))}
+	}
+	if isDir {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return 0, err
+		}
+	}
+	var n int64
+	for i, t := range tables {
+		file := filepath.Join(in, url.PathEscape(t.name)+ext)
+		if _, err := os.Stat(file); err != nil {
+			return n, &DummyFileError{in, []string{"Missing file: " + file}}
+		}
+		dest := "-"
+		if isDir {
+			dest = filepath.Join(dir, url.PathEscape(t.name)+outExt)
+		} else {
+			if i > 0 {
+				fmt.Fprint(stdout, "\n")
+			}
+			fmt.Fprintln(stdout, t.name)
+		}
+		rows, err := copyDummyFile(ctx, file, t.cols, t.patientLevel, dest, stdout)
+		if err != nil {
+			return n, err
+		}
+		if i == 0 {
+			n = rows
+		}
+	}
+	return n, nil
+}
+
+// copyDummyFile checks one dummy data file against the columns of an
+// output table (one row per patient when patientLevel) and writes it out.
+func copyDummyFile(ctx context.Context, in string, cols []ColumnSpec, patientLevel bool, out string, stdout io.Writer) (int64, error) {
 	format, err := output.FormatFromPath(in)
 	if err != nil {
 		return 0, fmt.Errorf("--dummy-data-file %s: %w", in, err)
 	}
 	if format == output.FormatArrow {
-		return q.copyArrowDummyFile(in, out, stdout)
+		return copyArrowDummyFile(in, cols, out, stdout)
 	}
-	return q.copyCSVDummyFile(ctx, in, format == output.FormatCSVGz, out, stdout)
+	return copyCSVDummyFile(ctx, in, cols, patientLevel, format == output.FormatCSVGz, out, stdout)
 }
 
-func (q *Query) copyCSVDummyFile(ctx context.Context, in string, gz bool, out string, stdout io.Writer) (int64, error) {
+func copyCSVDummyFile(ctx context.Context, in string, columns []ColumnSpec, patientLevel, gz bool, out string, stdout io.Writer) (int64, error) {
 	f, err := os.Open(in)
 	if err != nil {
 		return 0, err
@@ -76,7 +142,7 @@ func (q *Query) copyCSVDummyFile(ctx context.Context, in string, gz bool, out st
 		have[strings.TrimPrefix(h, "\ufeff")] = true
 	}
 	var problems []string
-	for _, c := range q.Columns {
+	for _, c := range columns {
 		if !have[c.Name] {
 			problems = append(problems, fmt.Sprintf("missing column '%s'", c.Name))
 		}
@@ -86,8 +152,8 @@ func (q *Query) copyCSVDummyFile(ctx context.Context, in string, gz bool, out st
 	}
 	// Load it as a one-row-per-patient table typed by the dataset's columns,
 	// which checks every value (and reports file, line and column).
-	t := &model.Table{Name: "dataset", PatientLevel: true}
-	for _, c := range q.Columns[1:] {
+	t := &model.Table{Name: "dataset", PatientLevel: patientLevel}
+	for _, c := range columns[1:] {
 		col := model.Column{Name: c.Name, Type: c.Type}
 		if c.Categories != nil && c.Type.Kind == model.KindStr {
 			col.Constraints = []model.Constraint{model.Categorical{Values: c.Categories}}
@@ -126,13 +192,13 @@ func (q *Query) copyCSVDummyFile(ctx context.Context, in string, gz bool, out st
 		return 0, err
 	}
 	cols := []string{"patient_id"}
-	for _, c := range q.Columns[1:] {
+	for _, c := range columns[1:] {
 		cols = append(cols, ident(c.Name))
 	}
-	return runTable(ctx, s, "SELECT "+strings.Join(cols, ", ")+` FROM "dataset" ORDER BY patient_id`, q.Columns, out, stdout)
+	return runTable(ctx, s, "SELECT "+strings.Join(cols, ", ")+` FROM "dataset" ORDER BY patient_id, rowid`, columns, out, stdout)
 }
 
-func (q *Query) copyArrowDummyFile(in, out string, stdout io.Writer) (rows int64, err error) {
+func copyArrowDummyFile(in string, columns []ColumnSpec, out string, stdout io.Writer) (rows int64, err error) {
 	// The Arrow reader trusts the file's metadata and may panic on a
 	// malformed file: that is a bad input file, not a crash.
 	var w output.Writer
@@ -154,7 +220,7 @@ func (q *Query) copyArrowDummyFile(in, out string, stdout io.Writer) (rows int64
 		return 0, fmt.Errorf("%s is not an Arrow IPC file: %w", in, err)
 	}
 	defer r.Close()
-	cols := OutputColumns(q.Columns)
+	cols := OutputColumns(columns)
 	natural := output.NaturalSchema(cols)
 	index := make([]int, len(cols))
 	var problems []string

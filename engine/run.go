@@ -27,7 +27,8 @@ type Session struct {
 }
 
 // OpenCSVTables starts an in-memory session holding the given tables, read
-// from a folder of CSV dummy tables (one <table>.csv or <table>.csv.gz each).
+// from a folder of dummy tables (one <table>.csv, <table>.csv.gz or
+// <table>.arrow each, all in one format).
 func OpenCSVTables(ctx context.Context, dir string, tables []*model.Table, opts Options) (*Session, error) {
 	s, err := open(ctx, "", opts)
 	if err != nil {

@@ -62,6 +62,39 @@ func (d Duration) String() string {
 	return fmt.Sprintf("%s(series)", d.unit)
 }
 
+// Plus is the sum of two durations in the same unit (days(1).Plus(days(2))
+// is days(3)); a duration per patient or event adds its values. Durations
+// in different units do not add, as in ehrQL: the result is an error,
+// reported with its line where it is used. ehrQL: duration + duration.
+func (d Duration) Plus(other Duration) Duration {
+	if d.unit != other.unit {
+		return Duration{unit: d.unit, n: errSeries("unsupported operand type(s) for +: '%s' and '%s'", d.unit, other.unit)}
+	}
+	if d.lit && other.lit {
+		return fixedDuration(d.unit, d.fixed+other.fixed)
+	}
+	return Duration{unit: d.unit, n: fn(model.OpAdd, d.n, other.n)}
+}
+
+// Minus is d.Plus(other.Neg()). ehrQL: duration - duration.
+func (d Duration) Minus(other Duration) Duration { return d.Plus(other.Neg()) }
+
+// Neg is the duration counted the other way in time: Days(1).Neg() is
+// Days(-1). ehrQL: -duration.
+func (d Duration) Neg() Duration {
+	if d.lit {
+		return fixedDuration(d.unit, -d.fixed)
+	}
+	return Duration{unit: d.unit, n: fn(model.OpNegate, d.n)}
+}
+
+// Equal reports whether two fixed durations have the same unit and value:
+// Weeks(1) is not Days(7), as in ehrQL. A duration given by a series is
+// equal to no other (ehrQL compares such values as a series).
+func (d Duration) Equal(other Duration) bool {
+	return d.lit && other.lit && d.unit == other.unit && d.fixed == other.fixed
+}
+
 // addDuration builds date ± duration as ehrQL does; a literal date and a
 // literal duration are computed at once.
 func addDuration(x series, d Duration, negate bool) series {

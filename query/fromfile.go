@@ -15,7 +15,10 @@ import (
 // booleans are T or F, dates YYYY-MM-DD. Its rows travel inside the query
 // model, so a saved definition replays without the file. Columns are read
 // with Column, as for user-defined tables. A relative path is looked up in
-// the working directory, then in the definition's directory.
+// the working directory, then in the definition's directory. An Arrow file
+// is refused with a message saying so: the language reads no Arrow (a JSON
+// definition's table_from_file of an Arrow file is read by the ehrql
+// command).
 func TableFromFile(path string, columns ...model.Column) PatientFrame {
 	t, rows, err := readTableFile(path, columns)
 	if err != nil {
@@ -29,6 +32,9 @@ func TableFromFile(path string, columns ...model.Column) PatientFrame {
 }
 
 func readTableFile(path string, columns []model.Column) (*model.Table, [][]model.Literal, error) {
+	if strings.HasSuffix(path, ".arrow") {
+		return nil, nil, fmt.Errorf("TableFromFile(%q): a Go definition reads table files as CSV or CSV.gz, not Arrow: write the table as CSV (for example generate-dataset --output %s.csv)", path, strings.TrimSuffix(path, ".arrow"))
+	}
 	resolved := codelists.ResolvePath(path)
 	stem := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".gz"), ".csv")
 	t := &model.Table{Name: model.TableFileName(stem), PatientLevel: true, Columns: columns}

@@ -22,6 +22,10 @@ import (
 const (
 	// EnvModelFD names the file descriptor the query model is written to.
 	EnvModelFD = "EHRQL_QUERY_MODEL_FD"
+	// EnvShowFD names the file descriptor that show() writes to, set only
+	// by `ehrql debug`: each call writes one line, a document of one Show
+	// (model.EncodeShows). Unset, show() does nothing.
+	EnvShowFD = "EHRQL_SHOW_FD"
 	// EnvDefinitionDir is the definition's directory, against which
 	// relative codelist paths are also resolved.
 	EnvDefinitionDir = codelists.DefinitionDirEnv
@@ -42,6 +46,9 @@ type Definable interface {
 // reports its mistakes and exits. Call it last in a definition's main.
 func Emit(d Definable) {
 	def, err := d.Definition()
+	if err == nil {
+		def.TestData, err = declaredTestData(def.Dataset)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Error in definition:\n%v\n", err)
 		os.Exit(ExitDefinitionError)
@@ -52,18 +59,28 @@ func Emit(d Definable) {
 		os.Exit(ExitDefinitionError)
 	}
 	out := os.Stdout
-	if fd := os.Getenv(EnvModelFD); fd != "" {
-		n, err := strconv.Atoi(fd)
-		if err != nil || n < 3 {
-			fmt.Fprintf(os.Stderr, "Error writing the query model: %s=%q is not a file descriptor\n", EnvModelFD, fd)
-			os.Exit(ExitDefinitionError)
-		}
-		out = os.NewFile(uintptr(n), "query model")
+	if f := protocolFile(EnvModelFD, "query model"); f != nil {
+		out = f
 	}
 	if _, err := out.Write(append(data, '\n')); err != nil {
 		fmt.Fprintf(os.Stderr, "Error writing the query model: %v\n", err)
 		os.Exit(ExitDefinitionError)
 	}
+}
+
+// protocolFile opens the descriptor the environment variable env names,
+// or returns nil when it is unset; a malformed value stops the definition.
+func protocolFile(env, what string) *os.File {
+	fd := os.Getenv(env)
+	if fd == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(fd)
+	if err != nil || n < 3 {
+		fmt.Fprintf(os.Stderr, "Error writing the %s: %s=%q is not a file descriptor\n", what, env, fd)
+		os.Exit(ExitDefinitionError)
+	}
+	return os.NewFile(uintptr(n), what)
 }
 
 // Params are the user parameters given after "--" on the ehrql command
@@ -115,7 +132,7 @@ func (p *Params) one(name string) (string, bool) {
 func (p *Params) required(name string) string {
 	v, ok := p.one(name)
 	if !ok {
-		paramFail(ExitDefinitionError, "parameter `%s` defined but no values found. Pass parameters in the form `--%s <value>` after `--`, or provide a default value", name, name)
+		paramFail(ExitDefinitionError, "parameter `%s` defined but no values found. Pass parameters in the form `--%s <value>` or provide a default value (GetOr)\n\nNote that custom parameters MUST be provided last, and must follow a double-dash `--`.", name, name)
 	}
 	return v
 }
@@ -132,55 +149,28 @@ func paramFail(code int, format string, a ...any) {
 // Has reports whether the parameter was given.
 func (p *Params) Has(name string) bool { _, ok := p.values[name]; return ok }
 
-// Date returns a required date parameter (YYYY-MM-DD) as a constant series.
-// A missing or malformed value stops the definition with a clear message.
-func (p *Params) Date(name string) DatePatientSeries {
-	v := p.required(name)
-	if _, err := model.ParseDate(v); err != nil {
-		paramFail(ExitParameterError, "argument --%s: invalid date value: %q (expected YYYY-MM-DD)", name, v)
-	}
-	return Date(v)
-}
+// Date returns a required date parameter (YYYY-MM-DD) as a constant series:
+// Get(p, name, DateParam). A missing or malformed value stops the
+// definition with a clear message.
+func (p *Params) Date(name string) DatePatientSeries { return Get(p, name, DateParam) }
 
 // DateOr returns a date parameter, or def (YYYY-MM-DD) when it is absent.
 func (p *Params) DateOr(name, def string) DatePatientSeries {
-	if v, ok := p.one(name); ok {
-		if _, err := model.ParseDate(v); err != nil {
-			paramFail(ExitParameterError, "argument --%s: invalid date value: %q (expected YYYY-MM-DD)", name, v)
-		}
-		return Date(v)
-	}
-	return Date(def)
+	return GetOr(p, name, DateParam, Date(def))
 }
 
-// String returns a required string parameter.
-func (p *Params) String(name string) string { return p.required(name) }
+// String returns a required string parameter: Get(p, name, StrParam).
+func (p *Params) String(name string) string { return Get(p, name, StrParam) }
 
 // StringOr returns a string parameter, or def when it is absent.
-func (p *Params) StringOr(name, def string) string {
-	if v, ok := p.one(name); ok {
-		return v
-	}
-	return def
-}
+func (p *Params) StringOr(name, def string) string { return GetOr(p, name, StrParam, def) }
 
 // Strings returns every value of a parameter (none if absent).
 func (p *Params) Strings(name string) []string { return append([]string{}, p.values[name]...) }
 
-// Int returns a required integer parameter.
-func (p *Params) Int(name string) int {
-	v := p.required(name)
-	i, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		paramFail(ExitParameterError, "argument --%s: invalid int value: %q", name, v)
-	}
-	return i
-}
+// Int returns a required integer parameter, read as Python's int() reads
+// it: Get(p, name, IntParam).
+func (p *Params) Int(name string) int { return Get(p, name, IntParam) }
 
 // IntOr returns an integer parameter, or def when it is absent.
-func (p *Params) IntOr(name string, def int) int {
-	if _, ok := p.one(name); !ok {
-		return def
-	}
-	return p.Int(name)
-}
+func (p *Params) IntOr(name string, def int) int { return GetOr(p, name, IntParam, def) }

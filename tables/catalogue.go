@@ -10,8 +10,14 @@ import (
 
 // The ehrQL modules held by the default catalogue.
 const (
-	ModuleCore = "ehrql.tables.core"
-	ModuleTPP  = "ehrql.tables.tpp"
+	ModuleCore      = "ehrql.tables.core"
+	ModuleTPP       = "ehrql.tables.tpp"
+	ModuleEMIS      = "ehrql.tables.emis"
+	ModuleEMISv2    = "ehrql.tables.emisv2"
+	ModuleSmoketest = "ehrql.tables.smoketest"
+	ModuleRawCore   = "ehrql.tables.raw.core"
+	ModuleRawTPP    = "ehrql.tables.raw.tpp"
+	ModuleRawEMIS   = "ehrql.tables.raw.emis"
 )
 
 // Catalogue is a read-only registry of tables keyed by (module, name). It
@@ -28,7 +34,8 @@ var _ model.Resolver = (*Catalogue)(nil)
 // defaultCatalogue is built once, at package initialisation.
 var defaultCatalogue = newDefault()
 
-// Default returns the catalogue of ehrql.tables.core and ehrql.tables.tpp.
+// Default returns the catalogue of every ehrQL table module: core, tpp,
+// emis, emisv2, smoketest, raw.core, raw.tpp and raw.emis.
 // It is the same *Catalogue on every call.
 func Default() *Catalogue { return defaultCatalogue }
 
@@ -40,18 +47,18 @@ func (c *Catalogue) LookupTable(module, name string) (*model.Table, bool) {
 }
 
 // CataloguedName reports whether any module exports a table of this name,
-// in any case: the database does not tell "Appointments" from
-// "appointments".
+// or has a table stored under it (raw.tpp's medications_raw), in any case:
+// the database does not tell "Appointments" from "appointments".
 func (c *Catalogue) CataloguedName(name string) bool {
-	for ref := range c.byRef {
-		if strings.EqualFold(ref.Name, name) {
+	for ref, t := range c.byRef {
+		if strings.EqualFold(ref.Name, name) || strings.EqualFold(t.Name, name) {
 			return true
 		}
 	}
 	return false
 }
 
-// Tables returns the tables exported by module, sorted by name; nil for an
+// Tables returns the tables exported by module, sorted by export name; nil for an
 // unknown module. The slice is the caller's; the tables are shared and must
 // not be modified.
 func (c *Catalogue) Tables(module string) []*model.Table {
@@ -78,6 +85,12 @@ func Core(name string) *model.Table { return mustLookup(ModuleCore, name) }
 // TPP("patients") is Core("patients"). It panics if there is no such table,
 // as Core does.
 func TPP(name string) *model.Table { return mustLookup(ModuleTPP, name) }
+
+// Lookup returns the table module exports under name in the default
+// catalogue, as Core does for any module; raw tables are looked up by their
+// export name (Lookup(ModuleRawTPP, "medications")). It panics if there is
+// no such table.
+func Lookup(module, name string) *model.Table { return mustLookup(module, name) }
 
 func mustLookup(module, name string) *model.Table {
 	t, ok := defaultCatalogue.LookupTable(module, name)
@@ -132,6 +145,34 @@ func newDefault() *Catalogue {
 		tppWLClockstops,
 		tppWLOpenpathways,
 	)
+	c.add(ModuleEMIS,
+		coreClinicalEvents,
+		coreMedications,
+		coreONSDeaths,
+		emisPatients,
+		emisPracticeRegistrations,
+		emisVaccinations,
+	)
+	c.add(ModuleEMISv2,
+		emisv2Addresses,
+		coreClinicalEvents,
+		coreMedications,
+		corePatients,
+		emisv2PracticeRegistrations,
+	)
+	c.add(ModuleSmoketest, smoketestPatients)
+	c.add(ModuleRawCore, rawCoreONSDeaths)
+	c.add(ModuleRawTPP,
+		rawTPPAPCSCostHistorical,
+		rawTPPAPCSHistorical,
+		rawTPPISARIC,
+		rawTPPMedications,
+		rawTPPONSDeaths,
+		rawTPPRepeatMedications,
+		rawTPPWLClockstops,
+		rawTPPWLOpenpathways,
+	)
+	c.add(ModuleRawEMIS, rawCoreONSDeaths)
 	return c
 }
 
@@ -141,7 +182,7 @@ func (c *Catalogue) add(module string, tables ...*model.Table) {
 		if err := t.Validate(); err != nil {
 			panic(fmt.Sprintf("tables: %s.%s: %v", module, t.Name, err))
 		}
-		ref := model.Ref{Module: module, Name: t.Name}
+		ref := model.Ref{Module: module, Name: t.Ref().Name}
 		if _, dup := c.byRef[ref]; dup {
 			panic(fmt.Sprintf("tables: %s.%s registered twice", module, t.Name))
 		}
@@ -149,6 +190,6 @@ func (c *Catalogue) add(module string, tables ...*model.Table) {
 		c.byModule[module] = append(c.byModule[module], t)
 	}
 	slices.SortFunc(c.byModule[module], func(a, b *model.Table) int {
-		return strings.Compare(a.Name, b.Name)
+		return strings.Compare(a.Ref().Name, b.Ref().Name)
 	})
 }

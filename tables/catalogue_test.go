@@ -20,6 +20,15 @@ func columnList(t *model.Table) []string {
 	return out
 }
 
+// exportNames lists the names tables are exported under.
+func exportNames(ts []*model.Table) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Ref().Name
+	}
+	return out
+}
+
 func names(ts []*model.Table) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {
@@ -39,7 +48,11 @@ func mustColumn(t *testing.T, tbl *model.Table, name string) model.Column {
 
 func TestModules(t *testing.T) {
 	got := Default().Modules()
-	want := []string{"ehrql.tables.core", "ehrql.tables.tpp"}
+	want := []string{
+		"ehrql.tables.core", "ehrql.tables.emis", "ehrql.tables.emisv2",
+		"ehrql.tables.raw.core", "ehrql.tables.raw.emis", "ehrql.tables.raw.tpp",
+		"ehrql.tables.smoketest", "ehrql.tables.tpp",
+	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Modules() = %q, want %q", got, want)
 	}
@@ -61,11 +74,24 @@ func TestTableNames(t *testing.T) {
 			"open_prompt", "parents", "patients", "practice_registrations", "sgss_covid_all_tests", "ukrr",
 			"vaccinations", "wl_clockstops", "wl_openpathways",
 		}},
-		{"ehrql.tables.emis", nil},
-		{"ehrql.tables.raw.tpp", nil},
+		{ModuleEMIS, []string{
+			"clinical_events", "medications", "ons_deaths", "patients", "practice_registrations", "vaccinations",
+		}},
+		{ModuleEMISv2, []string{
+			"addresses", "clinical_events", "medications", "patients", "practice_registrations",
+		}},
+		{ModuleSmoketest, []string{"patients"}},
+		{ModuleRawCore, []string{"ons_deaths"}},
+		{ModuleRawEMIS, []string{"ons_deaths"}},
+		{ModuleRawTPP, []string{
+			"apcs_cost_historical", "apcs_historical", "isaric", "medications", "ons_deaths",
+			"repeat_medications", "wl_clockstops", "wl_openpathways",
+		}},
+		{"ehrql.tables.raw", nil},
+		{"ehrql.tables.emis3", nil},
 	}
 	for _, tt := range tests {
-		got := names(Default().Tables(tt.module))
+		got := exportNames(Default().Tables(tt.module))
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("Tables(%q) = %q, want %q", tt.module, got, tt.want)
 		}
@@ -308,12 +334,35 @@ func TestTableAttributes(t *testing.T) {
 		"tpp/vaccinations":                       {false, "", "date"},
 		"tpp/wl_clockstops":                      {false, "waiting_list", false},
 		"tpp/wl_openpathways":                    {false, "waiting_list", false},
+
+		"emis/clinical_events":          {false, "", "date"},
+		"emis/medications":              {false, "", "date"},
+		"emis/ons_deaths":               {true, "", false},
+		"emis/patients":                 {true, "", false},
+		"emis/practice_registrations":   {false, "", nil},
+		"emis/vaccinations":             {false, "", false},
+		"emisv2/addresses":              {false, "", false},
+		"emisv2/clinical_events":        {false, "", "date"},
+		"emisv2/medications":            {false, "", "date"},
+		"emisv2/patients":               {true, "", false},
+		"emisv2/practice_registrations": {false, "", false},
+		"smoketest/patients":            {true, "", false},
+		"raw.core/ons_deaths":           {false, "", false},
+		"raw.emis/ons_deaths":           {false, "", false},
+		"raw.tpp/apcs_cost_historical":  {false, "", false},
+		"raw.tpp/apcs_historical":       {false, "", false},
+		"raw.tpp/isaric":                {false, "isaric", false},
+		"raw.tpp/medications":           {false, "", "date"},
+		"raw.tpp/ons_deaths":            {false, "", false},
+		"raw.tpp/repeat_medications":    {false, "", "date"},
+		"raw.tpp/wl_clockstops":         {false, "waiting_list", false},
+		"raw.tpp/wl_openpathways":       {false, "waiting_list", false},
 	}
 	seen := 0
 	for _, module := range Default().Modules() {
 		short := strings.TrimPrefix(module, "ehrql.tables.")
 		for _, tbl := range Default().Tables(module) {
-			key := short + "/" + tbl.Name
+			key := short + "/" + tbl.Ref().Name
 			w, ok := want[key]
 			if !ok {
 				t.Errorf("%s: unexpected table", key)
@@ -331,17 +380,38 @@ func TestTableAttributes(t *testing.T) {
 	}
 }
 
+// reExports are the tables a module exports from another module, which is
+// the table's Module and how ehrQL serializes it.
+var reExports = map[string]string{
+	"tpp/patients":           ModuleCore,
+	"emis/clinical_events":   ModuleCore,
+	"emis/medications":       ModuleCore,
+	"emis/ons_deaths":        ModuleCore,
+	"emisv2/clinical_events": ModuleCore,
+	"emisv2/medications":     ModuleCore,
+	"emisv2/patients":        ModuleCore,
+	"raw.emis/ons_deaths":    ModuleRawCore,
+}
+
 func TestModuleField(t *testing.T) {
+	seen := 0
 	for _, module := range Default().Modules() {
 		for _, tbl := range Default().Tables(module) {
 			want := module
-			if module == ModuleTPP && tbl.Name == "patients" {
-				want = ModuleCore
+			if from, ok := reExports[strings.TrimPrefix(module, "ehrql.tables.")+"/"+tbl.Ref().Name]; ok {
+				want = from
+				seen++
+				if again := Lookup(from, tbl.Ref().Name); again != tbl {
+					t.Errorf("%s.%s is not the table of %s", module, tbl.Ref().Name, from)
+				}
 			}
 			if tbl.Module != want {
 				t.Errorf("%s.%s: Module = %q, want %q", module, tbl.Name, tbl.Module, want)
 			}
 		}
+	}
+	if seen != len(reExports) {
+		t.Errorf("saw %d re-exported tables, want %d", seen, len(reExports))
 	}
 }
 
@@ -378,7 +448,7 @@ func TestExtendedTablesAreDistinct(t *testing.T) {
 func TestLookupIsStable(t *testing.T) {
 	for _, module := range Default().Modules() {
 		for _, tbl := range Default().Tables(module) {
-			again, ok := Default().LookupTable(module, tbl.Name)
+			again, ok := Default().LookupTable(module, tbl.Ref().Name)
 			if !ok || again != tbl {
 				t.Errorf("%s.%s: LookupTable does not return the listed pointer", module, tbl.Name)
 			}
@@ -394,8 +464,10 @@ func TestLookupUnknown(t *testing.T) {
 		{ModuleCore, "addresses"}, // TPP only
 		{ModuleCore, "Patients"},
 		{ModuleTPP, "no_such_table"},
-		{"ehrql.tables.emis", "patients"},
-		{"ehrql.tables.raw.tpp", "medications"},
+		{ModuleEMIS, "addresses"},
+		{ModuleRawTPP, "medications_raw"}, // the stored name is not the export name
+		{ModuleRawTPP, "clinical_events"},
+		{"ehrql.tables.raw", "ons_deaths"},
 		{"", "patients"},
 		{ModuleCore, ""},
 	}

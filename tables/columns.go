@@ -28,15 +28,56 @@ func column(name string, typ model.Type, constraints ...model.Constraint) model.
 // numbered declares the columns prefix01 … prefixNN (two digits) of one type,
 // such as cause_of_death_01 … cause_of_death_15.
 func numbered(prefix string, n int, typ model.Type) []model.Column {
+	return numberedAs(prefix+"%02d", n, typ)
+}
+
+// numberedAs declares n columns of one type named by format with 1 … n,
+// such as ethnic___1 … ethnic___10 for "ethnic___%d".
+func numberedAs(format string, n int, typ model.Type) []model.Column {
 	cols := make([]model.Column, n)
 	for i := range cols {
-		cols[i] = column(fmt.Sprintf("%s%02d", prefix, i+1), typ)
+		cols[i] = column(fmt.Sprintf(format, i+1), typ)
+	}
+	return cols
+}
+
+// categoricalColumns declares str columns that each take the categories of
+// values.
+func categoricalColumns(values func() model.Categorical, names ...string) []model.Column {
+	cols := make([]model.Column, len(names))
+	for i, n := range names {
+		cols[i] = column(n, model.Str, values())
+	}
+	return cols
+}
+
+// concat joins column lists, in order.
+func concat(lists ...[]model.Column) []model.Column {
+	var cols []model.Column
+	for _, l := range lists {
+		cols = append(cols, l...)
 	}
 	return cols
 }
 
 // constraints is shorthand for a constraint list.
 func constraints(ks ...model.Constraint) []model.Constraint { return ks }
+
+// imdRoundedRange is the constraint on imd_rounded: an IMD rank rounded
+// to the nearest 100.
+var imdRoundedRange = model.ClosedRange{Min: 0, Max: 32800, Step: 100}
+
+// msoaCodePattern is the constraint on msoa_code: an English MSOA code.
+var msoaCodePattern = model.Regex{Pattern: "E020[0-9]{5}"}
+
+// strColumns declares str columns with no constraints.
+func strColumns(names ...string) []model.Column {
+	cols := make([]model.Column, len(names))
+	for i, n := range names {
+		cols[i] = column(n, model.Str)
+	}
+	return cols
+}
 
 // notNull is the NotNull constraint.
 var notNull = model.NotNull{}

@@ -1,5 +1,6 @@
 // Package tables is the catalogue of ehrQL's built-in table schemas: every
-// table of the modules ehrql.tables.core and ehrql.tables.tpp, with its
+// table of the modules ehrql.tables.core, tpp, emis, emisv2, smoketest,
+// raw.core, raw.tpp and raw.emis, with its
 // columns in declaration order, their types, constraints and dummy-data
 // constraints, the table's required permission and its activation filter
 // field.
@@ -11,16 +12,27 @@
 //
 // # Identity of re-exported tables
 //
-// ehrql.tables.tpp re-exports ehrql.tables.core.patients: looking up
+// A module may re-export another module's table, as ehrql.tables.tpp
+// re-exports ehrql.tables.core.patients: looking up
 // ("ehrql.tables.tpp", "patients") returns the core table, whose Module is
 // "ehrql.tables.core", which is also how ehrQL serializes it. The TPP
 // versions of clinical_events, medications, ons_deaths and
 // practice_registrations are distinct tables (Module "ehrql.tables.tpp")
-// with extra columns.
+// with extra columns. Likewise emis and emisv2 re-export core tables and
+// raw.emis re-exports raw.core.ons_deaths.
+//
+// # Stored names
+//
+// A table's Name is its name in the query model, which also names its data
+// (a dummy table file, a database table). Most raw tables are stored under
+// a name of their own, as ehrQL's _meta.table_name says: raw.tpp exports
+// medications_raw as medications. Table.Export holds the export name; JSON
+// and lookups use it, and dummy tables use Name (medications_raw.csv).
 //
 // # Representation choices
 //
-// Descriptions are the table summaries of the ehrQL schema reference; column
+// Descriptions of core and tpp tables are the table summaries of the ehrQL
+// schema reference, those of the other modules a one-line summary; column
 // descriptions are empty.
 //
 // A Categorical constraint whose only category is None (ehrQL's
@@ -38,7 +50,4 @@
 // literal (decision_support_values.calculation_date), and an ordering of
 // dates is a DateAfter chain listing every earlier column
 // (ec_cost: ec_injury_date, arrival_date, ec_decision_to_admit_date).
-//
-// The raw schemas (ehrql.tables.raw.core, ehrql.tables.raw.tpp) are not part
-// of the catalogue.
 package tables

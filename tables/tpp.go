@@ -27,8 +27,8 @@ var tppAddresses = &model.Table{
 		},
 		column("address_type", model.Int, intCategorical(0, 1, 3)),
 		column("rural_urban_classification", model.Int, model.ClosedRange{Min: 1, Max: 8, Step: 1}),
-		column("imd_rounded", model.Int, model.ClosedRange{Min: 0, Max: 32800, Step: 100}),
-		column("msoa_code", model.Str, model.Regex{Pattern: "E020[0-9]{5}"}),
+		column("imd_rounded", model.Int, imdRoundedRange),
+		column("msoa_code", model.Str, msoaCodePattern),
 		column("has_postcode", model.Bool),
 		column("care_home_is_potential_match", model.Bool),
 		column("care_home_requires_nursing", model.Bool),
@@ -73,14 +73,20 @@ var tppAPCSCost = &model.Table{
 	Name:                  "apcs_cost",
 	Description:           "Admitted Patient Care Spells (APCS) data is provided via the NHS Secondary Uses Service.",
 	ActivationFilterField: false,
-	Columns: []model.Column{
+	Columns:               apcsCostColumns(),
+}
+
+// apcsCostColumns returns the columns of tpp.apcs_cost, which
+// raw.tpp.apcs_cost_historical shares.
+func apcsCostColumns() []model.Column {
+	return []model.Column{
 		column("apcs_ident", model.Int, notNull),
 		column("grand_total_payment_mff", model.Float),
 		column("tariff_initial_amount", model.Float),
 		column("tariff_total_payment", model.Float),
 		column("admission_date", model.Date),
 		column("discharge_date", model.Date),
-	},
+	}
 }
 
 // tppAppointments is tpp.appointments: primary-care appointments.
@@ -318,16 +324,20 @@ var tppONSDeaths = &model.Table{
 	PatientLevel:          true,
 	Description:           "Registered deaths",
 	ActivationFilterField: false,
-	Columns: append(onsDeathsColumns(),
-		column("place", model.Str, categorical(
-			"Care Home",
-			"Elsewhere",
-			"Home",
-			"Hospice",
-			"Hospital",
-			"Other communal establishment",
-		)),
-	),
+	Columns:               append(onsDeathsColumns(), deathPlaceColumn()),
+}
+
+// deathPlaceColumn is the place column of tpp.ons_deaths and
+// raw.tpp.ons_deaths.
+func deathPlaceColumn() model.Column {
+	return column("place", model.Str, categorical(
+		"Care Home",
+		"Elsewhere",
+		"Home",
+		"Hospice",
+		"Hospital",
+		"Other communal establishment",
+	))
 }
 
 // tppOPA is tpp.opa: outpatient appointments (SUS).

@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,6 +107,10 @@ func runDummyDataset(ctx context.Context, def *model.Definition, out string, std
 func createDummyTables(ctx context.Context, args, params []string, stdout, stderr io.Writer) error {
 	fs := commandFlags("create-dummy-tables")
 	seedFlag := fs.String("seed", "", "random seed (default: $EHRQL_DUMMY_SEED, else 0)")
+	args, err := expandAbbreviations(fs, args)
+	if err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprintf(stdout, "usage: ehrql create-dummy-tables DEFINITION [DUMMY_TABLES_PATH] [options] [-- PARAMETERS...]\n\noptions:\n%s", fs.FlagUsages())
@@ -127,12 +133,15 @@ func createDummyTables(ctx context.Context, args, params []string, stdout, stder
 	if _, err := os.Stat(rest[0]); err != nil {
 		return &usageError{rest[0] + " does not exist"}
 	}
-	// ehrQL's directory syntax: a bare name means CSV; only CSV is written.
+	// ehrQL's directory syntax: DIR:csv, DIR:csv.gz or DIR:arrow; a bare
+	// name means CSV.
+	ext := ".csv"
 	if i := strings.LastIndex(dir, ":"); i >= 0 {
-		if ext := dir[i:]; ext != ":csv" {
-			return &usageError{fmt.Sprintf("'%s' is not a supported format, must be one of: `:csv`", ext)}
+		ext = "." + dir[i+1:]
+		if !slices.Contains([]string{".csv", ".csv.gz", ".arrow"}, ext) {
+			return &usageError{fmt.Sprintf("'%s' is not a supported format, must be one of: `:arrow`, `:csv`, `:csv.gz`", dir[i:])}
 		}
-		dir = dir[:i]
+		dir = strings.TrimSuffix(dir[:i], "/")
 	}
 	seed, err := dummySeed()
 	if err != nil {
@@ -143,7 +152,7 @@ func createDummyTables(ctx context.Context, args, params []string, stdout, stder
 			return &usageError{fmt.Sprintf("argument --seed: %q is not an integer", *seedFlag)}
 		}
 	}
-	def, err := loadDataset(ctx, rest[0], params, "")
+	def, err := loadDummyDefinition(ctx, rest[0], params)
 	if err != nil {
 		return err
 	}
@@ -155,9 +164,50 @@ func createDummyTables(ctx context.Context, args, params []string, stdout, stder
 		_, err := d.WriteTo(stdout)
 		return err
 	}
-	if err := d.WriteCSVDir(dir); err != nil {
+	if ext == ".csv" {
+		err = d.WriteCSVDir(dir)
+	} else {
+		err = writeDummyTables(ctx, d, dir, ext)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "Wrote %d tables to %s\n", len(d.Tables), dir)
+	return nil
+}
+
+// loadDummyDefinition loads the definition create-dummy-tables generates
+// data for: a dataset, or measures, whose data is generated as for
+// generate-measures (measuresDummyDefinition).
+func loadDummyDefinition(ctx context.Context, path string, params []string) (*model.Definition, error) {
+	def, err := loadDefinition(ctx, path, params, "")
+	if err != nil {
+		return nil, err
+	}
+	if def.Dataset != nil || def.DatasetError != nil || (len(def.Measures) == 0 && def.MeasuresError == nil) {
+		return loadDataset(ctx, path, params, "")
+	}
+	if def.MeasuresError != nil {
+		return nil, recordedError(path, def.MeasuresError)
+	}
+	return measuresDummyDefinition(def)
+}
+
+// writeDummyTables writes each dummy table as dir/<table><ext>, Arrow or
+// CSV.gz, typed by the table's schema.
+func writeDummyTables(ctx context.Context, d *dummy.Data, dir, ext string) error {
+	s, err := d.Open(ctx, duck.FromEnv())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, t := range d.TableList() {
+		if _, err := s.WriteTable(ctx, t, filepath.Join(dir, t.Name+ext), io.Discard); err != nil {
+			return fmt.Errorf("writing %s: %w", t.Name, err)
+		}
+	}
 	return nil
 }

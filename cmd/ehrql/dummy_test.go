@@ -121,7 +121,7 @@ func TestCreateDummyTablesErrors(t *testing.T) {
 		{[]string{"create-dummy-tables"}, 2, "required: DEFINITION_FILE"},
 		{[]string{"create-dummy-tables", "nope.json"}, 2, "nope.json does not exist"},
 		{[]string{"create-dummy-tables", studyJSON2020, "a", "b"}, 2, "unknown arguments: b"},
-		{[]string{"create-dummy-tables", studyJSON2020, "out:arrow"}, 2, "':arrow' is not a supported format"},
+		{[]string{"create-dummy-tables", studyJSON2020, "out:parquet"}, 2, "':parquet' is not a supported format"},
 		{[]string{"create-dummy-tables", studyJSON2020, "--seed", "x"}, 2, "--seed"},
 		{[]string{"create-dummy-tables", studyJSON2020, "--frob"}, 2, "unknown flag"},
 	}

@@ -20,7 +20,7 @@ func initStudy(_ context.Context, args, _ []string, stdout, _ io.Writer) error {
 	fs := commandFlags("init")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprintf(stdout, "usage: ehrql init [DIR]\n\nWrites a new study into DIR (default: the current folder): analysis/dataset_definition.go,\nanalysis/measures_definition.go, codelists/, project.yaml and go.mod. Existing files are kept.\n")
+			fmt.Fprintf(stdout, "usage: ehrql init [DIR]\n\nWrites a new study into DIR (default: the current folder): analysis/dataset_definition.go,\nanalysis/measures_definition.go, analysis/test_dataset_definition.go (assurance tests),\ncodelists/, project.yaml and go.mod. Existing files are kept.\n")
 			return err
 		}
 		return &usageError{"init: " + err.Error()}
@@ -49,6 +49,6 @@ func initStudy(_ context.Context, args, _ []string, stdout, _ io.Writer) error {
 			shown = "."
 		}
 	}
-	fmt.Fprintf(stdout, "\nThe study is ready. Try, in %s:\n\n  ehrql generate-dataset analysis/dataset_definition.go\n  ehrql generate-measures analysis/measures_definition.go\n", shown)
+	fmt.Fprintf(stdout, "\nThe study is ready. Try, in %s:\n\n  ehrql generate-dataset analysis/dataset_definition.go\n  ehrql assure analysis/test_dataset_definition.go\n  ehrql generate-measures analysis/measures_definition.go\n", shown)
 	return nil
 }

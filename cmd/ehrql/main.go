@@ -32,12 +32,13 @@ import (
 
 // Exit codes, as ehrQL's.
 const (
-	exitOK             = 0
-	exitError          = 1
-	exitUsage          = 2
-	exitDefinition     = 10
-	exitFileValidation = 11
-	exitPermission     = 12
+	exitOK              = 0
+	exitError           = 1
+	exitUsage           = 2
+	exitDefinition      = 10
+	exitFileValidation  = 11
+	exitPermission      = 12
+	exitMeasuresTimeout = 14
 )
 
 func main() {
@@ -128,6 +129,10 @@ commands:
   generate-dataset DEF      run a dataset definition and write the dataset
   generate-measures DEF     run a measures definition and write the measures
   create-dummy-tables DEF   write the dummy tables generated for a definition
+  assure TEST_DEF           run a definition's test patients; report what differs
+  debug DEF                 print what the definition's show() calls show
+  dump-example-data [DIR]   write the tutorial's example data (default example-data)
+  graph-query DEF           draw the dataset's query graph (--output graph.svg|.dot)
   plot-measures FILE        chart measures results (--output DIR: SVG, PNG, index.html)
   describe FILE|DIR         a one-page HTML report of a dataset (--output report.html)
   dump-dataset-sql DEF      print the SQL the engine would run
@@ -191,6 +196,8 @@ func exitCode(err error, stderr io.Writer) int {
 		fe  *source.FileError
 		se  *engine.StoreError
 		roe *output.ReadOnlyError
+		ae  *assuranceError
+		mte *measuresTimeoutError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -199,6 +206,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &de):
 		fmt.Fprintln(stderr, de.Error())
 		return de.Code
+	case errors.As(err, &ae):
+		fmt.Fprintf(stderr, "AssuranceTestError: %v\n", ae)
+		return exitAssurance
 	case errors.As(err, &roe):
 		fmt.Fprintf(stderr, "PermissionError: %v\n", err)
 		return exitPermission
@@ -214,6 +224,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &ce), errors.As(err, &fe), errors.As(err, &se), errors.As(err, &ie):
 		fmt.Fprintf(stderr, "FileValidationError: %v\n", err)
 		return exitFileValidation
+	case errors.As(err, &mte):
+		fmt.Fprintf(stderr, "MeasuresTimeout: %v\n", err)
+		return exitMeasuresTimeout
 	}
 	fmt.Fprintf(stderr, "ehrql: %v\n", err)
 	return exitError
@@ -228,7 +241,43 @@ func commandFlags(name string) *pflag.FlagSet {
 	return fs
 }
 
+// expandAbbreviations writes out long flags abbreviated as argparse allows
+// (--dummy-data for --dummy-data-file): a prefix of exactly one flag's
+// name. A prefix of several is refused as argparse refuses it.
+func expandAbbreviations(fs *pflag.FlagSet, args []string) ([]string, error) {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if !strings.HasPrefix(a, "--") || name == "" || fs.Lookup(name) != nil {
+			continue
+		}
+		var matches []string
+		fs.VisitAll(func(f *pflag.Flag) {
+			if strings.HasPrefix(f.Name, name) && !f.Hidden {
+				matches = append(matches, "--"+f.Name)
+			}
+		})
+		switch len(matches) {
+		case 0:
+			continue
+		case 1:
+			out[i] = matches[0]
+			if hasValue {
+				out[i] += "=" + value
+			}
+		default:
+			return nil, &usageError{fmt.Sprintf("ambiguous option: --%s could match %s", name, strings.Join(matches, ", "))}
+		}
+	}
+	return out, nil
+}
+
 func parse(fs *pflag.FlagSet, args []string, stdout io.Writer) (string, error) {
+	args, err := expandAbbreviations(fs, args)
+	if err != nil {
+		return "", err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprintf(stdout, "usage: ehrql %s DEFINITION [options] [-- PARAMETERS...]\n\noptions:\n%s", fs.Name(), fs.FlagUsages())
@@ -285,12 +334,18 @@ func recordedError(path string, e *model.DefinitionError) error {
 func generateDataset(ctx context.Context, args, params []string, stdout, stderr io.Writer) error {
 	fs := commandFlags("generate-dataset")
 	out := fs.String("output", "", "output file: .arrow, .csv or .csv.gz (default: CSV on stdout)")
-	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
-	dummyFile := fs.String("dummy-data-file", "", "a ready dataset (CSV, CSV.gz or Arrow), checked against the definition and written out")
+	dummyTables := fs.String("dummy-tables", "", "folder of dummy tables, one <table>.csv, .csv.gz or .arrow each")
+	dummyFile := fs.String("dummy-data-file", "", "a ready dataset (CSV, CSV.gz or Arrow; a folder of them for event tables), checked against the definition and written out")
+	testFile := fs.String("test-data-file", "", "a definition with test patients: run its assurance tests first (report on stderr)")
 	dsn, settings := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {
 		return err
+	}
+	if *testFile != "" {
+		if _, err := os.Stat(*testFile); err != nil {
+			return &usageError{*testFile + " does not exist"}
+		}
 	}
 	if err := checkOutput(*out); err != nil {
 		return err
@@ -311,6 +366,11 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	def, err := loadDataset(ctx, defPath, params, *dsn)
 	if err != nil {
 		return err
+	}
+	if *testFile != "" {
+		if err := assure(ctx, *testFile, params, stderr); err != nil {
+			return err
+		}
 	}
 	q, err := engine.CompileDataset(def.Dataset)
 	if err != nil {
@@ -335,7 +395,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	var s *engine.Session
 	switch {
 	case *dsn != "":
-		s, err = engine.OpenStore(ctx, *dsn, q.Tables, opts)
+		s, err = openDatabase(ctx, *dsn, q.Tables, opts)
 	case *dummyTables != "":
 		s, err = engine.OpenCSVTables(ctx, *dummyTables, q.Tables, opts)
 	default:

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -37,8 +39,8 @@ func disclosureControl(def *model.Definition) bool {
 func generateMeasures(ctx context.Context, args, params []string, stdout, stderr io.Writer) error {
 	fs := commandFlags("generate-measures")
 	out := fs.String("output", "", "output file: .csv, .csv.gz or .arrow (default: CSV on stdout)")
-	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
-	dummyFile := fs.String("dummy-data-file", "", "a ready CSV of measure results, checked against the definition and written out")
+	dummyTables := fs.String("dummy-tables", "", "folder of dummy tables, one <table>.csv, .csv.gz or .arrow each")
+	dummyFile := fs.String("dummy-data-file", "", "a ready file of measure results (CSV, CSV.gz or Arrow; or a folder, one file per measure), checked against the definition and written out")
 	dsn, settings := sourceFlags(fs)
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {
@@ -79,7 +81,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		var s *engine.Session
 		switch {
 		case *dsn != "":
-			s, err = engine.OpenStore(ctx, *dsn, q.Tables, opts)
+			s, err = openDatabase(ctx, *dsn, q.Tables, opts)
 		case *dummyTables != "":
 			s, err = engine.OpenCSVTables(ctx, *dummyTables, q.Tables, opts)
 		default:
@@ -90,7 +92,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		}
 		defer s.Close()
 		progress(stderr, start, "opened the data source; running the measures query")
-		if rows, err = q.RunMeasures(ctx, s); err != nil {
+		if rows, err = runMeasuresInTime(ctx, q, s); err != nil {
 			return err
 		}
 	}
@@ -106,4 +108,28 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		progress(stderr, start, "wrote %d measure rows to %s (disclosure control %s)", len(rows), *out, map[bool]string{true: "on", false: "off"}[sdc])
 	}
 	return nil
+}
+
+// measuresTimeout is ehrQL's time limit for generating measures: 72 hours.
+var measuresTimeout = 72 * time.Hour
+
+// measuresTimeoutError is ehrQL's MeasuresTimeout (exit code 14).
+type measuresTimeoutError struct{ limit time.Duration }
+
+func (e *measuresTimeoutError) Error() string {
+	return fmt.Sprintf("Generating measures exceeded %.0fs time limit.", e.limit.Seconds())
+}
+
+// runMeasuresInTime runs the measures query, stopping it at
+// measuresTimeout. ehrQL projects, from the intervals done, whether the
+// whole run will pass the limit and stops early; the query here computes
+// every interval at once, so the run stops when it reaches the limit.
+func runMeasuresInTime(ctx context.Context, q *engine.MeasuresQuery, s *engine.Session) ([]report.Row, error) {
+	qctx, cancel := context.WithTimeout(ctx, measuresTimeout)
+	defer cancel()
+	rows, err := q.RunMeasures(qctx, s)
+	if err != nil && ctx.Err() == nil && errors.Is(qctx.Err(), context.DeadlineExceeded) {
+		return nil, &measuresTimeoutError{measuresTimeout}
+	}
+	return rows, err
 }

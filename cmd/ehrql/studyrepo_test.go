@@ -223,7 +223,7 @@ func TestInitThenProjectActions(t *testing.T) {
 	bin := installedEhrql(t)
 	root := t.TempDir()
 	out, _ := runIn(t, root, nil, bin, "init")
-	for _, f := range []string{"analysis/dataset_definition.go", "analysis/measures_definition.go", "codelists/asthma-diagnosis.csv", "project.yaml", "go.mod", ".gitignore"} {
+	for _, f := range []string{"analysis/dataset_definition.go", "analysis/measures_definition.go", "analysis/test_dataset_definition.go", "codelists/asthma-diagnosis.csv", "project.yaml", "go.mod", ".gitignore"} {
 		if !strings.Contains(out, "wrote "+f+"\n") {
 			t.Errorf("init did not report writing %s:\n%s", f, out)
 		}
@@ -240,7 +240,7 @@ func TestInitThenProjectActions(t *testing.T) {
 			actions = append(actions, strings.Fields(run)[1:]) // the image name, then ehrql's arguments
 		}
 	}
-	if len(actions) != 2 {
+	if len(actions) != 2 || !strings.Contains(strings.Join(actions[0], " "), "--test-data-file analysis/test_dataset_definition.go") {
 		t.Fatalf("project.yaml has %d actions, want 2", len(actions))
 	}
 	for _, args := range actions {

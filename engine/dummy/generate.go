@@ -79,7 +79,8 @@ func (d *Data) Summary() string {
 // categories), within the tables' constraints, all of whom are in the
 // population (ANDed with cfg.AdditionalPopulationConstraint). It stops at
 // cfg.PopulationSize patients or after cfg.Timeout seconds; falling short
-// is not an error (see Data.Warning). Patients are numbered 1..N (unless
+// is not an error (see Data.Warning), but a population that needs a
+// value no column allows is (*CannotGenerate, see checkSatisfiable). Patients are numbered 1..N (unless
 // the definition has inline tables, whose patient ids are used first).
 // The result depends only on ds, cfg and seed.
 func Generate(ctx context.Context, ds *model.Dataset, cfg model.DummyDataConfig, seed int64) (*Data, error) {
@@ -114,6 +115,9 @@ func GenerateWith(ctx context.Context, ds *model.Dataset, cfg model.DummyDataCon
 		if pop, err = model.Function(model.OpAnd, pop, c); err != nil {
 			return nil, fmt.Errorf("dummy data: additional population constraint: %w", err)
 		}
+	}
+	if err := checkSatisfiable(pop); err != nil {
+		return nil, err
 	}
 	q, err := engine.CompileDataset(&model.Dataset{Population: pop})
 	if err != nil {

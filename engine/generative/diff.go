@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/memory"
@@ -38,42 +37,6 @@ func NewRunner(ctx context.Context) (*Runner, error) {
 // Close ends the session.
 func (r *Runner) Close() error { return r.sess.Close() }
 
-// load replaces the session's tables with the case's data.
-func (r *Runner) load(ctx context.Context, data memory.Data) error {
-	for _, t := range tables {
-		defs := []string{"patient_id BIGINT NOT NULL"}
-		marks := []string{"?"}
-		for _, c := range t.Columns {
-			defs = append(defs, fmt.Sprintf("%q %s", c.Name, engine.SQLType(c.Type)))
-			marks = append(marks, "?")
-		}
-		if err := r.sess.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %q (%s)", t.Name, strings.Join(defs, ", "))); err != nil {
-			return err
-		}
-		rows := data[t.Name]
-		if len(rows) == 0 {
-			continue
-		}
-		tuple := "(" + strings.Join(marks, ", ") + ")"
-		var args []any
-		for _, row := range rows {
-			args = append(args, row.PatientID)
-			for _, c := range t.Columns {
-				v := row.Values[c.Name]
-				if d, ok := v.(model.CivilDate); ok {
-					v = d.Time()
-				}
-				args = append(args, v)
-			}
-		}
-		insert := fmt.Sprintf("INSERT INTO %q VALUES %s", t.Name, strings.TrimSuffix(strings.Repeat(tuple+", ", len(rows)), ", "))
-		if err := r.sess.Exec(ctx, insert, args...); err != nil {
-			return fmt.Errorf("loading %s: %w", t.Name, err)
-		}
-	}
-	return nil
-}
-
 // RunDuckDB compiles the dataset and runs it on the data with the DuckDB
 // engine, returning its outputs as the reference engine does.
 func (r *Runner) RunDuckDB(ctx context.Context, ds *model.Dataset, data memory.Data) (*memory.Results, error) {
@@ -81,50 +44,10 @@ func (r *Runner) RunDuckDB(ctx context.Context, ds *model.Dataset, data memory.D
 	if err != nil {
 		return nil, err
 	}
-	if err := r.load(ctx, data); err != nil {
+	if err := r.sess.LoadRows(ctx, tables, data); err != nil {
 		return nil, err
 	}
-	res := &memory.Results{}
-	if res.Dataset, err = r.fetch(ctx, "dataset", q.SQL, q.Columns); err != nil {
-		return nil, err
-	}
-	for _, e := range q.Events {
-		t, err := r.fetch(ctx, e.Name, e.SQL, e.Columns)
-		if err != nil {
-			return nil, err
-		}
-		res.Events = append(res.Events, t)
-	}
-	return res, nil
-}
-
-func (r *Runner) fetch(ctx context.Context, name, query string, cols []engine.ColumnSpec) (memory.Table, error) {
-	t := memory.Table{Name: name}
-	for _, c := range cols {
-		t.Columns = append(t.Columns, c.Name)
-	}
-	rows, err := r.sess.Query(ctx, query)
-	if err != nil {
-		return t, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return t, err
-		}
-		for i, v := range vals {
-			if tm, ok := v.(time.Time); ok {
-				vals[i] = model.DateOf(tm)
-			}
-		}
-		t.Rows = append(t.Rows, vals)
-	}
-	return t, rows.Err()
+	return q.Results(ctx, r.sess)
 }
 
 // Check runs a case on both engines and describes any disagreement.

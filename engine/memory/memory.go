@@ -76,7 +76,6 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 			return nil, err
 		}
 	}
-	e := &evaluator{data: data, lazy: opts.Lazy, rowsOf: map[string]map[int64][]int{}, selected: map[model.ID][]string{}}
 	roots := []*model.Node{ds.Population}
 	for _, v := range ds.Variables {
 		roots = append(roots, v.Series)
@@ -84,21 +83,7 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 	for _, ev := range ds.Events {
 		roots = append(roots, ev.Frame.Args()...)
 	}
-	patients := map[int64]bool{}
-	for name, rows := range data {
-		byPatient := map[int64][]int{}
-		for i, r := range rows {
-			byPatient[r.PatientID] = append(byPatient[r.PatientID], i)
-			patients[r.PatientID] = true
-		}
-		e.rowsOf[name] = byPatient
-	}
-	e.walk(roots, patients)
-	ids := make([]int64, 0, len(patients))
-	for id := range patients {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	e, ids := newEvaluator(data, roots, opts.Lazy)
 
 	defer func() {
 		if r := recover(); r != nil {
@@ -221,6 +206,29 @@ func noParameters(n *model.Node) error {
 		}
 	}
 	return nil
+}
+
+// newEvaluator indexes the data for evaluating roots and returns the
+// patients to evaluate: everyone in the data or in an inline table, in
+// order.
+func newEvaluator(data Data, roots []*model.Node, lazy bool) (*evaluator, []int64) {
+	e := &evaluator{data: data, lazy: lazy, rowsOf: map[string]map[int64][]int{}, selected: map[model.ID][]string{}}
+	patients := map[int64]bool{}
+	for name, rows := range data {
+		byPatient := map[int64][]int{}
+		for i, r := range rows {
+			byPatient[r.PatientID] = append(byPatient[r.PatientID], i)
+			patients[r.PatientID] = true
+		}
+		e.rowsOf[name] = byPatient
+	}
+	e.walk(roots, patients)
+	ids := make([]int64, 0, len(patients))
+	for id := range patients {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return e, ids
 }
 
 // failure carries an evaluation error out of the evaluator.

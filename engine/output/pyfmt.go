@@ -1,6 +1,7 @@
 package output
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -158,3 +159,27 @@ func pad(s string, n int) string {
 	}
 	return strings.Repeat("0", n-len(s)) + s
 }
+
+// PyFloat formats f as Python's str(float) does (for messages that must
+// read as ehrQL's).
+func PyFloat(f float64) string { return pyFloat(f) }
+
+// PyStr writes a value (nil, bool, int64, float64, string or a date's
+// String) as Python's str() does.
+func PyStr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case float64:
+		return pyFloat(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// PyRepr quotes s as Python's repr(str) does.
+func PyRepr(s string) string { return pyRepr(s) }

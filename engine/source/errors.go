@@ -19,6 +19,7 @@ import (
 type CellError struct {
 	File   string
 	Line   int
+	Row    int // the 1-based row of an Arrow file, in place of Line
 	Column string
 	Msg    string
 }
@@ -34,6 +35,10 @@ func (e *CellError) Error() string {
 	if e.Line > 0 {
 		b.WriteString(", line ")
 		b.WriteString(strconv.Itoa(e.Line))
+	}
+	if e.Row > 0 {
+		b.WriteString(", row ")
+		b.WriteString(strconv.Itoa(e.Row))
 	}
 	if e.Column != "" {
 		b.WriteString(", column '")

@@ -1,9 +1,10 @@
 // Package source loads the tables a query needs into a DuckDB database.
 //
-// Its one data source today is a folder of CSV dummy tables, as given to
-// ehrQL's --dummy-tables option: one file per table, named <table>.csv or
-// <table>.csv.gz. LoadCSVDir reads them with ehrQL's rules for dummy-table
-// input:
+// Its one data source today is a folder of dummy tables, as given to
+// ehrQL's --dummy-tables option: one file per table, named <table>.csv,
+// <table>.csv.gz or <table>.arrow, all in one format (other files are
+// ignored; two data formats in one folder are an error, as in ehrQL).
+// LoadCSVDir reads CSV files with ehrQL's rules for dummy-table input:
 //
 //   - a header row is required; columns are matched by header name, in any
 //     order; extra columns are ignored; a schema column absent from the
@@ -17,6 +18,14 @@
 //     validated);
 //   - a value of a column with a Categorical constraint must be one of its
 //     categories; no other constraint is checked.
+//
+// Arrow IPC files (uncompressed, LZ4 or zstd, as ehrQL writes them) follow
+// ehrQL's rules for Arrow input: columns matched by name (patient_id
+// required, absent schema columns NULL), each of its type's family (any
+// integer type for int, any float for float, strings for str and codes,
+// date32 or date64 for date, boolean for bool; dictionary-encoded or not),
+// and categorical columns holding only their categories. Errors name the
+// row (1-based) in place of a line.
 //
 // Each table becomes a DuckDB table named exactly after it, with columns
 // patient_id BIGINT NOT NULL followed by the schema's columns in schema order
@@ -48,6 +57,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -126,15 +136,28 @@ func rollback(conn *sql.Conn, cause error) error {
 	return cause
 }
 
-// csvPlan is one table to load and the file it comes from.
+// tablePlan is one table to load and the file it comes from, checked
+// before anything touches the database.
+type tablePlan interface {
+	load(ctx context.Context, conn *sql.Conn) error
+}
+
+// csvPlan is one table to load from a CSV or CSV.gz file.
 type csvPlan struct {
 	table *model.Table
 	path  string
 }
 
+// The data file formats of a dummy-tables folder, by file extension.
+const (
+	extCSV   = ".csv"
+	extCSVGz = ".csv.gz"
+	extArrow = ".arrow"
+)
+
 // planCSVDir checks the tables and finds their files, and checks each file's
-// header, before anything touches the database.
-func planCSVDir(dir string, tables []*model.Table) ([]csvPlan, error) {
+// header (or Arrow schema), before anything touches the database.
+func planCSVDir(dir string, tables []*model.Table) ([]tablePlan, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("dummy tables directory: %w", err)
@@ -142,7 +165,11 @@ func planCSVDir(dir string, tables []*model.Table) ([]csvPlan, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("dummy tables directory: %s is not a directory", dir)
 	}
-	var plans []csvPlan
+	ext, err := DirFormat(dir)
+	if err != nil {
+		return nil, err
+	}
+	var plans []tablePlan
 	seen := map[string]*model.Table{}
 	for _, t := range tables {
 		if t == nil {
@@ -163,9 +190,17 @@ func planCSVDir(dir string, tables []*model.Table) ([]csvPlan, error) {
 				return nil, fmt.Errorf("loading dummy tables: table %s: column %s has unsupported type %s", t.Name, c.Name, c.Type.Name())
 			}
 		}
-		path, err := findFile(dir, t.Name)
+		path, err := findFile(dir, t.Name, ext)
 		if err != nil {
 			return nil, err
+		}
+		if ext == extArrow {
+			p := arrowPlan{table: t, path: path}
+			if err := p.check(); err != nil {
+				return nil, err
+			}
+			plans = append(plans, p)
+			continue
 		}
 		p := csvPlan{table: t, path: path}
 		if err := p.checkHeader(); err != nil {
@@ -176,27 +211,58 @@ func planCSVDir(dir string, tables []*model.Table) ([]csvPlan, error) {
 	return plans, nil
 }
 
-// findFile returns dir/<name>.csv or dir/<name>.csv.gz, whichever exists.
-func findFile(dir, name string) (string, error) {
-	csvPath := filepath.Join(dir, name+".csv")
-	gzPath := csvPath + ".gz"
-	hasCSV, err := isFile(csvPath)
+// fileExtension is ehrQL's extension of a file name: .csv.gz for a gzipped
+// file, else the last suffix.
+func fileExtension(name string) string {
+	ext := filepath.Ext(name)
+	if ext == ".gz" {
+		return filepath.Ext(strings.TrimSuffix(name, ext)) + ext
+	}
+	return ext
+}
+
+// DirFormat is the one data format of a folder of table files (--dummy-tables,
+// a folder --dummy-data-file), as ehrQL decides it: its extension, .csv,
+// .csv.gz or .arrow; other files (a README) are ignored, two data formats
+// are an error. A folder with no data file is read as CSV, so that the
+// missing tables are named.
+func DirFormat(dir string) (string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("reading the folder %s: %w", dir, err)
+	}
+	found := map[string]bool{}
+	for _, e := range entries {
+		switch ext := fileExtension(e.Name()); ext {
+		case extCSV, extCSVGz, extArrow:
+			found[ext] = true
+		}
+	}
+	var exts []string
+	for ext := range found {
+		exts = append(exts, ext)
+	}
+	slices.Sort(exts)
+	switch len(exts) {
+	case 0:
+		return extCSV, nil
+	case 1:
+		return exts[0], nil
+	}
+	return "", &FileError{Msg: fmt.Sprintf("Found multiple file formats (%s) in: %s", strings.Join(exts, ", "), dir)}
+}
+
+// findFile returns dir/<name><ext>.
+func findFile(dir, name, ext string) (string, error) {
+	path := filepath.Join(dir, name+ext)
+	ok, err := isFile(path)
 	if err != nil {
 		return "", &FileError{Msg: fmt.Sprintf("dummy table for '%s': %v", name, err), Err: err}
 	}
-	hasGz, err := isFile(gzPath)
-	if err != nil {
-		return "", &FileError{Msg: fmt.Sprintf("dummy table for '%s': %v", name, err), Err: err}
+	if !ok {
+		return "", missingTable(name, path)
 	}
-	switch {
-	case hasCSV && hasGz:
-		return "", &FileError{Msg: fmt.Sprintf("ambiguous dummy table for '%s': found both %s and %s", name, csvPath, gzPath)}
-	case hasCSV:
-		return csvPath, nil
-	case hasGz:
-		return gzPath, nil
-	}
-	return "", missingTable(name, csvPath)
+	return path, nil
 }
 
 func isFile(path string) (bool, error) {
@@ -298,25 +364,31 @@ func (p csvPlan) load(ctx context.Context, conn *sql.Conn) error {
 	if err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, sqlname.CreateTable(p.table)); err != nil {
-		return fmt.Errorf("creating table %s: %w", p.table.Name, err)
+	return createAndAppend(ctx, conn, p.table, func(app *duckdb.Appender) error { return rp.stream(ctx, app) })
+}
+
+// createAndAppend creates t's table and fills it with the rows stream
+// appends; if stream fails, the rows appended so far are dropped.
+func createAndAppend(ctx context.Context, conn *sql.Conn, t *model.Table, stream func(*duckdb.Appender) error) error {
+	if _, err := conn.ExecContext(ctx, sqlname.CreateTable(t)); err != nil {
+		return fmt.Errorf("creating table %s: %w", t.Name, err)
 	}
 	return conn.Raw(func(dc any) error {
 		drv, ok := dc.(driver.Conn)
 		if !ok {
-			return fmt.Errorf("loading table %s: connection is not a database/sql driver connection", p.table.Name)
+			return fmt.Errorf("loading table %s: connection is not a database/sql driver connection", t.Name)
 		}
-		app, err := duckdb.NewAppenderFromConn(drv, "", p.table.Name)
+		app, err := duckdb.NewAppenderFromConn(drv, "", t.Name)
 		if err != nil {
-			return fmt.Errorf("loading table %s: %w", p.table.Name, err)
+			return fmt.Errorf("loading table %s: %w", t.Name, err)
 		}
-		if err := rp.stream(ctx, app); err != nil {
+		if err := stream(app); err != nil {
 			_ = app.Clear()
 			_ = app.Close()
 			return err
 		}
 		if err := app.CloseWithCancel(ctx); err != nil {
-			return fmt.Errorf("loading table %s: %w", p.table.Name, err)
+			return fmt.Errorf("loading table %s: %w", t.Name, err)
 		}
 		return nil
 	})

@@ -512,7 +512,7 @@ func TestLoadCSVDirErrors(t *testing.T) {
 		{
 			name:   "missing file",
 			tables: []*model.Table{patientsT, eventsLike},
-			files:  map[string]string{"patients.csv": "patient_id\n1\n", "clinical_events.arrow": ""},
+			files:  map[string]string{"patients.csv": "patient_id\n1\n", "clinical_events.txt": ""},
 			want:   "no dummy table for 'clinical_events': expected DIR/clinical_events.csv",
 		},
 		{
@@ -539,7 +539,7 @@ func TestLoadCSVDirErrors(t *testing.T) {
 			name:   "both csv and csv.gz",
 			tables: []*model.Table{patientsT},
 			files:  map[string]string{"patients.csv": "patient_id\n1\n", "patients.csv.gz": "patient_id\n1\n"},
-			want:   "ambiguous dummy table for 'patients': found both DIR/patients.csv and DIR/patients.csv.gz",
+			want:   "Found multiple file formats (.csv, .csv.gz) in: DIR",
 		},
 		{
 			name:   "error in second table",

@@ -137,9 +137,9 @@ func goTool() (string, error) {
 // builder builds one definition program.
 type builder struct {
 	study  *study
-	defDir string // the definition's folder, absolute
-	target string // what go build is given, relative to defDir
-	shown  string // the definition as the user named it
+	defDir string   // the definition's folder, absolute
+	target []string // what go build is given, relative to defDir
+	shown  string   // the definition as the user named it
 	goTool string
 	cache  string
 	env    []string
@@ -151,7 +151,7 @@ type builder struct {
 	cleanup func()
 }
 
-func newBuilder(defDir, target, shown string, notes io.Writer) (*builder, error) {
+func newBuilder(defDir string, target []string, shown string, notes io.Writer) (*builder, error) {
 	s, err := findStudy(defDir)
 	if err != nil {
 		return nil, err
@@ -308,7 +308,7 @@ type listedPackage struct {
 // AllowedStdlib. It reads the import lines of every package of the
 // definition that is not the standard library's or the language's.
 func (b *builder) checkImports(ctx context.Context) error {
-	cmd := b.goCmd(ctx, "list", "-e", "-deps", "-json=ImportPath,Standard,Dir,GoFiles,CgoFiles", b.target)
+	cmd := b.goCmd(ctx, append([]string{"list", "-e", "-deps", "-json=ImportPath,Standard,Dir,GoFiles,CgoFiles"}, b.target...)...)
 	// Listing compiles nothing: with cgo on, files importing "C" are
 	// listed (as CgoFiles) and refused below, rather than hidden.
 	cmd.Env = append(slices.Clone(b.env), "CGO_ENABLED=1")
@@ -377,7 +377,7 @@ func (b *builder) checkImports(ctx context.Context) error {
 
 // build compiles the definition to the program at out.
 func (b *builder) build(ctx context.Context, out string) error {
-	cmd := b.goCmd(ctx, "build", "-buildvcs=false", "-o", out, b.target)
+	cmd := b.goCmd(ctx, append([]string{"build", "-buildvcs=false", "-o", out}, b.target...)...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Run(); err != nil {

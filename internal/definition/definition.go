@@ -30,7 +30,13 @@ type Error struct {
 	Path string
 	Code int
 	Msg  string
+	// noModel marks a definition that emitted no query model.
+	noModel bool
 }
+
+// NoModel reports whether the definition ran but emitted no query model
+// (which `ehrql debug` allows: a definition may only show things).
+func (e *Error) NoModel() bool { return e.noModel }
 
 // Error implements the error interface.
 func (e *Error) Error() string { return fmt.Sprintf("Error loading file '%s':\n\n%s", e.Path, e.Msg) }
@@ -69,6 +75,10 @@ type Options struct {
 	// Output receives what the definition prints (nil: os.Stderr), never
 	// mixed with results.
 	Output io.Writer
+	// Shows, when set, switches show() on (query.EnvShowFD): what the
+	// definition shows is collected here, one document a line; read it
+	// with DecodeShows.
+	Shows *bytes.Buffer
 
 	// skipImportCheck builds without the import allow-list, so that tests
 	// can prove the sandbox holds on its own.
@@ -119,7 +129,7 @@ func Load(ctx context.Context, path string, params []string, opts Options) (*mod
 	}
 	switch {
 	case info.IsDir():
-		return loadGo(ctx, path, ".", path, params, opts)
+		return loadGo(ctx, path, []string{"."}, path, params, opts)
 	case strings.HasSuffix(path, ".json"):
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -135,13 +145,17 @@ func Load(ctx context.Context, path string, params []string, opts Options) (*mod
 		}
 		return def, nil
 	case strings.HasSuffix(path, ".go"):
-		return loadGo(ctx, filepath.Dir(path), "./"+filepath.Base(path), path, params, opts)
+		target, err := goTarget(path)
+		if err != nil {
+			return nil, err
+		}
+		return loadGo(ctx, filepath.Dir(path), target, path, params, opts)
 	}
 	return nil, fmt.Errorf("%s is not a definition: expected a .go file, a Go package directory or a .json query model", path)
 }
 
 // loadGo builds the definition program (target, in dir) and runs it.
-func loadGo(ctx context.Context, dir, target, shown string, params []string, opts Options) (*model.Definition, error) {
+func loadGo(ctx context.Context, dir string, target []string, shown string, params []string, opts Options) (*model.Definition, error) {
 	required, wanted, err := opts.confine()
 	if err != nil {
 		return nil, err
@@ -186,7 +200,10 @@ func loadGo(ctx context.Context, dir, target, shown string, params []string, opt
 		CPUTime: timeout,
 		Memory:  memory,
 	}
-	return run(ctx, b, p, wanted && sandboxSupported() == nil, timeout, out)
+	if opts.Shows != nil {
+		p.Env = append(p.Env, query.EnvShowFD+"=4")
+	}
+	return run(ctx, b, p, wanted && sandboxSupported() == nil, timeout, out, opts.Shows)
 }
 
 // sandboxSupported is sandbox.Supported, replaced in tests.
@@ -197,7 +214,7 @@ const maxModel = 1 << 30
 
 // run runs the built definition under p (confined or not) and decodes the
 // query model it writes on descriptor 3.
-func run(parent context.Context, b *builder, p sandbox.Policy, confined bool, timeout time.Duration, out io.Writer) (*model.Definition, error) {
+func run(parent context.Context, b *builder, p sandbox.Policy, confined bool, timeout time.Duration, out io.Writer, shows *bytes.Buffer) (*model.Definition, error) {
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	cmd := sandbox.Unconfined(ctx, p)
@@ -213,6 +230,29 @@ func run(parent context.Context, b *builder, p sandbox.Policy, confined bool, ti
 	}
 	defer r.Close()
 	cmd.ExtraFiles = []*os.File{w}
+	showDone := make(chan error, 1)
+	if shows != nil {
+		sr, sw, err := os.Pipe()
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		defer sr.Close()
+		cmd.ExtraFiles = append(cmd.ExtraFiles, sw)
+		defer sw.Close()
+		go func() {
+			_, err := io.Copy(shows, io.LimitReader(sr, maxModel))
+			showDone <- err
+		}()
+		defer func() {
+			sw.Close()
+			select {
+			case <-showDone:
+			case <-time.After(5 * time.Second):
+				sr.Close()
+			}
+		}()
+	}
 	var stderr bytes.Buffer
 	cmd.Stdout = out
 	cmd.Stderr = &stderr
@@ -275,7 +315,9 @@ func run(parent context.Context, b *builder, p sandbox.Policy, confined bool, ti
 	case len(data) > maxModel:
 		return nil, fail(query.ExitDefinitionError, fmt.Sprintf("the definition's query model is larger than %d MiB", maxModel>>20))
 	case len(bytes.TrimSpace(data)) == 0:
-		return nil, fail(query.ExitDefinitionError, "the definition did not emit a query model: call query.Emit(dataset) at the end of main")
+		e := fail(query.ExitDefinitionError, "the definition did not emit a query model: call query.Emit(dataset) at the end of main").(*Error)
+		e.noModel = true
+		return nil, e
 	}
 	def, err := model.Decode(data, tables.Default(), model.DefinitionDir(b.defDir))
 	if err != nil {

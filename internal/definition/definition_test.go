@@ -57,6 +57,18 @@ func Adult(on q.DatePatientSeries) q.BoolPatientSeries {
 }
 `
 
+// sharedPackageStudy writes a study (no go.mod) whose one definition uses
+// a study package, and returns the definition's path.
+func sharedPackageStudy(t testing.TB) string {
+	t.Helper()
+	root := writeStudy(t, map[string]string{
+		"project.yaml":                   "",
+		"analysis/shared/shared.go":      sharedPackage,
+		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
+	})
+	return filepath.Join(root, "analysis", "dataset_definition.go")
+}
+
 func definitionUsing(module, column string) string {
 	return `//go:build ignore
 
@@ -131,15 +143,10 @@ func TestTwoDefinitionsShareAStudyPackage(t *testing.T) {
 // changes.
 func TestBuildCacheFollowsTheStudySources(t *testing.T) {
 	isolatedCache(t)
-	root := writeStudy(t, map[string]string{
-		"project.yaml":                   "",
-		"analysis/shared/shared.go":      sharedPackage,
-		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
-	})
-	def := filepath.Join(root, "analysis", "dataset_definition.go")
+	def := sharedPackageStudy(t)
 	program := func() (string, os.FileInfo) {
 		t.Helper()
-		b, err := newBuilder(filepath.Dir(def), "./dataset_definition.go", def, &bytes.Buffer{})
+		b, err := newBuilder(filepath.Dir(def), []string{"./dataset_definition.go"}, def, &bytes.Buffer{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +166,7 @@ func TestBuildCacheFollowsTheStudySources(t *testing.T) {
 	if again != first || !os.SameFile(built, rebuilt) {
 		t.Errorf("an unchanged definition was built again: %s then %s", first, again)
 	}
-	shared := filepath.Join(root, "analysis", "shared", "shared.go")
+	shared := filepath.Join(filepath.Dir(def), "shared", "shared.go")
 	if err := os.WriteFile(shared, []byte(strings.Replace(sharedPackage, "q.Int(18)", "q.Int(16)", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +231,7 @@ func TestDefinitionFailures(t *testing.T) {
 			files:    map[string]string{"analysis/dataset_definition.go": header + "func main() {\n\tq.FromArgs().Date(\"start-date\")\n\t_ = core.Patients\n}\n"},
 			params:   []string{"--start-date", "2020-13-45"},
 			wantCode: 2,
-			want:     []string{`argument --start-date: invalid date value: "2020-13-45"`},
+			want:     []string{`argument --start-date: invalid date value: '2020-13-45'`},
 		},
 		{
 			name:     "no query model",
@@ -388,12 +395,7 @@ func TestHostileDefinitionIsConfined(t *testing.T) {
 // best effort otherwise, off with "never"; a bad value is refused.
 func TestIsolationPolicy(t *testing.T) {
 	isolatedCache(t)
-	root := writeStudy(t, map[string]string{
-		"project.yaml":                   "",
-		"analysis/shared/shared.go":      sharedPackage,
-		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
-	})
-	def := filepath.Join(root, "analysis", "dataset_definition.go")
+	def := sharedPackageStudy(t)
 	saved := sandboxSupported
 	t.Cleanup(func() { sandboxSupported = saved })
 	sandboxSupported = func() error { return errors.New("no Landlock here") }
@@ -440,12 +442,7 @@ func TestOptionsFromEnv(t *testing.T) {
 // it confined and decoding its query model.
 func BenchmarkLoadUnchangedDefinition(b *testing.B) {
 	isolatedCache(b)
-	root := writeStudy(b, map[string]string{
-		"project.yaml":                   "",
-		"analysis/shared/shared.go":      sharedPackage,
-		"analysis/dataset_definition.go": definitionUsing(DefaultModule, "sex"),
-	})
-	def := filepath.Join(root, "analysis", "dataset_definition.go")
+	def := sharedPackageStudy(b)
 	if _, err := Load(context.Background(), def, nil, Options{}); err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package scaffold writes a new study repository for `ehrql init`: a
-// dataset and a measures definition that run as they are, an example
-// codelist, a project.yaml with their two actions, and what editors need to
+// dataset and a measures definition that run as they are, assurance tests
+// of the dataset, an example codelist, a project.yaml with their two actions, and what editors need to
 // resolve the language's imports offline.
 package scaffold
 

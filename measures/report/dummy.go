@@ -8,18 +8,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ehrql-go/ehrql/engine/output"
+	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
 // ReadDummyFile reads a measures table supplied with --dummy-data-file
-// (".csv" or ".csv.gz") as the engine's rows, validating it against the
+// (".csv", ".csv.gz" or ".arrow") as the engine's rows, validating it against the
 // combined measures columns (Columns(ms)) as ehrQL does: every column must
 // be present (extra columns are ignored, order is free), every value must
 // parse as its column's type (ehrQL's lenient int, float and date parsing,
@@ -30,10 +29,25 @@ import (
 // disclosure control, if on). A NULL numerator or denominator is an error,
 // since the counts are required; each row keeps only its own measure's
 // group columns.
+//
+// A folder holds one file per measure, <measure>.csv, .csv.gz or .arrow
+// (all in one format), with the measure's columns but no measure column,
+// as ehrQL reads it.
 func ReadDummyFile(path string, ms []model.Measure) ([]Row, error) {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return readDummyDir(path, ms)
+	}
+	return readDummyPath(path, ms, "")
+}
+
+// readDummyPath reads one file. A file of one measure's results, named by
+// implied, has no measure column.
+func readDummyPath(path string, ms []model.Measure, implied string) ([]Row, error) {
 	var r io.Reader
 	switch {
 	case strings.HasSuffix(path, ".csv.gz"), strings.HasSuffix(path, ".csv"):
+	case strings.HasSuffix(path, ".arrow"):
+		return readArrowDummy(path, ms, implied)
 	default:
 		ext := filepath.Ext(path)
 		if ext == "" {
@@ -58,11 +72,10 @@ func ReadDummyFile(path string, ms []model.Measure) ([]Row, error) {
 		defer gz.Close()
 		r = gz
 	}
-	return readDummy(path, r, ms)
+	return readDummy(path, r, ms, implied)
 }
 
-func readDummy(path string, r io.Reader, ms []model.Measure) ([]Row, error) {
-	cols := Columns(ms)
+func readDummy(path string, r io.Reader, ms []model.Measure, implied string) ([]Row, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -75,6 +88,60 @@ func readDummy(path string, r io.Reader, ms []model.Measure) ([]Row, error) {
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	}
+	return readRecords(path, header, cr, ms, implied)
+}
+
+// readDummyDir reads a folder of one file per measure.
+func readDummyDir(dir string, ms []model.Measure) ([]Row, error) {
+	ext, err := source.DirFormat(dir)
+	if err != nil {
+		return nil, err
+	}
+	var rows []Row
+	for _, m := range ms {
+		path := filepath.Join(dir, m.Name+ext)
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("Missing file: %s", path)
+		}
+		got, err := readDummyPath(path, []model.Measure{m}, m.Name)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, got...)
+	}
+	return rows, nil
+}
+
+// recordReader gives a file's rows as text fields, as CSV holds them; it
+// returns io.EOF after the last.
+type recordReader interface {
+	Read() ([]string, error)
+}
+
+// impliedMeasure adds the measure column to the rows of a file of one
+// measure's results.
+type impliedMeasure struct {
+	recordReader
+	name string
+}
+
+func (r impliedMeasure) Read() ([]string, error) {
+	rec, err := r.recordReader.Read()
+	if err != nil {
+		return nil, err
+	}
+	return append(rec, r.name), nil
+}
+
+// readRecords validates and converts the rows of a file with the given
+// header; implied, if not empty, is the measure of every row of a file
+// with no measure column.
+func readRecords(path string, header []string, cr recordReader, ms []model.Measure, implied string) ([]Row, error) {
+	if implied != "" {
+		header = append(slices.Clip(header), ColMeasure)
+		cr = impliedMeasure{cr, implied}
+	}
+	cols := Columns(ms)
 	pos := map[string]int{}
 	for i, h := range header {
 		if _, ok := pos[h]; !ok {
@@ -147,12 +214,6 @@ func readDummy(path string, r io.Reader, ms []model.Measure) ([]Row, error) {
 	return rows, nil
 }
 
-var (
-	pyInt   = regexp.MustCompile(`^[+-]?[0-9]+(_[0-9]+)*$`)
-	pyFloat = regexp.MustCompile(`^[+-]?(([0-9]+(_[0-9]+)*)?\.?[0-9]+(_[0-9]+)*|[0-9]+(_[0-9]+)*\.)([eE][+-]?[0-9]+(_[0-9]+)*)?$`)
-	pyNaN   = regexp.MustCompile(`^[+-]?(?i:nan|inf|infinity)$`)
-)
-
 // parseValue parses one CSV field as ehrQL's CSV reader does: empty is
 // NULL.
 func parseValue(c output.Column, s string) (any, error) {
@@ -169,19 +230,13 @@ func parseValue(c output.Column, s string) (any, error) {
 		}
 		return nil, errors.New("invalid boolean, must be 'T' or 'F'")
 	case output.Int:
-		t := strings.TrimSpace(s)
-		if pyInt.MatchString(t) {
-			if v, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 10, 64); err == nil {
-				return v, nil
-			}
+		if v, err := model.ParsePyInt(s); err == nil {
+			return v, nil
 		}
 		return nil, fmt.Errorf("invalid literal for int() with base 10: %s", pyQuote(s))
 	case output.Float:
-		t := strings.TrimSpace(s)
-		if pyFloat.MatchString(t) || pyNaN.MatchString(t) {
-			if v, err := strconv.ParseFloat(strings.ReplaceAll(t, "_", ""), 64); err == nil {
-				return v, nil
-			}
+		if v, err := model.ParsePyFloat(s); err == nil {
+			return v, nil
 		}
 		return nil, fmt.Errorf("could not convert string to float: %s", pyQuote(s))
 	case output.Date:

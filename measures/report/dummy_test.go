@@ -85,7 +85,7 @@ func TestDummyFileErrors(t *testing.T) {
 				"'%s', row 5: column 'measure': NULL value in non-nullable column 'measure'"},
 		{"bad bool-free types", "d.csv", head + "events,2020-01-01,2020-12-31,,1,2,,old,1__2,\n",
 			"'%s', row 1: column 'n': invalid literal for int() with base 10: '1__2'"},
-		{"unsupported", "d.arrow", head, "Unsupported file type: .arrow"},
+		{"unsupported", "d.parquet", head, "Unsupported file type: .parquet"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, tc.file, tc.text)

@@ -143,8 +143,11 @@ type Definition struct {
 	// DatasetError is the error ehrQL recorded in place of the dataset
 	// (a DefinitionError in ModuleDetails.dataset), to report when the
 	// dataset is asked for; Dataset is then nil.
-	DatasetError              *DefinitionError
-	DatasetDummyDataConfig    *DummyDataConfig
+	DatasetError           *DefinitionError
+	DatasetDummyDataConfig *DummyDataConfig
+	// TestData are the test patients of an assurance test (ehrQL's
+	// test_data); nil when the definition has none.
+	TestData                  *TestData
 	Measures                  []Measure
 	MeasuresError             *DefinitionError // as DatasetError, for the measures
 	MeasuresDummyDataConfig   *DummyDataConfig

@@ -88,6 +88,19 @@ func DefinitionDir(dir string) DecodeOption {
 // from a file inside the definition's directory (DefinitionDir). Nodes
 // may nest at most MaxDepth deep. A nil r is an empty catalogue.
 func Decode(data []byte, r Resolver, opts ...DecodeOption) (*Definition, error) {
+	v, err := decodeDocument(data, objectOf("ModuleDetails", "Dataset"), r, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if ds, ok := v.(*Dataset); ok {
+		return &Definition{Dataset: ds}, nil
+	}
+	return v.(*Definition), nil
+}
+
+// decodeDocument reads a document of the wire format whose value is of
+// kind k, checked as Decode says.
+func decodeDocument(data []byte, k *wireKind, r Resolver, opts ...DecodeOption) (any, error) {
 	data = quoteNonFinite(data)
 	if !json.Valid(data) {
 		var v any
@@ -113,14 +126,7 @@ func Decode(data []byte, r Resolver, opts ...DecodeOption) (*Definition, error) 
 	if !ok {
 		return nil, errors.New(`not a JSON query model: no "value" key at the top level`)
 	}
-	v, err := d.decode(objectOf("ModuleDetails", "Dataset"), root, "value")
-	if err != nil {
-		return nil, err
-	}
-	if ds, ok := v.(*Dataset); ok {
-		return &Definition{Dataset: ds}, nil
-	}
-	return v.(*Definition), nil
+	return d.decode(k, root, "value")
 }
 
 // emptyCatalogue resolves no table.

@@ -14,10 +14,14 @@ import (
 // Catalogue tables are written as external_ref; user-defined tables inline.
 // Every object is written from its declaration (objectDecls), as Decode
 // reads it.
-func Encode(def *Definition) ([]byte, error) {
+func Encode(def *Definition) ([]byte, error) { return encodeDocument(objectOf("ModuleDetails"), def) }
+
+// encodeDocument writes a document of the wire format whose value, v, is
+// of kind k, with its nodes stored as Encode says.
+func encodeDocument(k *wireKind, v any) ([]byte, error) {
 	e := &encoder{byID: map[ID]string{}}
 	var root bytes.Buffer
-	if err := e.value(&root, objectOf("ModuleDetails"), def); err != nil {
+	if err := e.value(&root, k, v); err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer
@@ -155,7 +159,7 @@ func (e *encoder) value(b *bytes.Buffer, k *wireKind, v any) error {
 		return e.object(b, decl, v)
 	case catOneOf:
 		for _, a := range k.alts {
-			if _, isList := v.([]any); isList == (a.cat == catTuple) {
+			if a.holds(v) {
 				return e.value(b, a, v)
 			}
 		}
@@ -238,7 +242,7 @@ func (e *encoder) node(b *bytes.Buffer, n *Node) error {
 		b.WriteString("}")
 		return nil
 	case (n.op == OpSelectTable || n.op == OpSelectPatientTable) && n.table.Module != "":
-		fmt.Fprintf(b, `{"external_ref": {"module": %s, "name": %s}}`, quote(n.table.Module), quote(n.table.Name))
+		fmt.Fprintf(b, `{"external_ref": {"module": %s, "name": %s}}`, quote(n.table.Ref().Module), quote(n.table.Ref().Name))
 		return nil
 	}
 	return e.object(b, decls[n.op.String()], n)
@@ -292,4 +296,18 @@ func formatFloat(f float64) string {
 func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// holds reports whether v is the Go form of a value of kind k, for
+// choosing among the alternatives of a oneOf kind.
+func (k *wireKind) holds(v any) bool {
+	switch v.(type) {
+	case []any:
+		return k.cat == catTuple || k.cat == catList
+	case [][2]any:
+		return k.cat == catDict
+	case bool:
+		return k.cat == catBool
+	}
+	return k.cat == catObject
 }

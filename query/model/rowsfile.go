@@ -29,6 +29,21 @@ type FileColumn struct {
 	Categories []Literal
 }
 
+// OpenTableFile opens a table file (path, named shown in messages) for
+// reading, with ehrQL's message for a missing file, or one that is not a
+// regular file.
+func OpenTableFile(path, shown string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("Missing file: %s", shown)
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a file", shown)
+	}
+	return f, nil
+}
+
 // ReadTableFile reads the rows of a patient-level table from a CSV file
 // (gzipped when the name ends in .gz), as ehrQL's table_from_file does: a
 // header row, then patient_id and the given columns matched by header
@@ -38,14 +53,11 @@ type FileColumn struct {
 // columns the file lacks read as NULL. Messages name the file, line and
 // column but never a cell's content beyond the value that failed to parse.
 func ReadTableFile(path, shown string, columns []FileColumn, allowMissing bool) ([][]Literal, error) {
-	f, err := os.Open(path)
+	f, err := OpenTableFile(path, shown)
 	if err != nil {
-		return nil, fmt.Errorf("Missing file: %s", shown)
+		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a file", shown)
-	}
 	var r io.Reader = f
 	if strings.HasSuffix(path, ".gz") {
 		zr, err := gzip.NewReader(f)
@@ -96,7 +108,7 @@ func ReadTableFile(path, shown string, columns []FileColumn, allowMissing bool) 
 				}
 				continue
 			}
-			v, err := parseCell(cell, c.Type)
+			v, err := ParseCell(cell, c.Type)
 			if err != nil {
 				return nil, fmt.Errorf("%s, line %d, column '%s': %w", shown, line, c.Name, err)
 			}
@@ -119,8 +131,8 @@ func containsLiteral(list []Literal, l Literal) bool {
 	return false
 }
 
-// parseCell reads one CSV value of type t.
-func parseCell(s string, t Type) (Literal, error) {
+// ParseCell reads one CSV value of type t.
+func ParseCell(s string, t Type) (Literal, error) {
 	switch t.Kind {
 	case KindBool:
 		switch s {
@@ -156,11 +168,19 @@ func parseCell(s string, t Type) (Literal, error) {
 	return Literal{}, fmt.Errorf("columns of type %s cannot be read from files", t.Name())
 }
 
+// ReadArrowTableFile reads a table file in Arrow IPC format as
+// ReadTableFile reads a CSV file, with the same arguments and results. The
+// language packages carry no Arrow reader: a program that links one sets
+// this variable at initialisation (package engine does); where it is nil,
+// an Arrow file is refused with a message saying so.
+var ReadArrowTableFile func(path, shown string, columns []FileColumn, allowMissing bool) ([][]Literal, error)
+
 // read reads a rows reader's file: its column specs must cover the
 // schema's columns, whose rows it returns in schema order.
 func (f *rowsFile) read(cols []Column) ([][]Literal, error) {
-	if f.reader == "ArrowRowsReader" || strings.HasSuffix(f.path, ".arrow") {
-		return nil, fmt.Errorf("rows: %s: reading table_from_file's Arrow files is not supported yet; write the table as CSV", f.path)
+	arrowFile := f.reader == "ArrowRowsReader" || strings.HasSuffix(f.path, ".arrow")
+	if arrowFile && ReadArrowTableFile == nil {
+		return nil, fmt.Errorf("rows: %s: this program has no Arrow reader for table_from_file; run it with the ehrql command, or write the table as CSV", f.path)
 	}
 	specs := map[string]*columnSpec{}
 	for _, kv := range f.specs {
@@ -176,6 +196,9 @@ func (f *rowsFile) read(cols []Column) ([][]Literal, error) {
 			return nil, fmt.Errorf("rows: %s: the column %s is %s in the schema but %s in its column spec", f.path, c.Name, c.Type.Name(), s.Type.Name())
 		}
 		fcs = append(fcs, FileColumn{Column: c, Nullable: s.Nullable, Categories: s.Categories})
+	}
+	if arrowFile {
+		return ReadArrowTableFile(f.resolved, f.path, fcs, f.allowMissing)
 	}
 	return ReadTableFile(f.resolved, f.path, fcs, f.allowMissing)
 }

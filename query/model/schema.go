@@ -115,7 +115,14 @@ type Table struct {
 	// Module is the ehrQL module of a catalogue table, e.g. "ehrql.tables.tpp";
 	// empty for a user-defined table, which is written inline in JSON.
 	Module string
-	Name   string
+	// Name is the table's name in the query model, which names its data:
+	// the dummy table file, the database table. It is ehrQL's
+	// _meta.table_name where the module sets one.
+	Name string
+	// Export is the name under which Module exports a catalogue table, when
+	// it is not Name: ehrql.tables.raw.tpp exports the table medications_raw
+	// as medications. JSON refers to the table by its export name.
+	Export string
 	// PatientLevel tables have at most one row per patient.
 	PatientLevel bool
 	Columns      []Column
@@ -167,6 +174,15 @@ func (t *Table) Validate() error {
 
 // Ref is the key of a catalogue table: module and name.
 type Ref struct{ Module, Name string }
+
+// Ref is the table's key in the catalogue and in JSON: its module and the
+// name the module exports it under.
+func (t *Table) Ref() Ref {
+	if t.Export != "" {
+		return Ref{Module: t.Module, Name: t.Export}
+	}
+	return Ref{Module: t.Module, Name: t.Name}
+}
 
 // Resolver finds catalogue tables by module and name, for decoding JSON.
 type Resolver interface {

@@ -121,8 +121,7 @@ var objectDecls = []*objectDecl{
 	{name: "ModuleDetails", fields: []field{
 		{name: "dataset", kind: nullable(objectOf("Dataset", "DefinitionError"))},
 		{name: "dataset_dummy_data_config", kind: nullable(objectOf("DummyDataConfig"))},
-		// test_data (for ehrQL's assure command) is read and ignored.
-		{name: "test_data", kind: nullable(dictOf(kindAny, kindAny))},
+		{name: "test_data", kind: kindTestData},
 		{name: "measures", kind: nullable(objectOf("MeasureCollection", "DefinitionError"))},
 		{name: "measures_dummy_data_config", kind: nullable(objectOf("DummyDataConfig"))},
 		{name: "measures_disclosure_control_config", kind: nullable(objectOf("DisclosureControlConfig"))},
@@ -293,6 +292,7 @@ var objectDecls = []*objectDecl{
 		}
 		return s, nil
 	}},
+	showDecl,
 }
 
 var rowsReaderFields = []field{
@@ -373,6 +373,11 @@ func buildModuleDetails(_ *decoder, v []any) (any, error) {
 	if v[1] != nil {
 		def.DatasetDummyDataConfig = v[1].(*DummyDataConfig)
 	}
+	td, err := buildTestData(v[2])
+	if err != nil {
+		return nil, err
+	}
+	def.TestData = td
 	switch x := v[3].(type) {
 	case measureCollection:
 		def.Measures = []Measure(x)
@@ -401,6 +406,7 @@ func moduleDetailsParts(v any) ([]any, error) {
 	if def.DatasetDummyDataConfig != nil {
 		out[1] = def.DatasetDummyDataConfig
 	}
+	out[2] = testDataParts(def.TestData)
 	switch {
 	case def.Measures != nil:
 		out[3] = measureCollection(def.Measures)
@@ -659,6 +665,8 @@ func objectNameOf(v any) string {
 		return x.op.String()
 	case *columnSpec:
 		return "ColumnSpec"
+	case *Show:
+		return "Show"
 	case *rowsFile:
 		return x.reader
 	}
@@ -812,4 +820,25 @@ func (k *wireKind) accepts(s shape) bool {
 		}
 	}
 	return false
+}
+
+// NodeFields lists a node's fields as the wire format declares them: their
+// names and values (nodes, literals, strings, numbers, and lists and dicts
+// of them). A Value node has one field, "value", holding its literal.
+func NodeFields(n *Node) (names []string, values []any, err error) {
+	if n.op == OpValue {
+		return []string{"value"}, []any{n.lit}, nil
+	}
+	decl := decls[n.op.String()]
+	if decl == nil || decl.parts == nil {
+		return nil, nil, fmt.Errorf("no wire declaration for %s", n.op)
+	}
+	values, err = decl.parts(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range decl.fields {
+		names = append(names, f.name)
+	}
+	return names, values, nil
 }

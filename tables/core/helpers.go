@@ -3,6 +3,7 @@ package core
 import (
 	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/query"
+	"github.com/ehrql-go/ehrql/tables/internal/registrations"
 )
 
 // The helper methods of ehrql.tables.core. Each builds exactly the
@@ -40,9 +41,7 @@ func (p PatientsFrame) IsDeadOn(date query.DatePatientSeries) query.BoolPatientS
 // (end_date.is_on_or_after(end) | end_date.is_null()). A NULL start or end
 // keeps none. ehrQL: practice_registrations.spanning(start, end).
 func (r PracticeRegistrationsFrame) Spanning(start, end query.DatePatientSeries) PracticeRegistrationsFrame {
-	return r.Where(r.StartDate.IsOnOrBefore(start).And(
-		r.EndDate.IsOnOrAfter(end).Or(r.EndDate.IsNull()),
-	))
+	return registrations.Spanning(r, r.StartDate, r.EndDate, start, end)
 }
 
 // ForPatientOn is each patient's registration on date:
@@ -52,16 +51,14 @@ func (r PracticeRegistrationsFrame) Spanning(start, end query.DatePatientSeries)
 // patients with no registration on date get NULL columns. ehrQL:
 // practice_registrations.for_patient_on(date).
 func (r PracticeRegistrationsFrame) ForPatientOn(date query.DatePatientSeries) PracticeRegistrationsRow {
-	return r.Spanning(date, date).
-		SortBy(r.StartDate, r.EndDate, r.PracticePseudoID).
-		LastForPatient()
+	return registrations.ForPatientOn(r, r.StartDate, r.EndDate, date, r.StartDate, r.EndDate, r.PracticePseudoID)
 }
 
 // ExistsForPatientOn is true for patients registered on date (never NULL):
 // spanning(date, date).exists_for_patient(). ehrQL:
 // practice_registrations.exists_for_patient_on(date).
 func (r PracticeRegistrationsFrame) ExistsForPatientOn(date query.DatePatientSeries) query.BoolPatientSeries {
-	return r.Spanning(date, date).ExistsForPatient()
+	return registrations.ExistsForPatientOn(r, r.StartDate, r.EndDate, date)
 }
 
 // CauseOfDeathIsIn matches the codelist against underlying_cause_of_death

@@ -92,7 +92,7 @@ func newClinicalEventsRow(f query.PatientFrame) ClinicalEventsRow {
 // ClinicalEvents is ehrql.tables.core.clinical_events (event-level). Each
 // record corresponds to a single clinical or consultation event for a
 // patient.
-var ClinicalEvents = newClinicalEventsFrame(query.NewEventFrame(tables.Core("clinical_events"), clinicalEventsKinds))
+var ClinicalEvents = newClinicalEventsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleCore, "clinical_events"), clinicalEventsKinds))
 
 // MedicationsFrame is the medications table, or a filtered view of it, with
 // many rows per patient. The medications table provides data about
@@ -166,7 +166,7 @@ func newMedicationsRow(f query.PatientFrame) MedicationsRow {
 // Medications is ehrql.tables.core.medications (event-level). The
 // medications table provides data about prescribed medications in primary
 // care.
-var Medications = newMedicationsFrame(query.NewEventFrame(tables.Core("medications"), medicationsKinds))
+var Medications = newMedicationsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleCore, "medications"), medicationsKinds))
 
 // ONSDeathsFrame is the ons_deaths table, with at most one row per patient.
 // Registered deaths.
@@ -251,7 +251,7 @@ func newONSDeathsFrame(f query.PatientFrame) ONSDeathsFrame {
 
 // ONSDeaths is ehrql.tables.core.ons_deaths (patient-level). Registered
 // deaths.
-var ONSDeaths = newONSDeathsFrame(query.NewPatientFrame(tables.Core("ons_deaths")))
+var ONSDeaths = newONSDeathsFrame(query.NewPatientFrame(tables.Lookup(tables.ModuleCore, "ons_deaths")))
 
 // PatientsFrame is the patients table, with at most one row per patient.
 // Patients in primary care.
@@ -281,7 +281,7 @@ func newPatientsFrame(f query.PatientFrame) PatientsFrame {
 
 // Patients is ehrql.tables.core.patients (patient-level). Patients in
 // primary care.
-var Patients = newPatientsFrame(query.NewPatientFrame(tables.Core("patients")))
+var Patients = newPatientsFrame(query.NewPatientFrame(tables.Lookup(tables.ModuleCore, "patients")))
 
 // PracticeRegistrationsFrame is the practice_registrations table, or a
 // filtered view of it, with many rows per patient. Each record corresponds
@@ -371,4 +371,4 @@ func newPracticeRegistrationsRow(f query.PatientFrame) PracticeRegistrationsRow 
 // PracticeRegistrations is ehrql.tables.core.practice_registrations
 // (event-level). Each record corresponds to a patient's registration with a
 // practice.
-var PracticeRegistrations = newPracticeRegistrationsFrame(query.NewEventFrame(tables.Core("practice_registrations"), practiceRegistrationsKinds))
+var PracticeRegistrations = newPracticeRegistrationsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleCore, "practice_registrations"), practiceRegistrationsKinds))

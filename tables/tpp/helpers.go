@@ -5,47 +5,22 @@ import (
 
 	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/query"
+	"github.com/ehrql-go/ehrql/tables/internal/registrations"
 )
 
 // The helper methods of ehrql.tables.tpp, including those it inherits from
-// ehrql.tables.core. Each builds exactly the
+// ehrql.tables.core (patients, which tpp re-exports, has core's helpers). Each builds exactly the
 // expression ehrQL's method of the same name builds from the table's own
 // columns, so the query model is the same as ehrQL's; none adds a node of
 // its own. They use the columns of the frame they are called on, so they
 // also work on a filtered view of a table, as in ehrQL.
-
-// AgeOn is the patient's age on date, in whole elapsed calendar years:
-// (date − date_of_birth).years. It takes no account of whether the patient
-// is alive on date, and is negative if date is before the date of birth.
-// ehrQL: patients.age_on(date).
-func (p PatientsFrame) AgeOn(date query.DatePatientSeries) query.IntPatientSeries {
-	return date.Minus(p.DateOfBirth).Years()
-}
-
-// IsAliveOn is true where the patient's primary care record has no date of
-// death, or one after date: date_of_death.is_after(date) |
-// date_of_death.is_null(). It is false on the day of death, and true before
-// birth. ehrQL: patients.is_alive_on(date).
-func (p PatientsFrame) IsAliveOn(date query.DatePatientSeries) query.BoolPatientSeries {
-	return p.DateOfDeath.IsAfter(date).Or(p.DateOfDeath.IsNull())
-}
-
-// IsDeadOn is true where the patient's primary care record has a date of
-// death before date: date_of_death.is_not_null() &
-// date_of_death.is_before(date). Like IsAliveOn, it is false on the day of
-// death. ehrQL: patients.is_dead_on(date).
-func (p PatientsFrame) IsDeadOn(date query.DatePatientSeries) query.BoolPatientSeries {
-	return p.DateOfDeath.IsNotNull().And(p.DateOfDeath.IsBefore(date))
-}
 
 // Spanning keeps the registrations that span the whole period from start
 // to end, both included: start_date.is_on_or_before(start) &
 // (end_date.is_on_or_after(end) | end_date.is_null()). A NULL start or end
 // keeps none. ehrQL: practice_registrations.spanning(start, end).
 func (r PracticeRegistrationsFrame) Spanning(start, end query.DatePatientSeries) PracticeRegistrationsFrame {
-	return r.Where(r.StartDate.IsOnOrBefore(start).And(
-		r.EndDate.IsOnOrAfter(end).Or(r.EndDate.IsNull()),
-	))
+	return registrations.Spanning(r, r.StartDate, r.EndDate, start, end)
 }
 
 // ForPatientOn is each patient's registration on date:
@@ -55,16 +30,14 @@ func (r PracticeRegistrationsFrame) Spanning(start, end query.DatePatientSeries)
 // patients with no registration on date get NULL columns. ehrQL:
 // practice_registrations.for_patient_on(date).
 func (r PracticeRegistrationsFrame) ForPatientOn(date query.DatePatientSeries) PracticeRegistrationsRow {
-	return r.Spanning(date, date).
-		SortBy(r.StartDate, r.EndDate, r.PracticePseudoID).
-		LastForPatient()
+	return registrations.ForPatientOn(r, r.StartDate, r.EndDate, date, r.StartDate, r.EndDate, r.PracticePseudoID)
 }
 
 // ExistsForPatientOn is true for patients registered on date (never NULL):
 // spanning(date, date).exists_for_patient(). ehrQL:
 // practice_registrations.exists_for_patient_on(date).
 func (r PracticeRegistrationsFrame) ExistsForPatientOn(date query.DatePatientSeries) query.BoolPatientSeries {
-	return r.Spanning(date, date).ExistsForPatient()
+	return registrations.ExistsForPatientOn(r, r.StartDate, r.EndDate, date)
 }
 
 // CauseOfDeathIsIn matches the codelist against underlying_cause_of_death
@@ -127,7 +100,9 @@ func (a AddressesFrame) ForPatientOn(date query.DatePatientSeries) AddressesRow 
 // <= 13137, <= 19706, <= 26275 and <= 32844. ehrQL: the imd_quintile
 // property of addresses, here on the row picked by ForPatientOn,
 // FirstForPatient or LastForPatient.
-func (r AddressesRow) IMDQuintile() query.StrPatientSeries { return imdBands(r.ImdRounded, 5) }
+func (r AddressesRow) IMDQuintile() query.StrPatientSeries {
+	return imdBands(r.ImdRounded, 5).(query.StrPatientSeries)
+}
 
 // IMDDecile is the Index of Multiple Deprivation rank of the address
 // (imd_rounded) as a decile: "1 (most deprived)", "2" … "9", "10 (least
@@ -136,30 +111,82 @@ func (r AddressesRow) IMDQuintile() query.StrPatientSeries { return imdBands(r.I
 // (most deprived)", then <= 6568, <= 9853, <= 13137, <= 16422, <= 19706,
 // <= 22990, <= 26275, <= 29559 and <= 32844. ehrQL: the imd_decile property
 // of addresses, here on a picked row.
-func (r AddressesRow) IMDDecile() query.StrPatientSeries { return imdBands(r.ImdRounded, 10) }
+func (r AddressesRow) IMDDecile() query.StrPatientSeries {
+	return imdBands(r.ImdRounded, 10).(query.StrPatientSeries)
+}
+
+// IMDQuintile is the IMD quintile of each address, as AddressesRow.IMDQuintile
+// says. ehrQL: the imd_quintile property of addresses, on the table or a
+// filtered view of it.
+func (a AddressesFrame) IMDQuintile() query.StrEventSeries {
+	return imdBands(a.ImdRounded, 5).(query.StrEventSeries)
+}
+
+// IMDDecile is the IMD decile of each address, as AddressesRow.IMDDecile
+// says. ehrQL: the imd_decile property of addresses, on the table or a
+// filtered view of it.
+func (a AddressesFrame) IMDDecile() query.StrEventSeries {
+	return imdBands(a.ImdRounded, 10).(query.StrEventSeries)
+}
+
+// IMDQuintile is the IMD quintile of each address of a sorted view, as
+// AddressesFrame.IMDQuintile.
+func (a AddressesSortedFrame) IMDQuintile() query.StrEventSeries {
+	return imdBands(a.ImdRounded, 5).(query.StrEventSeries)
+}
+
+// IMDDecile is the IMD decile of each address of a sorted view, as
+// AddressesFrame.IMDDecile.
+func (a AddressesSortedFrame) IMDDecile() query.StrEventSeries {
+	return imdBands(a.ImdRounded, 10).(query.StrEventSeries)
+}
 
 // imdLSOAs is the number of LSOAs ranked by the IMD 2019.
 const imdLSOAs = 32844
 
+// imdSeries is imd_rounded of an address or of a picked address: an
+// IntEventSeries or an IntPatientSeries.
+type imdSeries interface {
+	query.IntSeries
+	query.IntEventSeries | query.IntPatientSeries
+}
+
 // imdBands is ehrQL's case over imd_rounded for n bands:
 // when((imd >= 0) & (imd <= int(32844*1/n))).then("1 (most deprived)"),
 // when(imd <= int(32844*k/n)).then("k") …,
-// when(imd <= 32844).then("n (least deprived)"), otherwise="unknown".
-func imdBands(imd query.IntPatientSeries, n int) query.StrPatientSeries {
-	branches := make([]query.Branch[query.StrPatientSeries], 0, n+1)
+// when(imd <= 32844).then("n (least deprived)"), otherwise="unknown". The
+// result has one value per patient where imd has.
+func imdBands[I imdSeries](imd I, n int) query.StrSeries {
+	atMost := func(bound int) query.BoolSeries {
+		switch imd := any(imd).(type) {
+		case query.IntEventSeries:
+			return imd.Le(query.Int(bound))
+		default:
+			return imd.(query.IntPatientSeries).Le(query.Int(bound))
+		}
+	}
+	nonNegative := func() query.BoolSeries {
+		switch imd := any(imd).(type) {
+		case query.IntEventSeries:
+			return imd.Ge(query.Int(0)).And(atMost(imdLSOAs / n))
+		default:
+			return imd.(query.IntPatientSeries).Ge(query.Int(0)).And(atMost(imdLSOAs / n).(query.BoolPatientSeries))
+		}
+	}
+	branches := make([]query.Branch[query.StrSeries], 0, n+1)
 	for k := 1; k <= n; k++ {
 		label := strconv.Itoa(k)
-		cond := imd.Le(query.Int(imdLSOAs * k / n))
+		cond := atMost(imdLSOAs * k / n)
 		switch k {
 		case 1:
 			label += " (most deprived)"
-			cond = imd.Ge(query.Int(0)).And(cond)
+			cond = nonNegative()
 		case n:
 			label += " (least deprived)"
 		}
-		branches = append(branches, query.When(cond, query.Str(label)))
+		branches = append(branches, query.When[query.StrSeries](cond, query.Str(label)))
 	}
-	branches = append(branches, query.Otherwise(query.Str("unknown")))
+	branches = append(branches, query.Otherwise[query.StrSeries](query.Str("unknown")))
 	return query.Case(branches...)
 }
 

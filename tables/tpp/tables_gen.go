@@ -5,6 +5,7 @@ package tpp
 import (
 	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/tables"
+	"github.com/ehrql-go/ehrql/tables/core"
 )
 
 // AddressesFrame is the addresses table, or a filtered view of it, with many
@@ -216,7 +217,7 @@ func newAddressesRow(f query.PatientFrame) AddressesRow {
 // The postcode from the address is mapped to an Output Area, from which
 // other larger geographic representations can be derived (see various ONS
 // publications for more detail).
-var Addresses = newAddressesFrame(query.NewEventFrame(tables.TPP("addresses"), addressesKinds))
+var Addresses = newAddressesFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "addresses"), addressesKinds))
 
 // APCSFrame is the apcs table, or a filtered view of it, with many rows per
 // patient. Admitted Patient Care Spells (APCS) data is provided via the NHS
@@ -433,7 +434,7 @@ func newAPCSRow(f query.PatientFrame) APCSRow {
 
 // APCS is ehrql.tables.tpp.apcs (event-level). Admitted Patient Care Spells
 // (APCS) data is provided via the NHS Secondary Uses Service.
-var APCS = newAPCSFrame(query.NewEventFrame(tables.TPP("apcs"), apcsKinds))
+var APCS = newAPCSFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "apcs"), apcsKinds))
 
 // APCSCostFrame is the apcs_cost table, or a filtered view of it, with many
 // rows per patient. Admitted Patient Care Spells (APCS) data is provided via
@@ -560,7 +561,7 @@ func newAPCSCostRow(f query.PatientFrame) APCSCostRow {
 
 // APCSCost is ehrql.tables.tpp.apcs_cost (event-level). Admitted Patient
 // Care Spells (APCS) data is provided via the NHS Secondary Uses Service.
-var APCSCost = newAPCSCostFrame(query.NewEventFrame(tables.TPP("apcs_cost"), apcsCostKinds))
+var APCSCost = newAPCSCostFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "apcs_cost"), apcsCostKinds))
 
 // AppointmentsFrame is the appointments table, or a filtered view of it,
 // with many rows per patient. Appointments in primary care. Access to this
@@ -667,7 +668,7 @@ func newAppointmentsRow(f query.PatientFrame) AppointmentsRow {
 
 // Appointments is ehrql.tables.tpp.appointments (event-level). Appointments
 // in primary care.
-var Appointments = newAppointmentsFrame(query.NewEventFrame(tables.TPP("appointments"), appointmentsKinds))
+var Appointments = newAppointmentsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "appointments"), appointmentsKinds))
 
 // ClinicalEventsFrame is the clinical_events table, or a filtered view of
 // it, with many rows per patient. Each record corresponds to a single
@@ -779,7 +780,7 @@ func newClinicalEventsRow(f query.PatientFrame) ClinicalEventsRow {
 // ClinicalEvents is ehrql.tables.tpp.clinical_events (event-level). Each
 // record corresponds to a single clinical or consultation event for a
 // patient.
-var ClinicalEvents = newClinicalEventsFrame(query.NewEventFrame(tables.TPP("clinical_events"), clinicalEventsKinds))
+var ClinicalEvents = newClinicalEventsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "clinical_events"), clinicalEventsKinds))
 
 // ClinicalEventsRangesFrame is the clinical_events_ranges table, or a
 // filtered view of it, with many rows per patient. Each record corresponds
@@ -933,7 +934,7 @@ func newClinicalEventsRangesRow(f query.PatientFrame) ClinicalEventsRangesRow {
 // (event-level). Each record corresponds to a single clinical or
 // consultation event for a patient, as presented in `clinical_events`, but
 // with additional fields regarding the event's `numeric_value`.
-var ClinicalEventsRanges = newClinicalEventsRangesFrame(query.NewEventFrame(tables.TPP("clinical_events_ranges"), clinicalEventsRangesKinds))
+var ClinicalEventsRanges = newClinicalEventsRangesFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "clinical_events_ranges"), clinicalEventsRangesKinds))
 
 // CovidTherapeuticsFrame is the covid_therapeutics table, or a filtered view
 // of it, with many rows per patient. Access to this table requires the
@@ -1074,7 +1075,7 @@ func newCovidTherapeuticsRow(f query.PatientFrame) CovidTherapeuticsRow {
 
 // CovidTherapeutics is ehrql.tables.tpp.covid_therapeutics (event-level).
 // Access to this table requires the `covid_therapeutics` permission.
-var CovidTherapeutics = newCovidTherapeuticsFrame(query.NewEventFrame(tables.TPP("covid_therapeutics"), covidTherapeuticsKinds))
+var CovidTherapeutics = newCovidTherapeuticsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "covid_therapeutics"), covidTherapeuticsKinds))
 
 // DecisionSupportValuesFrame is the decision_support_values table, or a
 // filtered view of it, with many rows per patient. Returns values computed
@@ -1176,7 +1177,7 @@ func newDecisionSupportValuesRow(f query.PatientFrame) DecisionSupportValuesRow 
 // DecisionSupportValues is ehrql.tables.tpp.decision_support_values
 // (event-level). Returns values computed by decision support algorithms, for
 // example the Electronic Frailty Index (EFI).
-var DecisionSupportValues = newDecisionSupportValuesFrame(query.NewEventFrame(tables.TPP("decision_support_values"), decisionSupportValuesKinds))
+var DecisionSupportValues = newDecisionSupportValuesFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "decision_support_values"), decisionSupportValuesKinds))
 
 // ECFrame is the ec table, or a filtered view of it, with many rows per
 // patient. Emergency care attendances data — the Emergency Care Data Set
@@ -1263,7 +1264,7 @@ func newECRow(f query.PatientFrame) ECRow {
 // EC is ehrql.tables.tpp.ec (event-level). Emergency care attendances data
 // — the Emergency Care Data Set (ECDS) — is provided via the NHS
 // Secondary Uses Service.
-var EC = newECFrame(query.NewEventFrame(tables.TPP("ec"), ecKinds))
+var EC = newECFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "ec"), ecKinds))
 
 // ECCostFrame is the ec_cost table, or a filtered view of it, with many rows
 // per patient. Emergency care attendances data is provided via the NHS
@@ -1389,7 +1390,7 @@ func newECCostRow(f query.PatientFrame) ECCostRow {
 
 // ECCost is ehrql.tables.tpp.ec_cost (event-level). Emergency care
 // attendances data is provided via the NHS Secondary Uses Service.
-var ECCost = newECCostFrame(query.NewEventFrame(tables.TPP("ec_cost"), ecCostKinds))
+var ECCost = newECCostFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "ec_cost"), ecCostKinds))
 
 // EmergencyCareAttendancesFrame is the emergency_care_attendances table, or
 // a filtered view of it, with many rows per patient. Emergency care
@@ -1790,7 +1791,7 @@ func newEmergencyCareAttendancesRow(f query.PatientFrame) EmergencyCareAttendanc
 // EmergencyCareAttendances is ehrql.tables.tpp.emergency_care_attendances
 // (event-level). Emergency care attendances data is provided via the NHS
 // Secondary Uses Service.
-var EmergencyCareAttendances = newEmergencyCareAttendancesFrame(query.NewEventFrame(tables.TPP("emergency_care_attendances"), emergencyCareAttendancesKinds))
+var EmergencyCareAttendances = newEmergencyCareAttendancesFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "emergency_care_attendances"), emergencyCareAttendancesKinds))
 
 // EthnicityFromSUSFrame is the ethnicity_from_sus table, with at most one
 // row per patient. This finds the most frequently used national ethnicity
@@ -1814,7 +1815,7 @@ func newEthnicityFromSUSFrame(f query.PatientFrame) EthnicityFromSUSFrame {
 // EthnicityFromSUS is ehrql.tables.tpp.ethnicity_from_sus (patient-level).
 // This finds the most frequently used national ethnicity code for each
 // patient from the various SUS (Secondary Uses Service) tables.
-var EthnicityFromSUS = newEthnicityFromSUSFrame(query.NewPatientFrame(tables.TPP("ethnicity_from_sus")))
+var EthnicityFromSUS = newEthnicityFromSUSFrame(query.NewPatientFrame(tables.Lookup(tables.ModuleTPP, "ethnicity_from_sus")))
 
 // HouseholdMemberships2020Frame is the household_memberships_2020 table,
 // with at most one row per patient. Inferred household membership as of
@@ -1840,7 +1841,7 @@ func newHouseholdMemberships2020Frame(f query.PatientFrame) HouseholdMemberships
 // HouseholdMemberships2020 is ehrql.tables.tpp.household_memberships_2020
 // (patient-level). Inferred household membership as of 2020-02-01, as
 // determined by TPP using an as yet undocumented algorithm.
-var HouseholdMemberships2020 = newHouseholdMemberships2020Frame(query.NewPatientFrame(tables.TPP("household_memberships_2020")))
+var HouseholdMemberships2020 = newHouseholdMemberships2020Frame(query.NewPatientFrame(tables.Lookup(tables.ModuleTPP, "household_memberships_2020")))
 
 // MedicationsFrame is the medications table, or a filtered view of it, with
 // many rows per patient. The medications table provides data about
@@ -1926,7 +1927,7 @@ func newMedicationsRow(f query.PatientFrame) MedicationsRow {
 
 // Medications is ehrql.tables.tpp.medications (event-level). The medications
 // table provides data about prescribed medications in primary care.
-var Medications = newMedicationsFrame(query.NewEventFrame(tables.TPP("medications"), medicationsKinds))
+var Medications = newMedicationsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "medications"), medicationsKinds))
 
 // OccupationOnCovidVaccineRecordFrame is the
 // occupation_on_covid_vaccine_record table, or a filtered view of it, with
@@ -1993,7 +1994,7 @@ func newOccupationOnCovidVaccineRecordRow(f query.PatientFrame) OccupationOnCovi
 // ehrql.tables.tpp.occupation_on_covid_vaccine_record (event-level). Access
 // to this table requires the `occupation_on_covid_vaccine_record`
 // permission.
-var OccupationOnCovidVaccineRecord = newOccupationOnCovidVaccineRecordFrame(query.NewEventFrame(tables.TPP("occupation_on_covid_vaccine_record"), occupationOnCovidVaccineRecordKinds))
+var OccupationOnCovidVaccineRecord = newOccupationOnCovidVaccineRecordFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "occupation_on_covid_vaccine_record"), occupationOnCovidVaccineRecordKinds))
 
 // ONSDeathsFrame is the ons_deaths table, with at most one row per patient.
 // Registered deaths.
@@ -2083,7 +2084,7 @@ func newONSDeathsFrame(f query.PatientFrame) ONSDeathsFrame {
 
 // ONSDeaths is ehrql.tables.tpp.ons_deaths (patient-level). Registered
 // deaths.
-var ONSDeaths = newONSDeathsFrame(query.NewPatientFrame(tables.TPP("ons_deaths")))
+var ONSDeaths = newONSDeathsFrame(query.NewPatientFrame(tables.Lookup(tables.ModuleTPP, "ons_deaths")))
 
 // OPAFrame is the opa table, or a filtered view of it, with many rows per
 // patient. Outpatient appointments data (OPA) is provided via the NHS
@@ -2261,7 +2262,7 @@ func newOPARow(f query.PatientFrame) OPARow {
 
 // OPA is ehrql.tables.tpp.opa (event-level). Outpatient appointments data
 // (OPA) is provided via the NHS Secondary Uses Service.
-var OPA = newOPAFrame(query.NewEventFrame(tables.TPP("opa"), opaKinds))
+var OPA = newOPAFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "opa"), opaKinds))
 
 // OPACostFrame is the opa_cost table, or a filtered view of it, with many
 // rows per patient. Outpatient appointments data is provided via the NHS
@@ -2389,7 +2390,7 @@ func newOPACostRow(f query.PatientFrame) OPACostRow {
 
 // OPACost is ehrql.tables.tpp.opa_cost (event-level). Outpatient
 // appointments data is provided via the NHS Secondary Uses Service.
-var OPACost = newOPACostFrame(query.NewEventFrame(tables.TPP("opa_cost"), opaCostKinds))
+var OPACost = newOPACostFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "opa_cost"), opaCostKinds))
 
 // OPADiagFrame is the opa_diag table, or a filtered view of it, with many
 // rows per patient. Outpatient appointments data is provided via the NHS
@@ -2539,7 +2540,7 @@ func newOPADiagRow(f query.PatientFrame) OPADiagRow {
 
 // OPADiag is ehrql.tables.tpp.opa_diag (event-level). Outpatient
 // appointments data is provided via the NHS Secondary Uses Service.
-var OPADiag = newOPADiagFrame(query.NewEventFrame(tables.TPP("opa_diag"), opaDiagKinds))
+var OPADiag = newOPADiagFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "opa_diag"), opaDiagKinds))
 
 // OPAProcFrame is the opa_proc table, or a filtered view of it, with many
 // rows per patient. Outpatient appointments data is provided via the NHS
@@ -2685,7 +2686,7 @@ func newOPAProcRow(f query.PatientFrame) OPAProcRow {
 
 // OPAProc is ehrql.tables.tpp.opa_proc (event-level). Outpatient
 // appointments data is provided via the NHS Secondary Uses Service.
-var OPAProc = newOPAProcFrame(query.NewEventFrame(tables.TPP("opa_proc"), opaProcKinds))
+var OPAProc = newOPAProcFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "opa_proc"), opaProcKinds))
 
 // OpenPromptFrame is the open_prompt table, or a filtered view of it, with
 // many rows per patient. This table contains responses to questions from the
@@ -2814,7 +2815,7 @@ func newOpenPromptRow(f query.PatientFrame) OpenPromptRow {
 
 // OpenPrompt is ehrql.tables.tpp.open_prompt (event-level). This table
 // contains responses to questions from the OpenPROMPT project.
-var OpenPrompt = newOpenPromptFrame(query.NewEventFrame(tables.TPP("open_prompt"), openPromptKinds))
+var OpenPrompt = newOpenPromptFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "open_prompt"), openPromptKinds))
 
 // ParentsFrame is the parents table, with at most one row per patient.
 // Provides the internal pseudonymous ID of the patient's mother, if this is
@@ -2836,38 +2837,15 @@ func newParentsFrame(f query.PatientFrame) ParentsFrame {
 // Parents is ehrql.tables.tpp.parents (patient-level). Provides the internal
 // pseudonymous ID of the patient's mother, if this is recorded in the
 // SystmOne database.
-var Parents = newParentsFrame(query.NewPatientFrame(tables.TPP("parents")))
+var Parents = newParentsFrame(query.NewPatientFrame(tables.Lookup(tables.ModuleTPP, "parents")))
 
-// PatientsFrame is the patients table, with at most one row per patient.
-// Patients in primary care. This is the table ehrql.tables.core.patients,
-// which ehrql.tables.tpp re-exports.
-type PatientsFrame struct {
-	query.PatientFrame
+// PatientsFrame is core.PatientsFrame: ehrql.tables.tpp re-exports
+// ehrql.tables.core.patients.
+type PatientsFrame = core.PatientsFrame
 
-	// DateOfBirth is the date_of_birth column, of type date. Always the first of
-	// a month; never NULL.
-	DateOfBirth query.DatePatientSeries
-
-	// Sex is the sex column, of type str. Possible values: female, male,
-	// intersex, unknown; never NULL.
-	Sex query.StrPatientSeries
-
-	// DateOfDeath is the date_of_death column, of type date.
-	DateOfDeath query.DatePatientSeries
-}
-
-func newPatientsFrame(f query.PatientFrame) PatientsFrame {
-	return PatientsFrame{
-		PatientFrame: f,
-		DateOfBirth:  query.Column[query.DatePatientSeries](f, "date_of_birth"),
-		Sex:          query.Column[query.StrPatientSeries](f, "sex"),
-		DateOfDeath:  query.Column[query.DatePatientSeries](f, "date_of_death"),
-	}
-}
-
-// Patients is ehrql.tables.core.patients (patient-level). Patients in
-// primary care.
-var Patients = newPatientsFrame(query.NewPatientFrame(tables.TPP("patients")))
+// Patients is core.Patients, the table ehrql.tables.core.patients, which
+// ehrql.tables.tpp re-exports. Patients in primary care.
+var Patients = core.Patients
 
 // PracticeRegistrationsFrame is the practice_registrations table, or a
 // filtered view of it, with many rows per patient. Each record corresponds
@@ -3006,7 +2984,7 @@ func newPracticeRegistrationsRow(f query.PatientFrame) PracticeRegistrationsRow 
 // PracticeRegistrations is ehrql.tables.tpp.practice_registrations
 // (event-level). Each record corresponds to a patient's registration with a
 // practice.
-var PracticeRegistrations = newPracticeRegistrationsFrame(query.NewEventFrame(tables.TPP("practice_registrations"), practiceRegistrationsKinds))
+var PracticeRegistrations = newPracticeRegistrationsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "practice_registrations"), practiceRegistrationsKinds))
 
 // SGSSCovidAllTestsFrame is the sgss_covid_all_tests table, or a filtered
 // view of it, with many rows per patient. Access to this table requires the
@@ -3152,7 +3130,7 @@ func newSGSSCovidAllTestsRow(f query.PatientFrame) SGSSCovidAllTestsRow {
 
 // SGSSCovidAllTests is ehrql.tables.tpp.sgss_covid_all_tests (event-level).
 // Access to this table requires the `sgss_covid_all_tests` permission.
-var SGSSCovidAllTests = newSGSSCovidAllTestsFrame(query.NewEventFrame(tables.TPP("sgss_covid_all_tests"), sgssCovidAllTestsKinds))
+var SGSSCovidAllTests = newSGSSCovidAllTestsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "sgss_covid_all_tests"), sgssCovidAllTestsKinds))
 
 // UKRRFrame is the ukrr table, or a filtered view of it, with many rows per
 // patient. Access to this table requires the `ukrr` permission.
@@ -3296,7 +3274,7 @@ func newUKRRRow(f query.PatientFrame) UKRRRow {
 
 // UKRR is ehrql.tables.tpp.ukrr (event-level). Access to this table requires
 // the `ukrr` permission.
-var UKRR = newUKRRFrame(query.NewEventFrame(tables.TPP("ukrr"), ukrrKinds))
+var UKRR = newUKRRFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "ukrr"), ukrrKinds))
 
 // VaccinationsFrame is the vaccinations table, or a filtered view of it,
 // with many rows per patient. This table contains information on
@@ -3396,7 +3374,7 @@ func newVaccinationsRow(f query.PatientFrame) VaccinationsRow {
 // contains information on administered vaccinations, identified using either
 // the target disease (e.g. Influenza), or the vaccine product name (e.g.
 // Optaflu).
-var Vaccinations = newVaccinationsFrame(query.NewEventFrame(tables.TPP("vaccinations"), vaccinationsKinds))
+var Vaccinations = newVaccinationsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "vaccinations"), vaccinationsKinds))
 
 // WLClockstopsFrame is the wl_clockstops table, or a filtered view of it,
 // with many rows per patient. Waiting List Minimum Data Set Clock Stops.
@@ -3613,7 +3591,7 @@ func newWLClockstopsRow(f query.PatientFrame) WLClockstopsRow {
 
 // WLClockstops is ehrql.tables.tpp.wl_clockstops (event-level). Waiting List
 // Minimum Data Set Clock Stops.
-var WLClockstops = newWLClockstopsFrame(query.NewEventFrame(tables.TPP("wl_clockstops"), wlClockstopsKinds))
+var WLClockstops = newWLClockstopsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "wl_clockstops"), wlClockstopsKinds))
 
 // WLOpenpathwaysFrame is the wl_openpathways table, or a filtered view of
 // it, with many rows per patient. Waiting List Minimum Data Set Open
@@ -3845,4 +3823,4 @@ func newWLOpenpathwaysRow(f query.PatientFrame) WLOpenpathwaysRow {
 
 // WLOpenpathways is ehrql.tables.tpp.wl_openpathways (event-level). Waiting
 // List Minimum Data Set Open Pathways.
-var WLOpenpathways = newWLOpenpathwaysFrame(query.NewEventFrame(tables.TPP("wl_openpathways"), wlOpenpathwaysKinds))
+var WLOpenpathways = newWLOpenpathwaysFrame(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "wl_openpathways"), wlOpenpathwaysKinds))

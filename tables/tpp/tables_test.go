@@ -298,6 +298,30 @@ func TestIMDQuintileAndDecile(t *testing.T) {
 	if _, err := query.Node(last.IMDQuintile()); err != nil {
 		t.Error(err)
 	}
+
+	// On the event frame, and on a filtered view of it: one value per
+	// address, the same case over the frame's own imd_rounded.
+	addrs := table("addresses")
+	same(t, "Addresses.IMDQuintile", node(t, tpp.Addresses.IMDQuintile()), imdCase(col(addrs, "imd_rounded"),
+		[]int64{6568, 13137, 19706, 26275, 32844},
+		[]string{"1 (most deprived)", "2", "3", "4", "5 (least deprived)"}))
+	withPostcode := must(model.Filter(addrs, col(addrs, "has_postcode")))
+	same(t, "filtered Addresses.IMDDecile",
+		node(t, tpp.Addresses.Where(tpp.Addresses.HasPostcode).IMDDecile()),
+		imdCase(col(withPostcode, "imd_rounded"),
+			[]int64{3284, 6568, 9853, 13137, 16422, 19706, 22990, 26275, 29559, 32844},
+			[]string{"1 (most deprived)", "2", "3", "4", "5", "6", "7", "8", "9", "10 (least deprived)"}))
+	// And on a sorted view, over the sorted frame's column.
+	sortedNode := must(model.Sort(addrs, col(addrs, "start_date")))
+	same(t, "sorted Addresses.IMDQuintile", node(t, tpp.Addresses.SortBy(tpp.Addresses.StartDate).IMDQuintile()),
+		imdCase(col(sortedNode, "imd_rounded"),
+			[]int64{6568, 13137, 19706, 26275, 32844},
+			[]string{"1 (most deprived)", "2", "3", "4", "5 (least deprived)"}))
+	// An event-level quintile can filter the addresses it came from.
+	mostDeprived := tpp.Addresses.Where(tpp.Addresses.IMDQuintile().Eq(query.Str("1 (most deprived)")))
+	if _, err := query.Node(mostDeprived.ExistsForPatient()); err != nil {
+		t.Error(err)
+	}
 }
 
 func TestElectronicFrailtyIndex(t *testing.T) {

@@ -1,21 +1,24 @@
-// Command gentyped writes the typed table wrappers of package core or tpp
+// Command gentyped writes the typed table wrappers of one ehrQL table module
 // (tables_gen.go) and the list of its tables for the tests
 // (tables_gen_test.go) into the current directory, from the catalogue of
-// package tables. Run it with go generate in tables/core or tables/tpp:
+// package tables. Run it with go generate in the package's directory under
+// tables (core, tpp, emis, emisv2, smoketest, raw/core, raw/tpp, raw/emis):
 //
 //	//go:generate go run ../internal/gentyped -module core
+//	//go:generate go run ../../internal/gentyped -module raw/tpp
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/ehrql-go/ehrql/tables/internal/gentyped/gen"
 )
 
 func main() {
-	module := flag.String("module", "", "the package to generate: core or tpp")
+	module := flag.String("module", "", "the package to generate: its directory under tables, e.g. core or raw/tpp")
 	flag.Parse()
 	if err := run(*module); err != nil {
 		fmt.Fprintln(os.Stderr, "gentyped:", err)
@@ -23,10 +26,14 @@ func main() {
 	}
 }
 
-func run(pkg string) error {
-	m, ok := gen.ModuleByPackage(pkg)
+func run(dir string) error {
+	m, ok := gen.ModuleByPath(dir)
 	if !ok {
-		return fmt.Errorf("unknown -module %q: want core or tpp", pkg)
+		var dirs []string
+		for _, m := range gen.Modules {
+			dirs = append(dirs, m.Path)
+		}
+		return fmt.Errorf("unknown -module %q: want one of %s", dir, strings.Join(dirs, ", "))
 	}
 	files, err := gen.Render(m)
 	if err != nil {

@@ -1,6 +1,6 @@
-// Package check holds the tests shared by the typed table packages
-// tables/core and tables/tpp: that each generated table var matches its
-// catalogue table.
+// Package check holds the tests shared by the typed table packages under
+// tables (core, tpp, emis, raw/tpp …): that each generated table var
+// matches its catalogue table.
 package check
 
 import (
@@ -47,7 +47,7 @@ func Module(t *testing.T, module string, list []Table) {
 	cat := tables.Default().Tables(module)
 	var want, got []string
 	for _, tbl := range cat {
-		want = append(want, tbl.Name)
+		want = append(want, tbl.Ref().Name)
 	}
 	for _, e := range list {
 		got = append(got, e.Name)
@@ -69,7 +69,7 @@ func Frame(t *testing.T, tbl *model.Table, frame any) {
 	t.Helper()
 	v := reflect.ValueOf(frame)
 	typ := v.Type()
-	if want := gen.TableName(tbl.Name) + "Frame"; typ.Name() != want {
+	if want := gen.TableName(tbl.Ref().Name) + "Frame"; typ.Name() != want {
 		t.Errorf("type %s, want %s", typ.Name(), want)
 	}
 	if tbl.PatientLevel {
@@ -84,12 +84,12 @@ func Frame(t *testing.T, tbl *model.Table, frame any) {
 		}
 	}
 	sorted := method(t, typ, "SortBy")
-	if want := gen.TableName(tbl.Name) + "SortedFrame"; sorted.Name() != want {
+	if want := gen.TableName(tbl.Ref().Name) + "SortedFrame"; sorted.Name() != want {
 		t.Errorf("SortBy returns %s, want %s", sorted.Name(), want)
 	}
 	fields(t, sorted, "SortedEventFrame[", tbl, true)
 	row := method(t, sorted, "LastForPatient")
-	if want := gen.TableName(tbl.Name) + "Row"; row.Name() != want {
+	if want := gen.TableName(tbl.Ref().Name) + "Row"; row.Name() != want {
 		t.Errorf("LastForPatient returns %s, want %s", row.Name(), want)
 	}
 	if first := method(t, sorted, "FirstForPatient"); first != row {
@@ -176,5 +176,48 @@ func values(t *testing.T, v reflect.Value, tbl *model.Table, source, root model.
 		if src.Op() != root || src.Table() != tbl {
 			t.Errorf("%s.%s: drawn from %v, want %v of the catalogue's %s.%s", v.Type().Name(), c.Name, src, root, tbl.Module, tbl.Name)
 		}
+	}
+}
+
+// The builders below make the query models the helper tests expect, node
+// by node, as ehrQL builds them. They panic on an error: the expected
+// models are built from known-good parts.
+
+// Must returns n, or panics with err.
+func Must(n *model.Node, err error) *model.Node {
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// Col is SelectColumn(frame, name).
+func Col(frame *model.Node, name string) *model.Node { return Must(model.SelectColumn(frame, name)) }
+
+// Fn is the function op of args.
+func Fn(op model.Op, args ...*model.Node) *model.Node { return Must(model.Function(op, args...)) }
+
+// Date is a date Value.
+func Date(iso string) *model.Node { return model.MustValue(model.DateLit(model.MustParseDate(iso))) }
+
+// Spanning is ehrQL's practice_registrations.spanning(start, end) on regs.
+func Spanning(regs, start, end *model.Node) *model.Node {
+	cond := Fn(model.OpAnd,
+		Fn(model.OpLE, Col(regs, "start_date"), start),
+		Fn(model.OpOr,
+			Fn(model.OpGE, Col(regs, "end_date"), end),
+			Fn(model.OpIsNull, Col(regs, "end_date"))))
+	return Must(model.Filter(regs, cond))
+}
+
+// Same checks that the series s has the query model want.
+func Same(t *testing.T, what string, s query.Series, want *model.Node) {
+	t.Helper()
+	got, err := query.Node(s)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if got.ID() != want.ID() {
+		t.Errorf("%s:\n got %v\nwant %v", what, got, want)
 	}
 }

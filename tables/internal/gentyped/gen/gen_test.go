@@ -102,23 +102,23 @@ func TestGeneratedFilesUpToDate(t *testing.T) {
 	for _, m := range Modules {
 		files, err := Render(m)
 		if err != nil {
-			t.Fatalf("%s: %v", m.Package, err)
+			t.Fatalf("%s: %v", m.Path, err)
 		}
 		again, err := Render(m)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(files.Source, again.Source) || !bytes.Equal(files.Test, again.Test) {
-			t.Errorf("%s: rendering twice gives different output", m.Package)
+			t.Errorf("%s: rendering twice gives different output", m.Path)
 		}
-		dir := filepath.Join("..", "..", "..", m.Package)
+		dir := filepath.Join("..", "..", "..", filepath.FromSlash(m.Path))
 		for name, want := range map[string][]byte{SourceFile: files.Source, TestFile: files.Test} {
 			got, err := os.ReadFile(filepath.Join(dir, name))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("tables/%s/%s is stale: run go generate ./tables/...", m.Package, name)
+				t.Errorf("tables/%s/%s is stale: run go generate ./tables/...", m.Path, name)
 			}
 		}
 	}

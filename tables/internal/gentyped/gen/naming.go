@@ -1,6 +1,7 @@
-// Package gen renders the typed table packages tables/core and tables/tpp
-// from the catalogue of package tables. Command gentyped writes its output;
-// the packages' tests use its naming rules.
+// Package gen renders the typed table packages under tables, one per ehrQL
+// table module (tables/core, tables/tpp, tables/raw/tpp …), from the
+// catalogue of package tables. Command gentyped writes its output; the
+// packages' tests use its naming rules.
 package gen
 
 import (
@@ -12,15 +13,16 @@ import (
 // names (ons_deaths is ONSDeaths), following the catalogue's own
 // identifiers.
 var tableInitialisms = map[string]string{
-	"apcs": "APCS",
-	"ec":   "EC",
-	"id":   "ID",
-	"ons":  "ONS",
-	"opa":  "OPA",
-	"sgss": "SGSS",
-	"sus":  "SUS",
-	"ukrr": "UKRR",
-	"wl":   "WL",
+	"apcs":   "APCS",
+	"ec":     "EC",
+	"id":     "ID",
+	"isaric": "ISARIC",
+	"ons":    "ONS",
+	"opa":    "OPA",
+	"sgss":   "SGSS",
+	"sus":    "SUS",
+	"ukrr":   "UKRR",
+	"wl":     "WL",
 }
 
 // columnInitialisms are the words of column names written in capitals:

@@ -1,0 +1,4 @@
+package query
+
+// BuildTestData converts test patients as Emit does, for the tests.
+var BuildTestData = buildTestData

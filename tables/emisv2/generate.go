@@ -1,0 +1,3 @@
+package emisv2
+
+//go:generate go run ../internal/gentyped -module emisv2

@@ -1,0 +1,3 @@
+package core
+
+//go:generate go run ../../internal/gentyped -module raw/core

@@ -1,0 +1,9 @@
+// Package emis is ehrQL's ehrql.tables.raw.emis written in Go: it re-exports
+// ons_deaths of package tables/raw/core, every registered death. Import it
+// under a name of its own:
+//
+//	rawemis "github.com/ehrql-go/ehrql/tables/raw/emis"
+//
+// The table is generated from the catalogue of package tables
+// (tables_gen.go).
+package emis

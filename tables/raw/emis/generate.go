@@ -1,0 +1,3 @@
+package emis
+
+//go:generate go run ../../internal/gentyped -module raw/emis

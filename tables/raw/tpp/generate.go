@@ -1,0 +1,3 @@
+package tpp
+
+//go:generate go run ../../internal/gentyped -module raw/tpp

@@ -1,0 +1,3 @@
+package smoketest
+
+//go:generate go run ../internal/gentyped -module smoketest
