@@ -243,6 +243,11 @@ func must(n *model.Node, err error) *model.Node {
 func (g *gen) dataset() *model.Dataset {
 	ds := &model.Dataset{}
 	nvars := 1 + g.r.IntN(4)
+	if g.chance(4) {
+		// A wide dataset: enough aggregations over differently filtered
+		// frames of one table for the compiler to share their scan.
+		nvars = 6 + g.r.IntN(10)
+	}
 	for i := range nvars {
 		t := pick(g, valueTypes)
 		g.depth = 0
