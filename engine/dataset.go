@@ -72,13 +72,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	}
 	// Every root, event tables' too: a pick's ties are broken by every
 	// column read from it anywhere in the dataset (ehrQL's rewrite_sorts).
-	roots := []*model.Node{ds.Population}
-	for _, v := range ds.Variables {
-		roots = append(roots, v.Series)
-	}
-	for _, ev := range ds.Events {
-		roots = append(roots, ev.Frame.Args()...)
-	}
+	roots := ds.Roots()
 	c, err := newCompiler(roots, false)
 	if err != nil {
 		return nil, err

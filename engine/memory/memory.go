@@ -76,14 +76,7 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 			return nil, err
 		}
 	}
-	roots := []*model.Node{ds.Population}
-	for _, v := range ds.Variables {
-		roots = append(roots, v.Series)
-	}
-	for _, ev := range ds.Events {
-		roots = append(roots, ev.Frame.Args()...)
-	}
-	e, ids := newEvaluator(data, roots, opts.Lazy)
+	e, ids := newEvaluator(data, ds.Roots(), opts.Lazy)
 
 	defer func() {
 		if r := recover(); r != nil {

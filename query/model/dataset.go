@@ -24,6 +24,21 @@ type Dataset struct {
 	Events     []EventTable
 }
 
+// Roots are the nodes every output of the dataset is computed from: the
+// population, each variable's series and each event table's columns. An
+// engine reads a pick's tie-breaking columns across all of them (ehrQL's
+// rewrite_sorts).
+func (d *Dataset) Roots() []*Node {
+	roots := []*Node{d.Population}
+	for _, v := range d.Variables {
+		roots = append(roots, v.Series)
+	}
+	for _, ev := range d.Events {
+		roots = append(roots, ev.Frame.Args()...)
+	}
+	return roots
+}
+
 // reservedNames may not be used as variable names.
 var reservedNames = map[string]string{
 	"patient_id":        "'patient_id' is not an allowed variable name",
