@@ -176,9 +176,7 @@ func loadGo(ctx context.Context, dir string, target []string, shown string, para
 		return nil, err
 	}
 	defer b.cleanup()
-	if opts.skipImportCheck {
-		b.skipImportCheck = true
-	}
+	b.skipImportCheck = opts.skipImportCheck
 	bin, err := b.program(ctx)
 	if err != nil {
 		return nil, err

@@ -74,30 +74,25 @@ func confineAndExec(p Policy) error {
 	return nil
 }
 
+// limit is one resource limit to set.
+type limit struct {
+	resource   int
+	soft, hard uint64
+	what       string
+}
+
 func setLimits(p Policy) error {
-	limits := []struct {
-		resource   int
-		soft, hard uint64
-		what       string
-	}{
+	limits := []limit{
 		{unix.RLIMIT_FSIZE, 0, 0, "file size"},
 		{unix.RLIMIT_CORE, 0, 0, "core size"},
 	}
 	if p.CPUTime > 0 {
 		secs := uint64((p.CPUTime + 999_999_999) / 1_000_000_000)
 		// SIGXCPU at the soft limit, SIGKILL a second later.
-		limits = append(limits, struct {
-			resource   int
-			soft, hard uint64
-			what       string
-		}{unix.RLIMIT_CPU, secs, secs + 1, "CPU time"})
+		limits = append(limits, limit{unix.RLIMIT_CPU, secs, secs + 1, "CPU time"})
 	}
 	if p.Memory > 0 {
-		limits = append(limits, struct {
-			resource   int
-			soft, hard uint64
-			what       string
-		}{unix.RLIMIT_AS, p.Memory, p.Memory, "address space"})
+		limits = append(limits, limit{unix.RLIMIT_AS, p.Memory, p.Memory, "address space"})
 	}
 	for _, l := range limits {
 		if err := unix.Setrlimit(l.resource, &unix.Rlimit{Cur: l.soft, Max: l.hard}); err != nil {
@@ -125,22 +120,23 @@ func dropCapabilities() error {
 	return nil
 }
 
-// fsRights are the filesystem accesses Landlock can restrict at each ABI
-// version (index: version).
-var fsRights = map[int]uint64{
-	1: 0x1fff,                                    // execute … make_sym
-	2: 0x1fff | unix.LANDLOCK_ACCESS_FS_REFER,    //
-	3: 0x3fff | unix.LANDLOCK_ACCESS_FS_TRUNCATE, //
-	5: 0x7fff | unix.LANDLOCK_ACCESS_FS_IOCTL_DEV,
-}
-
+// handledFS is every filesystem access Landlock can restrict at ABI
+// version abi (at least 1), each version adding to the one before.
 func handledFS(abi int) uint64 {
-	for v := abi; v >= 1; v-- {
-		if r, ok := fsRights[v]; ok {
-			return r
+	rights := uint64(unix.LANDLOCK_ACCESS_FS_MAKE_SYM<<1 - 1) // version 1: execute … make_sym
+	for _, r := range []struct {
+		since  int
+		rights uint64
+	}{
+		{2, unix.LANDLOCK_ACCESS_FS_REFER},
+		{3, unix.LANDLOCK_ACCESS_FS_TRUNCATE},
+		{5, unix.LANDLOCK_ACCESS_FS_IOCTL_DEV},
+	} {
+		if abi >= r.since {
+			rights |= r.rights
 		}
 	}
-	return 0
+	return rights
 }
 
 const (
