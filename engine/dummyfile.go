@@ -20,6 +20,7 @@ import (
 	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -193,7 +194,7 @@ func copyCSVDummyFile(ctx context.Context, in string, columns []ColumnSpec, pati
 	}
 	cols := []string{"patient_id"}
 	for _, c := range columns[1:] {
-		cols = append(cols, ident(c.Name))
+		cols = append(cols, sqlname.Ident(c.Name))
 	}
 	return runTable(ctx, s, "SELECT "+strings.Join(cols, ", ")+` FROM "dataset" ORDER BY patient_id, rowid`, columns, out, stdout)
 }

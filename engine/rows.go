@@ -8,6 +8,7 @@ import (
 
 	"github.com/ehrql-go/ehrql/engine/memory"
 	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -35,10 +36,10 @@ func (s *Session) LoadRows(ctx context.Context, tables []*model.Table, data memo
 		defs := []string{"patient_id BIGINT NOT NULL"}
 		marks := []string{"?"}
 		for _, c := range t.Columns {
-			defs = append(defs, ident(c.Name)+" "+source.SQLType(c.Type))
+			defs = append(defs, sqlname.Ident(c.Name)+" "+source.SQLType(c.Type))
 			marks = append(marks, "?")
 		}
-		if err := s.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", ident(t.Name), strings.Join(defs, ", "))); err != nil {
+		if err := s.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", sqlname.Ident(t.Name), strings.Join(defs, ", "))); err != nil {
 			return fmt.Errorf("creating table %s: %w", t.Name, err)
 		}
 		rows := data[t.Name]
@@ -57,7 +58,7 @@ func (s *Session) LoadRows(ctx context.Context, tables []*model.Table, data memo
 				args = append(args, v)
 			}
 		}
-		insert := fmt.Sprintf("INSERT INTO %s VALUES %s", ident(t.Name), strings.TrimSuffix(strings.Repeat(tuple+", ", len(rows)), ", "))
+		insert := fmt.Sprintf("INSERT INTO %s VALUES %s", sqlname.Ident(t.Name), strings.TrimSuffix(strings.Repeat(tuple+", ", len(rows)), ", "))
 		if err := s.Exec(ctx, insert, args...); err != nil {
 			return fmt.Errorf("loading table %s: %w", t.Name, err)
 		}
@@ -115,18 +116,6 @@ func (q *Query) Results(ctx context.Context, s *Session) (*memory.Results, error
 	return res, nil
 }
 
-// TablesOf lists the catalogue and user tables the nodes read, in name
-// order (inline tables, which carry their rows, are left out).
-func TablesOf(roots ...*model.Node) []*model.Table {
-	var out []*model.Table
-	for _, t := range tableNodes(roots...) {
-		if t.Op() != model.OpInlinePatientTable {
-			out = append(out, t.Table())
-		}
-	}
-	return out
-}
-
 // ReadRows reads the session's tables back, each in the order its rows
 // were loaded, as the reference engine holds them.
 func (s *Session) ReadRows(ctx context.Context, tables []*model.Table) (memory.Data, error) {
@@ -136,9 +125,9 @@ func (s *Session) ReadRows(ctx context.Context, tables []*model.Table) (memory.D
 		sel := []string{"patient_id"}
 		for _, c := range t.Columns {
 			cols = append(cols, ColumnSpec{Name: c.Name, Type: c.Type})
-			sel = append(sel, ident(c.Name))
+			sel = append(sel, sqlname.Ident(c.Name))
 		}
-		got, err := s.Fetch(ctx, t.Name, fmt.Sprintf("SELECT %s FROM %s ORDER BY rowid", strings.Join(sel, ", "), ident(t.Name)), cols)
+		got, err := s.Fetch(ctx, t.Name, fmt.Sprintf("SELECT %s FROM %s ORDER BY rowid", strings.Join(sel, ", "), sqlname.Ident(t.Name)), cols)
 		if err != nil {
 			return nil, fmt.Errorf("reading table %s: %w", t.Name, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/engine/sqlgen"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -74,7 +75,7 @@ func open(ctx context.Context, dsn string, opts Options) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{duck: d, conn: d.Conn}
-	for _, stmt := range macros {
+	for _, stmt := range sqlgen.Macros {
 		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("setting up DuckDB: %w", err)

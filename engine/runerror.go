@@ -9,6 +9,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/ehrql-go/ehrql/engine/duck"
+	"github.com/ehrql-go/ehrql/engine/sqlgen"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -61,7 +62,7 @@ func firstLine(err error) string {
 // tableNames lists the names of the tables below roots.
 func tableNames(roots ...*model.Node) []string {
 	var names []string
-	for _, t := range tableNodes(roots...) {
+	for _, t := range sqlgen.TableNodes(roots...) {
 		if t.Op() != model.OpInlinePatientTable {
 			names = append(names, t.Table().Name)
 		}
@@ -97,12 +98,12 @@ func (s *Session) drain(ctx context.Context, query string) error {
 // *RunError for the first that fails, or err unchanged if none does.
 func (q *Query) diagnose(ctx context.Context, s *Session, err error) error {
 	var re *RunError
-	if q.ds == nil || !diagnosable(ctx, err) || errors.As(err, &re) {
+	if q.Dataset == nil || !diagnosable(ctx, err) || errors.As(err, &re) {
 		return err
 	}
-	parts := append([]model.Variable{{Name: "population", Series: q.ds.Population}}, q.ds.Variables...)
+	parts := append([]model.Variable{{Name: "population", Series: q.Dataset.Population}}, q.Dataset.Variables...)
 	for _, v := range parts {
-		one, cerr := CompileDataset(&model.Dataset{Population: q.ds.Population, Variables: []model.Variable{{Name: "v", Series: v.Series}}})
+		one, cerr := CompileDataset(&model.Dataset{Population: q.Dataset.Population, Variables: []model.Variable{{Name: "v", Series: v.Series}}})
 		if cerr != nil {
 			continue
 		}
@@ -116,10 +117,10 @@ func (q *Query) diagnose(ctx context.Context, s *Session, err error) error {
 // eventTableError names the event-level output table i whose query failed
 // with err.
 func (q *Query) eventTableError(ctx context.Context, i int, err error) error {
-	if q.ds == nil || i >= len(q.ds.Events) || !diagnosable(ctx, err) {
+	if q.Dataset == nil || i >= len(q.Dataset.Events) || !diagnosable(ctx, err) {
 		return err
 	}
-	ev := q.ds.Events[i]
+	ev := q.Dataset.Events[i]
 	return &RunError{EventTable: ev.Name, Tables: tableNames(ev.Frame), Err: err}
 }
 
@@ -127,10 +128,10 @@ func (q *Query) eventTableError(ctx context.Context, i int, err error) error {
 // each on its own; it returns a *RunError for the first that fails, or
 // err unchanged if none does.
 func (q *MeasuresQuery) diagnose(ctx context.Context, s *Session, err error) error {
-	if len(q.measures) < 1 || !diagnosable(ctx, err) {
+	if len(q.Measures) < 1 || !diagnosable(ctx, err) {
 		return err
 	}
-	for _, m := range q.measures {
+	for _, m := range q.Measures {
 		one, cerr := CompileMeasures([]model.Measure{m})
 		if cerr != nil {
 			continue

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/engine/store"
 	"github.com/ehrql-go/ehrql/query/model"
 )
@@ -134,7 +135,7 @@ func checkStore(ctx context.Context, conn *sql.Conn, path string, tables []*mode
 // checkTableData checks a table's rows: one per patient in a patient-level
 // table, categorical columns within their categories.
 func checkTableData(ctx context.Context, conn *sql.Conn, path string, t *model.Table) error {
-	tbl := tableRef(t)
+	tbl := sqlname.TableRef(t)
 	if t.PatientLevel {
 		var pid, n int64
 		err := conn.QueryRowContext(ctx, "SELECT patient_id, count(*) FROM "+tbl+" GROUP BY patient_id HAVING count(*) > 1 ORDER BY patient_id LIMIT 1").Scan(&pid, &n)
@@ -153,9 +154,9 @@ func checkTableData(ctx context.Context, conn *sql.Conn, path string, t *model.T
 		}
 		lits := make([]string, len(cats))
 		for i, l := range cats {
-			lits[i] = literal(l)
+			lits[i] = sqlname.Literal(l)
 		}
-		col := ident(c.Name)
+		col := sqlname.Ident(c.Name)
 		var bad string
 		err := conn.QueryRowContext(ctx, fmt.Sprintf("SELECT CAST(%s AS VARCHAR) FROM %s WHERE %s IS NOT NULL AND %s NOT IN (%s) LIMIT 1",
 			col, tbl, col, col, strings.Join(lits, ", "))).Scan(&bad)

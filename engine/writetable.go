@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -22,8 +23,8 @@ func (s *Session) WriteTable(ctx context.Context, t *model.Table, path string, s
 			spec.Categories = cats
 		}
 		specs = append(specs, spec)
-		cols = append(cols, ident(c.Name))
+		cols = append(cols, sqlname.Ident(c.Name))
 	}
-	query := "SELECT " + strings.Join(cols, ", ") + " FROM " + tableRef(t) + " ORDER BY rowid"
+	query := "SELECT " + strings.Join(cols, ", ") + " FROM " + sqlname.TableRef(t) + " ORDER BY rowid"
 	return runTable(ctx, s, query, specs, path, stdout)
 }

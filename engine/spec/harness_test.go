@@ -52,6 +52,7 @@ import (
 	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/memory"
+	"github.com/ehrql-go/ehrql/engine/sqlname"
 	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
 )
@@ -429,7 +430,7 @@ func writeStore(ctx context.Context, path string, tbls []*model.Table, data map[
 		defs := []string{"patient_id BIGINT NOT NULL"}
 		marks := []string{"?"}
 		for _, c := range tbl.Columns {
-			defs = append(defs, fmt.Sprintf("%q %s", c.Name, engine.SQLType(c.Type)))
+			defs = append(defs, fmt.Sprintf("%q %s", c.Name, sqlname.Type(c.Type)))
 			marks = append(marks, "?")
 		}
 		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %q (%s)", tbl.Name, strings.Join(defs, ", "))); err != nil {

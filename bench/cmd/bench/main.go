@@ -39,6 +39,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/sqlgen"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
 )
@@ -277,7 +278,7 @@ func runHandwritten(store, out string, opts engine.Options) error {
 	if err != nil {
 		return err
 	}
-	q := &engine.Query{SQL: strings.TrimRight(strings.TrimSpace(string(handwritten)), ";"), Columns: compiled.Columns, Tables: compiled.Tables}
+	q := &engine.Query{Query: &sqlgen.Query{SQL: strings.TrimRight(strings.TrimSpace(string(handwritten)), ";"), Columns: compiled.Columns, Tables: compiled.Tables}}
 	s, err := engine.OpenStore(ctx, store, q.Tables, opts)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package engine_test
+package sqlgen_test
 
 import (
 	"flag"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/sqlgen"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
 )
@@ -36,13 +36,13 @@ func TestGoldenSQL(t *testing.T) {
 			var plan []string
 			var sql string
 			if def.Dataset != nil {
-				q, err := engine.CompileDataset(def.Dataset)
+				q, err := sqlgen.CompileDataset(def.Dataset)
 				if err != nil {
 					t.Fatal(err)
 				}
 				plan, sql = q.Plan, q.SQL
 			} else {
-				q, err := engine.CompileMeasures(def.Measures)
+				q, err := sqlgen.CompileMeasures(def.Measures)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -90,3 +90,6 @@ func firstDiff(got, want string) string {
 	}
 	return ""
 }
+
+// studyDir holds the reference study's definitions in ehrQL's JSON.
+const studyDir = "../../testdata/studies/consultations"

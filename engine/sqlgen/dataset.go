@@ -1,4 +1,4 @@
-package engine
+package sqlgen
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 // the population, with patient_id and the variables as typed columns, and
 // what is needed to run it.
 type Query struct {
-	// Setup holds the statements to run in the session first (macros).
+	// Setup holds the statements to run in the session first (Macros).
 	Setup []string
 	// SQL returns the dataset, ordered by patient_id.
 	SQL string
@@ -25,7 +25,9 @@ type Query struct {
 	// the candidate patients are found), one line each.
 	Plan []string
 
-	ds *model.Dataset // for naming the variable a failed run was computing
+	// Dataset is the compiled definition, for naming the variable a failed
+	// run was computing.
+	Dataset *model.Dataset
 }
 
 // EventQuery is one event-level output table (ehrQL's add_event_table): a
@@ -110,7 +112,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 		b.WriteString("\n" + s.joinClause())
 	}
 	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY p.patient_id", pop)
-	q := &Query{Setup: macros, SQL: b.String(), Columns: cols, Plan: c.plan, ds: ds}
+	q := &Query{Setup: Macros, SQL: b.String(), Columns: cols, Plan: c.plan, Dataset: ds}
 	for _, ev := range ds.Events {
 		eq, err := compileEventTable(ds.Population, ev, roots)
 		if err != nil {
@@ -235,7 +237,7 @@ func (c *compiler) universe(pop *model.Node) (string, error) {
 		return fmt.Sprintf("SELECT patient_id FROM %s WHERE %s", name, col), nil
 	}
 	var parts []string
-	for _, t := range tableNodes(pop) {
+	for _, t := range TableNodes(pop) {
 		if t.Op() == model.OpInlinePatientTable {
 			name, err := c.inlineTable(t)
 			if err != nil {

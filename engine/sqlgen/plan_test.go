@@ -1,11 +1,11 @@
-package engine_test
+package sqlgen_test
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/sqlgen"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -96,7 +96,7 @@ func TestPlanChoices(t *testing.T) {
 			for i, v := range c.vars {
 				vars = append(vars, model.Variable{Name: string(rune('a' + i)), Series: v})
 			}
-			q, err := engine.CompileDataset(&model.Dataset{Population: c.pop, Variables: vars})
+			q, err := sqlgen.CompileDataset(&model.Dataset{Population: c.pop, Variables: vars})
 			if err != nil {
 				t.Fatal(err)
 			}

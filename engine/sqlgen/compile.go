@@ -1,11 +1,10 @@
-package engine
+package sqlgen
 
 import (
 	"fmt"
 	"maps"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/ehrql-go/ehrql/engine/sqlname"
@@ -419,34 +418,10 @@ func ident(s string) string { return sqlname.Ident(s) }
 func sqlType(t model.Type) string { return sqlname.Type(t) }
 
 // literal renders a scalar literal as typed SQL.
-func literal(l model.Literal) string {
-	switch v := l.Go().(type) {
-	case bool:
-		if v {
-			return "TRUE"
-		}
-		return "FALSE"
-	case int64:
-		return "CAST(" + strconv.FormatInt(v, 10) + " AS BIGINT)"
-	case float64:
-		switch {
-		case math.IsInf(v, 1):
-			return "CAST('inf' AS DOUBLE)"
-		case math.IsInf(v, -1):
-			return "CAST('-inf' AS DOUBLE)"
-		case math.IsNaN(v):
-			return "CAST('nan' AS DOUBLE)"
-		case v == 0 && math.Signbit(v):
-			return "CAST('-0.0' AS DOUBLE)" // a numeric -0.0 would parse as 0
-		}
-		return "CAST(" + strconv.FormatFloat(v, 'g', -1, 64) + " AS DOUBLE)"
-	case string:
-		return stringLiteral(v)
-	case model.CivilDate:
-		return "DATE '" + v.String() + "'"
-	}
-	return "NULL"
-}
+func literal(l model.Literal) string { return sqlname.Literal(l) }
+
+// tableRef is how SQL names a table of the data source.
+func tableRef(t *model.Table) string { return sqlname.TableRef(t) }
 
 // expr compiles a series node to a SQL expression in scope s.
 func (c *compiler) expr(n *model.Node, s *scope) (string, error) {
@@ -1296,9 +1271,9 @@ func (c *compiler) aggregateExpr(n *model.Node, s *scope, filter string) (string
 	return "", &UnsupportedError{n.Op().String()}
 }
 
-// tableNodes lists the table nodes the roots read, one per table name, in
-// name order.
-func tableNodes(roots ...*model.Node) []*model.Node {
+// TableNodes returns the distinct table nodes (SelectTable, SelectPatientTable,
+// InlinePatientTable) the roots read, in name order.
+func TableNodes(roots ...*model.Node) []*model.Node {
 	seen := map[model.ID]bool{}
 	found := map[string]*model.Node{}
 	var walk func(n *model.Node)
@@ -1326,6 +1301,18 @@ func tableNodes(roots ...*model.Node) []*model.Node {
 	out := make([]*model.Node, len(names))
 	for i, name := range names {
 		out[i] = found[name]
+	}
+	return out
+}
+
+// TablesOf lists the catalogue and user tables the nodes read, in name
+// order (inline tables, which carry their rows, are left out).
+func TablesOf(roots ...*model.Node) []*model.Table {
+	var out []*model.Table
+	for _, t := range TableNodes(roots...) {
+		if t.Op() != model.OpInlinePatientTable {
+			out = append(out, t.Table())
+		}
 	}
 	return out
 }

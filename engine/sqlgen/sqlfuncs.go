@@ -1,13 +1,13 @@
-package engine
+package sqlgen
 
 // DataErrorMarker begins the message of every error the compiled SQL
 // raises itself on values in the data (a date out of range, an overflow).
 const DataErrorMarker = "ehrql data error"
 
-// macros are the SQL helpers the compiled queries use, created as temporary
-// macros in each session. Each implements one query-model function with
+// Macros are the SQL helpers the compiled queries use, created as temporary
+// Macros in each session. Each implements one query-model function with
 // ehrQL's exact semantics.
-var macros = []string{
+var Macros = []string{
 	// Date arithmetic fails, with message msg and a reason, where ehrQL's
 	// does: beyond 999,999,999 days, or outside the years 1 to 9999. A
 	// NULL operand gives NULL without evaluating. The offsets are clamped

@@ -1,4 +1,4 @@
-package engine
+package sqlgen
 
 import (
 	"github.com/ehrql-go/ehrql/query/model"
@@ -34,6 +34,3 @@ func specOf(name string, n *model.Node) ColumnSpec {
 	}
 	return spec
 }
-
-// SQLType is the DuckDB column type that holds values of an ehrQL type.
-func SQLType(t model.Type) string { return sqlType(t) }
