@@ -4,6 +4,7 @@ package engine
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"io"
 
@@ -14,31 +15,38 @@ import (
 // (builds with the duckdb_arrow tag) rather than row by row.
 const FastFetch = false
 
-// stream runs query and writes its rows to w in batches, reading them row
-// by row through database/sql. Builds with the duckdb_arrow tag take
-// DuckDB's Arrow batches instead, several times faster.
+// stream runs query and writes its rows to w in batches, reading the
+// driver's values directly (no database/sql conversions). Builds with the
+// duckdb_arrow tag take DuckDB's Arrow batches instead.
 func (s *Session) stream(ctx context.Context, query string, cols []output.Column, w output.Writer) (int64, error) {
-	rows, err := s.conn.QueryContext(ctx, query)
-	if err != nil {
-		return 0, fmt.Errorf("running the query: %w", err)
-	}
-	defer rows.Close()
-	b := output.NewRowBatcher(rows, cols, output.DefaultBatchSize)
-	defer b.Release()
 	var n int64
-	for {
-		rec, err := b.Next()
-		if err == io.EOF {
-			return n, nil
+	err := s.conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("unexpected DuckDB connection type %T", dc)
 		}
+		rows, err := qc.QueryContext(ctx, query, nil)
 		if err != nil {
-			return n, err
+			return fmt.Errorf("running the query: %w", err)
 		}
-		err = w.Write(rec)
-		n += rec.NumRows()
-		rec.Release()
-		if err != nil {
-			return n, err
+		defer rows.Close()
+		b := output.NewDriverRowBatcher(rows, cols, output.DefaultBatchSize)
+		defer b.Release()
+		for {
+			rec, err := b.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			err = w.Write(rec)
+			n += rec.NumRows()
+			rec.Release()
+			if err != nil {
+				return err
+			}
 		}
-	}
+	})
+	return n, err
 }

@@ -2,9 +2,11 @@ package output
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -18,28 +20,30 @@ const DefaultBatchSize = 64000
 // RowBatcher turns the rows of a SQL query into record batches with the
 // natural schema of its columns (see NaturalSchema). The query's result
 // columns must be, in order, one per Column: BOOLEAN, BIGINT, DOUBLE, VARCHAR
-// or DATE for Bool, Int, Float, Str and Date (anything database/sql can scan
-// into sql.NullBool, NullInt64, NullFloat64, NullString or NullTime works).
+// or DATE for Bool, Int, Float, Str and Date.
 //
+// It reads the driver's values as they are (NewDriverRowBatcher), without
+// database/sql's conversions, or through database/sql (NewRowBatcher).
 // It holds at most one batch in memory at a time. The caller remains
 // responsible for closing the rows.
 type RowBatcher struct {
-	rows      *sql.Rows
+	rows      driver.Rows
 	cols      []Column
 	batchSize int
 	mem       memory.Allocator
 
 	schema   *arrow.Schema
 	builders []array.Builder
-	dest     []any // scan targets, one per column
+	values   []driver.Value // one row
 	started  bool
 	err      error // sticky error, or io.EOF when finished
 }
 
-// NewRowBatcher returns a RowBatcher yielding batches of at most batchSize
-// rows (DefaultBatchSize if batchSize <= 0) from rows. Problems with the
-// columns or the query are reported by the first call to Next.
-func NewRowBatcher(rows *sql.Rows, cols []Column, batchSize int) *RowBatcher {
+// NewDriverRowBatcher returns a RowBatcher yielding batches of at most
+// batchSize rows (DefaultBatchSize if batchSize <= 0) from a driver's rows,
+// which it reads value by value with no conversion: the fast way to take
+// a query's results out of database/sql (see sql.Conn.Raw).
+func NewDriverRowBatcher(rows driver.Rows, cols []Column, batchSize int) *RowBatcher {
 	if batchSize <= 0 {
 		batchSize = DefaultBatchSize
 	}
@@ -49,6 +53,53 @@ func NewRowBatcher(rows *sql.Rows, cols []Column, batchSize int) *RowBatcher {
 		batchSize: batchSize,
 		mem:       memory.DefaultAllocator,
 	}
+}
+
+// sqlRows reads *sql.Rows as driver rows: each value as the driver gave it.
+type sqlRows struct {
+	rows *sql.Rows
+	dest []any
+	ptrs []any
+}
+
+func (r *sqlRows) Columns() []string {
+	names, _ := r.rows.Columns()
+	return names
+}
+
+func (r *sqlRows) Close() error { return r.rows.Close() }
+
+func (r *sqlRows) Next(dest []driver.Value) error {
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return io.EOF
+	}
+	if len(r.ptrs) != len(dest) {
+		r.dest = make([]any, len(dest))
+		r.ptrs = make([]any, len(dest))
+		for i := range r.dest {
+			r.ptrs[i] = &r.dest[i]
+		}
+	}
+	if err := r.rows.Scan(r.ptrs...); err != nil {
+		return err
+	}
+	for i, v := range r.dest {
+		dest[i] = v
+	}
+	return nil
+}
+
+// NewRowBatcher returns a RowBatcher yielding batches of at most batchSize
+// rows (DefaultBatchSize if batchSize <= 0) from rows. Problems with the
+// columns or the query are reported by the first call to Next.
+func NewRowBatcher(rows *sql.Rows, cols []Column, batchSize int) *RowBatcher {
+	if rows == nil {
+		return NewDriverRowBatcher(nil, cols, batchSize)
+	}
+	return NewDriverRowBatcher(&sqlRows{rows: rows}, cols, batchSize)
 }
 
 // Schema returns the schema of the batches Next yields.
@@ -67,30 +118,15 @@ func (b *RowBatcher) start() error {
 	if b.rows == nil {
 		return errors.New("output: reading query results: nil rows")
 	}
-	names, err := b.rows.Columns()
-	if err != nil {
-		return fmt.Errorf("output: reading query results: %w", err)
-	}
+	names := b.rows.Columns()
 	if len(names) != len(b.cols) {
 		return fmt.Errorf("output: reading query results: query returns %d columns, want %d", len(names), len(b.cols))
 	}
 	schema := b.Schema()
 	b.builders = make([]array.Builder, len(b.cols))
-	b.dest = make([]any, len(b.cols))
-	for i, c := range b.cols {
+	b.values = make([]driver.Value, len(b.cols))
+	for i := range b.cols {
 		b.builders[i] = array.NewBuilder(b.mem, schema.Field(i).Type)
-		switch c.Kind {
-		case Bool:
-			b.dest[i] = new(sql.NullBool)
-		case Int:
-			b.dest[i] = new(sql.NullInt64)
-		case Float:
-			b.dest[i] = new(sql.NullFloat64)
-		case Str:
-			b.dest[i] = new(sql.NullString)
-		case Date:
-			b.dest[i] = new(sql.NullTime)
-		}
 	}
 	return nil
 }
@@ -109,21 +145,20 @@ func (b *RowBatcher) Next() (arrow.RecordBatch, error) {
 		}
 	}
 	n := 0
-	for n < b.batchSize && b.rows.Next() {
-		if err := b.rows.Scan(b.dest...); err != nil {
+	for n < b.batchSize {
+		err := b.rows.Next(b.values)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
 			return nil, b.fail(fmt.Errorf("output: reading query results: %w", err))
 		}
-		for i, d := range b.dest {
-			if err := appendScanned(b.builders[i], d); err != nil {
+		for i, v := range b.values {
+			if err := appendValue(b.builders[i], b.cols[i].Kind, v); err != nil {
 				return nil, b.fail(fmt.Errorf("output: reading column '%s': %w", b.cols[i].Name, err))
 			}
 		}
 		n++
-	}
-	if n < b.batchSize {
-		if err := b.rows.Err(); err != nil {
-			return nil, b.fail(fmt.Errorf("output: reading query results: %w", err))
-		}
 	}
 	if n == 0 {
 		b.Release()
@@ -163,46 +198,48 @@ func (b *RowBatcher) Release() {
 	b.started = true
 }
 
-// appendScanned appends a scanned value to the builder of its column.
-func appendScanned(bld array.Builder, v any) error {
-	switch v := v.(type) {
-	case *sql.NullBool:
-		if !v.Valid {
-			bld.AppendNull()
-		} else {
-			bld.(*array.BooleanBuilder).Append(v.Bool)
-		}
-	case *sql.NullInt64:
-		if !v.Valid {
-			bld.AppendNull()
-		} else {
-			bld.(*array.Int64Builder).Append(v.Int64)
-		}
-	case *sql.NullFloat64:
-		if !v.Valid {
-			bld.AppendNull()
-		} else {
-			bld.(*array.Float64Builder).Append(v.Float64)
-		}
-	case *sql.NullString:
-		if !v.Valid {
-			bld.AppendNull()
-		} else {
-			bld.(*array.StringBuilder).Append(v.String)
-		}
-	case *sql.NullTime:
-		if !v.Valid {
-			bld.AppendNull()
-			break
-		}
-		y, m, d := v.Time.Date()
-		days := daysFromCivil(int64(y), int(m), d)
-		if days < -1<<31 || days > 1<<31-1 {
-			return fmt.Errorf("date %s is outside the range of a 32-bit day count", v.Time.Format("2006-01-02"))
-		}
-		bld.(*array.Date32Builder).Append(arrow.Date32(days))
-	default:
-		return fmt.Errorf("unsupported scan target %T", v)
+// appendValue appends a driver's value to the builder of its column, of
+// the given kind.
+func appendValue(bld array.Builder, kind Kind, v driver.Value) error {
+	if v == nil {
+		bld.AppendNull()
+		return nil
 	}
-	return nil
+	switch kind {
+	case Bool:
+		if x, ok := v.(bool); ok {
+			bld.(*array.BooleanBuilder).Append(x)
+			return nil
+		}
+	case Int:
+		switch x := v.(type) {
+		case int64:
+			bld.(*array.Int64Builder).Append(x)
+			return nil
+		case int32:
+			bld.(*array.Int64Builder).Append(int64(x))
+			return nil
+		}
+	case Float:
+		if x, ok := v.(float64); ok {
+			bld.(*array.Float64Builder).Append(x)
+			return nil
+		}
+	case Str:
+		if x, ok := v.(string); ok {
+			bld.(*array.StringBuilder).Append(x)
+			return nil
+		}
+	case Date:
+		if x, ok := v.(time.Time); ok {
+			y, m, d := x.Date()
+			days := daysFromCivil(int64(y), int(m), d)
+			if days < -1<<31 || days > 1<<31-1 {
+				return fmt.Errorf("date %s is outside the range of a 32-bit day count", x.Format("2006-01-02"))
+			}
+			bld.(*array.Date32Builder).Append(arrow.Date32(days))
+			return nil
+		}
+	}
+	return fmt.Errorf("got a value of Go type %T, want %s", v, kind)
 }
