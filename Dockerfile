@@ -8,7 +8,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=1 go build -tags duckdb_arrow -trimpath \
+RUN CGO_ENABLED=1 go build -trimpath \
     -ldflags "-X github.com/ehrql-go/ehrql.version=$(git describe --tags --always 2>/dev/null || echo image)" \
     -o /out/ehrql ./cmd/ehrql
 

@@ -17,9 +17,8 @@ func (discard) Close() error                  { return nil }
 func (discard) Abort()                        {}
 
 // BenchmarkStream measures taking a query's results out of DuckDB: 500,000
-// rows of one column of each type, the shape of a dataset's output. Run it
-// in the default build and with -tags duckdb_arrow to compare the row and
-// Arrow paths (see bench/RESULTS.md).
+// rows of one column of each type, the shape of a dataset's output (see
+// bench/RESULTS.md).
 func BenchmarkStream(b *testing.B) {
 	ctx := context.Background()
 	s, err := OpenEmpty(ctx, Options{})

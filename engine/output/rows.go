@@ -22,10 +22,11 @@ const DefaultBatchSize = 64000
 // columns must be, in order, one per Column: BOOLEAN, BIGINT, DOUBLE, VARCHAR
 // or DATE for Bool, Int, Float, Str and Date.
 //
-// It reads the driver's values as they are (NewDriverRowBatcher), without
-// database/sql's conversions, or through database/sql (NewRowBatcher).
-// It holds at most one batch in memory at a time. The caller remains
-// responsible for closing the rows.
+// It takes each value as the driver gives it, without database/sql's
+// conversions: a value of another type is an error. It holds at most one
+// batch in memory at a time. The caller remains responsible for closing the
+// rows. (The engine reads DuckDB's result vectors directly instead; this is
+// for results of any database/sql driver.)
 type RowBatcher struct {
 	rows      driver.Rows
 	cols      []Column
@@ -39,11 +40,9 @@ type RowBatcher struct {
 	err      error // sticky error, or io.EOF when finished
 }
 
-// NewDriverRowBatcher returns a RowBatcher yielding batches of at most
-// batchSize rows (DefaultBatchSize if batchSize <= 0) from a driver's rows,
-// which it reads value by value with no conversion: the fast way to take
-// a query's results out of database/sql (see sql.Conn.Raw).
-func NewDriverRowBatcher(rows driver.Rows, cols []Column, batchSize int) *RowBatcher {
+// newDriverRowBatcher returns a RowBatcher yielding batches of at most
+// batchSize rows (DefaultBatchSize if batchSize <= 0) from a driver's rows.
+func newDriverRowBatcher(rows driver.Rows, cols []Column, batchSize int) *RowBatcher {
 	if batchSize <= 0 {
 		batchSize = DefaultBatchSize
 	}
@@ -97,9 +96,9 @@ func (r *sqlRows) Next(dest []driver.Value) error {
 // columns or the query are reported by the first call to Next.
 func NewRowBatcher(rows *sql.Rows, cols []Column, batchSize int) *RowBatcher {
 	if rows == nil {
-		return NewDriverRowBatcher(nil, cols, batchSize)
+		return newDriverRowBatcher(nil, cols, batchSize)
 	}
-	return NewDriverRowBatcher(&sqlRows{rows: rows}, cols, batchSize)
+	return newDriverRowBatcher(&sqlRows{rows: rows}, cols, batchSize)
 }
 
 // Schema returns the schema of the batches Next yields.

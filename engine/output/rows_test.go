@@ -82,7 +82,7 @@ func TestRowBatcherTypes(t *testing.T) {
 			db := openDuckDB(t)
 			b := NewRowBatcher(query(t, db, duckQuery), duckCols, 2)
 			if through == "driver" {
-				b = NewDriverRowBatcher(driverQuery(t, db, duckQuery), duckCols, 2)
+				b = newDriverRowBatcher(driverQuery(t, db, duckQuery), duckCols, 2)
 			}
 			checkTypes(t, b)
 		})

@@ -144,7 +144,7 @@ func bench(sizeList string, seed int64, events float64, cache, memLimit string, 
 	}
 	ehrql := filepath.Join(cache, "ehrql")
 	fmt.Fprintf(os.Stderr, "building %s\n", ehrql)
-	if b, err := exec.Command("go", "build", "-tags", "duckdb_arrow", "-o", ehrql, "./cmd/ehrql").CombinedOutput(); err != nil {
+	if b, err := exec.Command("go", "build", "-o", ehrql, "./cmd/ehrql").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, b)
 	}
 	wideJSON := filepath.Join(cache, "wide.json")
