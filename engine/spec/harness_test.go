@@ -51,6 +51,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/dummy"
 	"github.com/ehrql-go/ehrql/engine/memory"
 	"github.com/ehrql-go/ehrql/internal/spectest"
 	"github.com/ehrql-go/ehrql/query"
@@ -486,46 +487,22 @@ func readResults(path string, typ model.Type) (map[int64]any, []int64, error) {
 	return got, dups, nil
 }
 
-// formatValue writes a value as the CSV loader reads it.
-func formatValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case bool:
-		if x {
-			return "T"
-		}
-		return "F"
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case model.CivilDate:
-		return x.String()
-	case string:
-		return x
-	}
-	panic(fmt.Sprintf("cannot format %T", v))
-}
-
-// writeCSV writes a dummy table: a header of patient_id and every column of
-// tbl, then the rows (columns absent from a row are empty, i.e. NULL).
+// writeCSV writes a dummy table as the dummy-data generator writes one: a
+// header of patient_id and every column of tbl, then the rows (columns
+// absent from a row are empty, i.e. NULL).
 func writeCSV(path string, tbl *model.Table, rows []spectest.Row) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := csv.NewWriter(f)
-	rec := []string{"patient_id"}
-	for _, c := range tbl.Columns {
-		rec = append(rec, c.Name)
-	}
+	rec := dummy.Header(tbl)
 	w.Write(rec)
 	for _, r := range rows {
 		rec = rec[:0]
 		rec = append(rec, strconv.FormatInt(r.PatientID, 10))
 		for _, c := range tbl.Columns {
-			rec = append(rec, formatValue(r.Values[c.Name]))
+			rec = append(rec, dummy.FormatValue(r.Values[c.Name]))
 		}
 		w.Write(rec)
 	}
