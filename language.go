@@ -28,6 +28,8 @@ const ModulePath = "github.com/ehrql-go/ehrql"
 // module. A test keeps the list equal to the packages' real dependencies.
 var LanguagePackages = []string{
 	"codelists",
+	"internal/callsite",
+	"internal/duration",
 	"measures",
 	"query",
 	"query/model",
@@ -43,7 +45,7 @@ var LanguagePackages = []string{
 	"tables/tpp",
 }
 
-//go:embed go.mod codelists measures query tables
+//go:embed go.mod codelists internal/callsite internal/duration measures query tables
 var embedded embed.FS
 
 var language = sync.OnceValue(func() *Source {

@@ -3,6 +3,8 @@ package measures
 import (
 	"fmt"
 
+	"github.com/ehrql-go/ehrql/internal/callsite"
+	"github.com/ehrql-go/ehrql/internal/duration"
 	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
 )
@@ -45,55 +47,29 @@ func (iv Interval) Query() query.Interval {
 	return query.Interval{Start: query.Date(iv.Start.String()), End: query.Date(iv.End.String())}
 }
 
-type unit int
-
-const (
-	days unit = iota
-	weeks
-	months
-	years
-)
-
-func (u unit) String() string { return [...]string{"days", "weeks", "months", "years"}[u] }
-
 // Duration is a number of whole days, weeks, months or years, from which
 // StartingOn and EndingOn build consecutive intervals of one unit each
 // (ehrQL's years(n), months(n), weeks(n) and days(n) used as intervals).
 type Duration struct {
-	unit unit
+	unit duration.Unit
 	n    int
 	loc  string // where the duration was made, for a negative n
 }
 
 // Years is n intervals of one calendar year.
-func Years(n int) Duration { return Duration{unit: years, n: n, loc: location()} }
+func Years(n int) Duration { return Duration{unit: duration.Years, n: n, loc: callsite.Location()} }
 
 // Months is n intervals of one calendar month.
-func Months(n int) Duration { return Duration{unit: months, n: n, loc: location()} }
+func Months(n int) Duration { return Duration{unit: duration.Months, n: n, loc: callsite.Location()} }
 
 // Weeks is n intervals of seven days.
-func Weeks(n int) Duration { return Duration{unit: weeks, n: n, loc: location()} }
+func Weeks(n int) Duration { return Duration{unit: duration.Weeks, n: n, loc: callsite.Location()} }
 
 // Days is n intervals of one day.
-func Days(n int) Duration { return Duration{unit: days, n: n, loc: location()} }
+func Days(n int) Duration { return Duration{unit: duration.Days, n: n, loc: callsite.Location()} }
 
 // String renders the duration as ehrQL does, e.g. "months(3)".
-func (d Duration) String() string { return fmt.Sprintf("%s(%d)", d.unit, d.n) }
-
-// add adds k units to date, with ehrQL's roll-forward rule for days that
-// do not exist in the target month.
-func (d Duration) add(date model.CivilDate, k int) model.CivilDate {
-	switch d.unit {
-	case days:
-		return date.AddDays(k)
-	case weeks:
-		return date.AddDays(7 * k)
-	case months:
-		return date.AddMonths(k)
-	default:
-		return date.AddYears(k)
-	}
-}
+func (d Duration) String() string { return d.unit.Format(d.n) }
 
 // StartingOn returns n consecutive intervals, the first starting on date
 // (YYYY-MM-DD): for k = 0..n−1, (date + k units, date + (k+1) units − 1
@@ -109,7 +85,7 @@ func (d Duration) StartingOn(date string) []Interval {
 	}
 	out := make([]Interval, 0, d.n)
 	for k := 0; k < d.n; k++ {
-		out = append(out, Interval{Start: d.add(base, k), End: d.add(base, k+1).AddDays(-1)})
+		out = append(out, Interval{Start: d.unit.Add(base, k), End: d.unit.Add(base, k+1).AddDays(-1)})
 	}
 	return out
 }
@@ -125,7 +101,7 @@ func (d Duration) EndingOn(date string) []Interval {
 	}
 	out := make([]Interval, 0, d.n)
 	for k := -(d.n - 1); k <= 0; k++ {
-		out = append(out, Interval{Start: d.add(base, k-1).AddDays(1), End: d.add(base, k)})
+		out = append(out, Interval{Start: d.unit.Add(base, k-1).AddDays(1), End: d.unit.Add(base, k)})
 	}
 	return out
 }
@@ -134,7 +110,7 @@ func (d Duration) check(date string) (model.CivilDate, error) {
 	if d.n < 0 {
 		loc := d.loc
 		if loc == "" {
-			loc = location()
+			loc = callsite.Location()
 		}
 		return model.CivilDate{}, &query.DefinitionError{Location: loc,
 			Err: fmt.Errorf("%s: the number of intervals must not be negative", d)}

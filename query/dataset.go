@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ehrql-go/ehrql/internal/callsite"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -35,7 +36,7 @@ type EventOutputTable struct {
 // AddEventTable adds an event-level output table; give it columns with Add.
 // Its name shares the dataset's namespace of column names.
 func (d *Dataset) AddEventTable(name string) *EventOutputTable {
-	t := &EventOutputTable{d: d, name: name, loc: location()}
+	t := &EventOutputTable{d: d, name: name, loc: callsite.Location()}
 	if err := model.CheckVariableName(name); err != nil {
 		d.errs = append(d.errs, fail(err))
 		return t

@@ -3,24 +3,22 @@ package query
 import (
 	"fmt"
 
+	"github.com/ehrql-go/ehrql/internal/duration"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
-type unit int
-
+// The units of durations, defined once in package duration.
 const (
-	days unit = iota
-	weeks
-	months
-	years
+	days   = duration.Days
+	weeks  = duration.Weeks
+	months = duration.Months
+	years  = duration.Years
 )
-
-func (u unit) String() string { return [...]string{"days", "weeks", "months", "years"}[u] }
 
 // Duration is a number of days, weeks, months or years, fixed or per patient
 // or event, to add to or subtract from dates.
 type Duration struct {
-	unit  unit
+	unit  duration.Unit
 	n     series
 	fixed int // valid when lit is true
 	lit   bool
@@ -50,14 +48,14 @@ func MonthsOf(n IntSeries) Duration { return Duration{unit: months, n: n.ser()} 
 // YearsOf is a number of years given by an int series.
 func YearsOf(n IntSeries) Duration { return Duration{unit: years, n: n.ser()} }
 
-func fixedDuration(u unit, n int) Duration {
+func fixedDuration(u duration.Unit, n int) Duration {
 	return Duration{unit: u, n: lit(model.IntLit(int64(n)), nil), fixed: n, lit: true}
 }
 
 // String renders the duration, e.g. "months(3)".
 func (d Duration) String() string {
 	if d.lit {
-		return fmt.Sprintf("%s(%d)", d.unit, d.fixed)
+		return d.unit.Format(d.fixed)
 	}
 	return fmt.Sprintf("%s(series)", d.unit)
 }
@@ -107,18 +105,7 @@ func addDuration(x series, d Duration, negate bool) series {
 		if negate {
 			n = -n
 		}
-		var out model.CivilDate
-		switch d.unit {
-		case days:
-			out = date.AddDays(n)
-		case weeks:
-			out = date.AddDays(7 * n)
-		case months:
-			out = date.AddMonths(n)
-		case years:
-			out = date.AddYears(n)
-		}
-		return lit(model.DateLit(out), nil)
+		return lit(model.DateLit(d.unit.Add(date, n)), nil)
 	}
 	n := d.n
 	if negate {
@@ -128,26 +115,19 @@ func addDuration(x series, d Duration, negate bool) series {
 			n = fn(model.OpNegate, n)
 		}
 	}
-	switch d.unit {
-	case days:
-		return fn(model.OpDateAddDays, x, n)
-	case weeks:
-		return fn(model.OpDateAddDays, x, fn(model.OpMultiply, n, lit(model.IntLit(7), nil)))
-	case months:
-		return fn(model.OpDateAddMonths, x, n)
-	default:
-		return fn(model.OpDateAddYears, x, n)
+	op, factor := d.unit.DateOp()
+	if factor != 1 {
+		n = fn(model.OpMultiply, n, lit(model.IntLit(int64(factor)), nil))
 	}
+	return fn(op, x, n)
 }
 
 func countEpisodes(x series, gap Duration) series {
 	if !gap.lit || (gap.unit != days && gap.unit != weeks) {
 		return errSeries("CountEpisodesForPatient: the maximum gap must be a fixed number of days or weeks, got %s", gap)
 	}
-	n := int64(gap.fixed)
-	if gap.unit == weeks {
-		n *= 7
-	}
+	_, factor := gap.unit.DateOp()
+	n := int64(gap.fixed) * int64(factor)
 	return build(func(a []*model.Node) (*model.Node, error) { return model.CountEpisodes(a[0], n) }, x)
 }
 

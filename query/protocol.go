@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ehrql-go/ehrql/codelists"
+	"github.com/ehrql-go/ehrql/internal/callsite"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -138,7 +139,7 @@ func (p *Params) required(name string) string {
 }
 
 func paramFail(code int, format string, a ...any) {
-	loc := location()
+	loc := callsite.Location()
 	if loc != "" {
 		loc += ": "
 	}

@@ -3,10 +3,8 @@ package query
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
-	"runtime"
-	"strings"
 
+	"github.com/ehrql-go/ehrql/internal/callsite"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -28,40 +26,12 @@ func (e *DefinitionError) Error() string {
 // Unwrap returns the underlying mistake.
 func (e *DefinitionError) Unwrap() error { return e.Err }
 
-// location returns file:line of the innermost caller outside this module's
-// language packages (query and the typed tables), i.e. the definition's own
-// line.
-func location() string {
-	pcs := make([]uintptr, 32)
-	n := runtime.Callers(2, pcs)
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		if !internalFrame(f.Function) {
-			return filepath.Base(f.File) + fmt.Sprintf(":%d", f.Line)
-		}
-		if !more {
-			return ""
-		}
-	}
-}
-
-func internalFrame(fn string) bool {
-	const mod = "github.com/ehrql-go/ehrql/"
-	if !strings.HasPrefix(fn, mod) {
-		return false
-	}
-	rest := strings.TrimPrefix(fn, mod)
-	return strings.HasPrefix(rest, "query.") || strings.HasPrefix(rest, "query/") ||
-		strings.HasPrefix(rest, "tables/") || strings.HasPrefix(rest, "codelists.")
-}
-
 func fail(err error) error {
 	var de *DefinitionError
 	if errors.As(err, &de) {
 		return err
 	}
-	return &DefinitionError{Location: location(), Err: err}
+	return &DefinitionError{Location: callsite.Location(), Err: err}
 }
 
 // series is the shared representation of every series type: a query-model

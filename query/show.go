@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/ehrql-go/ehrql/internal/callsite"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -29,7 +30,7 @@ func Show(items ...any) {
 	if f == nil {
 		return
 	}
-	s := &model.Show{Location: location()}
+	s := &model.Show{Location: callsite.Location()}
 	err := buildShow(s, items)
 	if err == nil {
 		err = writeShow(f, s)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ehrql-go/ehrql/internal/callsite"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -65,7 +66,7 @@ type PatientPart struct {
 // Patient declares test patient id: its rows in each table and what it
 // expects.
 func Patient(id int64, parts ...PatientPart) TestPatient {
-	return TestPatient{id: id, loc: location(), parts: parts, declared: true}
+	return TestPatient{id: id, loc: callsite.Location(), parts: parts, declared: true}
 }
 
 // Record gives the patient one row of a table (ehrQL's single record, the
@@ -81,7 +82,7 @@ func Record(table Frame, values Values) PatientPart {
 func Records(table Frame, rows ...Values) PatientPart { return records(table, rows...) }
 
 func records(table Frame, rows ...Values) PatientPart {
-	p := PatientPart{loc: location(), rows: rows}
+	p := PatientPart{loc: callsite.Location(), rows: rows}
 	n, err := table.frameNode()
 	switch {
 	case err != nil:
@@ -101,13 +102,13 @@ func ExpectInPopulation(columns Values) PatientPart {
 	if columns == nil {
 		columns = Values{}
 	}
-	return PatientPart{loc: location(), expect: &in, cols: columns}
+	return PatientPart{loc: callsite.Location(), expect: &in, cols: columns}
 }
 
 // ExpectNotInPopulation says the patient is not in the population.
 func ExpectNotInPopulation() PatientPart {
 	out := false
-	return PatientPart{loc: location(), expect: &out}
+	return PatientPart{loc: callsite.Location(), expect: &out}
 }
 
 // testPatients are the patients declared by TestPatients, for Emit.
@@ -122,7 +123,7 @@ var testPatients struct {
 // test_data.
 func TestPatients(patients ...TestPatient) {
 	if !testPatients.declared {
-		testPatients.loc = location()
+		testPatients.loc = callsite.Location()
 	}
 	testPatients.declared = true
 	testPatients.patients = append(testPatients.patients, patients...)

@@ -1,10 +1,15 @@
-// Command ehrql runs ehrQL dataset definitions written in Go (or saved as
-// ehrQL's JSON query model) against a DuckDB patient store or CSV dummy
-// tables, with ehrQL's command names, flags and exit codes.
+// Command ehrql runs ehrQL studies written in Go (or saved as ehrQL's JSON
+// query model) on a DuckDB patient store, CSV dummy tables or dummy data
+// generated from the definition, with ehrQL's command names, flags and exit
+// codes. Its commands:
 //
-//	ehrql generate-dataset DEF [--output FILE] [--dummy-tables DIR | --database STORE] [-- PARAMS...]
-//	ehrql dump-dataset-sql DEF [--output FILE] [-- PARAMS...]
-//	ehrql serialize-definition DEF [--output FILE] [-- PARAMS...]
+//   - run definitions: generate-dataset, generate-measures,
+//     create-dummy-tables, dump-dataset-sql, serialize-definition;
+//   - check and inspect: assure, debug, graph-query, describe, plot-measures;
+//   - set up a study and its data: init, dump-example-data, store.
+//
+// "ehrql --help" describes each in a line, "ehrql COMMAND --help" gives a
+// command's options, and docs/parity.md compares them with ehrQL's.
 package main
 
 import (

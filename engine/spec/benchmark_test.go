@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/internal/spectest"
 	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
 )
@@ -53,10 +54,10 @@ type midSizeCase struct {
 func newMidSizeCase(tb testing.TB) *midSizeCase {
 	dir := tb.TempDir()
 	pRows, eRows := benchData()
-	if err := writeCSV(filepath.Join(dir, patientTable.Name+".csv"), patientTable, pRows); err != nil {
+	if err := writeCSV(filepath.Join(dir, spectest.PatientTable.Name+".csv"), spectest.PatientTable, pRows); err != nil {
 		tb.Fatal(err)
 	}
-	if err := writeCSV(filepath.Join(dir, eventTable.Name+".csv"), eventTable, eRows); err != nil {
+	if err := writeCSV(filepath.Join(dir, spectest.EventTable.Name+".csv"), spectest.EventTable, eRows); err != nil {
 		tb.Fatal(err)
 	}
 	qds := query.NewDataset()
@@ -97,7 +98,7 @@ func (mc *midSizeCase) run(tb testing.TB, check bool) {
 	if len(dups) > 0 {
 		tb.Fatalf("duplicate patient ids in the output: %v", dups[:min(5, len(dups))])
 	}
-	if diffs := compareResults(got, mc.want, typ); len(diffs) > 0 {
+	if diffs := spectest.Compare(got, mc.want, typ); len(diffs) > 0 {
 		tb.Fatalf("wrong results (%d differences), first: %s", len(diffs), diffs[0])
 	}
 }
@@ -105,7 +106,7 @@ func (mc *midSizeCase) run(tb testing.TB, check bool) {
 // benchData generates the tables: every patient has a patient row (a few
 // with NULLs) and 0 to 8 events with occasional NULLs; patient ids above
 // benchPatients*9/10 have events only.
-func benchData() (pRows, eRows []row) {
+func benchData() (pRows, eRows []spectest.Row) {
 	r := rand.New(rand.NewPCG(1, 2))
 	base := date("2000-01-01")
 	maybe := func(v any) any {
@@ -116,13 +117,13 @@ func benchData() (pRows, eRows []row) {
 	}
 	for pid := int64(1); pid <= benchPatients; pid++ {
 		if pid <= benchPatients*9/10 {
-			pRows = append(pRows, row{pid, map[string]any{
+			pRows = append(pRows, spectest.Row{PatientID: pid, Values: map[string]any{
 				"i1": maybe(int64(r.IntN(100))),
 				"d1": maybe(base.AddDays(r.IntN(3650))),
 			}})
 		}
 		for range r.IntN(9) {
-			eRows = append(eRows, row{pid, map[string]any{
+			eRows = append(eRows, spectest.Row{PatientID: pid, Values: map[string]any{
 				"i1": maybe(int64(r.IntN(50))),
 				"b1": maybe(r.IntN(3) > 0),
 				"d1": maybe(base.AddDays(r.IntN(365))),
@@ -134,7 +135,7 @@ func benchData() (pRows, eRows []row) {
 }
 
 // benchExpected computes the benchmark series for every patient in p or e.
-func benchExpected(pRows, eRows []row) map[int64]any {
+func benchExpected(pRows, eRows []spectest.Row) map[int64]any {
 	type event struct {
 		d  *model.CivilDate
 		i1 *int64
@@ -143,20 +144,20 @@ func benchExpected(pRows, eRows []row) map[int64]any {
 	dates := map[int64][]model.CivilDate{}
 	want := map[int64]any{}
 	for _, r := range pRows {
-		want[r.patientID] = nil
+		want[r.PatientID] = nil
 	}
 	for _, r := range eRows {
-		want[r.patientID] = nil
+		want[r.PatientID] = nil
 		var ev event
-		if d, ok := r.values["d1"].(model.CivilDate); ok {
+		if d, ok := r.Values["d1"].(model.CivilDate); ok {
 			ev.d = &d
-			dates[r.patientID] = append(dates[r.patientID], d)
+			dates[r.PatientID] = append(dates[r.PatientID], d)
 		}
-		if i, ok := r.values["i1"].(int64); ok {
+		if i, ok := r.Values["i1"].(int64); ok {
 			ev.i1 = &i
 		}
-		if r.values["b1"] == true {
-			picked[r.patientID] = append(picked[r.patientID], ev)
+		if r.Values["b1"] == true {
+			picked[r.PatientID] = append(picked[r.PatientID], ev)
 		}
 	}
 	cmpDate := func(a, b *model.CivilDate) int {

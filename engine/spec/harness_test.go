@@ -26,8 +26,11 @@
 // express are built from query-model nodes and listed in modelBuilt.
 // Every case also runs on the reference engine (engine/memory), which must
 // give the same expected values, so a slip in a hand-written expectation
-// shows up as a disagreement with it rather than as an engine bug. docs/language.md lists the chapters with their case counts,
-// which TestLanguageDocCounts checks.
+// shows up as a disagreement with it rather than as an engine bug.
+// docs/language.md lists the chapters with their case counts, which
+// TestLanguageDocCounts checks. The spec tables, their pipe-table format
+// and the comparison of values live in internal/spectest, which the query
+// model's own tests share.
 package spec
 
 import (
@@ -37,50 +40,30 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/dummy"
 	"github.com/ehrql-go/ehrql/engine/memory"
 	"github.com/ehrql-go/ehrql/engine/sqlname"
+	"github.com/ehrql-go/ehrql/internal/spectest"
 	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
-// The spec tables of ehrQL (tests/spec/tables.py): p is patient-level and e
-// event-level. They are user-defined tables (Module "").
+// The spec tables' frames: p is ehrQL's p (patient-level), e its e
+// (event-level).
 var (
-	specColumns = []model.Column{
-		{Name: "i1", Type: model.Int},
-		{Name: "i2", Type: model.Int},
-		{Name: "b1", Type: model.Bool},
-		{Name: "b2", Type: model.Bool},
-		{Name: "c1", Type: model.CodeType(codelists.SNOMEDCT)},
-		{Name: "m1", Type: model.MultiCodeType(codelists.ICD10)},
-		{Name: "m2", Type: model.MultiCodeType(codelists.OPCS4)},
-		{Name: "d1", Type: model.Date},
-		{Name: "d2", Type: model.Date},
-		{Name: "s1", Type: model.Str},
-		{Name: "s2", Type: model.Str},
-		{Name: "f1", Type: model.Float},
-		{Name: "f2", Type: model.Float},
-	}
-	patientTable = &model.Table{Name: "patient_level_table", PatientLevel: true, Columns: specColumns}
-	eventTable   = &model.Table{Name: "event_level_table",
-		Columns: append(slices.Clone(specColumns), model.Column{Name: "i3", Type: model.Int})}
-
-	p = must(model.SelectTable(patientTable))
-	e = must(model.SelectTable(eventTable))
+	p = must(model.SelectTable(spectest.PatientTable))
+	e = must(model.SelectTable(spectest.EventTable))
 )
 
 // tables is a case's table data: pipe-table text keyed by the table frame
@@ -242,9 +225,9 @@ func (c specCase) definition(frames []*model.Node) (*model.Definition, error) {
 // values, and (a) and (b) must have identical node IDs.
 func runCase(t *testing.T, c specCase) {
 	frames := tableFrames(c.data)
-	data := map[string][]row{}
+	data := map[string][]spectest.Row{}
 	for _, f := range frames {
-		rows, err := parseTable(f.Table(), c.data[f])
+		rows, err := spectest.ParseTable(f.Table(), c.data[f])
 		if err != nil {
 			t.Fatalf("table %s: %v", f.Table().Name, err)
 		}
@@ -277,7 +260,7 @@ func runCase(t *testing.T, c specCase) {
 	if (c.wantError != "") == (c.want != nil) {
 		t.Fatalf("a case gives exactly one of want and wantError")
 	}
-	want, err := normalise(c.want, typ)
+	want, err := spectest.Normalise(c.want, typ)
 	if err != nil {
 		t.Fatalf("bad expectation: %v", err)
 	}
@@ -291,7 +274,7 @@ func runCase(t *testing.T, c specCase) {
 	} else if err != nil {
 		t.Fatalf("reference engine: %v", err)
 	}
-	if diffs := compareResults(ref, want, typ); len(diffs) > 0 {
+	if diffs := spectest.Compare(ref, want, typ); len(diffs) > 0 {
 		t.Fatalf("reference engine: wrong results:\n  %s", strings.Join(diffs, "\n  "))
 	}
 	for _, run := range []struct {
@@ -304,7 +287,7 @@ func runCase(t *testing.T, c specCase) {
 
 // runDataset compiles and (unless the case is skipped) runs one dataset and
 // compares its results with want.
-func runDataset(t *testing.T, c specCase, label string, ds *model.Dataset, data map[string][]row, want map[int64]any) {
+func runDataset(t *testing.T, c specCase, label string, ds *model.Dataset, data map[string][]spectest.Row, want map[int64]any) {
 	t.Helper()
 	ctx := context.Background()
 	// dump_sql.
@@ -351,7 +334,7 @@ func runDataset(t *testing.T, c specCase, label string, ds *model.Dataset, data 
 	if err != nil {
 		t.Fatalf("%s: %v\nSQL:\n%s", label, err, q.SQL)
 	}
-	if diffs := compareResults(got, want, typ); len(diffs) > 0 {
+	if diffs := spectest.Compare(got, want, typ); len(diffs) > 0 {
 		t.Fatalf("%s: wrong results:\n  %s\nSQL:\n%s", label, strings.Join(diffs, "\n  "), q.SQL)
 	}
 	if len(dups) > 0 {
@@ -420,7 +403,7 @@ func execute(ctx context.Context, sess *engine.Session, dir string, q *engine.Qu
 // writeStore writes the tables into a new DuckDB patient store file, one
 // typed table each (patient_id, then every column), as a store built by a
 // data pipeline would hold them.
-func writeStore(ctx context.Context, path string, tbls []*model.Table, data map[string][]row) error {
+func writeStore(ctx context.Context, path string, tbls []*model.Table, data map[string][]spectest.Row) error {
 	db, err := sql.Open("duckdb", path)
 	if err != nil {
 		return err
@@ -441,9 +424,9 @@ func writeStore(ctx context.Context, path string, tbls []*model.Table, data map[
 			return err
 		}
 		for _, r := range data[tbl.Name] {
-			args := []any{r.patientID}
+			args := []any{r.PatientID}
 			for _, c := range tbl.Columns {
-				v := r.values[c.Name]
+				v := r.Values[c.Name]
 				if d, ok := v.(model.CivilDate); ok {
 					v = d.String()
 				}
@@ -485,7 +468,7 @@ func readResults(path string, typ model.Type) (map[int64]any, []int64, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("output patient_id %q: %w", r[0], err)
 		}
-		v, err := parseValue(typ, r[1])
+		v, err := spectest.ParseValue(typ, r[1])
 		if err != nil {
 			// ehrQL's harness checks that every value is an instance of
 			// the series' declared type; here it must parse as one.
@@ -495,8 +478,8 @@ func readResults(path string, typ model.Type) (map[int64]any, []int64, error) {
 			if !slices.Contains(dups, pid) {
 				dups = append(dups, pid)
 			}
-			if !sameValue(prev, v, typ) {
-				return nil, nil, fmt.Errorf("patient %d appears twice in the output, with %s and %s", pid, show(prev), show(v))
+			if !spectest.SameValue(prev, v, typ) {
+				return nil, nil, fmt.Errorf("patient %d appears twice in the output, with %s and %s", pid, spectest.Show(prev), spectest.Show(v))
 			}
 			continue
 		}
@@ -505,266 +488,22 @@ func readResults(path string, typ model.Type) (map[int64]any, []int64, error) {
 	return got, dups, nil
 }
 
-// normalise converts an expectation's untyped constants to the series type's
-// Go representation and checks every value's type.
-func normalise(want map[int64]any, typ model.Type) (map[int64]any, error) {
-	out := make(map[int64]any, len(want))
-	for pid, v := range want {
-		if v == nil {
-			out[pid] = nil
-			continue
-		}
-		var ok bool
-		switch typ.Kind {
-		case model.KindInt:
-			switch x := v.(type) {
-			case int:
-				v, ok = int64(x), true
-			case int64:
-				ok = true
-			}
-		case model.KindFloat:
-			switch x := v.(type) {
-			case int:
-				v, ok = float64(x), true
-			case float64:
-				ok = true
-			}
-		case model.KindBool:
-			_, ok = v.(bool)
-		case model.KindDate:
-			_, ok = v.(model.CivilDate)
-		case model.KindStr, model.KindCode, model.KindMultiCode:
-			_, ok = v.(string)
-		}
-		if !ok {
-			return nil, fmt.Errorf("patient %d: %v (%T) is not a valid %s value", pid, v, v, typ.Name())
-		}
-		out[pid] = v
-	}
-	return out, nil
-}
-
-// compareResults lists the differences between got and want.
-func compareResults(got, want map[int64]any, typ model.Type) []string {
-	ids := map[int64]bool{}
-	for id := range got {
-		ids[id] = true
-	}
-	for id := range want {
-		ids[id] = true
-	}
-	sorted := make([]int64, 0, len(ids))
-	for id := range ids {
-		sorted = append(sorted, id)
-	}
-	slices.Sort(sorted)
-	var diffs []string
-	for _, id := range sorted {
-		g, inGot := got[id]
-		w, inWant := want[id]
-		switch {
-		case !inGot:
-			diffs = append(diffs, fmt.Sprintf("patient %d: missing from the results (want %s)", id, show(w)))
-		case !inWant:
-			diffs = append(diffs, fmt.Sprintf("patient %d: unexpected in the results (got %s)", id, show(g)))
-		case !sameValue(g, w, typ):
-			diffs = append(diffs, fmt.Sprintf("patient %d: got %s, want %s", id, show(g), show(w)))
-		}
-	}
-	return diffs
-}
-
-func sameValue(got, want any, typ model.Type) bool {
-	if got == nil || want == nil {
-		return got == nil && want == nil
-	}
-	if typ.Kind == model.KindFloat {
-		g, ok1 := got.(float64)
-		w, ok2 := want.(float64)
-		if !ok1 || !ok2 {
-			return false
-		}
-		// A zero's sign is compared (ehrQL writes -0.0), and NaN equals
-		// NaN; otherwise pytest.approx(rel=1e-5), whose default absolute
-		// tolerance is 1e-12.
-		if w == 0 {
-			return g == 0 && math.Signbit(g) == math.Signbit(w)
-		}
-		if math.IsNaN(w) {
-			return math.IsNaN(g)
-		}
-		return g == w || math.Abs(g-w) <= math.Max(1e-5*math.Abs(w), 1e-12)
-	}
-	return got == want
-}
-
-func show(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case string:
-		return strconv.Quote(x)
-	case float64:
-		if x == 0 && math.Signbit(x) {
-			return "-0.0"
-		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	}
-	return fmt.Sprint(v)
-}
-
-// row is one parsed row of a pipe table: patient_id and the values of the
-// columns named in the header (absent columns are NULL).
-type row struct {
-	patientID int64
-	values    map[string]any
-}
-
-// parseTable parses ehrQL's spec-test table format (tests/spec/conftest.py):
-//
-//	  | i1  | b1       header: the first cell labels patient_id (any text)
-//	--+-----+----      separator line, ignored
-//	1 | 101 | T        rows: patient_id, then values in header order
-//	1 |     |          an empty cell is NULL; missing trailing cells are NULL
-//
-// Cells are split on a '|' that is not next to another '|', so multi-code
-// strings such as "||E119 ,J849" survive, and are stripped of white space.
-// Values parse by column type: int, float, bool T/F, ISO date, and strings,
-// codes and multi-code strings as written.
-func parseTable(tbl *model.Table, s string) ([]row, error) {
-	lines := strings.Split(strings.ReplaceAll(strings.TrimSpace(s), "\r\n", "\n"), "\n")
-	if len(lines) < 2 {
-		return nil, errors.New("a table needs a header line and a separator line")
-	}
-	header := strings.Split(lines[0], "|")
-	types := make([]model.Type, len(header))
-	for i := range header {
-		header[i] = strings.TrimSpace(header[i])
-		if i == 0 {
-			header[i] = "patient_id"
-			types[i] = model.Int
-			continue
-		}
-		c, ok := tbl.Column(header[i])
-		if !ok {
-			return nil, fmt.Errorf("header names %q, which is not a column of %s", header[i], tbl.Name)
-		}
-		if slices.Contains(header[:i], header[i]) {
-			return nil, fmt.Errorf("header names %q twice", header[i])
-		}
-		types[i] = c.Type
-	}
-	var rows []row
-	for n, line := range lines[2:] {
-		cells := splitRow(line)
-		if len(cells) > len(header) {
-			return nil, fmt.Errorf("row %d has %d cells but the header has %d: %q", n+1, len(cells), len(header), line)
-		}
-		r := row{values: map[string]any{}}
-		for i, cell := range cells {
-			v, err := parseValue(types[i], strings.TrimSpace(cell))
-			if err != nil {
-				return nil, fmt.Errorf("row %d, column %s: %w", n+1, header[i], err)
-			}
-			if i == 0 {
-				if v == nil {
-					return nil, fmt.Errorf("row %d has no patient_id: %q", n+1, line)
-				}
-				r.patientID = v.(int64)
-				continue
-			}
-			r.values[header[i]] = v
-		}
-		rows = append(rows, r)
-	}
-	return rows, nil
-}
-
-// splitRow splits a row on every '|' that has no '|' on either side.
-func splitRow(line string) []string {
-	var cells []string
-	start := 0
-	for i := 0; i < len(line); i++ {
-		if line[i] != '|' {
-			continue
-		}
-		if (i > 0 && line[i-1] == '|') || (i+1 < len(line) && line[i+1] == '|') {
-			continue
-		}
-		cells = append(cells, line[start:i])
-		start = i + 1
-	}
-	return append(cells, line[start:])
-}
-
-// parseValue parses one cell (input table or output CSV) by type; "" is
-// NULL.
-func parseValue(typ model.Type, s string) (any, error) {
-	if s == "" {
-		return nil, nil
-	}
-	switch typ.Kind {
-	case model.KindBool:
-		switch s {
-		case "T":
-			return true, nil
-		case "F":
-			return false, nil
-		}
-		return nil, fmt.Errorf("%q is not T or F", s)
-	case model.KindInt:
-		return strconv.ParseInt(s, 10, 64)
-	case model.KindFloat:
-		return strconv.ParseFloat(s, 64)
-	case model.KindDate:
-		return model.ParseDate(s)
-	case model.KindStr, model.KindCode, model.KindMultiCode:
-		return s, nil
-	}
-	return nil, fmt.Errorf("cannot parse values of type %s", typ.Name())
-}
-
-// formatValue writes a value as the CSV loader reads it.
-func formatValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case bool:
-		if x {
-			return "T"
-		}
-		return "F"
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case model.CivilDate:
-		return x.String()
-	case string:
-		return x
-	}
-	panic(fmt.Sprintf("cannot format %T", v))
-}
-
-// writeCSV writes a dummy table: a header of patient_id and every column of
-// tbl, then the rows (columns absent from a row are empty, i.e. NULL).
-func writeCSV(path string, tbl *model.Table, rows []row) error {
+// writeCSV writes a dummy table as the dummy-data generator writes one: a
+// header of patient_id and every column of tbl, then the rows (columns
+// absent from a row are empty, i.e. NULL).
+func writeCSV(path string, tbl *model.Table, rows []spectest.Row) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := csv.NewWriter(f)
-	rec := []string{"patient_id"}
-	for _, c := range tbl.Columns {
-		rec = append(rec, c.Name)
-	}
+	rec := dummy.Header(tbl)
 	w.Write(rec)
 	for _, r := range rows {
 		rec = rec[:0]
-		rec = append(rec, strconv.FormatInt(r.patientID, 10))
+		rec = append(rec, strconv.FormatInt(r.PatientID, 10))
 		for _, c := range tbl.Columns {
-			rec = append(rec, formatValue(r.values[c.Name]))
+			rec = append(rec, dummy.FormatValue(r.Values[c.Name]))
 		}
 		w.Write(rec)
 	}
@@ -779,11 +518,11 @@ func writeCSV(path string, tbl *model.Table, rows []row) error {
 // referenceResults runs the dataset on the reference engine
 // (engine/memory) and returns the variable's value for each patient in the
 // population.
-func referenceResults(data map[string][]row, ds *model.Dataset) (map[int64]any, error) {
+func referenceResults(data map[string][]spectest.Row, ds *model.Dataset) (map[int64]any, error) {
 	md := memory.Data{}
 	for name, rows := range data {
 		for _, r := range rows {
-			md[name] = append(md[name], memory.Row{PatientID: r.patientID, Values: r.values})
+			md[name] = append(md[name], memory.Row{PatientID: r.PatientID, Values: r.Values})
 		}
 	}
 	res, err := memory.Run(ds, md, memory.Options{})
@@ -828,88 +567,3 @@ func sumFor(s *model.Node) *model.Node     { return must(model.Aggregate(model.O
 
 // date parses an ISO date for expectations.
 func date(s string) model.CivilDate { return model.MustParseDate(s) }
-
-// ---------------------------------------------------------------------------
-// Tests of the harness itself.
-
-func TestParseTable(t *testing.T) {
-	rows, err := parseTable(eventTable, `
-          |  i1 |  b1 | m1                               | d1
-        --+-----+-----+----------------------------------+------------
-        1 | 101 |  T  | ||E119 ,J849 ,M069 ||I801 ,I802  | 2020-01-02
-        1 |     |     |                                  |
-        2 | -3  |  F
-        3
-    `)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []row{
-		{1, map[string]any{"i1": int64(101), "b1": true, "m1": "||E119 ,J849 ,M069 ||I801 ,I802", "d1": date("2020-01-02")}},
-		{1, map[string]any{"i1": nil, "b1": nil, "m1": nil, "d1": nil}},
-		{2, map[string]any{"i1": int64(-3), "b1": false}},
-		{3, map[string]any{}},
-	}
-	if len(rows) != len(want) {
-		t.Fatalf("got %d rows, want %d: %v", len(rows), len(want), rows)
-	}
-	for i := range want {
-		if rows[i].patientID != want[i].patientID || fmt.Sprint(sortedValues(rows[i].values)) != fmt.Sprint(sortedValues(want[i].values)) {
-			t.Errorf("row %d: got %v, want %v", i, rows[i], want[i])
-		}
-	}
-
-	for _, bad := range []string{
-		"  | i9\n--+--\n1 | 1",        // unknown column
-		"  | i1\n--+--\n1 | x",        // not an int
-		"  | b1\n--+--\n1 | True",     // bools are T/F
-		"  | d1\n--+--\n1 | 20200101", // dates are ISO
-		"  | i1\n--+--\n  | 1",        // no patient_id
-		"  | i1\n--+--\n1 | 1 | 2",    // too many cells
-		"  | i1",                      // no separator
-	} {
-		if _, err := parseTable(eventTable, bad); err == nil {
-			t.Errorf("parseTable(%q) succeeded, want an error", bad)
-		}
-	}
-}
-
-func sortedValues(m map[string]any) []string {
-	var out []string
-	for k, v := range m {
-		out = append(out, k+"="+show(v))
-	}
-	sort.Strings(out)
-	return out
-}
-
-func TestSplitRow(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want []string
-	}{
-		{"1 | 2 | 3", []string{"1 ", " 2 ", " 3"}},
-		{"1 | ||E119 ,J849 ||I801 | x", []string{"1 ", " ||E119 ,J849 ||I801 ", " x"}},
-		{"1 |", []string{"1 ", ""}},
-		{"1", []string{"1"}},
-	} {
-		if got := splitRow(tc.in); !slices.Equal(got, tc.want) {
-			t.Errorf("splitRow(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestCompareResults(t *testing.T) {
-	if d := compareResults(map[int64]any{1: 1.000001}, map[int64]any{1: 1.0}, model.Float); len(d) != 0 {
-		t.Errorf("floats within 1e-5 differ: %v", d)
-	}
-	if d := compareResults(map[int64]any{1: 1.001}, map[int64]any{1: 1.0}, model.Float); len(d) != 1 {
-		t.Errorf("floats 1e-3 apart are equal")
-	}
-	if d := compareResults(map[int64]any{1: nil}, map[int64]any{1: int64(0)}, model.Int); len(d) != 1 {
-		t.Errorf("NULL equals 0")
-	}
-	if d := compareResults(map[int64]any{1: true}, map[int64]any{1: true, 2: false}, model.Bool); len(d) != 1 {
-		t.Errorf("a missing patient went unnoticed")
-	}
-}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"github.com/ehrql-go/ehrql/internal/spectest"
 	"github.com/ehrql-go/ehrql/query"
 )
 
@@ -9,8 +10,8 @@ import (
 // query model. Their columns are read through the accessors below: pi1() is
 // p.i1, ei1() is e.i1, and so on.
 var (
-	P = query.PatientTable(patientTable)
-	E = query.EventTable(eventTable)
+	P = query.PatientTable(spectest.PatientTable)
+	E = query.EventTable(spectest.EventTable)
 )
 
 // Short names for the series types the cases use.

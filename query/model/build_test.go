@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/codelists"
+	"github.com/ehrql-go/ehrql/internal/spectest"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
 )
@@ -19,7 +20,7 @@ type specNodes struct {
 
 func newSpec(t *testing.T) specNodes {
 	b := builder{t}
-	return specNodes{builder: b, p: b.table(pTable), e: b.table(eTable)}
+	return specNodes{builder: b, p: b.table(spectest.PatientTable), e: b.table(spectest.EventTable)}
 }
 
 func (s specNodes) pc(name string) *model.Node { return s.col(s.p, name) }
@@ -50,8 +51,8 @@ func TestFunctionTypeErrors(t *testing.T) {
 		{"date - date", model.OpSubtract, []*model.Node{s.pc("d1"), s.pc("d2")}, []string{"Series[Numeric]"}},
 		{"negate bool", model.OpNegate, []*model.Node{s.pc("b1")}, []string{"Series[Numeric]"}},
 		{"absolute str", model.OpAbsolute, []*model.Node{s.pc("s1")}, []string{"Series[Numeric]"}},
-		{"SNOMED == CTV3", model.OpEQ, []*model.Node{s.pc("c1"), s.pc("c2")},
-			[]string{"Function.EQ", "Expected type 'Series[SNOMEDCTCode]' but got 'Series[CTV3Code]'"}},
+		{"CTV3 literal == SNOMED", model.OpEQ, []*model.Node{s.code(codelists.CTV3, "Xa0lK"), s.pc("c1")},
+			[]string{"Function.EQ", "Expected type 'Series[CTV3Code]' but got 'Series[SNOMEDCTCode]'"}},
 		{"SNOMED != CTV3 literal", model.OpNE, []*model.Node{s.pc("c1"), s.code(codelists.CTV3, "Xa0lK")},
 			[]string{"Expected type 'Series[SNOMEDCTCode]' but got 'Series[CTV3Code]'"}},
 		{"code == str", model.OpEQ, []*model.Node{s.pc("c1"), strV("123456")},
@@ -377,7 +378,7 @@ func TestSortednessAndDimensions(t *testing.T) {
 	if s.p.ManyRowsPerPatient() || !s.p.PatientDomain() || s.p.Op() != model.OpSelectPatientTable {
 		t.Error("SelectPatientTable: want one-row frame in the patient domain")
 	}
-	if s.e.Op() != model.OpSelectTable || s.e.Table() != eTable {
+	if s.e.Op() != model.OpSelectTable || s.e.Table() != spectest.EventTable {
 		t.Error("SelectTable: wrong op or table")
 	}
 	sorted := s.sort(s.e, s.ec("i1"))
@@ -386,11 +387,11 @@ func TestSortednessAndDimensions(t *testing.T) {
 	}
 	// Filtering keeps sortedness and the root table; sorting keeps the domain.
 	f := s.filter(sorted, s.ec("b1"))
-	if !f.Sorted() || f.SameDomain(sorted) || f.Table() != eTable {
+	if !f.Sorted() || f.SameDomain(sorted) || f.Table() != spectest.EventTable {
 		t.Error("Filter of a sorted frame: want sorted, new domain, same root table")
 	}
 	pick := s.pick(f, model.Last)
-	if pick.ManyRowsPerPatient() || !pick.PatientDomain() || pick.Position() != model.Last || pick.Table() != eTable {
+	if pick.ManyRowsPerPatient() || !pick.PatientDomain() || pick.Position() != model.Last || pick.Table() != spectest.EventTable {
 		t.Error("PickOneRowPerPatient: want a one-row frame over the source table")
 	}
 	c := s.col(pick, "s1")
@@ -581,8 +582,8 @@ func TestStructuralIdentity(t *testing.T) {
 		c.Columns = append([]model.Column(nil), tb.Columns...)
 		return &c
 	}
-	a := build(t, eTable, pTable)
-	b := build(t, cloneTable(eTable), cloneTable(pTable))
+	a := build(t, spectest.EventTable, spectest.PatientTable)
+	b := build(t, cloneTable(spectest.EventTable), cloneTable(spectest.PatientTable))
 	if a == b {
 		t.Fatal("the two builds returned the same pointer")
 	}
@@ -708,7 +709,7 @@ func TestCase(t *testing.T) {
 			[]string{"default", "Expected type 'Series[float]' but got 'Series[int]'"}},
 		{"date value, str default (no casting)", []*model.Node{c1}, []*model.Node{s.pc("d1")}, strV("2020-01-01"),
 			[]string{"Series[date]", "Series[str]"}},
-		{"SNOMED and CTV3 values", []*model.Node{c1, c2}, []*model.Node{s.pc("c1"), s.pc("c2")}, nil, []string{"Series[CTV3Code]"}},
+		{"SNOMED and CTV3 values", []*model.Node{c1, c2}, []*model.Node{s.pc("c1"), s.code(codelists.CTV3, "Xa0lK")}, nil, []string{"Series[CTV3Code]"}},
 		{"duplicated condition", []*model.Node{c1, c2, s.fn(model.OpGT, s.pc("i1"), intV(1))},
 			[]*model.Node{intV(1), intV(2), intV(3)}, nil, []string{"duplicated condition", "cases[2]"}},
 		{"int condition", []*model.Node{s.pc("i1")}, []*model.Node{intV(1)}, nil,

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/codelists"
+	"github.com/ehrql-go/ehrql/internal/spectest"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -425,8 +426,8 @@ func TestWeeksAreFloored(t *testing.T) {
 
 func TestEvalNullPatient(t *testing.T) {
 	b := builder{t}
-	p := b.table(pTable)
-	e := b.table(eTable)
+	p := b.table(spectest.PatientTable)
+	e := b.table(spectest.EventTable)
 	param := must(model.Parameter("interval_start_date", model.Date))
 	for _, tc := range []struct {
 		name  string

@@ -9,31 +9,6 @@ import (
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
-// The spec-test tables of ehrQL (tests/spec/tables.py): p is patient-level,
-// e event-level. They are user-defined tables (Module ""), so they are
-// written inline in JSON.
-var (
-	specColumns = []model.Column{
-		{Name: "i1", Type: model.Int},
-		{Name: "i2", Type: model.Int},
-		{Name: "b1", Type: model.Bool},
-		{Name: "b2", Type: model.Bool},
-		{Name: "c1", Type: model.CodeType(codelists.SNOMEDCT)},
-		{Name: "c2", Type: model.CodeType(codelists.CTV3)},
-		{Name: "m1", Type: model.MultiCodeType(codelists.ICD10)},
-		{Name: "m2", Type: model.MultiCodeType(codelists.OPCS4)},
-		{Name: "d1", Type: model.Date},
-		{Name: "d2", Type: model.Date},
-		{Name: "s1", Type: model.Str},
-		{Name: "s2", Type: model.Str},
-		{Name: "f1", Type: model.Float},
-		{Name: "f2", Type: model.Float},
-	}
-	pTable = &model.Table{Name: "patient_level_table", PatientLevel: true, Columns: specColumns}
-	eTable = &model.Table{Name: "event_level_table", Columns: append(append([]model.Column{}, specColumns...),
-		model.Column{Name: "i3", Type: model.Int})}
-)
-
 // must returns v, panicking if err is not nil (a test failure with a stack
 // trace); use it for constructions that the test expects to succeed.
 func must[T any](v T, err error) T {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/codelists"
+	"github.com/ehrql-go/ehrql/internal/spectest"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
 )
@@ -669,7 +670,7 @@ func TestNonFiniteFloats(t *testing.T) {
 		}
 	}
 	b := builder{t}
-	p := b.table(pTable)
+	p := b.table(spectest.PatientTable)
 	def := &model.Definition{Dataset: &model.Dataset{
 		Population: b.fn(model.OpLT, b.col(p, "f1"), floatV(math.Inf(1))),
 	}}
