@@ -8,63 +8,13 @@ import (
 )
 
 // ONSDeathsFrame is the ons_deaths table, or a filtered view of it, with
-// many rows per patient. Registered deaths, all of them: a few patients have
-// more than one. Its data is stored as the table ons_deaths_raw (the name of
-// its dummy table file).
+// many rows per patient: its columns are the fields of ONSDeathsColumns.
+// Registered deaths, all of them: a few patients have more than one. Its
+// data is stored as the table ons_deaths_raw (the name of its dummy table
+// file).
 type ONSDeathsFrame struct {
 	query.EventFrame[ONSDeathsFrame, ONSDeathsSortedFrame, ONSDeathsRow]
-
-	// Date is the date column, of type date.
-	Date query.DateEventSeries
-
-	// UnderlyingCauseOfDeath is the underlying_cause_of_death column, of type
-	// ICD10Code.
-	UnderlyingCauseOfDeath query.CodeEventSeries
-
-	// CauseOfDeath01 is the cause_of_death_01 column, of type ICD10Code.
-	CauseOfDeath01 query.CodeEventSeries
-
-	// CauseOfDeath02 is the cause_of_death_02 column, of type ICD10Code.
-	CauseOfDeath02 query.CodeEventSeries
-
-	// CauseOfDeath03 is the cause_of_death_03 column, of type ICD10Code.
-	CauseOfDeath03 query.CodeEventSeries
-
-	// CauseOfDeath04 is the cause_of_death_04 column, of type ICD10Code.
-	CauseOfDeath04 query.CodeEventSeries
-
-	// CauseOfDeath05 is the cause_of_death_05 column, of type ICD10Code.
-	CauseOfDeath05 query.CodeEventSeries
-
-	// CauseOfDeath06 is the cause_of_death_06 column, of type ICD10Code.
-	CauseOfDeath06 query.CodeEventSeries
-
-	// CauseOfDeath07 is the cause_of_death_07 column, of type ICD10Code.
-	CauseOfDeath07 query.CodeEventSeries
-
-	// CauseOfDeath08 is the cause_of_death_08 column, of type ICD10Code.
-	CauseOfDeath08 query.CodeEventSeries
-
-	// CauseOfDeath09 is the cause_of_death_09 column, of type ICD10Code.
-	CauseOfDeath09 query.CodeEventSeries
-
-	// CauseOfDeath10 is the cause_of_death_10 column, of type ICD10Code.
-	CauseOfDeath10 query.CodeEventSeries
-
-	// CauseOfDeath11 is the cause_of_death_11 column, of type ICD10Code.
-	CauseOfDeath11 query.CodeEventSeries
-
-	// CauseOfDeath12 is the cause_of_death_12 column, of type ICD10Code.
-	CauseOfDeath12 query.CodeEventSeries
-
-	// CauseOfDeath13 is the cause_of_death_13 column, of type ICD10Code.
-	CauseOfDeath13 query.CodeEventSeries
-
-	// CauseOfDeath14 is the cause_of_death_14 column, of type ICD10Code.
-	CauseOfDeath14 query.CodeEventSeries
-
-	// CauseOfDeath15 is the cause_of_death_15 column, of type ICD10Code.
-	CauseOfDeath15 query.CodeEventSeries
+	ONSDeathsColumns
 }
 
 // ONSDeathsSortedFrame is the ons_deaths table, or a filtered view of it,
@@ -72,7 +22,13 @@ type ONSDeathsFrame struct {
 // from it.
 type ONSDeathsSortedFrame struct {
 	query.SortedEventFrame[ONSDeathsFrame, ONSDeathsSortedFrame, ONSDeathsRow]
+	ONSDeathsColumns
+}
 
+// ONSDeathsColumns are the columns of the ons_deaths table, or of a filtered
+// or sorted view of it, with one value per row: the fields of ONSDeathsFrame
+// and ONSDeathsSortedFrame.
+type ONSDeathsColumns struct {
 	// Date is the date column, of type date.
 	Date query.DateEventSeries
 
@@ -201,14 +157,38 @@ type ONSDeathsRow struct {
 }
 
 var onsDeathsKinds = &query.FrameKinds[ONSDeathsFrame, ONSDeathsSortedFrame, ONSDeathsRow]{
-	Events:  newONSDeathsFrame,
-	Sorted:  newONSDeathsSortedFrame,
-	Patient: newONSDeathsRow,
+	Events: func(f query.EventFrame[ONSDeathsFrame, ONSDeathsSortedFrame, ONSDeathsRow]) ONSDeathsFrame {
+		return ONSDeathsFrame{EventFrame: f, ONSDeathsColumns: newONSDeathsColumns(f)}
+	},
+	Sorted: func(f query.SortedEventFrame[ONSDeathsFrame, ONSDeathsSortedFrame, ONSDeathsRow]) ONSDeathsSortedFrame {
+		return ONSDeathsSortedFrame{SortedEventFrame: f, ONSDeathsColumns: newONSDeathsColumns(f)}
+	},
+	Patient: func(f query.PatientFrame) ONSDeathsRow {
+		return ONSDeathsRow{
+			PatientFrame:           f,
+			Date:                   query.Column[query.DatePatientSeries](f, "date"),
+			UnderlyingCauseOfDeath: query.Column[query.CodePatientSeries](f, "underlying_cause_of_death"),
+			CauseOfDeath01:         query.Column[query.CodePatientSeries](f, "cause_of_death_01"),
+			CauseOfDeath02:         query.Column[query.CodePatientSeries](f, "cause_of_death_02"),
+			CauseOfDeath03:         query.Column[query.CodePatientSeries](f, "cause_of_death_03"),
+			CauseOfDeath04:         query.Column[query.CodePatientSeries](f, "cause_of_death_04"),
+			CauseOfDeath05:         query.Column[query.CodePatientSeries](f, "cause_of_death_05"),
+			CauseOfDeath06:         query.Column[query.CodePatientSeries](f, "cause_of_death_06"),
+			CauseOfDeath07:         query.Column[query.CodePatientSeries](f, "cause_of_death_07"),
+			CauseOfDeath08:         query.Column[query.CodePatientSeries](f, "cause_of_death_08"),
+			CauseOfDeath09:         query.Column[query.CodePatientSeries](f, "cause_of_death_09"),
+			CauseOfDeath10:         query.Column[query.CodePatientSeries](f, "cause_of_death_10"),
+			CauseOfDeath11:         query.Column[query.CodePatientSeries](f, "cause_of_death_11"),
+			CauseOfDeath12:         query.Column[query.CodePatientSeries](f, "cause_of_death_12"),
+			CauseOfDeath13:         query.Column[query.CodePatientSeries](f, "cause_of_death_13"),
+			CauseOfDeath14:         query.Column[query.CodePatientSeries](f, "cause_of_death_14"),
+			CauseOfDeath15:         query.Column[query.CodePatientSeries](f, "cause_of_death_15"),
+		}
+	},
 }
 
-func newONSDeathsFrame(f query.EventFrame[ONSDeathsFrame, ONSDeathsSortedFrame, ONSDeathsRow]) ONSDeathsFrame {
-	return ONSDeathsFrame{
-		EventFrame:             f,
+func newONSDeathsColumns(f query.Frame) ONSDeathsColumns {
+	return ONSDeathsColumns{
 		Date:                   query.Column[query.DateEventSeries](f, "date"),
 		UnderlyingCauseOfDeath: query.Column[query.CodeEventSeries](f, "underlying_cause_of_death"),
 		CauseOfDeath01:         query.Column[query.CodeEventSeries](f, "cause_of_death_01"),
@@ -226,55 +206,9 @@ func newONSDeathsFrame(f query.EventFrame[ONSDeathsFrame, ONSDeathsSortedFrame, 
 		CauseOfDeath13:         query.Column[query.CodeEventSeries](f, "cause_of_death_13"),
 		CauseOfDeath14:         query.Column[query.CodeEventSeries](f, "cause_of_death_14"),
 		CauseOfDeath15:         query.Column[query.CodeEventSeries](f, "cause_of_death_15"),
-	}
-}
-
-func newONSDeathsSortedFrame(f query.SortedEventFrame[ONSDeathsFrame, ONSDeathsSortedFrame, ONSDeathsRow]) ONSDeathsSortedFrame {
-	return ONSDeathsSortedFrame{
-		SortedEventFrame:       f,
-		Date:                   query.Column[query.DateEventSeries](f, "date"),
-		UnderlyingCauseOfDeath: query.Column[query.CodeEventSeries](f, "underlying_cause_of_death"),
-		CauseOfDeath01:         query.Column[query.CodeEventSeries](f, "cause_of_death_01"),
-		CauseOfDeath02:         query.Column[query.CodeEventSeries](f, "cause_of_death_02"),
-		CauseOfDeath03:         query.Column[query.CodeEventSeries](f, "cause_of_death_03"),
-		CauseOfDeath04:         query.Column[query.CodeEventSeries](f, "cause_of_death_04"),
-		CauseOfDeath05:         query.Column[query.CodeEventSeries](f, "cause_of_death_05"),
-		CauseOfDeath06:         query.Column[query.CodeEventSeries](f, "cause_of_death_06"),
-		CauseOfDeath07:         query.Column[query.CodeEventSeries](f, "cause_of_death_07"),
-		CauseOfDeath08:         query.Column[query.CodeEventSeries](f, "cause_of_death_08"),
-		CauseOfDeath09:         query.Column[query.CodeEventSeries](f, "cause_of_death_09"),
-		CauseOfDeath10:         query.Column[query.CodeEventSeries](f, "cause_of_death_10"),
-		CauseOfDeath11:         query.Column[query.CodeEventSeries](f, "cause_of_death_11"),
-		CauseOfDeath12:         query.Column[query.CodeEventSeries](f, "cause_of_death_12"),
-		CauseOfDeath13:         query.Column[query.CodeEventSeries](f, "cause_of_death_13"),
-		CauseOfDeath14:         query.Column[query.CodeEventSeries](f, "cause_of_death_14"),
-		CauseOfDeath15:         query.Column[query.CodeEventSeries](f, "cause_of_death_15"),
-	}
-}
-
-func newONSDeathsRow(f query.PatientFrame) ONSDeathsRow {
-	return ONSDeathsRow{
-		PatientFrame:           f,
-		Date:                   query.Column[query.DatePatientSeries](f, "date"),
-		UnderlyingCauseOfDeath: query.Column[query.CodePatientSeries](f, "underlying_cause_of_death"),
-		CauseOfDeath01:         query.Column[query.CodePatientSeries](f, "cause_of_death_01"),
-		CauseOfDeath02:         query.Column[query.CodePatientSeries](f, "cause_of_death_02"),
-		CauseOfDeath03:         query.Column[query.CodePatientSeries](f, "cause_of_death_03"),
-		CauseOfDeath04:         query.Column[query.CodePatientSeries](f, "cause_of_death_04"),
-		CauseOfDeath05:         query.Column[query.CodePatientSeries](f, "cause_of_death_05"),
-		CauseOfDeath06:         query.Column[query.CodePatientSeries](f, "cause_of_death_06"),
-		CauseOfDeath07:         query.Column[query.CodePatientSeries](f, "cause_of_death_07"),
-		CauseOfDeath08:         query.Column[query.CodePatientSeries](f, "cause_of_death_08"),
-		CauseOfDeath09:         query.Column[query.CodePatientSeries](f, "cause_of_death_09"),
-		CauseOfDeath10:         query.Column[query.CodePatientSeries](f, "cause_of_death_10"),
-		CauseOfDeath11:         query.Column[query.CodePatientSeries](f, "cause_of_death_11"),
-		CauseOfDeath12:         query.Column[query.CodePatientSeries](f, "cause_of_death_12"),
-		CauseOfDeath13:         query.Column[query.CodePatientSeries](f, "cause_of_death_13"),
-		CauseOfDeath14:         query.Column[query.CodePatientSeries](f, "cause_of_death_14"),
-		CauseOfDeath15:         query.Column[query.CodePatientSeries](f, "cause_of_death_15"),
 	}
 }
 
 // ONSDeaths is ehrql.tables.raw.core.ons_deaths (event-level). Registered
 // deaths, all of them: a few patients have more than one.
-var ONSDeaths = newONSDeathsFrame(query.NewEventFrame(tables.Lookup(tables.ModuleRawCore, "ons_deaths"), onsDeathsKinds))
+var ONSDeaths = onsDeathsKinds.Events(query.NewEventFrame(tables.Lookup(tables.ModuleRawCore, "ons_deaths"), onsDeathsKinds))
