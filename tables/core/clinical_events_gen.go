@@ -9,8 +9,7 @@ import (
 
 // ClinicalEventsFrame is the clinical_events table, or a filtered view of
 // it, with many rows per patient: its columns are the fields of
-// ClinicalEventsColumns. Each record corresponds to a single clinical or
-// consultation event for a patient.
+// ClinicalEventsColumns. ClinicalEvents is the table.
 type ClinicalEventsFrame struct {
 	query.EventFrame[ClinicalEventsFrame, ClinicalEventsSortedFrame, ClinicalEventsRow]
 	ClinicalEventsColumns
@@ -18,7 +17,7 @@ type ClinicalEventsFrame struct {
 
 // ClinicalEventsSortedFrame is the clinical_events table, or a filtered view
 // of it, after SortBy: FirstForPatient and LastForPatient pick one row per
-// patient from it.
+// patient from it. Its columns are the fields of ClinicalEventsColumns.
 type ClinicalEventsSortedFrame struct {
 	query.SortedEventFrame[ClinicalEventsFrame, ClinicalEventsSortedFrame, ClinicalEventsRow]
 	ClinicalEventsColumns
@@ -39,19 +38,14 @@ type ClinicalEventsColumns struct {
 }
 
 // ClinicalEventsRow is one row of the clinical_events table per patient, as
-// picked by FirstForPatient or LastForPatient; its columns are NULL for
-// patients with no rows.
+// picked by FirstForPatient or LastForPatient: its fields are the columns of
+// ClinicalEventsColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type ClinicalEventsRow struct {
 	query.PatientFrame
 
-	// Date is the date column of the picked row, of type date.
-	Date query.DatePatientSeries
-
-	// SnomedctCode is the snomedct_code column of the picked row, of type
-	// SNOMEDCTCode.
+	Date         query.DatePatientSeries
 	SnomedctCode query.CodePatientSeries
-
-	// NumericValue is the numeric_value column of the picked row, of type float.
 	NumericValue query.FloatPatientSeries
 }
 

@@ -9,8 +9,7 @@ import (
 
 // MedicationsFrame is the medications table, or a filtered view of it, with
 // many rows per patient: its columns are the fields of MedicationsColumns.
-// The medications table provides data about prescribed medications in
-// primary care.
+// Medications is the table.
 type MedicationsFrame struct {
 	query.EventFrame[MedicationsFrame, MedicationsSortedFrame, MedicationsRow]
 	MedicationsColumns
@@ -18,7 +17,7 @@ type MedicationsFrame struct {
 
 // MedicationsSortedFrame is the medications table, or a filtered view of it,
 // after SortBy: FirstForPatient and LastForPatient pick one row per patient
-// from it.
+// from it. Its columns are the fields of MedicationsColumns.
 type MedicationsSortedFrame struct {
 	query.SortedEventFrame[MedicationsFrame, MedicationsSortedFrame, MedicationsRow]
 	MedicationsColumns
@@ -36,15 +35,13 @@ type MedicationsColumns struct {
 }
 
 // MedicationsRow is one row of the medications table per patient, as picked
-// by FirstForPatient or LastForPatient; its columns are NULL for patients
-// with no rows.
+// by FirstForPatient or LastForPatient: its fields are the columns of
+// MedicationsColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type MedicationsRow struct {
 	query.PatientFrame
 
-	// Date is the date column of the picked row, of type date.
-	Date query.DatePatientSeries
-
-	// DmdCode is the dmd_code column of the picked row, of type DMDCode.
+	Date    query.DatePatientSeries
 	DmdCode query.CodePatientSeries
 }
 

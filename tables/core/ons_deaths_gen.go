@@ -7,8 +7,8 @@ import (
 	"github.com/ehrql-go/ehrql/tables"
 )
 
-// ONSDeathsFrame is the ons_deaths table, with at most one row per patient.
-// Registered deaths.
+// ONSDeathsFrame is the ons_deaths table, with at most one row per patient:
+// its fields are the table's columns. ONSDeaths is the table.
 type ONSDeathsFrame struct {
 	query.PatientFrame
 

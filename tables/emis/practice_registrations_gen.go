@@ -10,8 +10,8 @@ import (
 
 // PracticeRegistrationsFrame is the practice_registrations table, or a
 // filtered view of it, with many rows per patient: its columns are the
-// fields of PracticeRegistrationsColumns. Each record corresponds to a
-// patient's registration with a practice (the current registration only).
+// fields of PracticeRegistrationsColumns. PracticeRegistrations is the
+// table.
 type PracticeRegistrationsFrame struct {
 	query.EventFrame[PracticeRegistrationsFrame, PracticeRegistrationsSortedFrame, PracticeRegistrationsRow]
 	PracticeRegistrationsColumns
@@ -19,7 +19,8 @@ type PracticeRegistrationsFrame struct {
 
 // PracticeRegistrationsSortedFrame is the practice_registrations table, or a
 // filtered view of it, after SortBy: FirstForPatient and LastForPatient pick
-// one row per patient from it.
+// one row per patient from it. Its columns are the fields of
+// PracticeRegistrationsColumns.
 type PracticeRegistrationsSortedFrame struct {
 	query.SortedEventFrame[PracticeRegistrationsFrame, PracticeRegistrationsSortedFrame, PracticeRegistrationsRow]
 	PracticeRegistrationsColumns
@@ -41,20 +42,14 @@ type PracticeRegistrationsColumns struct {
 }
 
 // PracticeRegistrationsRow is one row of the practice_registrations table
-// per patient, as picked by FirstForPatient or LastForPatient; its columns
-// are NULL for patients with no rows.
+// per patient, as picked by FirstForPatient or LastForPatient: its fields
+// are the columns of PracticeRegistrationsColumns (which documents them),
+// with one value per patient, NULL for patients with no rows.
 type PracticeRegistrationsRow struct {
 	query.PatientFrame
 
-	// StartDate is the start_date column of the picked row, of type date. Never
-	// NULL.
-	StartDate query.DatePatientSeries
-
-	// EndDate is the end_date column of the picked row, of type date.
-	EndDate query.DatePatientSeries
-
-	// PracticePseudoID is the practice_pseudo_id column of the picked row, of
-	// type int. Never NULL.
+	StartDate        query.DatePatientSeries
+	EndDate          query.DatePatientSeries
 	PracticePseudoID query.IntPatientSeries
 }
 

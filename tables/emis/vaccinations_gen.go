@@ -9,8 +9,7 @@ import (
 
 // VaccinationsFrame is the vaccinations table, or a filtered view of it,
 // with many rows per patient: its columns are the fields of
-// VaccinationsColumns. Administered vaccinations, by SNOMED CT procedure
-// code.
+// VaccinationsColumns. Vaccinations is the table.
 type VaccinationsFrame struct {
 	query.EventFrame[VaccinationsFrame, VaccinationsSortedFrame, VaccinationsRow]
 	VaccinationsColumns
@@ -18,7 +17,7 @@ type VaccinationsFrame struct {
 
 // VaccinationsSortedFrame is the vaccinations table, or a filtered view of
 // it, after SortBy: FirstForPatient and LastForPatient pick one row per
-// patient from it.
+// patient from it. Its columns are the fields of VaccinationsColumns.
 type VaccinationsSortedFrame struct {
 	query.SortedEventFrame[VaccinationsFrame, VaccinationsSortedFrame, VaccinationsRow]
 	VaccinationsColumns
@@ -36,16 +35,13 @@ type VaccinationsColumns struct {
 }
 
 // VaccinationsRow is one row of the vaccinations table per patient, as
-// picked by FirstForPatient or LastForPatient; its columns are NULL for
-// patients with no rows.
+// picked by FirstForPatient or LastForPatient: its fields are the columns of
+// VaccinationsColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type VaccinationsRow struct {
 	query.PatientFrame
 
-	// Date is the date column of the picked row, of type date.
-	Date query.DatePatientSeries
-
-	// ProcedureCode is the procedure_code column of the picked row, of type
-	// SNOMEDCTCode.
+	Date          query.DatePatientSeries
 	ProcedureCode query.CodePatientSeries
 }
 

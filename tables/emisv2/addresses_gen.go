@@ -9,8 +9,7 @@ import (
 
 // AddressesFrame is the addresses table, or a filtered view of it, with many
 // rows per patient: its columns are the fields of AddressesColumns.
-// Geographic characteristics of the home address of each practice
-// registration period.
+// Addresses is the table.
 type AddressesFrame struct {
 	query.EventFrame[AddressesFrame, AddressesSortedFrame, AddressesRow]
 	AddressesColumns
@@ -18,7 +17,7 @@ type AddressesFrame struct {
 
 // AddressesSortedFrame is the addresses table, or a filtered view of it,
 // after SortBy: FirstForPatient and LastForPatient pick one row per patient
-// from it.
+// from it. Its columns are the fields of AddressesColumns.
 type AddressesSortedFrame struct {
 	query.SortedEventFrame[AddressesFrame, AddressesSortedFrame, AddressesRow]
 	AddressesColumns
@@ -44,24 +43,16 @@ type AddressesColumns struct {
 }
 
 // AddressesRow is one row of the addresses table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// AddressesColumns (which documents them), with one value per patient, NULL
+// for patients with no rows.
 type AddressesRow struct {
 	query.PatientFrame
 
-	// StartDate is the start_date column of the picked row, of type date.
-	StartDate query.DatePatientSeries
-
-	// EndDate is the end_date column of the picked row, of type date.
-	EndDate query.DatePatientSeries
-
-	// ImdRounded is the imd_rounded column of the picked row, of type int.
-	// Ranges from 0 to 32800 in steps of 100.
+	StartDate  query.DatePatientSeries
+	EndDate    query.DatePatientSeries
 	ImdRounded query.IntPatientSeries
-
-	// MsoaCode is the msoa_code column of the picked row, of type str. Matches
-	// the pattern E020[0-9]{5}.
-	MsoaCode query.StrPatientSeries
+	MsoaCode   query.StrPatientSeries
 }
 
 var addressesKinds = &query.FrameKinds[AddressesFrame, AddressesSortedFrame, AddressesRow]{

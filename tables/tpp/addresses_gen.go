@@ -9,12 +9,7 @@ import (
 
 // AddressesFrame is the addresses table, or a filtered view of it, with many
 // rows per patient: its columns are the fields of AddressesColumns.
-// Geographic characteristics of the home address a patient registers with a
-// practice. Each row in this table is one registration period per patient.
-// Occasionally, a patient has multiple active registrations on a given date.
-// The postcode from the address is mapped to an Output Area, from which
-// other larger geographic representations can be derived (see various ONS
-// publications for more detail).
+// Addresses is the table.
 type AddressesFrame struct {
 	query.EventFrame[AddressesFrame, AddressesSortedFrame, AddressesRow]
 	AddressesColumns
@@ -22,7 +17,7 @@ type AddressesFrame struct {
 
 // AddressesSortedFrame is the addresses table, or a filtered view of it,
 // after SortBy: FirstForPatient and LastForPatient pick one row per patient
-// from it.
+// from it. Its columns are the fields of AddressesColumns.
 type AddressesSortedFrame struct {
 	query.SortedEventFrame[AddressesFrame, AddressesSortedFrame, AddressesRow]
 	AddressesColumns
@@ -74,49 +69,22 @@ type AddressesColumns struct {
 }
 
 // AddressesRow is one row of the addresses table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// AddressesColumns (which documents them), with one value per patient, NULL
+// for patients with no rows.
 type AddressesRow struct {
 	query.PatientFrame
 
-	// AddressID is the address_id column of the picked row, of type int.
-	AddressID query.IntPatientSeries
-
-	// StartDate is the start_date column of the picked row, of type date.
-	StartDate query.DatePatientSeries
-
-	// EndDate is the end_date column of the picked row, of type date.
-	EndDate query.DatePatientSeries
-
-	// AddressType is the address_type column of the picked row, of type int.
-	// Possible values: 0, 1, 3.
-	AddressType query.IntPatientSeries
-
-	// RuralUrbanClassification is the rural_urban_classification column of the
-	// picked row, of type int. Ranges from 1 to 8.
-	RuralUrbanClassification query.IntPatientSeries
-
-	// ImdRounded is the imd_rounded column of the picked row, of type int.
-	// Ranges from 0 to 32800 in steps of 100.
-	ImdRounded query.IntPatientSeries
-
-	// MsoaCode is the msoa_code column of the picked row, of type str. Matches
-	// the pattern E020[0-9]{5}.
-	MsoaCode query.StrPatientSeries
-
-	// HasPostcode is the has_postcode column of the picked row, of type bool.
-	HasPostcode query.BoolPatientSeries
-
-	// CareHomeIsPotentialMatch is the care_home_is_potential_match column of the
-	// picked row, of type bool.
-	CareHomeIsPotentialMatch query.BoolPatientSeries
-
-	// CareHomeRequiresNursing is the care_home_requires_nursing column of the
-	// picked row, of type bool.
-	CareHomeRequiresNursing query.BoolPatientSeries
-
-	// CareHomeDoesNotRequireNursing is the care_home_does_not_require_nursing
-	// column of the picked row, of type bool.
+	AddressID                     query.IntPatientSeries
+	StartDate                     query.DatePatientSeries
+	EndDate                       query.DatePatientSeries
+	AddressType                   query.IntPatientSeries
+	RuralUrbanClassification      query.IntPatientSeries
+	ImdRounded                    query.IntPatientSeries
+	MsoaCode                      query.StrPatientSeries
+	HasPostcode                   query.BoolPatientSeries
+	CareHomeIsPotentialMatch      query.BoolPatientSeries
+	CareHomeRequiresNursing       query.BoolPatientSeries
 	CareHomeDoesNotRequireNursing query.BoolPatientSeries
 }
 

@@ -8,9 +8,8 @@ import (
 )
 
 // APCSCostFrame is the apcs_cost table, or a filtered view of it, with many
-// rows per patient: its columns are the fields of APCSCostColumns. Admitted
-// Patient Care Spells (APCS) data is provided via the NHS Secondary Uses
-// Service.
+// rows per patient: its columns are the fields of APCSCostColumns. APCSCost
+// is the table.
 type APCSCostFrame struct {
 	query.EventFrame[APCSCostFrame, APCSCostSortedFrame, APCSCostRow]
 	APCSCostColumns
@@ -18,7 +17,7 @@ type APCSCostFrame struct {
 
 // APCSCostSortedFrame is the apcs_cost table, or a filtered view of it,
 // after SortBy: FirstForPatient and LastForPatient pick one row per patient
-// from it.
+// from it. Its columns are the fields of APCSCostColumns.
 type APCSCostSortedFrame struct {
 	query.SortedEventFrame[APCSCostFrame, APCSCostSortedFrame, APCSCostRow]
 	APCSCostColumns
@@ -48,34 +47,18 @@ type APCSCostColumns struct {
 }
 
 // APCSCostRow is one row of the apcs_cost table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// APCSCostColumns (which documents them), with one value per patient, NULL
+// for patients with no rows.
 type APCSCostRow struct {
 	query.PatientFrame
 
-	// ApcsIdent is the apcs_ident column of the picked row, of type int. Never
-	// NULL.
-	ApcsIdent query.IntPatientSeries
-
-	// GrandTotalPaymentMff is the grand_total_payment_mff column of the picked
-	// row, of type float.
+	ApcsIdent            query.IntPatientSeries
 	GrandTotalPaymentMff query.FloatPatientSeries
-
-	// TariffInitialAmount is the tariff_initial_amount column of the picked row,
-	// of type float.
-	TariffInitialAmount query.FloatPatientSeries
-
-	// TariffTotalPayment is the tariff_total_payment column of the picked row,
-	// of type float.
-	TariffTotalPayment query.FloatPatientSeries
-
-	// AdmissionDate is the admission_date column of the picked row, of type
-	// date.
-	AdmissionDate query.DatePatientSeries
-
-	// DischargeDate is the discharge_date column of the picked row, of type
-	// date.
-	DischargeDate query.DatePatientSeries
+	TariffInitialAmount  query.FloatPatientSeries
+	TariffTotalPayment   query.FloatPatientSeries
+	AdmissionDate        query.DatePatientSeries
+	DischargeDate        query.DatePatientSeries
 }
 
 var apcsCostKinds = &query.FrameKinds[APCSCostFrame, APCSCostSortedFrame, APCSCostRow]{

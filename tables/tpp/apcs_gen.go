@@ -8,15 +8,15 @@ import (
 )
 
 // APCSFrame is the apcs table, or a filtered view of it, with many rows per
-// patient: its columns are the fields of APCSColumns. Admitted Patient Care
-// Spells (APCS) data is provided via the NHS Secondary Uses Service.
+// patient: its columns are the fields of APCSColumns. APCS is the table.
 type APCSFrame struct {
 	query.EventFrame[APCSFrame, APCSSortedFrame, APCSRow]
 	APCSColumns
 }
 
 // APCSSortedFrame is the apcs table, or a filtered view of it, after SortBy:
-// FirstForPatient and LastForPatient pick one row per patient from it.
+// FirstForPatient and LastForPatient pick one row per patient from it. Its
+// columns are the fields of APCSColumns.
 type APCSSortedFrame struct {
 	query.SortedEventFrame[APCSFrame, APCSSortedFrame, APCSRow]
 	APCSColumns
@@ -67,61 +67,24 @@ type APCSColumns struct {
 }
 
 // APCSRow is one row of the apcs table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// APCSColumns (which documents them), with one value per patient, NULL for
+// patients with no rows.
 type APCSRow struct {
 	query.PatientFrame
 
-	// ApcsIdent is the apcs_ident column of the picked row, of type int. Never
-	// NULL.
-	ApcsIdent query.IntPatientSeries
-
-	// AdmissionDate is the admission_date column of the picked row, of type
-	// date.
-	AdmissionDate query.DatePatientSeries
-
-	// DischargeDate is the discharge_date column of the picked row, of type
-	// date.
-	DischargeDate query.DatePatientSeries
-
-	// DischargeDestination is the discharge_destination column of the picked
-	// row, of type str.
-	DischargeDestination query.StrPatientSeries
-
-	// DischargeMethod is the discharge_method column of the picked row, of type
-	// str.
-	DischargeMethod query.StrPatientSeries
-
-	// SpellCoreHrgSus is the spell_core_hrg_sus column of the picked row, of
-	// type str.
-	SpellCoreHrgSus query.StrPatientSeries
-
-	// AdmissionMethod is the admission_method column of the picked row, of type
-	// str.
-	AdmissionMethod query.StrPatientSeries
-
-	// PrimaryDiagnosis is the primary_diagnosis column of the picked row, of
-	// type ICD10Code.
-	PrimaryDiagnosis query.CodePatientSeries
-
-	// SecondaryDiagnosis is the secondary_diagnosis column of the picked row, of
-	// type ICD10Code.
-	SecondaryDiagnosis query.CodePatientSeries
-
-	// AllDiagnoses is the all_diagnoses column of the picked row, of type
-	// ICD10MultiCodeString.
-	AllDiagnoses query.MultiCodePatientSeries
-
-	// AllProcedures is the all_procedures column of the picked row, of type
-	// OPCS4MultiCodeString.
-	AllProcedures query.MultiCodePatientSeries
-
-	// DaysInCriticalCare is the days_in_critical_care column of the picked row,
-	// of type int.
-	DaysInCriticalCare query.IntPatientSeries
-
-	// PatientClassification is the patient_classification column of the picked
-	// row, of type str.
+	ApcsIdent             query.IntPatientSeries
+	AdmissionDate         query.DatePatientSeries
+	DischargeDate         query.DatePatientSeries
+	DischargeDestination  query.StrPatientSeries
+	DischargeMethod       query.StrPatientSeries
+	SpellCoreHrgSus       query.StrPatientSeries
+	AdmissionMethod       query.StrPatientSeries
+	PrimaryDiagnosis      query.CodePatientSeries
+	SecondaryDiagnosis    query.CodePatientSeries
+	AllDiagnoses          query.MultiCodePatientSeries
+	AllProcedures         query.MultiCodePatientSeries
+	DaysInCriticalCare    query.IntPatientSeries
 	PatientClassification query.StrPatientSeries
 }
 

@@ -9,8 +9,7 @@ import (
 
 // AppointmentsFrame is the appointments table, or a filtered view of it,
 // with many rows per patient: its columns are the fields of
-// AppointmentsColumns. Appointments in primary care. Access to this table
-// requires the `appointments` permission.
+// AppointmentsColumns. Appointments is the table.
 type AppointmentsFrame struct {
 	query.EventFrame[AppointmentsFrame, AppointmentsSortedFrame, AppointmentsRow]
 	AppointmentsColumns
@@ -18,7 +17,7 @@ type AppointmentsFrame struct {
 
 // AppointmentsSortedFrame is the appointments table, or a filtered view of
 // it, after SortBy: FirstForPatient and LastForPatient pick one row per
-// patient from it.
+// patient from it. Its columns are the fields of AppointmentsColumns.
 type AppointmentsSortedFrame struct {
 	query.SortedEventFrame[AppointmentsFrame, AppointmentsSortedFrame, AppointmentsRow]
 	AppointmentsColumns
@@ -45,26 +44,16 @@ type AppointmentsColumns struct {
 }
 
 // AppointmentsRow is one row of the appointments table per patient, as
-// picked by FirstForPatient or LastForPatient; its columns are NULL for
-// patients with no rows.
+// picked by FirstForPatient or LastForPatient: its fields are the columns of
+// AppointmentsColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type AppointmentsRow struct {
 	query.PatientFrame
 
-	// BookedDate is the booked_date column of the picked row, of type date.
 	BookedDate query.DatePatientSeries
-
-	// StartDate is the start_date column of the picked row, of type date.
-	StartDate query.DatePatientSeries
-
-	// SeenDate is the seen_date column of the picked row, of type date.
-	SeenDate query.DatePatientSeries
-
-	// Status is the status column of the picked row, of type str. Possible
-	// values: Booked, Arrived, Did Not Attend, In Progress, Finished, Requested,
-	// Blocked, Visit, Waiting, Cancelled by Patient, Cancelled by Unit,
-	// Cancelled by Other Service, No Access Visit, Cancelled Due To Death,
-	// Patient Walked Out.
-	Status query.StrPatientSeries
+	StartDate  query.DatePatientSeries
+	SeenDate   query.DatePatientSeries
+	Status     query.StrPatientSeries
 }
 
 var appointmentsKinds = &query.FrameKinds[AppointmentsFrame, AppointmentsSortedFrame, AppointmentsRow]{
@@ -95,5 +84,6 @@ func newAppointmentsColumns(f query.Frame) AppointmentsColumns {
 }
 
 // Appointments is ehrql.tables.tpp.appointments (event-level). Appointments
-// in primary care.
+// in primary care. Access to this table requires the `appointments`
+// permission.
 var Appointments = appointmentsKinds.Events(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "appointments"), appointmentsKinds))

@@ -9,8 +9,7 @@ import (
 
 // ClinicalEventsFrame is the clinical_events table, or a filtered view of
 // it, with many rows per patient: its columns are the fields of
-// ClinicalEventsColumns. Each record corresponds to a single clinical or
-// consultation event for a patient.
+// ClinicalEventsColumns. ClinicalEvents is the table.
 type ClinicalEventsFrame struct {
 	query.EventFrame[ClinicalEventsFrame, ClinicalEventsSortedFrame, ClinicalEventsRow]
 	ClinicalEventsColumns
@@ -18,7 +17,7 @@ type ClinicalEventsFrame struct {
 
 // ClinicalEventsSortedFrame is the clinical_events table, or a filtered view
 // of it, after SortBy: FirstForPatient and LastForPatient pick one row per
-// patient from it.
+// patient from it. Its columns are the fields of ClinicalEventsColumns.
 type ClinicalEventsSortedFrame struct {
 	query.SortedEventFrame[ClinicalEventsFrame, ClinicalEventsSortedFrame, ClinicalEventsRow]
 	ClinicalEventsColumns
@@ -45,26 +44,16 @@ type ClinicalEventsColumns struct {
 }
 
 // ClinicalEventsRow is one row of the clinical_events table per patient, as
-// picked by FirstForPatient or LastForPatient; its columns are NULL for
-// patients with no rows.
+// picked by FirstForPatient or LastForPatient: its fields are the columns of
+// ClinicalEventsColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type ClinicalEventsRow struct {
 	query.PatientFrame
 
-	// Date is the date column of the picked row, of type date.
-	Date query.DatePatientSeries
-
-	// SnomedctCode is the snomedct_code column of the picked row, of type
-	// SNOMEDCTCode.
-	SnomedctCode query.CodePatientSeries
-
-	// Ctv3Code is the ctv3_code column of the picked row, of type CTV3Code.
-	Ctv3Code query.CodePatientSeries
-
-	// NumericValue is the numeric_value column of the picked row, of type float.
-	NumericValue query.FloatPatientSeries
-
-	// ConsultationID is the consultation_id column of the picked row, of type
-	// int.
+	Date           query.DatePatientSeries
+	SnomedctCode   query.CodePatientSeries
+	Ctv3Code       query.CodePatientSeries
+	NumericValue   query.FloatPatientSeries
 	ConsultationID query.IntPatientSeries
 }
 

@@ -9,10 +9,7 @@ import (
 
 // ClinicalEventsRangesFrame is the clinical_events_ranges table, or a
 // filtered view of it, with many rows per patient: its columns are the
-// fields of ClinicalEventsRangesColumns. Each record corresponds to a single
-// clinical or consultation event for a patient, as presented in
-// `clinical_events`, but with additional fields regarding the event's
-// `numeric_value`.
+// fields of ClinicalEventsRangesColumns. ClinicalEventsRanges is the table.
 type ClinicalEventsRangesFrame struct {
 	query.EventFrame[ClinicalEventsRangesFrame, ClinicalEventsRangesSortedFrame, ClinicalEventsRangesRow]
 	ClinicalEventsRangesColumns
@@ -20,7 +17,8 @@ type ClinicalEventsRangesFrame struct {
 
 // ClinicalEventsRangesSortedFrame is the clinical_events_ranges table, or a
 // filtered view of it, after SortBy: FirstForPatient and LastForPatient pick
-// one row per patient from it.
+// one row per patient from it. Its columns are the fields of
+// ClinicalEventsRangesColumns.
 type ClinicalEventsRangesSortedFrame struct {
 	query.SortedEventFrame[ClinicalEventsRangesFrame, ClinicalEventsRangesSortedFrame, ClinicalEventsRangesRow]
 	ClinicalEventsRangesColumns
@@ -57,36 +55,19 @@ type ClinicalEventsRangesColumns struct {
 }
 
 // ClinicalEventsRangesRow is one row of the clinical_events_ranges table per
-// patient, as picked by FirstForPatient or LastForPatient; its columns are
-// NULL for patients with no rows.
+// patient, as picked by FirstForPatient or LastForPatient: its fields are
+// the columns of ClinicalEventsRangesColumns (which documents them), with
+// one value per patient, NULL for patients with no rows.
 type ClinicalEventsRangesRow struct {
 	query.PatientFrame
 
-	// Date is the date column of the picked row, of type date.
-	Date query.DatePatientSeries
-
-	// SnomedctCode is the snomedct_code column of the picked row, of type
-	// SNOMEDCTCode.
-	SnomedctCode query.CodePatientSeries
-
-	// Ctv3Code is the ctv3_code column of the picked row, of type CTV3Code.
-	Ctv3Code query.CodePatientSeries
-
-	// NumericValue is the numeric_value column of the picked row, of type float.
-	NumericValue query.FloatPatientSeries
-
-	// LowerBound is the lower_bound column of the picked row, of type float.
-	LowerBound query.FloatPatientSeries
-
-	// UpperBound is the upper_bound column of the picked row, of type float.
-	UpperBound query.FloatPatientSeries
-
-	// Comparator is the comparator column of the picked row, of type str.
-	// Possible values: ~, =, >=, >, <, <=.
-	Comparator query.StrPatientSeries
-
-	// ConsultationID is the consultation_id column of the picked row, of type
-	// int.
+	Date           query.DatePatientSeries
+	SnomedctCode   query.CodePatientSeries
+	Ctv3Code       query.CodePatientSeries
+	NumericValue   query.FloatPatientSeries
+	LowerBound     query.FloatPatientSeries
+	UpperBound     query.FloatPatientSeries
+	Comparator     query.StrPatientSeries
 	ConsultationID query.IntPatientSeries
 }
 

@@ -9,8 +9,7 @@ import (
 
 // CovidTherapeuticsFrame is the covid_therapeutics table, or a filtered view
 // of it, with many rows per patient: its columns are the fields of
-// CovidTherapeuticsColumns. Access to this table requires the
-// `covid_therapeutics` permission.
+// CovidTherapeuticsColumns. CovidTherapeutics is the table.
 type CovidTherapeuticsFrame struct {
 	query.EventFrame[CovidTherapeuticsFrame, CovidTherapeuticsSortedFrame, CovidTherapeuticsRow]
 	CovidTherapeuticsColumns
@@ -18,7 +17,8 @@ type CovidTherapeuticsFrame struct {
 
 // CovidTherapeuticsSortedFrame is the covid_therapeutics table, or a
 // filtered view of it, after SortBy: FirstForPatient and LastForPatient pick
-// one row per patient from it.
+// one row per patient from it. Its columns are the fields of
+// CovidTherapeuticsColumns.
 type CovidTherapeuticsSortedFrame struct {
 	query.SortedEventFrame[CovidTherapeuticsFrame, CovidTherapeuticsSortedFrame, CovidTherapeuticsRow]
 	CovidTherapeuticsColumns
@@ -53,34 +53,18 @@ type CovidTherapeuticsColumns struct {
 }
 
 // CovidTherapeuticsRow is one row of the covid_therapeutics table per
-// patient, as picked by FirstForPatient or LastForPatient; its columns are
-// NULL for patients with no rows.
+// patient, as picked by FirstForPatient or LastForPatient: its fields are
+// the columns of CovidTherapeuticsColumns (which documents them), with one
+// value per patient, NULL for patients with no rows.
 type CovidTherapeuticsRow struct {
 	query.PatientFrame
 
-	// CovidIndication is the covid_indication column of the picked row, of type
-	// str. Possible values: non_hospitalised, hospitalised_with, hospital_onset.
-	CovidIndication query.StrPatientSeries
-
-	// CurrentStatus is the current_status column of the picked row, of type str.
-	// Possible values: Approved, Treatment Complete, Treatment Not Started,
-	// Treatment Stopped.
-	CurrentStatus query.StrPatientSeries
-
-	// Intervention is the intervention column of the picked row, of type str.
-	Intervention query.StrPatientSeries
-
-	// Received is the received column of the picked row, of type date.
-	Received query.DatePatientSeries
-
-	// Region is the region column of the picked row, of type str.
-	Region query.StrPatientSeries
-
-	// RiskCohort is the risk_cohort column of the picked row, of type str.
-	RiskCohort query.StrPatientSeries
-
-	// TreatmentStartDate is the treatment_start_date column of the picked row,
-	// of type date.
+	CovidIndication    query.StrPatientSeries
+	CurrentStatus      query.StrPatientSeries
+	Intervention       query.StrPatientSeries
+	Received           query.DatePatientSeries
+	Region             query.StrPatientSeries
+	RiskCohort         query.StrPatientSeries
 	TreatmentStartDate query.DatePatientSeries
 }
 

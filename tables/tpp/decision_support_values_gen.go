@@ -9,9 +9,8 @@ import (
 
 // DecisionSupportValuesFrame is the decision_support_values table, or a
 // filtered view of it, with many rows per patient: its columns are the
-// fields of DecisionSupportValuesColumns. Returns values computed by
-// decision support algorithms, for example the Electronic Frailty Index
-// (EFI).
+// fields of DecisionSupportValuesColumns. DecisionSupportValues is the
+// table.
 type DecisionSupportValuesFrame struct {
 	query.EventFrame[DecisionSupportValuesFrame, DecisionSupportValuesSortedFrame, DecisionSupportValuesRow]
 	DecisionSupportValuesColumns
@@ -19,7 +18,8 @@ type DecisionSupportValuesFrame struct {
 
 // DecisionSupportValuesSortedFrame is the decision_support_values table, or
 // a filtered view of it, after SortBy: FirstForPatient and LastForPatient
-// pick one row per patient from it.
+// pick one row per patient from it. Its columns are the fields of
+// DecisionSupportValuesColumns.
 type DecisionSupportValuesSortedFrame struct {
 	query.SortedEventFrame[DecisionSupportValuesFrame, DecisionSupportValuesSortedFrame, DecisionSupportValuesRow]
 	DecisionSupportValuesColumns
@@ -44,25 +44,16 @@ type DecisionSupportValuesColumns struct {
 }
 
 // DecisionSupportValuesRow is one row of the decision_support_values table
-// per patient, as picked by FirstForPatient or LastForPatient; its columns
-// are NULL for patients with no rows.
+// per patient, as picked by FirstForPatient or LastForPatient: its fields
+// are the columns of DecisionSupportValuesColumns (which documents them),
+// with one value per patient, NULL for patients with no rows.
 type DecisionSupportValuesRow struct {
 	query.PatientFrame
 
-	// CalculationDate is the calculation_date column of the picked row, of type
-	// date.
-	CalculationDate query.DatePatientSeries
-
-	// NumericValue is the numeric_value column of the picked row, of type float.
-	NumericValue query.FloatPatientSeries
-
-	// AlgorithmDescription is the algorithm_description column of the picked
-	// row, of type str.
+	CalculationDate      query.DatePatientSeries
+	NumericValue         query.FloatPatientSeries
 	AlgorithmDescription query.StrPatientSeries
-
-	// AlgorithmVersion is the algorithm_version column of the picked row, of
-	// type str.
-	AlgorithmVersion query.StrPatientSeries
+	AlgorithmVersion     query.StrPatientSeries
 }
 
 var decisionSupportValuesKinds = &query.FrameKinds[DecisionSupportValuesFrame, DecisionSupportValuesSortedFrame, DecisionSupportValuesRow]{

@@ -8,8 +8,8 @@ import (
 )
 
 // ECCostFrame is the ec_cost table, or a filtered view of it, with many rows
-// per patient: its columns are the fields of ECCostColumns. Emergency care
-// attendances data is provided via the NHS Secondary Uses Service.
+// per patient: its columns are the fields of ECCostColumns. ECCost is the
+// table.
 type ECCostFrame struct {
 	query.EventFrame[ECCostFrame, ECCostSortedFrame, ECCostRow]
 	ECCostColumns
@@ -17,7 +17,7 @@ type ECCostFrame struct {
 
 // ECCostSortedFrame is the ec_cost table, or a filtered view of it, after
 // SortBy: FirstForPatient and LastForPatient pick one row per patient from
-// it.
+// it. Its columns are the fields of ECCostColumns.
 type ECCostSortedFrame struct {
 	query.SortedEventFrame[ECCostFrame, ECCostSortedFrame, ECCostRow]
 	ECCostColumns
@@ -48,31 +48,18 @@ type ECCostColumns struct {
 }
 
 // ECCostRow is one row of the ec_cost table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// ECCostColumns (which documents them), with one value per patient, NULL for
+// patients with no rows.
 type ECCostRow struct {
 	query.PatientFrame
 
-	// EcIdent is the ec_ident column of the picked row, of type int. Never NULL.
-	EcIdent query.IntPatientSeries
-
-	// GrandTotalPaymentMff is the grand_total_payment_mff column of the picked
-	// row, of type float.
-	GrandTotalPaymentMff query.FloatPatientSeries
-
-	// TariffTotalPayment is the tariff_total_payment column of the picked row,
-	// of type float.
-	TariffTotalPayment query.FloatPatientSeries
-
-	// ArrivalDate is the arrival_date column of the picked row, of type date.
-	ArrivalDate query.DatePatientSeries
-
-	// EcDecisionToAdmitDate is the ec_decision_to_admit_date column of the
-	// picked row, of type date.
+	EcIdent               query.IntPatientSeries
+	GrandTotalPaymentMff  query.FloatPatientSeries
+	TariffTotalPayment    query.FloatPatientSeries
+	ArrivalDate           query.DatePatientSeries
 	EcDecisionToAdmitDate query.DatePatientSeries
-
-	// EcInjuryDate is the ec_injury_date column of the picked row, of type date.
-	EcInjuryDate query.DatePatientSeries
+	EcInjuryDate          query.DatePatientSeries
 }
 
 var ecCostKinds = &query.FrameKinds[ECCostFrame, ECCostSortedFrame, ECCostRow]{

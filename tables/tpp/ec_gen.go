@@ -8,16 +8,15 @@ import (
 )
 
 // ECFrame is the ec table, or a filtered view of it, with many rows per
-// patient: its columns are the fields of ECColumns. Emergency care
-// attendances data — the Emergency Care Data Set (ECDS) — is provided
-// via the NHS Secondary Uses Service.
+// patient: its columns are the fields of ECColumns. EC is the table.
 type ECFrame struct {
 	query.EventFrame[ECFrame, ECSortedFrame, ECRow]
 	ECColumns
 }
 
 // ECSortedFrame is the ec table, or a filtered view of it, after SortBy:
-// FirstForPatient and LastForPatient pick one row per patient from it.
+// FirstForPatient and LastForPatient pick one row per patient from it. Its
+// columns are the fields of ECColumns.
 type ECSortedFrame struct {
 	query.SortedEventFrame[ECFrame, ECSortedFrame, ECRow]
 	ECColumns
@@ -38,19 +37,15 @@ type ECColumns struct {
 }
 
 // ECRow is one row of the ec table per patient, as picked by FirstForPatient
-// or LastForPatient; its columns are NULL for patients with no rows.
+// or LastForPatient: its fields are the columns of ECColumns (which
+// documents them), with one value per patient, NULL for patients with no
+// rows.
 type ECRow struct {
 	query.PatientFrame
 
-	// EcIdent is the ec_ident column of the picked row, of type int. Never NULL.
-	EcIdent query.IntPatientSeries
-
-	// ArrivalDate is the arrival_date column of the picked row, of type date.
+	EcIdent     query.IntPatientSeries
 	ArrivalDate query.DatePatientSeries
-
-	// SusHrgCode is the sus_hrg_code column of the picked row, of type str.
-	// Matches the pattern [a-zA-Z]{2}[0-9]{2}[a-zA-Z].
-	SusHrgCode query.StrPatientSeries
+	SusHrgCode  query.StrPatientSeries
 }
 
 var ecKinds = &query.FrameKinds[ECFrame, ECSortedFrame, ECRow]{

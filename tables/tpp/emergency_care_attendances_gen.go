@@ -9,8 +9,8 @@ import (
 
 // EmergencyCareAttendancesFrame is the emergency_care_attendances table, or
 // a filtered view of it, with many rows per patient: its columns are the
-// fields of EmergencyCareAttendancesColumns. Emergency care attendances data
-// is provided via the NHS Secondary Uses Service.
+// fields of EmergencyCareAttendancesColumns. EmergencyCareAttendances is the
+// table.
 type EmergencyCareAttendancesFrame struct {
 	query.EventFrame[EmergencyCareAttendancesFrame, EmergencyCareAttendancesSortedFrame, EmergencyCareAttendancesRow]
 	EmergencyCareAttendancesColumns
@@ -18,7 +18,8 @@ type EmergencyCareAttendancesFrame struct {
 
 // EmergencyCareAttendancesSortedFrame is the emergency_care_attendances
 // table, or a filtered view of it, after SortBy: FirstForPatient and
-// LastForPatient pick one row per patient from it.
+// LastForPatient pick one row per patient from it. Its columns are the
+// fields of EmergencyCareAttendancesColumns.
 type EmergencyCareAttendancesSortedFrame struct {
 	query.SortedEventFrame[EmergencyCareAttendancesFrame, EmergencyCareAttendancesSortedFrame, EmergencyCareAttendancesRow]
 	EmergencyCareAttendancesColumns
@@ -113,116 +114,39 @@ type EmergencyCareAttendancesColumns struct {
 }
 
 // EmergencyCareAttendancesRow is one row of the emergency_care_attendances
-// table per patient, as picked by FirstForPatient or LastForPatient; its
-// columns are NULL for patients with no rows.
+// table per patient, as picked by FirstForPatient or LastForPatient: its
+// fields are the columns of EmergencyCareAttendancesColumns (which documents
+// them), with one value per patient, NULL for patients with no rows.
 type EmergencyCareAttendancesRow struct {
 	query.PatientFrame
 
-	// ID is the id column of the picked row, of type int. Never NULL.
-	ID query.IntPatientSeries
-
-	// ArrivalDate is the arrival_date column of the picked row, of type date.
-	ArrivalDate query.DatePatientSeries
-
-	// DischargeDestination is the discharge_destination column of the picked
-	// row, of type SNOMEDCTCode.
+	ID                   query.IntPatientSeries
+	ArrivalDate          query.DatePatientSeries
 	DischargeDestination query.CodePatientSeries
-
-	// Diagnosis01 is the diagnosis_01 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis01 query.CodePatientSeries
-
-	// Diagnosis02 is the diagnosis_02 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis02 query.CodePatientSeries
-
-	// Diagnosis03 is the diagnosis_03 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis03 query.CodePatientSeries
-
-	// Diagnosis04 is the diagnosis_04 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis04 query.CodePatientSeries
-
-	// Diagnosis05 is the diagnosis_05 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis05 query.CodePatientSeries
-
-	// Diagnosis06 is the diagnosis_06 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis06 query.CodePatientSeries
-
-	// Diagnosis07 is the diagnosis_07 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis07 query.CodePatientSeries
-
-	// Diagnosis08 is the diagnosis_08 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis08 query.CodePatientSeries
-
-	// Diagnosis09 is the diagnosis_09 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis09 query.CodePatientSeries
-
-	// Diagnosis10 is the diagnosis_10 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis10 query.CodePatientSeries
-
-	// Diagnosis11 is the diagnosis_11 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis11 query.CodePatientSeries
-
-	// Diagnosis12 is the diagnosis_12 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis12 query.CodePatientSeries
-
-	// Diagnosis13 is the diagnosis_13 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis13 query.CodePatientSeries
-
-	// Diagnosis14 is the diagnosis_14 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis14 query.CodePatientSeries
-
-	// Diagnosis15 is the diagnosis_15 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis15 query.CodePatientSeries
-
-	// Diagnosis16 is the diagnosis_16 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis16 query.CodePatientSeries
-
-	// Diagnosis17 is the diagnosis_17 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis17 query.CodePatientSeries
-
-	// Diagnosis18 is the diagnosis_18 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis18 query.CodePatientSeries
-
-	// Diagnosis19 is the diagnosis_19 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis19 query.CodePatientSeries
-
-	// Diagnosis20 is the diagnosis_20 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis20 query.CodePatientSeries
-
-	// Diagnosis21 is the diagnosis_21 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis21 query.CodePatientSeries
-
-	// Diagnosis22 is the diagnosis_22 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis22 query.CodePatientSeries
-
-	// Diagnosis23 is the diagnosis_23 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis23 query.CodePatientSeries
-
-	// Diagnosis24 is the diagnosis_24 column of the picked row, of type
-	// SNOMEDCTCode.
-	Diagnosis24 query.CodePatientSeries
+	Diagnosis01          query.CodePatientSeries
+	Diagnosis02          query.CodePatientSeries
+	Diagnosis03          query.CodePatientSeries
+	Diagnosis04          query.CodePatientSeries
+	Diagnosis05          query.CodePatientSeries
+	Diagnosis06          query.CodePatientSeries
+	Diagnosis07          query.CodePatientSeries
+	Diagnosis08          query.CodePatientSeries
+	Diagnosis09          query.CodePatientSeries
+	Diagnosis10          query.CodePatientSeries
+	Diagnosis11          query.CodePatientSeries
+	Diagnosis12          query.CodePatientSeries
+	Diagnosis13          query.CodePatientSeries
+	Diagnosis14          query.CodePatientSeries
+	Diagnosis15          query.CodePatientSeries
+	Diagnosis16          query.CodePatientSeries
+	Diagnosis17          query.CodePatientSeries
+	Diagnosis18          query.CodePatientSeries
+	Diagnosis19          query.CodePatientSeries
+	Diagnosis20          query.CodePatientSeries
+	Diagnosis21          query.CodePatientSeries
+	Diagnosis22          query.CodePatientSeries
+	Diagnosis23          query.CodePatientSeries
+	Diagnosis24          query.CodePatientSeries
 }
 
 var emergencyCareAttendancesKinds = &query.FrameKinds[EmergencyCareAttendancesFrame, EmergencyCareAttendancesSortedFrame, EmergencyCareAttendancesRow]{

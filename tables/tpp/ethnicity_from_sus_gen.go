@@ -8,9 +8,8 @@ import (
 )
 
 // EthnicityFromSUSFrame is the ethnicity_from_sus table, with at most one
-// row per patient. This finds the most frequently used national ethnicity
-// code for each patient from the various SUS (Secondary Uses Service)
-// tables.
+// row per patient: its fields are the table's columns. EthnicityFromSUS is
+// the table.
 type EthnicityFromSUSFrame struct {
 	query.PatientFrame
 

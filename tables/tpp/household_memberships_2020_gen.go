@@ -8,8 +8,8 @@ import (
 )
 
 // HouseholdMemberships2020Frame is the household_memberships_2020 table,
-// with at most one row per patient. Inferred household membership as of
-// 2020-02-01, as determined by TPP using an as yet undocumented algorithm.
+// with at most one row per patient: its fields are the table's columns.
+// HouseholdMemberships2020 is the table.
 type HouseholdMemberships2020Frame struct {
 	query.PatientFrame
 

@@ -10,8 +10,8 @@ import (
 // OccupationOnCovidVaccineRecordFrame is the
 // occupation_on_covid_vaccine_record table, or a filtered view of it, with
 // many rows per patient: its columns are the fields of
-// OccupationOnCovidVaccineRecordColumns. Access to this table requires the
-// `occupation_on_covid_vaccine_record` permission.
+// OccupationOnCovidVaccineRecordColumns. OccupationOnCovidVaccineRecord is
+// the table.
 type OccupationOnCovidVaccineRecordFrame struct {
 	query.EventFrame[OccupationOnCovidVaccineRecordFrame, OccupationOnCovidVaccineRecordSortedFrame, OccupationOnCovidVaccineRecordRow]
 	OccupationOnCovidVaccineRecordColumns
@@ -20,7 +20,7 @@ type OccupationOnCovidVaccineRecordFrame struct {
 // OccupationOnCovidVaccineRecordSortedFrame is the
 // occupation_on_covid_vaccine_record table, or a filtered view of it, after
 // SortBy: FirstForPatient and LastForPatient pick one row per patient from
-// it.
+// it. Its columns are the fields of OccupationOnCovidVaccineRecordColumns.
 type OccupationOnCovidVaccineRecordSortedFrame struct {
 	query.SortedEventFrame[OccupationOnCovidVaccineRecordFrame, OccupationOnCovidVaccineRecordSortedFrame, OccupationOnCovidVaccineRecordRow]
 	OccupationOnCovidVaccineRecordColumns
@@ -38,13 +38,12 @@ type OccupationOnCovidVaccineRecordColumns struct {
 
 // OccupationOnCovidVaccineRecordRow is one row of the
 // occupation_on_covid_vaccine_record table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// OccupationOnCovidVaccineRecordColumns (which documents them), with one
+// value per patient, NULL for patients with no rows.
 type OccupationOnCovidVaccineRecordRow struct {
 	query.PatientFrame
 
-	// IsHealthcareWorker is the is_healthcare_worker column of the picked row,
-	// of type bool.
 	IsHealthcareWorker query.BoolPatientSeries
 }
 

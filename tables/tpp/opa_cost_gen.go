@@ -8,8 +8,8 @@ import (
 )
 
 // OPACostFrame is the opa_cost table, or a filtered view of it, with many
-// rows per patient: its columns are the fields of OPACostColumns. Outpatient
-// appointments data is provided via the NHS Secondary Uses Service.
+// rows per patient: its columns are the fields of OPACostColumns. OPACost is
+// the table.
 type OPACostFrame struct {
 	query.EventFrame[OPACostFrame, OPACostSortedFrame, OPACostRow]
 	OPACostColumns
@@ -17,7 +17,7 @@ type OPACostFrame struct {
 
 // OPACostSortedFrame is the opa_cost table, or a filtered view of it, after
 // SortBy: FirstForPatient and LastForPatient pick one row per patient from
-// it.
+// it. Its columns are the fields of OPACostColumns.
 type OPACostSortedFrame struct {
 	query.SortedEventFrame[OPACostFrame, OPACostSortedFrame, OPACostRow]
 	OPACostColumns
@@ -48,32 +48,17 @@ type OPACostColumns struct {
 }
 
 // OPACostRow is one row of the opa_cost table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// OPACostColumns (which documents them), with one value per patient, NULL
+// for patients with no rows.
 type OPACostRow struct {
 	query.PatientFrame
 
-	// OpaIdent is the opa_ident column of the picked row, of type int. Never
-	// NULL.
-	OpaIdent query.IntPatientSeries
-
-	// TariffOpp is the tariff_opp column of the picked row, of type float.
-	TariffOpp query.FloatPatientSeries
-
-	// GrandTotalPaymentMff is the grand_total_payment_mff column of the picked
-	// row, of type float.
-	GrandTotalPaymentMff query.FloatPatientSeries
-
-	// TariffTotalPayment is the tariff_total_payment column of the picked row,
-	// of type float.
-	TariffTotalPayment query.FloatPatientSeries
-
-	// AppointmentDate is the appointment_date column of the picked row, of type
-	// date.
-	AppointmentDate query.DatePatientSeries
-
-	// ReferralRequestReceivedDate is the referral_request_received_date column
-	// of the picked row, of type date.
+	OpaIdent                    query.IntPatientSeries
+	TariffOpp                   query.FloatPatientSeries
+	GrandTotalPaymentMff        query.FloatPatientSeries
+	TariffTotalPayment          query.FloatPatientSeries
+	AppointmentDate             query.DatePatientSeries
 	ReferralRequestReceivedDate query.DatePatientSeries
 }
 

@@ -8,8 +8,8 @@ import (
 )
 
 // OPADiagFrame is the opa_diag table, or a filtered view of it, with many
-// rows per patient: its columns are the fields of OPADiagColumns. Outpatient
-// appointments data is provided via the NHS Secondary Uses Service.
+// rows per patient: its columns are the fields of OPADiagColumns. OPADiag is
+// the table.
 type OPADiagFrame struct {
 	query.EventFrame[OPADiagFrame, OPADiagSortedFrame, OPADiagRow]
 	OPADiagColumns
@@ -17,7 +17,7 @@ type OPADiagFrame struct {
 
 // OPADiagSortedFrame is the opa_diag table, or a filtered view of it, after
 // SortBy: FirstForPatient and LastForPatient pick one row per patient from
-// it.
+// it. Its columns are the fields of OPADiagColumns.
 type OPADiagSortedFrame struct {
 	query.SortedEventFrame[OPADiagFrame, OPADiagSortedFrame, OPADiagRow]
 	OPADiagColumns
@@ -55,37 +55,18 @@ type OPADiagColumns struct {
 }
 
 // OPADiagRow is one row of the opa_diag table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// OPADiagColumns (which documents them), with one value per patient, NULL
+// for patients with no rows.
 type OPADiagRow struct {
 	query.PatientFrame
 
-	// OpaIdent is the opa_ident column of the picked row, of type int. Never
-	// NULL.
-	OpaIdent query.IntPatientSeries
-
-	// PrimaryDiagnosisCode is the primary_diagnosis_code column of the picked
-	// row, of type ICD10Code.
-	PrimaryDiagnosisCode query.CodePatientSeries
-
-	// PrimaryDiagnosisCodeRead is the primary_diagnosis_code_read column of the
-	// picked row, of type CTV3Code.
-	PrimaryDiagnosisCodeRead query.CodePatientSeries
-
-	// SecondaryDiagnosisCode1 is the secondary_diagnosis_code_1 column of the
-	// picked row, of type ICD10Code.
-	SecondaryDiagnosisCode1 query.CodePatientSeries
-
-	// SecondaryDiagnosisCode1Read is the secondary_diagnosis_code_1_read column
-	// of the picked row, of type CTV3Code.
+	OpaIdent                    query.IntPatientSeries
+	PrimaryDiagnosisCode        query.CodePatientSeries
+	PrimaryDiagnosisCodeRead    query.CodePatientSeries
+	SecondaryDiagnosisCode1     query.CodePatientSeries
 	SecondaryDiagnosisCode1Read query.CodePatientSeries
-
-	// AppointmentDate is the appointment_date column of the picked row, of type
-	// date.
-	AppointmentDate query.DatePatientSeries
-
-	// ReferralRequestReceivedDate is the referral_request_received_date column
-	// of the picked row, of type date.
+	AppointmentDate             query.DatePatientSeries
 	ReferralRequestReceivedDate query.DatePatientSeries
 }
 

@@ -8,15 +8,15 @@ import (
 )
 
 // OPAFrame is the opa table, or a filtered view of it, with many rows per
-// patient: its columns are the fields of OPAColumns. Outpatient appointments
-// data (OPA) is provided via the NHS Secondary Uses Service.
+// patient: its columns are the fields of OPAColumns. OPA is the table.
 type OPAFrame struct {
 	query.EventFrame[OPAFrame, OPASortedFrame, OPARow]
 	OPAColumns
 }
 
 // OPASortedFrame is the opa table, or a filtered view of it, after SortBy:
-// FirstForPatient and LastForPatient pick one row per patient from it.
+// FirstForPatient and LastForPatient pick one row per patient from it. Its
+// columns are the fields of OPAColumns.
 type OPASortedFrame struct {
 	query.SortedEventFrame[OPAFrame, OPASortedFrame, OPARow]
 	OPAColumns
@@ -61,47 +61,21 @@ type OPAColumns struct {
 }
 
 // OPARow is one row of the opa table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// OPAColumns (which documents them), with one value per patient, NULL for
+// patients with no rows.
 type OPARow struct {
 	query.PatientFrame
 
-	// OpaIdent is the opa_ident column of the picked row, of type int. Never
-	// NULL.
-	OpaIdent query.IntPatientSeries
-
-	// AppointmentDate is the appointment_date column of the picked row, of type
-	// date.
-	AppointmentDate query.DatePatientSeries
-
-	// AttendanceStatus is the attendance_status column of the picked row, of
-	// type str. Possible values: 5, 6, 7, 2, 3, 4, 0.
-	AttendanceStatus query.StrPatientSeries
-
-	// ConsultationMediumUsed is the consultation_medium_used column of the
-	// picked row, of type str. Possible values: 01, 02, 03, 04, 05, 09, 10, 11,
-	// 98.
-	ConsultationMediumUsed query.StrPatientSeries
-
-	// FirstAttendance is the first_attendance column of the picked row, of type
-	// str. Possible values: 1, 2, 3, 4, 5, 9.
-	FirstAttendance query.StrPatientSeries
-
-	// HrgCode is the hrg_code column of the picked row, of type str. Matches the
-	// pattern [a-zA-Z]{2}[0-9]{2}[a-zA-Z].
-	HrgCode query.StrPatientSeries
-
-	// OutcomeOfAttendance is the outcome_of_attendance column of the picked row,
-	// of type str. Possible values: 1, 2, 3, 4, 5.
-	OutcomeOfAttendance query.StrPatientSeries
-
-	// ReferralRequestReceivedDate is the referral_request_received_date column
-	// of the picked row, of type date.
+	OpaIdent                    query.IntPatientSeries
+	AppointmentDate             query.DatePatientSeries
+	AttendanceStatus            query.StrPatientSeries
+	ConsultationMediumUsed      query.StrPatientSeries
+	FirstAttendance             query.StrPatientSeries
+	HrgCode                     query.StrPatientSeries
+	OutcomeOfAttendance         query.StrPatientSeries
 	ReferralRequestReceivedDate query.DatePatientSeries
-
-	// TreatmentFunctionCode is the treatment_function_code column of the picked
-	// row, of type str.
-	TreatmentFunctionCode query.StrPatientSeries
+	TreatmentFunctionCode       query.StrPatientSeries
 }
 
 var opaKinds = &query.FrameKinds[OPAFrame, OPASortedFrame, OPARow]{

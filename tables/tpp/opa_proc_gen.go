@@ -8,8 +8,8 @@ import (
 )
 
 // OPAProcFrame is the opa_proc table, or a filtered view of it, with many
-// rows per patient: its columns are the fields of OPAProcColumns. Outpatient
-// appointments data is provided via the NHS Secondary Uses Service.
+// rows per patient: its columns are the fields of OPAProcColumns. OPAProc is
+// the table.
 type OPAProcFrame struct {
 	query.EventFrame[OPAProcFrame, OPAProcSortedFrame, OPAProcRow]
 	OPAProcColumns
@@ -17,7 +17,7 @@ type OPAProcFrame struct {
 
 // OPAProcSortedFrame is the opa_proc table, or a filtered view of it, after
 // SortBy: FirstForPatient and LastForPatient pick one row per patient from
-// it.
+// it. Its columns are the fields of OPAProcColumns.
 type OPAProcSortedFrame struct {
 	query.SortedEventFrame[OPAProcFrame, OPAProcSortedFrame, OPAProcRow]
 	OPAProcColumns
@@ -53,37 +53,18 @@ type OPAProcColumns struct {
 }
 
 // OPAProcRow is one row of the opa_proc table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// OPAProcColumns (which documents them), with one value per patient, NULL
+// for patients with no rows.
 type OPAProcRow struct {
 	query.PatientFrame
 
-	// OpaIdent is the opa_ident column of the picked row, of type int. Never
-	// NULL.
-	OpaIdent query.IntPatientSeries
-
-	// PrimaryProcedureCode is the primary_procedure_code column of the picked
-	// row, of type OPCS4Code.
-	PrimaryProcedureCode query.CodePatientSeries
-
-	// PrimaryProcedureCodeRead is the primary_procedure_code_read column of the
-	// picked row, of type CTV3Code.
-	PrimaryProcedureCodeRead query.CodePatientSeries
-
-	// ProcedureCode2 is the procedure_code_2 column of the picked row, of type
-	// OPCS4Code.
-	ProcedureCode2 query.CodePatientSeries
-
-	// ProcedureCode2Read is the procedure_code_2_read column of the picked row,
-	// of type CTV3Code.
-	ProcedureCode2Read query.CodePatientSeries
-
-	// AppointmentDate is the appointment_date column of the picked row, of type
-	// date.
-	AppointmentDate query.DatePatientSeries
-
-	// ReferralRequestReceivedDate is the referral_request_received_date column
-	// of the picked row, of type date.
+	OpaIdent                    query.IntPatientSeries
+	PrimaryProcedureCode        query.CodePatientSeries
+	PrimaryProcedureCodeRead    query.CodePatientSeries
+	ProcedureCode2              query.CodePatientSeries
+	ProcedureCode2Read          query.CodePatientSeries
+	AppointmentDate             query.DatePatientSeries
 	ReferralRequestReceivedDate query.DatePatientSeries
 }
 

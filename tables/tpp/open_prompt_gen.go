@@ -9,8 +9,7 @@ import (
 
 // OpenPromptFrame is the open_prompt table, or a filtered view of it, with
 // many rows per patient: its columns are the fields of OpenPromptColumns.
-// This table contains responses to questions from the OpenPROMPT project.
-// Access to this table requires the `open_prompt` permission.
+// OpenPrompt is the table.
 type OpenPromptFrame struct {
 	query.EventFrame[OpenPromptFrame, OpenPromptSortedFrame, OpenPromptRow]
 	OpenPromptColumns
@@ -18,7 +17,7 @@ type OpenPromptFrame struct {
 
 // OpenPromptSortedFrame is the open_prompt table, or a filtered view of it,
 // after SortBy: FirstForPatient and LastForPatient pick one row per patient
-// from it.
+// from it. Its columns are the fields of OpenPromptColumns.
 type OpenPromptSortedFrame struct {
 	query.SortedEventFrame[OpenPromptFrame, OpenPromptSortedFrame, OpenPromptRow]
 	OpenPromptColumns
@@ -49,33 +48,18 @@ type OpenPromptColumns struct {
 }
 
 // OpenPromptRow is one row of the open_prompt table per patient, as picked
-// by FirstForPatient or LastForPatient; its columns are NULL for patients
-// with no rows.
+// by FirstForPatient or LastForPatient: its fields are the columns of
+// OpenPromptColumns (which documents them), with one value per patient, NULL
+// for patients with no rows.
 type OpenPromptRow struct {
 	query.PatientFrame
 
-	// Ctv3Code is the ctv3_code column of the picked row, of type CTV3Code.
-	// Never NULL.
-	Ctv3Code query.CodePatientSeries
-
-	// SnomedctCode is the snomedct_code column of the picked row, of type
-	// SNOMEDCTCode.
-	SnomedctCode query.CodePatientSeries
-
-	// CreationDate is the creation_date column of the picked row, of type date.
-	// Never NULL.
-	CreationDate query.DatePatientSeries
-
-	// ConsultationDate is the consultation_date column of the picked row, of
-	// type date. Never NULL.
+	Ctv3Code         query.CodePatientSeries
+	SnomedctCode     query.CodePatientSeries
+	CreationDate     query.DatePatientSeries
 	ConsultationDate query.DatePatientSeries
-
-	// ConsultationID is the consultation_id column of the picked row, of type
-	// int. Never NULL.
-	ConsultationID query.IntPatientSeries
-
-	// NumericValue is the numeric_value column of the picked row, of type float.
-	NumericValue query.FloatPatientSeries
+	ConsultationID   query.IntPatientSeries
+	NumericValue     query.FloatPatientSeries
 }
 
 var openPromptKinds = &query.FrameKinds[OpenPromptFrame, OpenPromptSortedFrame, OpenPromptRow]{
@@ -110,5 +94,6 @@ func newOpenPromptColumns(f query.Frame) OpenPromptColumns {
 }
 
 // OpenPrompt is ehrql.tables.tpp.open_prompt (event-level). This table
-// contains responses to questions from the OpenPROMPT project.
+// contains responses to questions from the OpenPROMPT project. Access to
+// this table requires the `open_prompt` permission.
 var OpenPrompt = openPromptKinds.Events(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "open_prompt"), openPromptKinds))

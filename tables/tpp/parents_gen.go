@@ -7,9 +7,8 @@ import (
 	"github.com/ehrql-go/ehrql/tables"
 )
 
-// ParentsFrame is the parents table, with at most one row per patient.
-// Provides the internal pseudonymous ID of the patient's mother, if this is
-// recorded in the SystmOne database.
+// ParentsFrame is the parents table, with at most one row per patient: its
+// fields are the table's columns. Parents is the table.
 type ParentsFrame struct {
 	query.PatientFrame
 

@@ -9,8 +9,7 @@ import (
 
 // SGSSCovidAllTestsFrame is the sgss_covid_all_tests table, or a filtered
 // view of it, with many rows per patient: its columns are the fields of
-// SGSSCovidAllTestsColumns. Access to this table requires the
-// `sgss_covid_all_tests` permission.
+// SGSSCovidAllTestsColumns. SGSSCovidAllTests is the table.
 type SGSSCovidAllTestsFrame struct {
 	query.EventFrame[SGSSCovidAllTestsFrame, SGSSCovidAllTestsSortedFrame, SGSSCovidAllTestsRow]
 	SGSSCovidAllTestsColumns
@@ -18,7 +17,8 @@ type SGSSCovidAllTestsFrame struct {
 
 // SGSSCovidAllTestsSortedFrame is the sgss_covid_all_tests table, or a
 // filtered view of it, after SortBy: FirstForPatient and LastForPatient pick
-// one row per patient from it.
+// one row per patient from it. Its columns are the fields of
+// SGSSCovidAllTestsColumns.
 type SGSSCovidAllTestsSortedFrame struct {
 	query.SortedEventFrame[SGSSCovidAllTestsFrame, SGSSCovidAllTestsSortedFrame, SGSSCovidAllTestsRow]
 	SGSSCovidAllTestsColumns
@@ -54,37 +54,18 @@ type SGSSCovidAllTestsColumns struct {
 }
 
 // SGSSCovidAllTestsRow is one row of the sgss_covid_all_tests table per
-// patient, as picked by FirstForPatient or LastForPatient; its columns are
-// NULL for patients with no rows.
+// patient, as picked by FirstForPatient or LastForPatient: its fields are
+// the columns of SGSSCovidAllTestsColumns (which documents them), with one
+// value per patient, NULL for patients with no rows.
 type SGSSCovidAllTestsRow struct {
 	query.PatientFrame
 
-	// SpecimenTakenDate is the specimen_taken_date column of the picked row, of
-	// type date. Never NULL.
-	SpecimenTakenDate query.DatePatientSeries
-
-	// IsPositive is the is_positive column of the picked row, of type bool.
-	// Never NULL.
-	IsPositive query.BoolPatientSeries
-
-	// LabReportDate is the lab_report_date column of the picked row, of type
-	// date. Never NULL.
-	LabReportDate query.DatePatientSeries
-
-	// WasSymptomatic is the was_symptomatic column of the picked row, of type
-	// bool.
-	WasSymptomatic query.BoolPatientSeries
-
-	// SgtfStatus is the sgtf_status column of the picked row, of type int.
-	// Ranges from 0 to 9.
-	SgtfStatus query.IntPatientSeries
-
-	// Variant is the variant column of the picked row, of type str.
-	Variant query.StrPatientSeries
-
-	// VariantDetectionMethod is the variant_detection_method column of the
-	// picked row, of type str. Possible values: Private Lab Sequencing, Reflex
-	// Assay, Sanger Provisional Result.
+	SpecimenTakenDate      query.DatePatientSeries
+	IsPositive             query.BoolPatientSeries
+	LabReportDate          query.DatePatientSeries
+	WasSymptomatic         query.BoolPatientSeries
+	SgtfStatus             query.IntPatientSeries
+	Variant                query.StrPatientSeries
 	VariantDetectionMethod query.StrPatientSeries
 }
 

@@ -8,15 +8,15 @@ import (
 )
 
 // UKRRFrame is the ukrr table, or a filtered view of it, with many rows per
-// patient: its columns are the fields of UKRRColumns. Access to this table
-// requires the `ukrr` permission.
+// patient: its columns are the fields of UKRRColumns. UKRR is the table.
 type UKRRFrame struct {
 	query.EventFrame[UKRRFrame, UKRRSortedFrame, UKRRRow]
 	UKRRColumns
 }
 
 // UKRRSortedFrame is the ukrr table, or a filtered view of it, after SortBy:
-// FirstForPatient and LastForPatient pick one row per patient from it.
+// FirstForPatient and LastForPatient pick one row per patient from it. Its
+// columns are the fields of UKRRColumns.
 type UKRRSortedFrame struct {
 	query.SortedEventFrame[UKRRFrame, UKRRSortedFrame, UKRRRow]
 	UKRRColumns
@@ -53,35 +53,18 @@ type UKRRColumns struct {
 }
 
 // UKRRRow is one row of the ukrr table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// UKRRColumns (which documents them), with one value per patient, NULL for
+// patients with no rows.
 type UKRRRow struct {
 	query.PatientFrame
 
-	// Dataset is the dataset column of the picked row, of type str. Possible
-	// values: 2019_prevalence, 2020_prevalence, 2021_prevalence, 2020_incidence,
-	// 2020_ckd.
-	Dataset query.StrPatientSeries
-
-	// RenalCentre is the renal_centre column of the picked row, of type str.
-	RenalCentre query.StrPatientSeries
-
-	// RrtStartDate is the rrt_start_date column of the picked row, of type date.
-	RrtStartDate query.DatePatientSeries
-
-	// LatestCreatinine is the latest_creatinine column of the picked row, of
-	// type float.
-	LatestCreatinine query.FloatPatientSeries
-
-	// LatestEgfr is the latest_egfr column of the picked row, of type float.
-	LatestEgfr query.FloatPatientSeries
-
-	// TreatmentModalityStart is the treatment_modality_start column of the
-	// picked row, of type str.
-	TreatmentModalityStart query.StrPatientSeries
-
-	// TreatmentModalityPrevalence is the treatment_modality_prevalence column of
-	// the picked row, of type str.
+	Dataset                     query.StrPatientSeries
+	RenalCentre                 query.StrPatientSeries
+	RrtStartDate                query.DatePatientSeries
+	LatestCreatinine            query.FloatPatientSeries
+	LatestEgfr                  query.FloatPatientSeries
+	TreatmentModalityStart      query.StrPatientSeries
 	TreatmentModalityPrevalence query.StrPatientSeries
 }
 

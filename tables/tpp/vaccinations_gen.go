@@ -9,9 +9,7 @@ import (
 
 // VaccinationsFrame is the vaccinations table, or a filtered view of it,
 // with many rows per patient: its columns are the fields of
-// VaccinationsColumns. This table contains information on administered
-// vaccinations, identified using either the target disease (e.g. Influenza),
-// or the vaccine product name (e.g. Optaflu).
+// VaccinationsColumns. Vaccinations is the table.
 type VaccinationsFrame struct {
 	query.EventFrame[VaccinationsFrame, VaccinationsSortedFrame, VaccinationsRow]
 	VaccinationsColumns
@@ -19,7 +17,7 @@ type VaccinationsFrame struct {
 
 // VaccinationsSortedFrame is the vaccinations table, or a filtered view of
 // it, after SortBy: FirstForPatient and LastForPatient pick one row per
-// patient from it.
+// patient from it. Its columns are the fields of VaccinationsColumns.
 type VaccinationsSortedFrame struct {
 	query.SortedEventFrame[VaccinationsFrame, VaccinationsSortedFrame, VaccinationsRow]
 	VaccinationsColumns
@@ -43,22 +41,16 @@ type VaccinationsColumns struct {
 }
 
 // VaccinationsRow is one row of the vaccinations table per patient, as
-// picked by FirstForPatient or LastForPatient; its columns are NULL for
-// patients with no rows.
+// picked by FirstForPatient or LastForPatient: its fields are the columns of
+// VaccinationsColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type VaccinationsRow struct {
 	query.PatientFrame
 
-	// VaccinationID is the vaccination_id column of the picked row, of type int.
 	VaccinationID query.IntPatientSeries
-
-	// Date is the date column of the picked row, of type date.
-	Date query.DatePatientSeries
-
-	// TargetDisease is the target_disease column of the picked row, of type str.
+	Date          query.DatePatientSeries
 	TargetDisease query.StrPatientSeries
-
-	// ProductName is the product_name column of the picked row, of type str.
-	ProductName query.StrPatientSeries
+	ProductName   query.StrPatientSeries
 }
 
 var vaccinationsKinds = &query.FrameKinds[VaccinationsFrame, VaccinationsSortedFrame, VaccinationsRow]{

@@ -9,8 +9,7 @@ import (
 
 // WLClockstopsFrame is the wl_clockstops table, or a filtered view of it,
 // with many rows per patient: its columns are the fields of
-// WLClockstopsColumns. Waiting List Minimum Data Set Clock Stops. Access to
-// this table requires the `waiting_list` permission.
+// WLClockstopsColumns. WLClockstops is the table.
 type WLClockstopsFrame struct {
 	query.EventFrame[WLClockstopsFrame, WLClockstopsSortedFrame, WLClockstopsRow]
 	WLClockstopsColumns
@@ -18,7 +17,7 @@ type WLClockstopsFrame struct {
 
 // WLClockstopsSortedFrame is the wl_clockstops table, or a filtered view of
 // it, after SortBy: FirstForPatient and LastForPatient pick one row per
-// patient from it.
+// patient from it. Its columns are the fields of WLClockstopsColumns.
 type WLClockstopsSortedFrame struct {
 	query.SortedEventFrame[WLClockstopsFrame, WLClockstopsSortedFrame, WLClockstopsRow]
 	WLClockstopsColumns
@@ -74,57 +73,23 @@ type WLClockstopsColumns struct {
 }
 
 // WLClockstopsRow is one row of the wl_clockstops table per patient, as
-// picked by FirstForPatient or LastForPatient; its columns are NULL for
-// patients with no rows.
+// picked by FirstForPatient or LastForPatient: its fields are the columns of
+// WLClockstopsColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type WLClockstopsRow struct {
 	query.PatientFrame
 
-	// ActivityTreatmentFunctionCode is the activity_treatment_function_code
-	// column of the picked row, of type str. Matches the pattern [a-zA-Z0-9]{3}.
-	ActivityTreatmentFunctionCode query.StrPatientSeries
-
-	// PriorityTypeCode is the priority_type_code column of the picked row, of
-	// type str. Possible values: routine, urgent, two week wait.
-	PriorityTypeCode query.StrPatientSeries
-
-	// PseudoOrganisationCodePatientPathwayIdentifierIssuer is the
-	// pseudo_organisation_code_patient_pathway_identifier_issuer column of the
-	// picked row, of type str.
+	ActivityTreatmentFunctionCode                        query.StrPatientSeries
+	PriorityTypeCode                                     query.StrPatientSeries
 	PseudoOrganisationCodePatientPathwayIdentifierIssuer query.StrPatientSeries
-
-	// PseudoPatientPathwayIdentifier is the pseudo_patient_pathway_identifier
-	// column of the picked row, of type str.
-	PseudoPatientPathwayIdentifier query.StrPatientSeries
-
-	// PseudoReferralIdentifier is the pseudo_referral_identifier column of the
-	// picked row, of type str.
-	PseudoReferralIdentifier query.StrPatientSeries
-
-	// ReferralRequestReceivedDate is the referral_request_received_date column
-	// of the picked row, of type date.
-	ReferralRequestReceivedDate query.DatePatientSeries
-
-	// ReferralToTreatmentPeriodEndDate is the
-	// referral_to_treatment_period_end_date column of the picked row, of type
-	// date.
-	ReferralToTreatmentPeriodEndDate query.DatePatientSeries
-
-	// ReferralToTreatmentPeriodStartDate is the
-	// referral_to_treatment_period_start_date column of the picked row, of type
-	// date.
-	ReferralToTreatmentPeriodStartDate query.DatePatientSeries
-
-	// SourceOfReferralForOutpatients is the source_of_referral_for_outpatients
-	// column of the picked row, of type str.
-	SourceOfReferralForOutpatients query.StrPatientSeries
-
-	// WaitingListType is the waiting_list_type column of the picked row, of type
-	// str. Possible values: ORTT, IRTT, PTLO, PTLI, RTTO, RTTI.
-	WaitingListType query.StrPatientSeries
-
-	// WeekEndingDate is the week_ending_date column of the picked row, of type
-	// date.
-	WeekEndingDate query.DatePatientSeries
+	PseudoPatientPathwayIdentifier                       query.StrPatientSeries
+	PseudoReferralIdentifier                             query.StrPatientSeries
+	ReferralRequestReceivedDate                          query.DatePatientSeries
+	ReferralToTreatmentPeriodEndDate                     query.DatePatientSeries
+	ReferralToTreatmentPeriodStartDate                   query.DatePatientSeries
+	SourceOfReferralForOutpatients                       query.StrPatientSeries
+	WaitingListType                                      query.StrPatientSeries
+	WeekEndingDate                                       query.DatePatientSeries
 }
 
 var wlClockstopsKinds = &query.FrameKinds[WLClockstopsFrame, WLClockstopsSortedFrame, WLClockstopsRow]{
@@ -169,5 +134,6 @@ func newWLClockstopsColumns(f query.Frame) WLClockstopsColumns {
 }
 
 // WLClockstops is ehrql.tables.tpp.wl_clockstops (event-level). Waiting List
-// Minimum Data Set Clock Stops.
+// Minimum Data Set Clock Stops. Access to this table requires the
+// `waiting_list` permission.
 var WLClockstops = wlClockstopsKinds.Events(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "wl_clockstops"), wlClockstopsKinds))

@@ -9,8 +9,7 @@ import (
 
 // WLOpenpathwaysFrame is the wl_openpathways table, or a filtered view of
 // it, with many rows per patient: its columns are the fields of
-// WLOpenpathwaysColumns. Waiting List Minimum Data Set Open Pathways. Access
-// to this table requires the `waiting_list` permission.
+// WLOpenpathwaysColumns. WLOpenpathways is the table.
 type WLOpenpathwaysFrame struct {
 	query.EventFrame[WLOpenpathwaysFrame, WLOpenpathwaysSortedFrame, WLOpenpathwaysRow]
 	WLOpenpathwaysColumns
@@ -18,7 +17,7 @@ type WLOpenpathwaysFrame struct {
 
 // WLOpenpathwaysSortedFrame is the wl_openpathways table, or a filtered view
 // of it, after SortBy: FirstForPatient and LastForPatient pick one row per
-// patient from it.
+// patient from it. Its columns are the fields of WLOpenpathwaysColumns.
 type WLOpenpathwaysSortedFrame struct {
 	query.SortedEventFrame[WLOpenpathwaysFrame, WLOpenpathwaysSortedFrame, WLOpenpathwaysRow]
 	WLOpenpathwaysColumns
@@ -78,61 +77,24 @@ type WLOpenpathwaysColumns struct {
 }
 
 // WLOpenpathwaysRow is one row of the wl_openpathways table per patient, as
-// picked by FirstForPatient or LastForPatient; its columns are NULL for
-// patients with no rows.
+// picked by FirstForPatient or LastForPatient: its fields are the columns of
+// WLOpenpathwaysColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type WLOpenpathwaysRow struct {
 	query.PatientFrame
 
-	// ActivityTreatmentFunctionCode is the activity_treatment_function_code
-	// column of the picked row, of type str. Matches the pattern [a-zA-Z0-9]{3}.
-	ActivityTreatmentFunctionCode query.StrPatientSeries
-
-	// CurrentPathwayPeriodStartDate is the current_pathway_period_start_date
-	// column of the picked row, of type date.
-	CurrentPathwayPeriodStartDate query.DatePatientSeries
-
-	// PriorityTypeCode is the priority_type_code column of the picked row, of
-	// type str. Possible values: routine, urgent, two week wait.
-	PriorityTypeCode query.StrPatientSeries
-
-	// PseudoOrganisationCodePatientPathwayIdentifierIssuer is the
-	// pseudo_organisation_code_patient_pathway_identifier_issuer column of the
-	// picked row, of type str.
+	ActivityTreatmentFunctionCode                        query.StrPatientSeries
+	CurrentPathwayPeriodStartDate                        query.DatePatientSeries
+	PriorityTypeCode                                     query.StrPatientSeries
 	PseudoOrganisationCodePatientPathwayIdentifierIssuer query.StrPatientSeries
-
-	// PseudoPatientPathwayIdentifier is the pseudo_patient_pathway_identifier
-	// column of the picked row, of type str.
-	PseudoPatientPathwayIdentifier query.StrPatientSeries
-
-	// PseudoReferralIdentifier is the pseudo_referral_identifier column of the
-	// picked row, of type str.
-	PseudoReferralIdentifier query.StrPatientSeries
-
-	// ReferralRequestReceivedDate is the referral_request_received_date column
-	// of the picked row, of type date.
-	ReferralRequestReceivedDate query.DatePatientSeries
-
-	// ReferralToTreatmentPeriodEndDate is the
-	// referral_to_treatment_period_end_date column of the picked row, of type
-	// date.
-	ReferralToTreatmentPeriodEndDate query.DatePatientSeries
-
-	// ReferralToTreatmentPeriodStartDate is the
-	// referral_to_treatment_period_start_date column of the picked row, of type
-	// date.
-	ReferralToTreatmentPeriodStartDate query.DatePatientSeries
-
-	// SourceOfReferral is the source_of_referral column of the picked row, of
-	// type str. Matches the pattern [a-zA-Z0-9]{2}.
-	SourceOfReferral query.StrPatientSeries
-
-	// WaitingListType is the waiting_list_type column of the picked row, of type
-	// str. Possible values: ORTT, IRTT, ONON, INON, PTLO, PTLI, RTTO, RTTI.
-	WaitingListType query.StrPatientSeries
-
-	// WeekEndingDate is the week_ending_date column of the picked row, of type
-	// date.
-	WeekEndingDate query.DatePatientSeries
+	PseudoPatientPathwayIdentifier                       query.StrPatientSeries
+	PseudoReferralIdentifier                             query.StrPatientSeries
+	ReferralRequestReceivedDate                          query.DatePatientSeries
+	ReferralToTreatmentPeriodEndDate                     query.DatePatientSeries
+	ReferralToTreatmentPeriodStartDate                   query.DatePatientSeries
+	SourceOfReferral                                     query.StrPatientSeries
+	WaitingListType                                      query.StrPatientSeries
+	WeekEndingDate                                       query.DatePatientSeries
 }
 
 var wlOpenpathwaysKinds = &query.FrameKinds[WLOpenpathwaysFrame, WLOpenpathwaysSortedFrame, WLOpenpathwaysRow]{
@@ -179,5 +141,6 @@ func newWLOpenpathwaysColumns(f query.Frame) WLOpenpathwaysColumns {
 }
 
 // WLOpenpathways is ehrql.tables.tpp.wl_openpathways (event-level). Waiting
-// List Minimum Data Set Open Pathways.
+// List Minimum Data Set Open Pathways. Access to this table requires the
+// `waiting_list` permission.
 var WLOpenpathways = wlOpenpathwaysKinds.Events(query.NewEventFrame(tables.Lookup(tables.ModuleTPP, "wl_openpathways"), wlOpenpathwaysKinds))

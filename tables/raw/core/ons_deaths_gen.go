@@ -9,9 +9,7 @@ import (
 
 // ONSDeathsFrame is the ons_deaths table, or a filtered view of it, with
 // many rows per patient: its columns are the fields of ONSDeathsColumns.
-// Registered deaths, all of them: a few patients have more than one. Its
-// data is stored as the table ons_deaths_raw (the name of its dummy table
-// file).
+// ONSDeaths is the table.
 type ONSDeathsFrame struct {
 	query.EventFrame[ONSDeathsFrame, ONSDeathsSortedFrame, ONSDeathsRow]
 	ONSDeathsColumns
@@ -19,7 +17,7 @@ type ONSDeathsFrame struct {
 
 // ONSDeathsSortedFrame is the ons_deaths table, or a filtered view of it,
 // after SortBy: FirstForPatient and LastForPatient pick one row per patient
-// from it.
+// from it. Its columns are the fields of ONSDeathsColumns.
 type ONSDeathsSortedFrame struct {
 	query.SortedEventFrame[ONSDeathsFrame, ONSDeathsSortedFrame, ONSDeathsRow]
 	ONSDeathsColumns
@@ -83,77 +81,29 @@ type ONSDeathsColumns struct {
 }
 
 // ONSDeathsRow is one row of the ons_deaths table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// ONSDeathsColumns (which documents them), with one value per patient, NULL
+// for patients with no rows.
 type ONSDeathsRow struct {
 	query.PatientFrame
 
-	// Date is the date column of the picked row, of type date.
-	Date query.DatePatientSeries
-
-	// UnderlyingCauseOfDeath is the underlying_cause_of_death column of the
-	// picked row, of type ICD10Code.
+	Date                   query.DatePatientSeries
 	UnderlyingCauseOfDeath query.CodePatientSeries
-
-	// CauseOfDeath01 is the cause_of_death_01 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath01 query.CodePatientSeries
-
-	// CauseOfDeath02 is the cause_of_death_02 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath02 query.CodePatientSeries
-
-	// CauseOfDeath03 is the cause_of_death_03 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath03 query.CodePatientSeries
-
-	// CauseOfDeath04 is the cause_of_death_04 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath04 query.CodePatientSeries
-
-	// CauseOfDeath05 is the cause_of_death_05 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath05 query.CodePatientSeries
-
-	// CauseOfDeath06 is the cause_of_death_06 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath06 query.CodePatientSeries
-
-	// CauseOfDeath07 is the cause_of_death_07 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath07 query.CodePatientSeries
-
-	// CauseOfDeath08 is the cause_of_death_08 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath08 query.CodePatientSeries
-
-	// CauseOfDeath09 is the cause_of_death_09 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath09 query.CodePatientSeries
-
-	// CauseOfDeath10 is the cause_of_death_10 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath10 query.CodePatientSeries
-
-	// CauseOfDeath11 is the cause_of_death_11 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath11 query.CodePatientSeries
-
-	// CauseOfDeath12 is the cause_of_death_12 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath12 query.CodePatientSeries
-
-	// CauseOfDeath13 is the cause_of_death_13 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath13 query.CodePatientSeries
-
-	// CauseOfDeath14 is the cause_of_death_14 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath14 query.CodePatientSeries
-
-	// CauseOfDeath15 is the cause_of_death_15 column of the picked row, of type
-	// ICD10Code.
-	CauseOfDeath15 query.CodePatientSeries
+	CauseOfDeath01         query.CodePatientSeries
+	CauseOfDeath02         query.CodePatientSeries
+	CauseOfDeath03         query.CodePatientSeries
+	CauseOfDeath04         query.CodePatientSeries
+	CauseOfDeath05         query.CodePatientSeries
+	CauseOfDeath06         query.CodePatientSeries
+	CauseOfDeath07         query.CodePatientSeries
+	CauseOfDeath08         query.CodePatientSeries
+	CauseOfDeath09         query.CodePatientSeries
+	CauseOfDeath10         query.CodePatientSeries
+	CauseOfDeath11         query.CodePatientSeries
+	CauseOfDeath12         query.CodePatientSeries
+	CauseOfDeath13         query.CodePatientSeries
+	CauseOfDeath14         query.CodePatientSeries
+	CauseOfDeath15         query.CodePatientSeries
 }
 
 var onsDeathsKinds = &query.FrameKinds[ONSDeathsFrame, ONSDeathsSortedFrame, ONSDeathsRow]{
@@ -210,5 +160,6 @@ func newONSDeathsColumns(f query.Frame) ONSDeathsColumns {
 }
 
 // ONSDeaths is ehrql.tables.raw.core.ons_deaths (event-level). Registered
-// deaths, all of them: a few patients have more than one.
+// deaths, all of them: a few patients have more than one. Its data is stored
+// as the table ons_deaths_raw (the name of its dummy table file).
 var ONSDeaths = onsDeathsKinds.Events(query.NewEventFrame(tables.Lookup(tables.ModuleRawCore, "ons_deaths"), onsDeathsKinds))

@@ -9,8 +9,7 @@ import (
 
 // APCSCostHistoricalFrame is the apcs_cost_historical table, or a filtered
 // view of it, with many rows per patient: its columns are the fields of
-// APCSCostHistoricalColumns. Historical costs of Admitted Patient Care
-// Spells, for data exploration.
+// APCSCostHistoricalColumns. APCSCostHistorical is the table.
 type APCSCostHistoricalFrame struct {
 	query.EventFrame[APCSCostHistoricalFrame, APCSCostHistoricalSortedFrame, APCSCostHistoricalRow]
 	APCSCostHistoricalColumns
@@ -18,7 +17,8 @@ type APCSCostHistoricalFrame struct {
 
 // APCSCostHistoricalSortedFrame is the apcs_cost_historical table, or a
 // filtered view of it, after SortBy: FirstForPatient and LastForPatient pick
-// one row per patient from it.
+// one row per patient from it. Its columns are the fields of
+// APCSCostHistoricalColumns.
 type APCSCostHistoricalSortedFrame struct {
 	query.SortedEventFrame[APCSCostHistoricalFrame, APCSCostHistoricalSortedFrame, APCSCostHistoricalRow]
 	APCSCostHistoricalColumns
@@ -48,34 +48,18 @@ type APCSCostHistoricalColumns struct {
 }
 
 // APCSCostHistoricalRow is one row of the apcs_cost_historical table per
-// patient, as picked by FirstForPatient or LastForPatient; its columns are
-// NULL for patients with no rows.
+// patient, as picked by FirstForPatient or LastForPatient: its fields are
+// the columns of APCSCostHistoricalColumns (which documents them), with one
+// value per patient, NULL for patients with no rows.
 type APCSCostHistoricalRow struct {
 	query.PatientFrame
 
-	// ApcsIdent is the apcs_ident column of the picked row, of type int. Never
-	// NULL.
-	ApcsIdent query.IntPatientSeries
-
-	// GrandTotalPaymentMff is the grand_total_payment_mff column of the picked
-	// row, of type float.
+	ApcsIdent            query.IntPatientSeries
 	GrandTotalPaymentMff query.FloatPatientSeries
-
-	// TariffInitialAmount is the tariff_initial_amount column of the picked row,
-	// of type float.
-	TariffInitialAmount query.FloatPatientSeries
-
-	// TariffTotalPayment is the tariff_total_payment column of the picked row,
-	// of type float.
-	TariffTotalPayment query.FloatPatientSeries
-
-	// AdmissionDate is the admission_date column of the picked row, of type
-	// date.
-	AdmissionDate query.DatePatientSeries
-
-	// DischargeDate is the discharge_date column of the picked row, of type
-	// date.
-	DischargeDate query.DatePatientSeries
+	TariffInitialAmount  query.FloatPatientSeries
+	TariffTotalPayment   query.FloatPatientSeries
+	AdmissionDate        query.DatePatientSeries
+	DischargeDate        query.DatePatientSeries
 }
 
 var apcsCostHistoricalKinds = &query.FrameKinds[APCSCostHistoricalFrame, APCSCostHistoricalSortedFrame, APCSCostHistoricalRow]{

@@ -9,8 +9,7 @@ import (
 
 // APCSHistoricalFrame is the apcs_historical table, or a filtered view of
 // it, with many rows per patient: its columns are the fields of
-// APCSHistoricalColumns. Historical Admitted Patient Care Spells, for data
-// exploration.
+// APCSHistoricalColumns. APCSHistorical is the table.
 type APCSHistoricalFrame struct {
 	query.EventFrame[APCSHistoricalFrame, APCSHistoricalSortedFrame, APCSHistoricalRow]
 	APCSHistoricalColumns
@@ -18,7 +17,7 @@ type APCSHistoricalFrame struct {
 
 // APCSHistoricalSortedFrame is the apcs_historical table, or a filtered view
 // of it, after SortBy: FirstForPatient and LastForPatient pick one row per
-// patient from it.
+// patient from it. Its columns are the fields of APCSHistoricalColumns.
 type APCSHistoricalSortedFrame struct {
 	query.SortedEventFrame[APCSHistoricalFrame, APCSHistoricalSortedFrame, APCSHistoricalRow]
 	APCSHistoricalColumns
@@ -42,25 +41,15 @@ type APCSHistoricalColumns struct {
 }
 
 // APCSHistoricalRow is one row of the apcs_historical table per patient, as
-// picked by FirstForPatient or LastForPatient; its columns are NULL for
-// patients with no rows.
+// picked by FirstForPatient or LastForPatient: its fields are the columns of
+// APCSHistoricalColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type APCSHistoricalRow struct {
 	query.PatientFrame
 
-	// ApcsIdent is the apcs_ident column of the picked row, of type int. Never
-	// NULL.
-	ApcsIdent query.IntPatientSeries
-
-	// AdmissionDate is the admission_date column of the picked row, of type
-	// date.
-	AdmissionDate query.DatePatientSeries
-
-	// DischargeDate is the discharge_date column of the picked row, of type
-	// date.
-	DischargeDate query.DatePatientSeries
-
-	// SpellCoreHrgSus is the spell_core_hrg_sus column of the picked row, of
-	// type str.
+	ApcsIdent       query.IntPatientSeries
+	AdmissionDate   query.DatePatientSeries
+	DischargeDate   query.DatePatientSeries
 	SpellCoreHrgSus query.StrPatientSeries
 }
 

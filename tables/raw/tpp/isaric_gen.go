@@ -8,10 +8,8 @@ import (
 )
 
 // ISARICFrame is the isaric table, or a filtered view of it, with many rows
-// per patient: its columns are the fields of ISARICColumns. COVID-19
-// hospital admissions from the ISARIC COVID-19 Clinical Database. Its data
-// is stored as the table isaric_raw (the name of its dummy table file).
-// Access to this table requires the `isaric` permission.
+// per patient: its columns are the fields of ISARICColumns. ISARIC is the
+// table.
 type ISARICFrame struct {
 	query.EventFrame[ISARICFrame, ISARICSortedFrame, ISARICRow]
 	ISARICColumns
@@ -19,7 +17,7 @@ type ISARICFrame struct {
 
 // ISARICSortedFrame is the isaric table, or a filtered view of it, after
 // SortBy: FirstForPatient and LastForPatient pick one row per patient from
-// it.
+// it. Its columns are the fields of ISARICColumns.
 type ISARICSortedFrame struct {
 	query.SortedEventFrame[ISARICFrame, ISARICSortedFrame, ISARICRow]
 	ISARICColumns
@@ -197,185 +195,61 @@ type ISARICColumns struct {
 }
 
 // ISARICRow is one row of the isaric table per patient, as picked by
-// FirstForPatient or LastForPatient; its columns are NULL for patients with
-// no rows.
+// FirstForPatient or LastForPatient: its fields are the columns of
+// ISARICColumns (which documents them), with one value per patient, NULL for
+// patients with no rows.
 type ISARICRow struct {
 	query.PatientFrame
 
-	// Age is the age column of the picked row, of type str.
-	Age query.StrPatientSeries
-
-	// AgeFactor is the age_factor column of the picked row, of type str.
-	AgeFactor query.StrPatientSeries
-
-	// CalcAge is the calc_age column of the picked row, of type str.
-	CalcAge query.StrPatientSeries
-
-	// Sex is the sex column of the picked row, of type str.
-	Sex query.StrPatientSeries
-
-	// Ethnic1 is the ethnic___1 column of the picked row, of type str.
-	Ethnic1 query.StrPatientSeries
-
-	// Ethnic2 is the ethnic___2 column of the picked row, of type str.
-	Ethnic2 query.StrPatientSeries
-
-	// Ethnic3 is the ethnic___3 column of the picked row, of type str.
-	Ethnic3 query.StrPatientSeries
-
-	// Ethnic4 is the ethnic___4 column of the picked row, of type str.
-	Ethnic4 query.StrPatientSeries
-
-	// Ethnic5 is the ethnic___5 column of the picked row, of type str.
-	Ethnic5 query.StrPatientSeries
-
-	// Ethnic6 is the ethnic___6 column of the picked row, of type str.
-	Ethnic6 query.StrPatientSeries
-
-	// Ethnic7 is the ethnic___7 column of the picked row, of type str.
-	Ethnic7 query.StrPatientSeries
-
-	// Ethnic8 is the ethnic___8 column of the picked row, of type str.
-	Ethnic8 query.StrPatientSeries
-
-	// Ethnic9 is the ethnic___9 column of the picked row, of type str.
-	Ethnic9 query.StrPatientSeries
-
-	// Ethnic10 is the ethnic___10 column of the picked row, of type str.
-	Ethnic10 query.StrPatientSeries
-
-	// Covid19Vaccine is the covid19_vaccine column of the picked row, of type
-	// str.
-	Covid19Vaccine query.StrPatientSeries
-
-	// Covid19Vaccined is the covid19_vaccined column of the picked row, of type
-	// date.
-	Covid19Vaccined query.DatePatientSeries
-
-	// Covid19Vaccine2d is the covid19_vaccine2d column of the picked row, of
-	// type date.
-	Covid19Vaccine2d query.DatePatientSeries
-
-	// Covid19VaccinedNk is the covid19_vaccined_nk column of the picked row, of
-	// type str.
+	Age               query.StrPatientSeries
+	AgeFactor         query.StrPatientSeries
+	CalcAge           query.StrPatientSeries
+	Sex               query.StrPatientSeries
+	Ethnic1           query.StrPatientSeries
+	Ethnic2           query.StrPatientSeries
+	Ethnic3           query.StrPatientSeries
+	Ethnic4           query.StrPatientSeries
+	Ethnic5           query.StrPatientSeries
+	Ethnic6           query.StrPatientSeries
+	Ethnic7           query.StrPatientSeries
+	Ethnic8           query.StrPatientSeries
+	Ethnic9           query.StrPatientSeries
+	Ethnic10          query.StrPatientSeries
+	Covid19Vaccine    query.StrPatientSeries
+	Covid19Vaccined   query.DatePatientSeries
+	Covid19Vaccine2d  query.DatePatientSeries
 	Covid19VaccinedNk query.StrPatientSeries
-
-	// CoronaIeorres is the corona_ieorres column of the picked row, of type str.
-	CoronaIeorres query.StrPatientSeries
-
-	// CorionaIeorres2 is the coriona_ieorres2 column of the picked row, of type
-	// str.
-	CorionaIeorres2 query.StrPatientSeries
-
-	// CorionaIeorres3 is the coriona_ieorres3 column of the picked row, of type
-	// str.
-	CorionaIeorres3 query.StrPatientSeries
-
-	// InflammatoryMss is the inflammatory_mss column of the picked row, of type
-	// str.
-	InflammatoryMss query.StrPatientSeries
-
-	// Cestdat is the cestdat column of the picked row, of type date.
-	Cestdat query.DatePatientSeries
-
-	// Chrincard is the chrincard column of the picked row, of type str. Possible
-	// values: YES, NO, Unknown.
-	Chrincard query.StrPatientSeries
-
-	// HypertensionMhyn is the hypertension_mhyn column of the picked row, of
-	// type str. Possible values: YES, NO, Unknown.
-	HypertensionMhyn query.StrPatientSeries
-
-	// ChronicpulMhyn is the chronicpul_mhyn column of the picked row, of type
-	// str. Possible values: YES, NO, Unknown.
-	ChronicpulMhyn query.StrPatientSeries
-
-	// AsthmaMhyn is the asthma_mhyn column of the picked row, of type str.
-	// Possible values: YES, NO, Unknown.
-	AsthmaMhyn query.StrPatientSeries
-
-	// RenalMhyn is the renal_mhyn column of the picked row, of type str.
-	// Possible values: YES, NO, Unknown.
-	RenalMhyn query.StrPatientSeries
-
-	// Mildliver is the mildliver column of the picked row, of type str. Possible
-	// values: YES, NO, Unknown.
-	Mildliver query.StrPatientSeries
-
-	// Modliv is the modliv column of the picked row, of type str. Possible
-	// values: YES, NO, Unknown.
-	Modliv query.StrPatientSeries
-
-	// ChronicneuMhyn is the chronicneu_mhyn column of the picked row, of type
-	// str. Possible values: YES, NO, Unknown.
-	ChronicneuMhyn query.StrPatientSeries
-
-	// MalignantneoMhyn is the malignantneo_mhyn column of the picked row, of
-	// type str. Possible values: YES, NO, Unknown.
-	MalignantneoMhyn query.StrPatientSeries
-
-	// ChronichaemoMhyn is the chronichaemo_mhyn column of the picked row, of
-	// type str. Possible values: YES, NO, Unknown.
-	ChronichaemoMhyn query.StrPatientSeries
-
-	// AidshivMhyn is the aidshiv_mhyn column of the picked row, of type str.
-	// Possible values: YES, NO, Unknown.
-	AidshivMhyn query.StrPatientSeries
-
-	// ObesityMhyn is the obesity_mhyn column of the picked row, of type str.
-	// Possible values: YES, NO, Unknown.
-	ObesityMhyn query.StrPatientSeries
-
-	// DiabetesTypeMhyn is the diabetes_type_mhyn column of the picked row, of
-	// type str. Possible values: NO, 1, 2, N/K.
-	DiabetesTypeMhyn query.StrPatientSeries
-
-	// DiabetescomMhyn is the diabetescom_mhyn column of the picked row, of type
-	// str. Possible values: YES, NO, Unknown.
-	DiabetescomMhyn query.StrPatientSeries
-
-	// DiabetesMhyn is the diabetes_mhyn column of the picked row, of type str.
-	// Possible values: YES, NO, Unknown.
-	DiabetesMhyn query.StrPatientSeries
-
-	// RheumatologicMhyn is the rheumatologic_mhyn column of the picked row, of
-	// type str. Possible values: YES, NO, Unknown.
+	CoronaIeorres     query.StrPatientSeries
+	CorionaIeorres2   query.StrPatientSeries
+	CorionaIeorres3   query.StrPatientSeries
+	InflammatoryMss   query.StrPatientSeries
+	Cestdat           query.DatePatientSeries
+	Chrincard         query.StrPatientSeries
+	HypertensionMhyn  query.StrPatientSeries
+	ChronicpulMhyn    query.StrPatientSeries
+	AsthmaMhyn        query.StrPatientSeries
+	RenalMhyn         query.StrPatientSeries
+	Mildliver         query.StrPatientSeries
+	Modliv            query.StrPatientSeries
+	ChronicneuMhyn    query.StrPatientSeries
+	MalignantneoMhyn  query.StrPatientSeries
+	ChronichaemoMhyn  query.StrPatientSeries
+	AidshivMhyn       query.StrPatientSeries
+	ObesityMhyn       query.StrPatientSeries
+	DiabetesTypeMhyn  query.StrPatientSeries
+	DiabetescomMhyn   query.StrPatientSeries
+	DiabetesMhyn      query.StrPatientSeries
 	RheumatologicMhyn query.StrPatientSeries
-
-	// DementiaMhyn is the dementia_mhyn column of the picked row, of type str.
-	// Possible values: YES, NO, Unknown.
-	DementiaMhyn query.StrPatientSeries
-
-	// MalnutritionMhyn is the malnutrition_mhyn column of the picked row, of
-	// type str. Possible values: YES, NO, Unknown.
-	MalnutritionMhyn query.StrPatientSeries
-
-	// SmokingMhyn is the smoking_mhyn column of the picked row, of type str.
-	// Possible values: Yes, Never Smoked, Former Smoker, N/K.
-	SmokingMhyn query.StrPatientSeries
-
-	// Hostdat is the hostdat column of the picked row, of type date.
-	Hostdat query.DatePatientSeries
-
-	// Hooccur is the hooccur column of the picked row, of type str.
-	Hooccur query.StrPatientSeries
-
-	// HostdatTransfer is the hostdat_transfer column of the picked row, of type
-	// date.
-	HostdatTransfer query.DatePatientSeries
-
-	// HostdatTransfernk is the hostdat_transfernk column of the picked row, of
-	// type str.
+	DementiaMhyn      query.StrPatientSeries
+	MalnutritionMhyn  query.StrPatientSeries
+	SmokingMhyn       query.StrPatientSeries
+	Hostdat           query.DatePatientSeries
+	Hooccur           query.StrPatientSeries
+	HostdatTransfer   query.DatePatientSeries
 	HostdatTransfernk query.StrPatientSeries
-
-	// ReadmCov19 is the readm_cov19 column of the picked row, of type str.
-	ReadmCov19 query.StrPatientSeries
-
-	// Dsstdat is the dsstdat column of the picked row, of type date.
-	Dsstdat query.DatePatientSeries
-
-	// Dsstdtc is the dsstdtc column of the picked row, of type date.
-	Dsstdtc query.DatePatientSeries
+	ReadmCov19        query.StrPatientSeries
+	Dsstdat           query.DatePatientSeries
+	Dsstdtc           query.DatePatientSeries
 }
 
 var isaricKinds = &query.FrameKinds[ISARICFrame, ISARICSortedFrame, ISARICRow]{
@@ -496,5 +370,7 @@ func newISARICColumns(f query.Frame) ISARICColumns {
 }
 
 // ISARIC is ehrql.tables.raw.tpp.isaric (event-level). COVID-19 hospital
-// admissions from the ISARIC COVID-19 Clinical Database.
+// admissions from the ISARIC COVID-19 Clinical Database. Its data is stored
+// as the table isaric_raw (the name of its dummy table file). Access to this
+// table requires the `isaric` permission.
 var ISARIC = isaricKinds.Events(query.NewEventFrame(tables.Lookup(tables.ModuleRawTPP, "isaric"), isaricKinds))

@@ -9,9 +9,7 @@ import (
 
 // MedicationsFrame is the medications table, or a filtered view of it, with
 // many rows per patient: its columns are the fields of MedicationsColumns.
-// Prescribed medications in primary care, with columns not yet well
-// understood. Its data is stored as the table medications_raw (the name of
-// its dummy table file).
+// Medications is the table.
 type MedicationsFrame struct {
 	query.EventFrame[MedicationsFrame, MedicationsSortedFrame, MedicationsRow]
 	MedicationsColumns
@@ -19,7 +17,7 @@ type MedicationsFrame struct {
 
 // MedicationsSortedFrame is the medications table, or a filtered view of it,
 // after SortBy: FirstForPatient and LastForPatient pick one row per patient
-// from it.
+// from it. Its columns are the fields of MedicationsColumns.
 type MedicationsSortedFrame struct {
 	query.SortedEventFrame[MedicationsFrame, MedicationsSortedFrame, MedicationsRow]
 	MedicationsColumns
@@ -50,30 +48,17 @@ type MedicationsColumns struct {
 }
 
 // MedicationsRow is one row of the medications table per patient, as picked
-// by FirstForPatient or LastForPatient; its columns are NULL for patients
-// with no rows.
+// by FirstForPatient or LastForPatient: its fields are the columns of
+// MedicationsColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type MedicationsRow struct {
 	query.PatientFrame
 
-	// Date is the date column of the picked row, of type date.
-	Date query.DatePatientSeries
-
-	// DmdCode is the dmd_code column of the picked row, of type DMDCode.
-	DmdCode query.CodePatientSeries
-
-	// ConsultationID is the consultation_id column of the picked row, of type
-	// int.
-	ConsultationID query.IntPatientSeries
-
-	// MedicationStatus is the medication_status column of the picked row, of
-	// type int. Ranges from 0 to 28.
-	MedicationStatus query.IntPatientSeries
-
-	// Quantity is the quantity column of the picked row, of type str.
-	Quantity query.StrPatientSeries
-
-	// RepeatMedicationID is the repeat_medication_id column of the picked row,
-	// of type int.
+	Date               query.DatePatientSeries
+	DmdCode            query.CodePatientSeries
+	ConsultationID     query.IntPatientSeries
+	MedicationStatus   query.IntPatientSeries
+	Quantity           query.StrPatientSeries
 	RepeatMedicationID query.IntPatientSeries
 }
 
@@ -109,5 +94,7 @@ func newMedicationsColumns(f query.Frame) MedicationsColumns {
 }
 
 // Medications is ehrql.tables.raw.tpp.medications (event-level). Prescribed
-// medications in primary care, with columns not yet well understood.
+// medications in primary care, with columns not yet well understood. Its
+// data is stored as the table medications_raw (the name of its dummy table
+// file).
 var Medications = medicationsKinds.Events(query.NewEventFrame(tables.Lookup(tables.ModuleRawTPP, "medications"), medicationsKinds))

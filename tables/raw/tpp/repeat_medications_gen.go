@@ -9,9 +9,7 @@ import (
 
 // RepeatMedicationsFrame is the repeat_medications table, or a filtered view
 // of it, with many rows per patient: its columns are the fields of
-// RepeatMedicationsColumns. Repeat medications in primary care, for data
-// development only. Its data is stored as the table repeat_medications_raw
-// (the name of its dummy table file).
+// RepeatMedicationsColumns. RepeatMedications is the table.
 type RepeatMedicationsFrame struct {
 	query.EventFrame[RepeatMedicationsFrame, RepeatMedicationsSortedFrame, RepeatMedicationsRow]
 	RepeatMedicationsColumns
@@ -19,7 +17,8 @@ type RepeatMedicationsFrame struct {
 
 // RepeatMedicationsSortedFrame is the repeat_medications table, or a
 // filtered view of it, after SortBy: FirstForPatient and LastForPatient pick
-// one row per patient from it.
+// one row per patient from it. Its columns are the fields of
+// RepeatMedicationsColumns.
 type RepeatMedicationsSortedFrame struct {
 	query.SortedEventFrame[RepeatMedicationsFrame, RepeatMedicationsSortedFrame, RepeatMedicationsRow]
 	RepeatMedicationsColumns
@@ -56,37 +55,20 @@ type RepeatMedicationsColumns struct {
 }
 
 // RepeatMedicationsRow is one row of the repeat_medications table per
-// patient, as picked by FirstForPatient or LastForPatient; its columns are
-// NULL for patients with no rows.
+// patient, as picked by FirstForPatient or LastForPatient: its fields are
+// the columns of RepeatMedicationsColumns (which documents them), with one
+// value per patient, NULL for patients with no rows.
 type RepeatMedicationsRow struct {
 	query.PatientFrame
 
-	// Date is the date column of the picked row, of type date.
-	Date query.DatePatientSeries
-
-	// DmdCode is the dmd_code column of the picked row, of type DMDCode.
-	DmdCode query.CodePatientSeries
-
-	// ConsultationID is the consultation_id column of the picked row, of type
-	// int.
-	ConsultationID query.IntPatientSeries
-
-	// RepeatMedicationID is the repeat_medication_id column of the picked row,
-	// of type int.
+	Date               query.DatePatientSeries
+	DmdCode            query.CodePatientSeries
+	ConsultationID     query.IntPatientSeries
 	RepeatMedicationID query.IntPatientSeries
-
-	// MedicationStatus is the medication_status column of the picked row, of
-	// type int. Ranges from 0 to 28.
-	MedicationStatus query.IntPatientSeries
-
-	// Quantity is the quantity column of the picked row, of type str.
-	Quantity query.StrPatientSeries
-
-	// StartDate is the start_date column of the picked row, of type date.
-	StartDate query.DatePatientSeries
-
-	// EndDate is the end_date column of the picked row, of type date.
-	EndDate query.DatePatientSeries
+	MedicationStatus   query.IntPatientSeries
+	Quantity           query.StrPatientSeries
+	StartDate          query.DatePatientSeries
+	EndDate            query.DatePatientSeries
 }
 
 var repeatMedicationsKinds = &query.FrameKinds[RepeatMedicationsFrame, RepeatMedicationsSortedFrame, RepeatMedicationsRow]{
@@ -126,5 +108,6 @@ func newRepeatMedicationsColumns(f query.Frame) RepeatMedicationsColumns {
 
 // RepeatMedications is ehrql.tables.raw.tpp.repeat_medications
 // (event-level). Repeat medications in primary care, for data development
-// only.
+// only. Its data is stored as the table repeat_medications_raw (the name of
+// its dummy table file).
 var RepeatMedications = repeatMedicationsKinds.Events(query.NewEventFrame(tables.Lookup(tables.ModuleRawTPP, "repeat_medications"), repeatMedicationsKinds))

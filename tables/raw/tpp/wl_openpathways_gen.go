@@ -9,9 +9,7 @@ import (
 
 // WLOpenpathwaysFrame is the wl_openpathways table, or a filtered view of
 // it, with many rows per patient: its columns are the fields of
-// WLOpenpathwaysColumns. National Waiting List Open Pathways, as stored. Its
-// data is stored as the table wl_openpathways_raw (the name of its dummy
-// table file). Access to this table requires the `waiting_list` permission.
+// WLOpenpathwaysColumns. WLOpenpathways is the table.
 type WLOpenpathwaysFrame struct {
 	query.EventFrame[WLOpenpathwaysFrame, WLOpenpathwaysSortedFrame, WLOpenpathwaysRow]
 	WLOpenpathwaysColumns
@@ -19,7 +17,7 @@ type WLOpenpathwaysFrame struct {
 
 // WLOpenpathwaysSortedFrame is the wl_openpathways table, or a filtered view
 // of it, after SortBy: FirstForPatient and LastForPatient pick one row per
-// patient from it.
+// patient from it. Its columns are the fields of WLOpenpathwaysColumns.
 type WLOpenpathwaysSortedFrame struct {
 	query.SortedEventFrame[WLOpenpathwaysFrame, WLOpenpathwaysSortedFrame, WLOpenpathwaysRow]
 	WLOpenpathwaysColumns
@@ -76,61 +74,24 @@ type WLOpenpathwaysColumns struct {
 }
 
 // WLOpenpathwaysRow is one row of the wl_openpathways table per patient, as
-// picked by FirstForPatient or LastForPatient; its columns are NULL for
-// patients with no rows.
+// picked by FirstForPatient or LastForPatient: its fields are the columns of
+// WLOpenpathwaysColumns (which documents them), with one value per patient,
+// NULL for patients with no rows.
 type WLOpenpathwaysRow struct {
 	query.PatientFrame
 
-	// ActivityTreatmentFunctionCode is the activity_treatment_function_code
-	// column of the picked row, of type str.
-	ActivityTreatmentFunctionCode query.StrPatientSeries
-
-	// CurrentPathwayPeriodStartDate is the current_pathway_period_start_date
-	// column of the picked row, of type str.
-	CurrentPathwayPeriodStartDate query.StrPatientSeries
-
-	// PriorityTypeCode is the priority_type_code column of the picked row, of
-	// type str.
-	PriorityTypeCode query.StrPatientSeries
-
-	// PseudoOrganisationCodePatientPathwayIdentifierIssuer is the
-	// pseudo_organisation_code_patient_pathway_identifier_issuer column of the
-	// picked row, of type str.
+	ActivityTreatmentFunctionCode                        query.StrPatientSeries
+	CurrentPathwayPeriodStartDate                        query.StrPatientSeries
+	PriorityTypeCode                                     query.StrPatientSeries
 	PseudoOrganisationCodePatientPathwayIdentifierIssuer query.StrPatientSeries
-
-	// PseudoPatientPathwayIdentifier is the pseudo_patient_pathway_identifier
-	// column of the picked row, of type str.
-	PseudoPatientPathwayIdentifier query.StrPatientSeries
-
-	// PseudoReferralIdentifier is the pseudo_referral_identifier column of the
-	// picked row, of type str.
-	PseudoReferralIdentifier query.StrPatientSeries
-
-	// ReferralRequestReceivedDate is the referral_request_received_date column
-	// of the picked row, of type str.
-	ReferralRequestReceivedDate query.StrPatientSeries
-
-	// ReferralToTreatmentPeriodEndDate is the
-	// referral_to_treatment_period_end_date column of the picked row, of type
-	// str.
-	ReferralToTreatmentPeriodEndDate query.StrPatientSeries
-
-	// ReferralToTreatmentPeriodStartDate is the
-	// referral_to_treatment_period_start_date column of the picked row, of type
-	// str.
-	ReferralToTreatmentPeriodStartDate query.StrPatientSeries
-
-	// SourceOfReferral is the source_of_referral column of the picked row, of
-	// type str.
-	SourceOfReferral query.StrPatientSeries
-
-	// WaitingListType is the waiting_list_type column of the picked row, of type
-	// str.
-	WaitingListType query.StrPatientSeries
-
-	// WeekEndingDate is the week_ending_date column of the picked row, of type
-	// str.
-	WeekEndingDate query.StrPatientSeries
+	PseudoPatientPathwayIdentifier                       query.StrPatientSeries
+	PseudoReferralIdentifier                             query.StrPatientSeries
+	ReferralRequestReceivedDate                          query.StrPatientSeries
+	ReferralToTreatmentPeriodEndDate                     query.StrPatientSeries
+	ReferralToTreatmentPeriodStartDate                   query.StrPatientSeries
+	SourceOfReferral                                     query.StrPatientSeries
+	WaitingListType                                      query.StrPatientSeries
+	WeekEndingDate                                       query.StrPatientSeries
 }
 
 var wlOpenpathwaysKinds = &query.FrameKinds[WLOpenpathwaysFrame, WLOpenpathwaysSortedFrame, WLOpenpathwaysRow]{
@@ -177,5 +138,7 @@ func newWLOpenpathwaysColumns(f query.Frame) WLOpenpathwaysColumns {
 }
 
 // WLOpenpathways is ehrql.tables.raw.tpp.wl_openpathways (event-level).
-// National Waiting List Open Pathways, as stored.
+// National Waiting List Open Pathways, as stored. Its data is stored as the
+// table wl_openpathways_raw (the name of its dummy table file). Access to
+// this table requires the `waiting_list` permission.
 var WLOpenpathways = wlOpenpathwaysKinds.Events(query.NewEventFrame(tables.Lookup(tables.ModuleRawTPP, "wl_openpathways"), wlOpenpathwaysKinds))

@@ -270,16 +270,16 @@ func patientTable(b *bytes.Buffer, m Module, t *model.Table) {
 	frame := n + "Frame"
 	ref := fmt.Sprintf("%s.%s", t.Module, t.Ref().Name)
 	fmt.Fprintf(b, "\n%s", comment(fmt.Sprintf(
-		"%s is the %s table, with at most one row per patient. %s", frame, t.Ref().Name, describeTable(t))))
+		"%s is the %s table, with at most one row per patient: its fields are the table's columns. %s is the table.", frame, t.Ref().Name, n)))
 	fmt.Fprintf(b, "type %s struct {\n\tquery.PatientFrame\n", frame)
-	fields(b, t, false, "")
+	fields(b, t, false, true)
 	b.WriteString("}\n\n")
 
 	fmt.Fprintf(b, "func new%s(f query.PatientFrame) %s {\n\treturn %s{\n\t\tPatientFrame: f,\n", frame, frame, frame)
 	columnInits(b, t, false, "\t\t")
 	b.WriteString("\t}\n}\n\n")
 
-	fmt.Fprintf(b, "%s", comment(fmt.Sprintf("%s is %s (patient-level). %s", n, ref, description(t))))
+	fmt.Fprintf(b, "%s", comment(fmt.Sprintf("%s is %s (patient-level). %s", n, ref, describeTable(t))))
 	fmt.Fprintf(b, "var %s = new%s(query.NewPatientFrame(tables.Lookup(tables.%s, %q)))\n", n, frame, m.Const, t.Ref().Name)
 }
 
@@ -292,23 +292,23 @@ func eventTable(b *bytes.Buffer, m Module, t *model.Table) {
 	ref := fmt.Sprintf("%s.%s", t.Module, export)
 
 	fmt.Fprintf(b, "\n%s", comment(fmt.Sprintf(
-		"%s is the %s table, or a filtered view of it, with many rows per patient: its columns are the fields of %s. %s", frame, export, columns, describeTable(t))))
+		"%s is the %s table, or a filtered view of it, with many rows per patient: its columns are the fields of %s. %s is the table.", frame, export, columns, n)))
 	fmt.Fprintf(b, "type %s struct {\n\tquery.EventFrame%s\n\t%s\n}\n\n", frame, params, columns)
 
 	fmt.Fprintf(b, "%s", comment(fmt.Sprintf(
-		"%s is the %s table, or a filtered view of it, after SortBy: FirstForPatient and LastForPatient pick one row per patient from it.", sorted, export)))
+		"%s is the %s table, or a filtered view of it, after SortBy: FirstForPatient and LastForPatient pick one row per patient from it. Its columns are the fields of %s.", sorted, export, columns)))
 	fmt.Fprintf(b, "type %s struct {\n\tquery.SortedEventFrame%s\n\t%s\n}\n\n", sorted, params, columns)
 
 	fmt.Fprintf(b, "%s", comment(fmt.Sprintf(
 		"%s are the columns of the %s table, or of a filtered or sorted view of it, with one value per row: the fields of %s and %s.", columns, export, frame, sorted)))
 	fmt.Fprintf(b, "type %s struct {", columns)
-	fields(b, t, true, "")
+	fields(b, t, true, true)
 	b.WriteString("}\n\n")
 
 	fmt.Fprintf(b, "%s", comment(fmt.Sprintf(
-		"%s is one row of the %s table per patient, as picked by FirstForPatient or LastForPatient; its columns are NULL for patients with no rows.", row, export)))
-	fmt.Fprintf(b, "type %s struct {\n\tquery.PatientFrame\n", row)
-	fields(b, t, false, " of the picked row")
+		"%s is one row of the %s table per patient, as picked by FirstForPatient or LastForPatient: its fields are the columns of %s (which documents them), with one value per patient, NULL for patients with no rows.", row, export, columns)))
+	fmt.Fprintf(b, "type %s struct {\n\tquery.PatientFrame\n\n", row)
+	fields(b, t, false, false)
 	b.WriteString("}\n\n")
 
 	fmt.Fprintf(b, "var %sKinds = &query.FrameKinds%s{\n", u, params)
@@ -322,14 +322,18 @@ func eventTable(b *bytes.Buffer, m Module, t *model.Table) {
 	columnInits(b, t, true, "\t\t")
 	b.WriteString("\t}\n}\n\n")
 
-	fmt.Fprintf(b, "%s", comment(fmt.Sprintf("%s is %s (event-level). %s", n, ref, description(t))))
+	fmt.Fprintf(b, "%s", comment(fmt.Sprintf("%s is %s (event-level). %s", n, ref, describeTable(t))))
 	fmt.Fprintf(b, "var %s = %sKinds.Events(query.NewEventFrame(tables.Lookup(tables.%s, %q), %sKinds))\n", n, u, m.Const, export, u)
 }
 
-func fields(b *bytes.Buffer, t *model.Table, event bool, of string) {
+// fields writes a field per column of t, of its event or patient series
+// type, each with its doc comment if documented.
+func fields(b *bytes.Buffer, t *model.Table, event, documented bool) {
 	for _, c := range t.Columns {
-		b.WriteString("\n")
-		b.WriteString(indent(comment(columnDoc(c, of))))
+		if documented {
+			b.WriteString("\n")
+			b.WriteString(indent(comment(columnDoc(c))))
+		}
 		fmt.Fprintf(b, "\t%s query.%s\n", ColumnName(c.Name), SeriesType(c.Type, event))
 	}
 }
@@ -378,8 +382,8 @@ func description(t *model.Table) string {
 }
 
 // columnDoc documents a column field: its name, type and constraints.
-func columnDoc(c model.Column, of string) string {
-	s := fmt.Sprintf("%s is the %s column%s, of type %s.", ColumnName(c.Name), c.Name, of, c.Type.Name())
+func columnDoc(c model.Column) string {
+	s := fmt.Sprintf("%s is the %s column, of type %s.", ColumnName(c.Name), c.Name, c.Type.Name())
 	if d := strings.TrimSpace(c.Description); d != "" {
 		s += " " + d
 		if !strings.HasSuffix(d, ".") {
