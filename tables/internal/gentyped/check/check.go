@@ -250,14 +250,56 @@ func Spanning(regs, start, end *model.Node) *model.Node {
 	return Must(model.Filter(regs, cond))
 }
 
+// Int is an int Value.
+func Int(i int64) *model.Node { return model.MustValue(model.IntLit(i)) }
+
+// Str is a str Value.
+func Str(s string) *model.Node { return model.MustValue(model.StrLit(s)) }
+
+// Node returns the query model of the series s.
+func Node(t *testing.T, s query.Series) *model.Node {
+	t.Helper()
+	n, err := query.Node(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // Same checks that the series s has the query model want.
 func Same(t *testing.T, what string, s query.Series, want *model.Node) {
 	t.Helper()
-	got, err := query.Node(s)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
+	SameModel(t, what, Node(t, s), want)
+}
+
+// SameModel checks that the query model got is want, as ehrQL builds it.
+func SameModel(t *testing.T, what string, got, want *model.Node) {
+	t.Helper()
 	if got.ID() != want.ID() {
-		t.Errorf("%s:\n got %v\nwant %v", what, got, want)
+		t.Errorf("%s: query model differs from ehrQL's\n got: %s\nwant: %s", what, Dump(got), Dump(want))
 	}
+}
+
+// Dump renders a node tree for failure messages.
+func Dump(n *model.Node) string {
+	if n == nil {
+		return "NULL"
+	}
+	switch n.Op() {
+	case model.OpValue:
+		return n.Literal().String()
+	case model.OpSelectTable, model.OpSelectPatientTable:
+		return n.Table().Module + "." + n.Table().Name
+	}
+	s := n.Op().String() + "("
+	if n.Op() == model.OpSelectColumn {
+		s += n.Name() + ", "
+	}
+	for i, a := range n.Args() {
+		if i > 0 {
+			s += ", "
+		}
+		s += Dump(a)
+	}
+	return s + ")"
 }
