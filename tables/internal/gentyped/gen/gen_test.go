@@ -251,6 +251,10 @@ func TestRenderRefusesReservedNames(t *testing.T) {
 	if err := checkColumns(tbl); err == nil {
 		t.Error("a column named where was accepted")
 	}
+	tbl = &model.Table{Name: "x", Columns: []model.Column{{Name: "x_columns", Type: model.Int}}}
+	if err := checkColumns(tbl); err == nil {
+		t.Error("a column named as the table's columns struct was accepted")
+	}
 	tbl = &model.Table{Name: "x", Columns: []model.Column{{Name: "a_id", Type: model.Int}, {Name: "a_ID", Type: model.Int}}}
 	if err := checkColumns(tbl); err == nil {
 		t.Error("two columns with one Go name were accepted")
