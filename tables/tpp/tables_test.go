@@ -3,7 +3,6 @@ package tpp_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"reflect"
 	"strconv"
@@ -265,26 +264,7 @@ func TestElectronicFrailtyIndex(t *testing.T) {
 
 func TestCauseOfDeathIsIn(t *testing.T) {
 	cl := codelists.New("U071", "U072")
-	deaths := table("ons_deaths")
-	var members []model.Literal
-	for _, c := range cl.Codes() {
-		l, err := model.CodeLit(codelists.ICD10, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		members = append(members, l)
-	}
-	set, err := model.SetLit(model.CodeType(codelists.ICD10), members)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := func(name string) *model.Node {
-		return check.Fn(model.OpIn, check.Col(deaths, name), model.MustValue(set))
-	}
-	want := in("underlying_cause_of_death")
-	for i := 1; i <= 15; i++ {
-		want = check.Fn(model.OpOr, want, in(fmt.Sprintf("cause_of_death_%02d", i)))
-	}
+	want := check.CauseOfDeathIsIn(table("ons_deaths"), cl)
 	got := check.Node(t, tpp.ONSDeaths.CauseOfDeathIsIn(cl))
 	check.SameModel(t, "CauseOfDeathIsIn", got, want)
 	if got.Arg(1).Arg(0).Arg(0).Table().Module != tables.ModuleTPP {

@@ -4,11 +4,13 @@
 package check
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
@@ -248,6 +250,31 @@ func Spanning(regs, start, end *model.Node) *model.Node {
 			Fn(model.OpGE, Col(regs, "end_date"), end),
 			Fn(model.OpIsNull, Col(regs, "end_date"))))
 	return Must(model.Filter(regs, cond))
+}
+
+// CauseOfDeathIsIn is ehrQL's ons_deaths.cause_of_death_is_in(cl) on
+// deaths: functools.reduce(operator.or_, [underlying_cause_of_death.is_in(cl),
+// cause_of_death_01.is_in(cl), … cause_of_death_15.is_in(cl)]), for a
+// codelist of ICD-10 codes.
+func CauseOfDeathIsIn(deaths *model.Node, cl codelists.Codelist) *model.Node {
+	var members []model.Literal
+	for _, c := range cl.Codes() {
+		l, err := model.CodeLit(codelists.ICD10, c)
+		if err != nil {
+			panic(err)
+		}
+		members = append(members, l)
+	}
+	set, err := model.SetLit(model.CodeType(codelists.ICD10), members)
+	if err != nil {
+		panic(err)
+	}
+	in := func(name string) *model.Node { return Fn(model.OpIn, Col(deaths, name), model.MustValue(set)) }
+	out := in("underlying_cause_of_death")
+	for i := 1; i <= 15; i++ {
+		out = Fn(model.OpOr, out, in(fmt.Sprintf("cause_of_death_%02d", i)))
+	}
+	return out
 }
 
 // Int is an int Value.
