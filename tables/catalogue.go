@@ -100,6 +100,27 @@ func mustLookup(module, name string) *model.Table {
 	return t
 }
 
+// extensions maps each table that extends another to the table it
+// extends, as ehrQL's TPP and EMIS tables subclass core's
+// (class medications(ehrql.tables.core.medications.__class__)): its columns
+// start with the base table's, in order, and it has the base table's
+// helpers.
+var extensions = map[*model.Table]*model.Table{
+	tppMedications:            coreMedications,
+	tppONSDeaths:              coreONSDeaths,
+	tppPracticeRegistrations:  corePracticeRegistrations,
+	emisPracticeRegistrations: corePracticeRegistrations,
+}
+
+// Extends returns the table t extends, as tpp.practice_registrations
+// extends core.practice_registrations, and whether it extends one. A
+// re-exported table (tpp.patients, which is core.patients) extends none: it
+// is the other table.
+func Extends(t *model.Table) (*model.Table, bool) {
+	base, ok := extensions[t]
+	return base, ok
+}
+
 // newDefault builds the default catalogue. It panics if a table is invalid,
 // which the package's tests rule out.
 func newDefault() *Catalogue {

@@ -445,6 +445,38 @@ func TestExtendedTablesAreDistinct(t *testing.T) {
 	}
 }
 
+func TestExtends(t *testing.T) {
+	want := map[string]string{
+		"ehrql.tables.tpp.medications":             "ehrql.tables.core.medications",
+		"ehrql.tables.tpp.ons_deaths":              "ehrql.tables.core.ons_deaths",
+		"ehrql.tables.tpp.practice_registrations":  "ehrql.tables.core.practice_registrations",
+		"ehrql.tables.emis.practice_registrations": "ehrql.tables.core.practice_registrations",
+	}
+	got := map[string]string{}
+	for _, module := range Default().Modules() {
+		for _, tbl := range Default().Tables(module) {
+			base, ok := Extends(tbl)
+			if !ok {
+				continue
+			}
+			name := tbl.Module + "." + tbl.Name
+			got[name] = base.Module + "." + base.Name
+			if tbl.PatientLevel != base.PatientLevel {
+				t.Errorf("%s: patient level %v, its base %v", name, tbl.PatientLevel, base.PatientLevel)
+			}
+			if len(tbl.Columns) < len(base.Columns) || !reflect.DeepEqual(tbl.Columns[:len(base.Columns)], base.Columns) {
+				t.Errorf("%s: columns %v do not start with those of %s.%s, %v", name, columnList(tbl), base.Module, base.Name, columnList(base))
+			}
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("extensions %v, want %v", got, want)
+	}
+	if _, ok := Extends(Core("patients")); ok {
+		t.Error("core.patients extends a table")
+	}
+}
+
 func TestLookupIsStable(t *testing.T) {
 	for _, module := range Default().Modules() {
 		for _, tbl := range Default().Tables(module) {

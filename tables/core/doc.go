@@ -12,5 +12,5 @@
 // The vars are immutable query values: Where, SortBy and the helpers return
 // new frames and never change the table they start from. The tables and
 // their fields are generated from the catalogue of package tables
-// (tables_gen.go); the helpers are in helpers.go.
+// (a <table>_gen.go file per table); the helpers are in helpers.go.
 package core

@@ -11,6 +11,15 @@ import (
 // columns, so the query model is the same as ehrQL's; none adds a node of
 // its own. They use the columns of the frame they are called on, so they
 // also work on a filtered view of a table, as in ehrQL.
+//
+// The tables of other modules that extend core's (tables.Extends: tpp's
+// practice_registrations and ons_deaths, emis's practice_registrations)
+// have these helpers too: gentyped copies each method declared here on the
+// extended table's types into the extending table's generated file. A
+// helper of such a table may therefore use only the table's own columns and
+// methods and the exported names of other packages; after changing one,
+// run go generate ./tables/... (TestGeneratedFilesUpToDate fails until
+// then).
 
 // AgeOn is the patient's age on date, in whole elapsed calendar years:
 // (date − date_of_birth).years. It takes no account of whether the patient

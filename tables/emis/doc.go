@@ -9,5 +9,5 @@
 //	ds.Add("age", emis.Patients.AgeOn(start))
 //
 // The tables and their fields are generated from the catalogue of package
-// tables (tables_gen.go); the helpers are in helpers.go.
+// tables (a <table>_gen.go file per table); the helpers are in helpers.go.
 package emis

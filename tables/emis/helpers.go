@@ -2,11 +2,11 @@ package emis
 
 import (
 	"github.com/ehrql-go/ehrql/query"
-	"github.com/ehrql-go/ehrql/tables/internal/registrations"
 )
 
 // The helper methods of ehrql.tables.emis. clinical_events, medications and
-// ons_deaths are core's tables, with core's helpers. Each helper builds
+// ons_deaths are core's tables, with core's helpers, and the generated file
+// of practice_registrations, which extends core's, copies core's helpers. Each helper builds
 // exactly the expression ehrQL's method of the same name builds from the
 // table's own columns, so the query model is the same as ehrQL's.
 
@@ -28,26 +28,4 @@ func (p PatientsFrame) HasPracticeRegistrationSpanning(start, end query.DatePati
 	return p.RegistrationStartDate.IsOnOrBefore(start).And(
 		p.RegistrationEndDate.IsAfter(end).Or(p.RegistrationEndDate.IsNull()),
 	)
-}
-
-// Spanning keeps the registrations that span the whole period from start
-// to end, both included. ehrQL: practice_registrations.spanning(start,
-// end), inherited from core.
-func (r PracticeRegistrationsFrame) Spanning(start, end query.DatePatientSeries) PracticeRegistrationsFrame {
-	return registrations.Spanning(r, r.StartDate, r.EndDate, start, end)
-}
-
-// ForPatientOn is each patient's registration on date:
-// spanning(date, date).sort_by(start_date, end_date,
-// practice_pseudo_id).last_for_patient(), as core's. ehrQL:
-// practice_registrations.for_patient_on(date).
-func (r PracticeRegistrationsFrame) ForPatientOn(date query.DatePatientSeries) PracticeRegistrationsRow {
-	return registrations.ForPatientOn(r, r.StartDate, r.EndDate, date, r.StartDate, r.EndDate, r.PracticePseudoID)
-}
-
-// ExistsForPatientOn is true for patients registered on date (never NULL):
-// spanning(date, date).exists_for_patient(). ehrQL:
-// practice_registrations.exists_for_patient_on(date).
-func (r PracticeRegistrationsFrame) ExistsForPatientOn(date query.DatePatientSeries) query.BoolPatientSeries {
-	return registrations.ExistsForPatientOn(r, r.StartDate, r.EndDate, date)
 }

@@ -6,5 +6,5 @@
 // helpers.
 //
 // The tables and their fields are generated from the catalogue of package
-// tables (tables_gen.go); the helpers are in helpers.go.
+// tables (a <table>_gen.go file per table); the helpers are in helpers.go.
 package emisv2

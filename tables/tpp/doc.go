@@ -11,10 +11,12 @@
 // As in ehrQL, tpp.Patients is the table ehrql.tables.core.patients, and
 // builds the same query as core.Patients. The other tables that share a
 // name with a core table (clinical_events, medications, ons_deaths,
-// practice_registrations) are TPP's own, with extra columns.
+// practice_registrations) are TPP's own, with extra columns; those ehrQL
+// declares as extensions of core's (medications, ons_deaths,
+// practice_registrations) have core's helpers too.
 //
 // The vars are immutable query values: Where, SortBy and the helpers return
 // new frames and never change the table they start from. The tables and
 // their fields are generated from the catalogue of package tables
-// (tables_gen.go); the helpers are in helpers.go.
+// (a <table>_gen.go file per table); the helpers are in helpers.go.
 package tpp

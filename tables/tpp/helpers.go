@@ -3,61 +3,17 @@ package tpp
 import (
 	"strconv"
 
-	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/query"
-	"github.com/ehrql-go/ehrql/tables/internal/registrations"
 )
 
-// The helper methods of ehrql.tables.tpp, including those it inherits from
-// ehrql.tables.core (patients, which tpp re-exports, has core's helpers). Each builds exactly the
-// expression ehrQL's method of the same name builds from the table's own
-// columns, so the query model is the same as ehrQL's; none adds a node of
-// its own. They use the columns of the frame they are called on, so they
-// also work on a filtered view of a table, as in ehrQL.
-
-// Spanning keeps the registrations that span the whole period from start
-// to end, both included: start_date.is_on_or_before(start) &
-// (end_date.is_on_or_after(end) | end_date.is_null()). A NULL start or end
-// keeps none. ehrQL: practice_registrations.spanning(start, end).
-func (r PracticeRegistrationsFrame) Spanning(start, end query.DatePatientSeries) PracticeRegistrationsFrame {
-	return registrations.Spanning(r, r.StartDate, r.EndDate, start, end)
-}
-
-// ForPatientOn is each patient's registration on date:
-// spanning(date, date).sort_by(start_date, end_date,
-// practice_pseudo_id).last_for_patient(). It prefers the latest start date,
-// then the latest non-NULL end date, then the largest practice_pseudo_id;
-// patients with no registration on date get NULL columns. ehrQL:
-// practice_registrations.for_patient_on(date).
-func (r PracticeRegistrationsFrame) ForPatientOn(date query.DatePatientSeries) PracticeRegistrationsRow {
-	return registrations.ForPatientOn(r, r.StartDate, r.EndDate, date, r.StartDate, r.EndDate, r.PracticePseudoID)
-}
-
-// ExistsForPatientOn is true for patients registered on date (never NULL):
-// spanning(date, date).exists_for_patient(). ehrQL:
-// practice_registrations.exists_for_patient_on(date).
-func (r PracticeRegistrationsFrame) ExistsForPatientOn(date query.DatePatientSeries) query.BoolPatientSeries {
-	return registrations.ExistsForPatientOn(r, r.StartDate, r.EndDate, date)
-}
-
-// CauseOfDeathIsIn matches the codelist against underlying_cause_of_death
-// and cause_of_death_01 … cause_of_death_15: the OR, in that order, of each
-// column's is_in(codelist). The OR is three-valued, so the result is NULL,
-// not false, where no column matches and any is NULL, and for patients with
-// no registered death. ehrQL: ons_deaths.cause_of_death_is_in(codelist).
-func (d ONSDeathsFrame) CauseOfDeathIsIn(cl codelists.Codelist) query.BoolPatientSeries {
-	cols := []query.CodePatientSeries{
-		d.UnderlyingCauseOfDeath,
-		d.CauseOfDeath01, d.CauseOfDeath02, d.CauseOfDeath03, d.CauseOfDeath04, d.CauseOfDeath05,
-		d.CauseOfDeath06, d.CauseOfDeath07, d.CauseOfDeath08, d.CauseOfDeath09, d.CauseOfDeath10,
-		d.CauseOfDeath11, d.CauseOfDeath12, d.CauseOfDeath13, d.CauseOfDeath14, d.CauseOfDeath15,
-	}
-	out := cols[0].IsIn(cl)
-	for _, c := range cols[1:] {
-		out = out.Or(c.IsIn(cl))
-	}
-	return out
-}
+// The helper methods of ehrql.tables.tpp. Those it inherits from
+// ehrql.tables.core are core's: patients is core's table, and the generated
+// files of practice_registrations and ons_deaths, which extend core's, copy
+// core's helpers. Each builds exactly the expression ehrQL's method of the
+// same name builds from the table's own columns, so the query model is the
+// same as ehrQL's; none adds a node of its own. They use the columns of the
+// frame they are called on, so they also work on a filtered view of a
+// table, as in ehrQL.
 
 // SpanningWithSystmone keeps the registrations that span the whole period
 // from start to end and whose practice has used SystmOne since start:
@@ -117,27 +73,15 @@ func (r AddressesRow) IMDDecile() query.StrPatientSeries {
 
 // IMDQuintile is the IMD quintile of each address, as AddressesRow.IMDQuintile
 // says. ehrQL: the imd_quintile property of addresses, on the table or a
-// filtered view of it.
-func (a AddressesFrame) IMDQuintile() query.StrEventSeries {
+// filtered or sorted view of it.
+func (a AddressesColumns) IMDQuintile() query.StrEventSeries {
 	return imdBands(a.ImdRounded, 5).(query.StrEventSeries)
 }
 
 // IMDDecile is the IMD decile of each address, as AddressesRow.IMDDecile
 // says. ehrQL: the imd_decile property of addresses, on the table or a
-// filtered view of it.
-func (a AddressesFrame) IMDDecile() query.StrEventSeries {
-	return imdBands(a.ImdRounded, 10).(query.StrEventSeries)
-}
-
-// IMDQuintile is the IMD quintile of each address of a sorted view, as
-// AddressesFrame.IMDQuintile.
-func (a AddressesSortedFrame) IMDQuintile() query.StrEventSeries {
-	return imdBands(a.ImdRounded, 5).(query.StrEventSeries)
-}
-
-// IMDDecile is the IMD decile of each address of a sorted view, as
-// AddressesFrame.IMDDecile.
-func (a AddressesSortedFrame) IMDDecile() query.StrEventSeries {
+// filtered or sorted view of it.
+func (a AddressesColumns) IMDDecile() query.StrEventSeries {
 	return imdBands(a.ImdRounded, 10).(query.StrEventSeries)
 }
 

@@ -1,7 +1,8 @@
-// Command gentyped writes the typed table wrappers of one ehrQL table module
-// (tables_gen.go) and the list of its tables for the tests
-// (tables_gen_test.go) into the current directory, from the catalogue of
-// package tables. Run it with go generate in the package's directory under
+// Command gentyped writes the typed table wrappers of one ehrQL table module,
+// a file per table (clinical_events_gen.go), and the list of its tables for
+// the tests (tables_gen_test.go) into the current directory, from the
+// catalogue of package tables; it removes the files of tables the module no
+// longer has. Run it with go generate in the package's directory under
 // tables (core, tpp, emis, emisv2, smoketest, raw/core, raw/tpp, raw/emis):
 //
 //	//go:generate go run ../internal/gentyped -module core
@@ -35,12 +36,7 @@ func run(dir string) error {
 		}
 		return fmt.Errorf("unknown -module %q: want one of %s", dir, strings.Join(dirs, ", "))
 	}
-	files, err := gen.Render(m)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(gen.SourceFile, files.Source, 0o644); err != nil {
-		return err
-	}
-	return os.WriteFile(gen.TestFile, files.Test, 0o644)
+	// The current directory is tables/<dir>.
+	tablesDir := strings.Repeat("../", strings.Count(dir, "/")+1)
+	return gen.Write(m, ".", tablesDir)
 }

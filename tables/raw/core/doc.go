@@ -8,5 +8,5 @@
 //	latest := rawcore.ONSDeaths.SortBy(rawcore.ONSDeaths.Date).LastForPatient()
 //
 // The table is generated from the catalogue of package tables
-// (tables_gen.go).
+// (a <table>_gen.go file per table).
 package core

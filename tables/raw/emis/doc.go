@@ -5,5 +5,5 @@
 //	rawemis "github.com/ehrql-go/ehrql/tables/raw/emis"
 //
 // The table is generated from the catalogue of package tables
-// (tables_gen.go).
+// (a <table>_gen.go file per table).
 package emis

@@ -9,5 +9,5 @@
 //	meds := rawtpp.Medications.Where(rawtpp.Medications.MedicationStatus.Eq(query.Int(4)))
 //
 // The tables are generated from the catalogue of package tables
-// (tables_gen.go).
+// (a <table>_gen.go file per table).
 package tpp

@@ -7,8 +7,8 @@ import (
 	"github.com/ehrql-go/ehrql/tables"
 )
 
-// PatientsFrame is the patients table, with at most one row per patient.
-// Patients' month of birth, for end-to-end tests of a backend.
+// PatientsFrame is the patients table, with at most one row per patient: its
+// fields are the table's columns. Patients is the table.
 type PatientsFrame struct {
 	query.PatientFrame
 

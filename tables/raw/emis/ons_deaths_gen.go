@@ -14,6 +14,10 @@ type ONSDeathsFrame = core.ONSDeathsFrame
 // re-exports ehrql.tables.raw.core.ons_deaths.
 type ONSDeathsSortedFrame = core.ONSDeathsSortedFrame
 
+// ONSDeathsColumns is core.ONSDeathsColumns: ehrql.tables.raw.emis
+// re-exports ehrql.tables.raw.core.ons_deaths.
+type ONSDeathsColumns = core.ONSDeathsColumns
+
 // ONSDeathsRow is core.ONSDeathsRow: ehrql.tables.raw.emis re-exports
 // ehrql.tables.raw.core.ons_deaths.
 type ONSDeathsRow = core.ONSDeathsRow
