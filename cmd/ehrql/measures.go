@@ -63,7 +63,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 	}
 	progress(stderr, start, "loaded %s: %d measures", defPath, len(def.Measures))
 	sdc := disclosureControl(def)
-	var rows []report.Row
+	var rows []engine.MeasureRow
 	switch {
 	case *dsn == "" && *dummyFile != "":
 		if rows, err = report.ReadDummyFile(*dummyFile, def.Measures); err != nil {
@@ -124,7 +124,7 @@ func (e *measuresTimeoutError) Error() string {
 // measuresTimeout. ehrQL projects, from the intervals done, whether the
 // whole run will pass the limit and stops early; the query here computes
 // every interval at once, so the run stops when it reaches the limit.
-func runMeasuresInTime(ctx context.Context, q *engine.MeasuresQuery, s *engine.Session) ([]report.Row, error) {
+func runMeasuresInTime(ctx context.Context, q *engine.MeasuresQuery, s *engine.Session) ([]engine.MeasureRow, error) {
 	qctx, cancel := context.WithTimeout(ctx, measuresTimeout)
 	defer cancel()
 	rows, err := q.RunMeasures(qctx, s)
