@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/dummy"
 	"github.com/ehrql-go/ehrql/internal/definition"
 	"github.com/ehrql-go/ehrql/measures/report"
 	"github.com/ehrql-go/ehrql/query/model"
@@ -108,6 +109,25 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 		progress(stderr, start, "wrote %d measure rows to %s (disclosure control %s)", len(rows), *out, map[bool]string{true: "on", false: "off"}[sdc])
 	}
 	return nil
+}
+
+// dummyMeasuresSession generates dummy data for measures when no data source
+// is given, as ehrQL does: for the dataset dummy.MeasuresDefinition builds.
+// The real measures query then runs over that data.
+func dummyMeasuresSession(ctx context.Context, def *model.Definition, opts engine.Options, stderr io.Writer) (*engine.Session, error) {
+	combined, err := dummy.MeasuresDefinition(def)
+	if err != nil {
+		return nil, err
+	}
+	seed, err := dummySeed()
+	if err != nil {
+		return nil, err
+	}
+	d, err := generateDummy(ctx, combined, seed, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return d.Open(ctx, opts)
 }
 
 // measuresTimeout is ehrQL's time limit for generating measures: 72 hours.
