@@ -13,9 +13,6 @@ type Query struct{ *sqlgen.Query }
 // sqlgen.MeasuresQuery), ready to run in a Session.
 type MeasuresQuery struct{ *sqlgen.MeasuresQuery }
 
-// ColumnSpec describes one output column (see sqlgen.ColumnSpec).
-type ColumnSpec = sqlgen.ColumnSpec
-
 // EventQuery is the compiled query of one event-level table.
 type EventQuery = sqlgen.EventQuery
 

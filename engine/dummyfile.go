@@ -63,7 +63,7 @@ func (q *Query) writeDummyDataDir(ctx context.Context, in, out string, stdout io
 	}
 	type table struct {
 		name         string
-		cols         []ColumnSpec
+		cols         []model.ColumnSpec
 		patientLevel bool
 	}
 	tables := []table{{"dataset", q.Columns, true}}
@@ -108,7 +108,7 @@ func (q *Query) writeDummyDataDir(ctx context.Context, in, out string, stdout io
 
 // copyDummyFile checks one dummy data file against the columns of an
 // output table (one row per patient when patientLevel) and writes it out.
-func copyDummyFile(ctx context.Context, in string, cols []ColumnSpec, patientLevel bool, out string, stdout io.Writer) (int64, error) {
+func copyDummyFile(ctx context.Context, in string, cols []model.ColumnSpec, patientLevel bool, out string, stdout io.Writer) (int64, error) {
 	format, err := output.FormatFromPath(in)
 	if err != nil {
 		return 0, fmt.Errorf("--dummy-data-file %s: %w", in, err)
@@ -119,7 +119,7 @@ func copyDummyFile(ctx context.Context, in string, cols []ColumnSpec, patientLev
 	return copyCSVDummyFile(ctx, in, cols, patientLevel, format == output.FormatCSVGz, out, stdout)
 }
 
-func copyCSVDummyFile(ctx context.Context, in string, columns []ColumnSpec, patientLevel, gz bool, out string, stdout io.Writer) (int64, error) {
+func copyCSVDummyFile(ctx context.Context, in string, columns []model.ColumnSpec, patientLevel, gz bool, out string, stdout io.Writer) (int64, error) {
 	f, err := os.Open(in)
 	if err != nil {
 		return 0, err
@@ -199,7 +199,7 @@ func copyCSVDummyFile(ctx context.Context, in string, columns []ColumnSpec, pati
 	return runTable(ctx, s, "SELECT "+strings.Join(cols, ", ")+` FROM "dataset" ORDER BY patient_id, rowid`, columns, out, stdout)
 }
 
-func copyArrowDummyFile(in string, columns []ColumnSpec, out string, stdout io.Writer) (rows int64, err error) {
+func copyArrowDummyFile(in string, columns []model.ColumnSpec, out string, stdout io.Writer) (rows int64, err error) {
 	// The Arrow reader trusts the file's metadata and may panic on a
 	// malformed file: that is a bad input file, not a crash.
 	var w output.Writer
@@ -221,7 +221,7 @@ func copyArrowDummyFile(in string, columns []ColumnSpec, out string, stdout io.W
 		return 0, fmt.Errorf("%s is not an Arrow IPC file: %w", in, err)
 	}
 	defer r.Close()
-	cols := OutputColumns(columns)
+	cols := output.ColumnsOf(columns)
 	natural := output.NaturalSchema(cols)
 	index := make([]int, len(cols))
 	var problems []string

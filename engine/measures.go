@@ -5,19 +5,36 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ehrql-go/ehrql/measures/report"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
+// MeasureRow is one group of one measure in one interval, as RunMeasures
+// computes it: the sums over the patients whose denominator is true (or
+// > 0), before disclosure control.
+type MeasureRow struct {
+	// Measure is the measure's name.
+	Measure string
+	// Start and End are the interval's dates, both included.
+	Start, End model.CivilDate
+	// Numerator is the sum of the numerator (true = 1; NULLs count 0).
+	Numerator int64
+	// Denominator is the sum of the denominator.
+	Denominator int64
+	// Groups holds the values of the measure's own group_by columns, by
+	// name: nil for NULL, else bool, int64, float64, string or
+	// model.CivilDate.
+	Groups map[string]any
+}
+
 // RunMeasures executes the measures query and returns the raw sums, one row
 // per measure, interval and group (disclosure control is applied later).
-func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]report.Row, error) {
+func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]MeasureRow, error) {
 	rows, err := s.conn.QueryContext(ctx, q.SQL)
 	if err != nil {
 		return nil, q.diagnose(ctx, s, s.duck.Explain(fmt.Errorf("running the measures query: %w", err)))
 	}
 	defer rows.Close()
-	var out []report.Row
+	var out []MeasureRow
 	vals := make([]any, 4+len(q.Groups))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
@@ -29,7 +46,7 @@ func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]report.R
 		}
 		mi, iv := toInt(vals[0]), toInt(vals[1])
 		m := q.Measures[mi]
-		r := report.Row{
+		r := MeasureRow{
 			Measure:     m.Name,
 			Start:       q.Intervals[iv][0],
 			End:         q.Intervals[iv][1],
@@ -64,7 +81,7 @@ func toInt(v any) int64 {
 	return 0
 }
 
-// normalise converts a scanned DuckDB value to report.Row's group types.
+// normalise converts a scanned DuckDB value to MeasureRow's group types.
 func normalise(v any) any {
 	switch x := v.(type) {
 	case time.Time:

@@ -68,7 +68,7 @@ func (s *Session) LoadRows(ctx context.Context, tables []*model.Table, data memo
 
 // Fetch runs a query of the session and returns its rows as the reference
 // engine's table name holds them (dates as model.CivilDate).
-func (s *Session) Fetch(ctx context.Context, name, query string, cols []ColumnSpec) (memory.Table, error) {
+func (s *Session) Fetch(ctx context.Context, name, query string, cols []model.ColumnSpec) (memory.Table, error) {
 	t := memory.Table{Name: name}
 	for _, c := range cols {
 		t.Columns = append(t.Columns, c.Name)
@@ -121,10 +121,10 @@ func (q *Query) Results(ctx context.Context, s *Session) (*memory.Results, error
 func (s *Session) ReadRows(ctx context.Context, tables []*model.Table) (memory.Data, error) {
 	data := memory.Data{}
 	for _, t := range tables {
-		cols := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
+		cols := []model.ColumnSpec{model.PatientIDSpec}
 		sel := []string{"patient_id"}
 		for _, c := range t.Columns {
-			cols = append(cols, ColumnSpec{Name: c.Name, Type: c.Type})
+			cols = append(cols, model.ColumnSpec{Name: c.Name, Type: c.Type, Nullable: true})
 			sel = append(sel, sqlname.Ident(c.Name))
 		}
 		got, err := s.Fetch(ctx, t.Name, fmt.Sprintf("SELECT %s FROM %s ORDER BY rowid", strings.Join(sel, ", "), sqlname.Ident(t.Name)), cols)

@@ -110,39 +110,6 @@ func (s *Session) Query(ctx context.Context, query string, args ...any) (*sql.Ro
 	return s.conn.QueryContext(ctx, query, args...)
 }
 
-// OutputColumns converts column specs to the output writers' columns.
-func OutputColumns(specs []ColumnSpec) []output.Column {
-	cols := make([]output.Column, len(specs))
-	for i, s := range specs {
-		c := output.Column{Name: s.Name, Nullable: i > 0, Min: s.Min, Max: s.Max}
-		switch s.Type.Kind {
-		case model.KindBool:
-			c.Kind = output.Bool
-		case model.KindInt:
-			c.Kind = output.Int
-		case model.KindFloat:
-			c.Kind = output.Float
-		case model.KindDate:
-			c.Kind = output.Date
-		default:
-			c.Kind = output.Str
-			if s.Categories != nil {
-				c.Categories = make([]string, 0, len(s.Categories))
-				for _, l := range s.Categories {
-					if v, ok := l.Go().(string); ok {
-						c.Categories = append(c.Categories, v)
-					}
-				}
-			}
-		}
-		if c.Kind != output.Int {
-			c.Min, c.Max = nil, nil
-		}
-		cols[i] = c
-	}
-	return cols
-}
-
 // Run executes the query and streams its rows into a new output at path
 // (".arrow", ".csv", ".csv.gz"; "" or "-" for CSV on stdout). A dataset with
 // event tables needs a directory output, "DIR:csv" or "DIR/:arrow", which
@@ -168,7 +135,7 @@ func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writ
 	type table struct {
 		name string
 		sql  string
-		cols []ColumnSpec
+		cols []model.ColumnSpec
 	}
 	tables := []table{{"dataset", q.SQL, q.Columns}}
 	for _, e := range q.Events {
@@ -236,8 +203,8 @@ func SplitDirectoryOutput(path string) (dir, ext string, ok bool) {
 	return dir, ext, true
 }
 
-func runTable(ctx context.Context, s *Session, query string, specs []ColumnSpec, path string, stdout io.Writer) (int64, error) {
-	cols := OutputColumns(specs)
+func runTable(ctx context.Context, s *Session, query string, specs []model.ColumnSpec, path string, stdout io.Writer) (int64, error) {
+	cols := output.ColumnsOf(specs)
 	w, err := output.Create(path, cols, stdout)
 	if err != nil {
 		return 0, err

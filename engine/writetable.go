@@ -15,10 +15,10 @@ import (
 // declares them (categories dictionary-encoded in Arrow). It returns the
 // number of rows.
 func (s *Session) WriteTable(ctx context.Context, t *model.Table, path string, stdout io.Writer) (int64, error) {
-	specs := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
+	specs := []model.ColumnSpec{model.PatientIDSpec}
 	cols := []string{"patient_id"}
 	for _, c := range t.Columns {
-		spec := ColumnSpec{Name: c.Name, Type: c.Type}
+		spec := model.ColumnSpec{Name: c.Name, Type: c.Type, Nullable: true}
 		if cats, ok := c.Categories(); ok {
 			spec.Categories = cats
 		}

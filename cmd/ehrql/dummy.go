@@ -178,7 +178,7 @@ func createDummyTables(ctx context.Context, args, params []string, stdout, stder
 
 // loadDummyDefinition loads the definition create-dummy-tables generates
 // data for: a dataset, or measures, whose data is generated as for
-// generate-measures (measuresDummyDefinition).
+// generate-measures (dummy.MeasuresDefinition).
 func loadDummyDefinition(ctx context.Context, path string, params []string) (*model.Definition, error) {
 	def, err := loadDefinition(ctx, path, params, "")
 	if err != nil {
@@ -190,7 +190,7 @@ func loadDummyDefinition(ctx context.Context, path string, params []string) (*mo
 	if def.MeasuresError != nil {
 		return nil, recordedError(path, def.MeasuresError)
 	}
-	return measuresDummyDefinition(def)
+	return dummy.MeasuresDefinition(def)
 }
 
 // writeDummyTables writes each dummy table as dir/<table><ext>, Arrow or

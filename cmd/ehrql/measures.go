@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/dummy"
 	"github.com/ehrql-go/ehrql/internal/definition"
 	"github.com/ehrql-go/ehrql/measures/report"
 	"github.com/ehrql-go/ehrql/query/model"
@@ -63,7 +64,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 	}
 	progress(stderr, start, "loaded %s: %d measures", defPath, len(def.Measures))
 	sdc := disclosureControl(def)
-	var rows []report.Row
+	var rows []engine.MeasureRow
 	switch {
 	case *dsn == "" && *dummyFile != "":
 		if rows, err = report.ReadDummyFile(*dummyFile, def.Measures); err != nil {
@@ -110,6 +111,25 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 	return nil
 }
 
+// dummyMeasuresSession generates dummy data for measures when no data source
+// is given, as ehrQL does: for the dataset dummy.MeasuresDefinition builds.
+// The real measures query then runs over that data.
+func dummyMeasuresSession(ctx context.Context, def *model.Definition, opts engine.Options, stderr io.Writer) (*engine.Session, error) {
+	combined, err := dummy.MeasuresDefinition(def)
+	if err != nil {
+		return nil, err
+	}
+	seed, err := dummySeed()
+	if err != nil {
+		return nil, err
+	}
+	d, err := generateDummy(ctx, combined, seed, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return d.Open(ctx, opts)
+}
+
 // measuresTimeout is ehrQL's time limit for generating measures: 72 hours.
 var measuresTimeout = 72 * time.Hour
 
@@ -124,7 +144,7 @@ func (e *measuresTimeoutError) Error() string {
 // measuresTimeout. ehrQL projects, from the intervals done, whether the
 // whole run will pass the limit and stops early; the query here computes
 // every interval at once, so the run stops when it reaches the limit.
-func runMeasuresInTime(ctx context.Context, q *engine.MeasuresQuery, s *engine.Session) ([]report.Row, error) {
+func runMeasuresInTime(ctx context.Context, q *engine.MeasuresQuery, s *engine.Session) ([]engine.MeasureRow, error) {
 	qctx, cancel := context.WithTimeout(ctx, measuresTimeout)
 	defer cancel()
 	rows, err := q.RunMeasures(qctx, s)

@@ -18,6 +18,9 @@
 // passes. Each candidate's data depends only on the seed and its position,
 // so output is reproducible.
 //
+// Measures get dummy data through a dataset: MeasuresDefinition builds it
+// from their denominators, numerators and groups.
+//
 // Data.WriteCSVDir writes the tables in the --dummy-tables format and
 // Data.Open loads them into an engine session for the real query.
 package dummy

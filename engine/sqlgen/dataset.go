@@ -16,7 +16,7 @@ type Query struct {
 	// SQL returns the dataset, ordered by patient_id.
 	SQL string
 	// Columns describes the output columns, patient_id first.
-	Columns []ColumnSpec
+	Columns []model.ColumnSpec
 	// Tables lists every table the query reads.
 	Tables []*model.Table
 	// Events holds the dataset's event-level output tables, if any.
@@ -37,7 +37,7 @@ type Query struct {
 type EventQuery struct {
 	Name    string
 	SQL     string
-	Columns []ColumnSpec
+	Columns []model.ColumnSpec
 }
 
 // Script renders the whole query as one SQL script, for dump-dataset-sql.
@@ -90,7 +90,6 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 		return nil, fmt.Errorf("population: %w", err)
 	}
 	sel := []string{"p.patient_id AS patient_id"}
-	cols := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
 	for _, v := range ds.Variables {
 		c.where = fmt.Sprintf("variable '%s'", v.Name)
 		x, err := c.expr(v.Series, s)
@@ -98,7 +97,6 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 			return nil, fmt.Errorf("variable %s: %w", v.Name, err)
 		}
 		sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", x, sqlType(v.Series.Type()), ident(v.Name)))
-		cols = append(cols, specOf(v.Name, v.Series))
 	}
 	var b strings.Builder
 	if len(c.ctes) > 0 || universe != "" {
@@ -112,7 +110,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 		b.WriteString("\n" + s.joinClause())
 	}
 	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY p.patient_id", pop)
-	q := &Query{Setup: Macros, SQL: b.String(), Columns: cols, Plan: c.plan, Dataset: ds}
+	q := &Query{Setup: Macros, SQL: b.String(), Columns: model.ColumnSpecs(ds), Plan: c.plan, Dataset: ds}
 	for _, ev := range ds.Events {
 		eq, err := compileEventTable(ds.Population, ev, roots)
 		if err != nil {
@@ -154,7 +152,6 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	if frame == nil {
 		return EventQuery{}, fmt.Errorf("no event-level column")
 	}
-	cols := []ColumnSpec{{Name: "patient_id", Type: model.Int}}
 	names := ev.Frame.MemberNames()
 	f, err := flattenFrame(frame)
 	if err != nil {
@@ -185,9 +182,6 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	if err != nil {
 		return EventQuery{}, err
 	}
-	for i, m := range members {
-		cols = append(cols, specOf(names[i], m))
-	}
 	out := []string{"patient_id"}
 	for _, n := range names {
 		out = append(out, ident(n))
@@ -204,7 +198,7 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	fmt.Fprintf(&b, "\n  WHERE (%s) IS TRUE\n)\n", pop)
 	fmt.Fprintf(&b, "SELECT %s FROM (\n  %s\n) AS r\nWHERE r.patient_id IN (SELECT patient_id FROM included)\nORDER BY %s",
 		"r."+strings.Join(out, ", r."), rows, strings.Join(order, ", "))
-	return EventQuery{Name: ev.Name, SQL: b.String(), Columns: cols}, nil
+	return EventQuery{Name: ev.Name, SQL: b.String(), Columns: model.EventColumnSpecs(ev)}, nil
 }
 
 // universe returns the SQL for the candidate patients. When the population

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/query/model"
@@ -33,7 +34,7 @@ import (
 // A folder holds one file per measure, <measure>.csv, .csv.gz or .arrow
 // (all in one format), with the measure's columns but no measure column,
 // as ehrQL reads it.
-func ReadDummyFile(path string, ms []model.Measure) ([]Row, error) {
+func ReadDummyFile(path string, ms []model.Measure) ([]engine.MeasureRow, error) {
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return readDummyDir(path, ms)
 	}
@@ -42,7 +43,7 @@ func ReadDummyFile(path string, ms []model.Measure) ([]Row, error) {
 
 // readDummyPath reads one file. A file of one measure's results, named by
 // implied, has no measure column.
-func readDummyPath(path string, ms []model.Measure, implied string) ([]Row, error) {
+func readDummyPath(path string, ms []model.Measure, implied string) ([]engine.MeasureRow, error) {
 	var r io.Reader
 	switch {
 	case strings.HasSuffix(path, ".csv.gz"), strings.HasSuffix(path, ".csv"):
@@ -75,7 +76,7 @@ func readDummyPath(path string, ms []model.Measure, implied string) ([]Row, erro
 	return readDummy(path, r, ms, implied)
 }
 
-func readDummy(path string, r io.Reader, ms []model.Measure, implied string) ([]Row, error) {
+func readDummy(path string, r io.Reader, ms []model.Measure, implied string) ([]engine.MeasureRow, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -92,12 +93,12 @@ func readDummy(path string, r io.Reader, ms []model.Measure, implied string) ([]
 }
 
 // readDummyDir reads a folder of one file per measure.
-func readDummyDir(dir string, ms []model.Measure) ([]Row, error) {
+func readDummyDir(dir string, ms []model.Measure) ([]engine.MeasureRow, error) {
 	ext, err := source.DirFormat(dir)
 	if err != nil {
 		return nil, err
 	}
-	var rows []Row
+	var rows []engine.MeasureRow
 	for _, m := range ms {
 		path := filepath.Join(dir, m.Name+ext)
 		if _, err := os.Stat(path); err != nil {
@@ -136,9 +137,9 @@ func (r impliedMeasure) Read() ([]string, error) {
 // readRecords validates and converts the rows of a file with the given
 // header; implied, if not empty, is the measure of every row of a file
 // with no measure column.
-func readRecords(path string, header []string, cr recordReader, ms []model.Measure, implied string) ([]Row, error) {
+func readRecords(path string, header []string, cr recordReader, ms []model.Measure, implied string) ([]engine.MeasureRow, error) {
 	if implied != "" {
-		header = append(slices.Clip(header), ColMeasure)
+		header = append(slices.Clip(header), model.MeasuresColMeasure)
 		cr = impliedMeasure{cr, implied}
 	}
 	cols := Columns(ms)
@@ -164,7 +165,7 @@ func readRecords(path string, header []string, cr recordReader, ms []model.Measu
 		}
 	}
 	var errs []error
-	var rows []Row
+	var rows []engine.MeasureRow
 	for n := 1; ; n++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -182,7 +183,7 @@ func readRecords(path string, header []string, cr recordReader, ms []model.Measu
 		bad := false
 		for _, c := range cols {
 			v, err := parseValue(c, rec[pos[c.Name]])
-			if err == nil && v == nil && (!c.Nullable || c.Name == ColNumerator || c.Name == ColDenominator) {
+			if err == nil && v == nil && (!c.Nullable || c.Name == model.MeasuresColNumerator || c.Name == model.MeasuresColDenominator) {
 				err = fmt.Errorf("NULL value in non-nullable column '%s'", c.Name)
 			}
 			if err != nil {
@@ -195,12 +196,12 @@ func readRecords(path string, header []string, cr recordReader, ms []model.Measu
 		if bad {
 			continue
 		}
-		row := Row{
-			Measure:     values[ColMeasure].(string),
-			Start:       values[ColIntervalStart].(model.CivilDate),
-			End:         values[ColIntervalEnd].(model.CivilDate),
-			Numerator:   values[ColNumerator].(int64),
-			Denominator: values[ColDenominator].(int64),
+		row := engine.MeasureRow{
+			Measure:     values[model.MeasuresColMeasure].(string),
+			Start:       values[model.MeasuresColIntervalStart].(model.CivilDate),
+			End:         values[model.MeasuresColIntervalEnd].(model.CivilDate),
+			Numerator:   values[model.MeasuresColNumerator].(int64),
+			Denominator: values[model.MeasuresColDenominator].(int64),
 			Groups:      map[string]any{},
 		}
 		for _, g := range groupsOf[row.Measure] {

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
+	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/query/model"
@@ -19,7 +20,7 @@ import (
 // readArrowDummy reads an Arrow measures file: each column the measures
 // need must be of its type's family (as ehrQL's Arrow reader checks), and
 // its values are then checked as a CSV file's are.
-func readArrowDummy(path string, ms []model.Measure, implied string) (rows []Row, err error) {
+func readArrowDummy(path string, ms []model.Measure, implied string) (rows []engine.MeasureRow, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

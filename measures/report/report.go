@@ -1,3 +1,6 @@
+// Package report turns the engine's per-measure sums (engine.MeasureRow)
+// into the measures table ehrQL writes: its columns, rows, ratios and
+// disclosure control.
 package report
 
 import (
@@ -13,116 +16,24 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/measures/sdc"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
-// The measures table's own columns, before the group columns.
-const (
-	ColMeasure       = "measure"
-	ColIntervalStart = "interval_start"
-	ColIntervalEnd   = "interval_end"
-	ColRatio         = "ratio"
-	ColNumerator     = "numerator"
-	ColDenominator   = "denominator"
-)
-
 // BatchSize is the number of rows per record batch written, as ehrQL's.
 const BatchSize = 64000
 
-// groupColumn is one group_by column of the combined table.
-type groupColumn struct {
-	name   string
-	series *model.Node
-}
-
-// groupColumns returns every group_by column of any measure, in order of
-// first appearance (measure definition order, then group order).
-func groupColumns(ms []model.Measure) []groupColumn {
-	var out []groupColumn
-	seen := map[string]bool{}
-	for _, m := range ms {
-		for _, g := range m.GroupBy {
-			if !seen[g.Name] {
-				seen[g.Name] = true
-				out = append(out, groupColumn{g.Name, g.Series})
-			}
-		}
-	}
-	return out
-}
-
-// Columns returns the combined measures table's columns (ehrQL's measures
-// column specs): measure (str, its categories the measure names in
-// definition order), interval_start and interval_end (dates), all three
-// non-NULL; ratio (float), numerator and denominator (int); then every
-// group_by column of any measure in order of first appearance, typed from
-// its series, with categories and integer bounds where ehrQL knows them.
+// Columns returns the combined measures table's columns: the writers' form
+// of the query model's measures column specs (model.MeasuresColumnSpecs).
 func Columns(ms []model.Measure) []output.Column {
-	names := make([]string, 0, len(ms))
-	for _, m := range ms {
-		if !slices.Contains(names, m.Name) {
-			names = append(names, m.Name)
-		}
-	}
-	cols := []output.Column{
-		{Name: ColMeasure, Kind: output.Str, Categories: names},
-		{Name: ColIntervalStart, Kind: output.Date},
-		{Name: ColIntervalEnd, Kind: output.Date},
-		{Name: ColRatio, Kind: output.Float, Nullable: true},
-		{Name: ColNumerator, Kind: output.Int, Nullable: true},
-		{Name: ColDenominator, Kind: output.Int, Nullable: true},
-	}
-	for _, g := range groupColumns(ms) {
-		cols = append(cols, seriesColumn(g.name, g.series))
-	}
-	return cols
-}
-
-// seriesColumn is the column spec ehrQL derives from a series: its type
-// (codes and multi-code strings are str), categories for str columns, and
-// integer bounds for counts and range-constrained columns.
-func seriesColumn(name string, n *model.Node) output.Column {
-	c := output.Column{Name: name, Nullable: true}
-	switch n.Type().Kind {
-	case model.KindBool:
-		c.Kind = output.Bool
-	case model.KindInt:
-		c.Kind = output.Int
-		switch n.Op() {
-		case model.OpCount:
-			lo, hi := int64(0), int64(65535)
-			c.Min, c.Max = &lo, &hi
-		case model.OpSelectColumn:
-			if col, ok := n.Arg(0).Table().Column(n.Name()); ok {
-				if r, ok := col.Range(); ok {
-					lo, hi := r.Min, r.Max
-					c.Min, c.Max = &lo, &hi
-				}
-			}
-		}
-	case model.KindFloat:
-		c.Kind = output.Float
-	case model.KindDate:
-		c.Kind = output.Date
-	default:
-		c.Kind = output.Str
-		if cats := model.Categories(n); cats != nil {
-			c.Categories = []string{}
-			for _, l := range cats {
-				if s, ok := l.Go().(string); ok && !slices.Contains(c.Categories, s) {
-					c.Categories = append(c.Categories, s)
-				}
-			}
-		}
-	}
-	return c
+	return output.ColumnsOf(model.MeasuresColumnSpecs(ms))
 }
 
 // Line is one row of the measures table, after disclosure control.
 type Line struct {
-	Row
+	engine.MeasureRow
 	// Ratio is Numerator / Denominator; RatioValid is false (NULL) when
 	// the denominator is 0.
 	Ratio      float64
@@ -137,10 +48,10 @@ type Line struct {
 // the released counts, and the rows put in a deterministic order: measure
 // definition order, then interval, then group values in the measure's
 // group order (NULL first, then ascending).
-func Lines(ms []model.Measure, rows []Row, sdcOn bool) ([]Line, error) {
+func Lines(ms []model.Measure, rows []engine.MeasureRow, sdcOn bool) ([]Line, error) {
 	cols := Columns(ms)
 	kinds := map[string]output.Kind{}
-	for _, c := range cols[6:] {
+	for _, c := range cols[model.MeasuresFixedColumns:] {
 		kinds[c.Name] = c.Kind
 	}
 	index := map[string]int{}
@@ -164,7 +75,7 @@ func Lines(ms []model.Measure, rows []Row, sdcOn bool) ([]Line, error) {
 				return nil, fmt.Errorf("measures: %s: group_by column %q: %w", m.Name, name, err)
 			}
 		}
-		l := Line{Row: r}
+		l := Line{MeasureRow: r}
 		if sdcOn {
 			num, den, ratio, ok, err := sdc.Apply(r.Numerator, r.Denominator)
 			if err != nil {
@@ -303,8 +214,8 @@ func Records(mem memory.Allocator, cols []output.Column, lines []Line) ([]arrow.
 			}
 			b.Field(4).(*array.Int64Builder).Append(l.Numerator)
 			b.Field(5).(*array.Int64Builder).Append(l.Denominator)
-			for i, c := range cols[6:] {
-				if err := appendValue(b.Field(6+i), c, l.Groups[c.Name]); err != nil {
+			for i, c := range cols[model.MeasuresFixedColumns:] {
+				if err := appendValue(b.Field(model.MeasuresFixedColumns+i), c, l.Groups[c.Name]); err != nil {
 					b.Release()
 					release()
 					return nil, err
@@ -344,7 +255,7 @@ func appendValue(b array.Builder, c output.Column, v any) error {
 // (".arrow", ".csv" or ".csv.gz"; "" or "-" for CSV on stdout) through
 // engine/output, applying disclosure control when sdc is true. The file
 // appears only when complete.
-func Write(path string, stdout io.Writer, ms []model.Measure, rows []Row, sdcOn bool) error {
+func Write(path string, stdout io.Writer, ms []model.Measure, rows []engine.MeasureRow, sdcOn bool) error {
 	lines, err := Lines(ms, rows, sdcOn)
 	if err != nil {
 		return err
@@ -380,7 +291,7 @@ func Write(path string, stdout io.Writer, ms []model.Measure, rows []Row, sdcOn 
 // "measures/:csv"): <measure name><ext>, with the interval, ratio, numerator
 // and denominator columns and the measure's own group_by columns, in the
 // order of its definition (no measure column).
-func WriteDir(dir, ext string, ms []model.Measure, rows []Row, sdcOn bool) error {
+func WriteDir(dir, ext string, ms []model.Measure, rows []engine.MeasureRow, sdcOn bool) error {
 	lines, err := Lines(ms, rows, sdcOn)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
+	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/measures"
 	"github.com/ehrql-go/ehrql/measures/report"
@@ -111,8 +112,8 @@ func TestStudyColumns(t *testing.T) {
 }
 
 // spec36Rows are spec 3.6's births-by-sex rows, given out of order.
-func spec36Rows() []report.Row {
-	return []report.Row{
+func spec36Rows() []engine.MeasureRow {
+	return []engine.MeasureRow{
 		{Measure: "births", Start: d("2021-01-01"), End: d("2021-12-31"), Numerator: 0, Denominator: 1, Groups: map[string]any{"sex": "male"}},
 		{Measure: "births", Start: d("2021-01-01"), End: d("2021-12-31"), Numerator: 8, Denominator: 8, Groups: map[string]any{"sex": "female"}},
 		{Measure: "births", Start: d("2020-01-01"), End: d("2020-12-31"), Numerator: 1, Denominator: 1, Groups: map[string]any{"sex": "male"}},
@@ -120,7 +121,7 @@ func spec36Rows() []report.Row {
 	}
 }
 
-func writeCSV(t *testing.T, ms []model.Measure, rows []report.Row, sdcOn bool) string {
+func writeCSV(t *testing.T, ms []model.Measure, rows []engine.MeasureRow, sdcOn bool) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := report.Write("", &b, ms, rows, sdcOn); err != nil {
@@ -163,8 +164,8 @@ func TestRowOrder(t *testing.T) {
 	g := func(band, sex any, n any, dob any) map[string]any {
 		return map[string]any{"band": band, "sex": sex, "n": n, "dob": dob}
 	}
-	y := report.Row{Measure: "events", Start: d("2020-01-01"), End: d("2020-12-31"), Numerator: 3, Denominator: 4}
-	rows := []report.Row{}
+	y := engine.MeasureRow{Measure: "events", Start: d("2020-01-01"), End: d("2020-12-31"), Numerator: 3, Denominator: 4}
+	rows := []engine.MeasureRow{}
 	for _, grp := range []map[string]any{
 		g("young", "male", int64(2), nil),
 		g("old", nil, int64(1), d("1990-01-02")),
@@ -177,7 +178,7 @@ func TestRowOrder(t *testing.T) {
 		r.Groups = grp
 		rows = append(rows, r)
 	}
-	rows = append(rows, report.Row{Measure: "births", Start: d("2021-01-01"), End: d("2021-12-31"), Numerator: 1, Denominator: 3, Groups: map[string]any{"sex": nil}})
+	rows = append(rows, engine.MeasureRow{Measure: "births", Start: d("2021-01-01"), End: d("2021-12-31"), Numerator: 1, Denominator: 3, Groups: map[string]any{"sex": nil}})
 	got := writeCSV(t, ms, rows, false)
 	want := "measure,interval_start,interval_end,ratio,numerator,denominator,sex,band,n,dob\n" +
 		"births,2021-01-01,2021-12-31,0.3333333333333333,1,3,,,,\n" +
@@ -194,27 +195,27 @@ func TestRowOrder(t *testing.T) {
 
 func TestLinesErrors(t *testing.T) {
 	ms := testMeasures(t)
-	base := report.Row{Measure: "births", Start: d("2020-01-01"), End: d("2020-12-31"), Numerator: 1, Denominator: 10, Groups: map[string]any{"sex": "male"}}
+	base := engine.MeasureRow{Measure: "births", Start: d("2020-01-01"), End: d("2020-12-31"), Numerator: 1, Denominator: 10, Groups: map[string]any{"sex": "male"}}
 	for _, tc := range []struct {
 		name string
-		edit func(r *report.Row)
+		edit func(r *engine.MeasureRow)
 		sdc  bool
 		want string
 	}{
-		{"negative numerator", func(r *report.Row) { r.Numerator = -3 }, true,
+		{"negative numerator", func(r *engine.MeasureRow) { r.Numerator = -3 }, true,
 			"measures: births, interval 2020-01-01 to 2020-12-31: disclosure control needs non-negative counts, but the numerator is negative"},
-		{"negative denominator", func(r *report.Row) { r.Denominator = -1 }, true,
+		{"negative denominator", func(r *engine.MeasureRow) { r.Denominator = -1 }, true,
 			"measures: births, interval 2020-01-01 to 2020-12-31: disclosure control needs non-negative counts, but the denominator is negative"},
-		{"unknown measure", func(r *report.Row) { r.Measure = "nope" }, false, `measures: a result row names an unknown measure "nope"`},
-		{"foreign group", func(r *report.Row) { r.Groups = map[string]any{"band": "old"} }, false,
+		{"unknown measure", func(r *engine.MeasureRow) { r.Measure = "nope" }, false, `measures: a result row names an unknown measure "nope"`},
+		{"foreign group", func(r *engine.MeasureRow) { r.Groups = map[string]any{"band": "old"} }, false,
 			`measures: births: a result row has a value for "band", which is not one of its group_by columns`},
-		{"wrong type", func(r *report.Row) { r.Groups = map[string]any{"sex": int64(1)} }, false,
+		{"wrong type", func(r *engine.MeasureRow) { r.Groups = map[string]any{"sex": int64(1)} }, false,
 			`measures: births: group_by column "sex": value 1 (int64) is not of type str`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := base
 			tc.edit(&r)
-			_, err := report.Lines(ms, []report.Row{r}, tc.sdc)
+			_, err := report.Lines(ms, []engine.MeasureRow{r}, tc.sdc)
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("error %v\nwant %s", err, tc.want)
 			}
@@ -223,7 +224,7 @@ func TestLinesErrors(t *testing.T) {
 	// Without disclosure control a negative int numerator is fine.
 	r := base
 	r.Numerator = -3
-	lines, err := report.Lines(ms, []report.Row{r}, false)
+	lines, err := report.Lines(ms, []engine.MeasureRow{r}, false)
 	if err != nil || lines[0].Ratio != -0.3 || !lines[0].RatioValid {
 		t.Errorf("negative numerator without SDC: %+v, %v", lines, err)
 	}
@@ -231,7 +232,7 @@ func TestLinesErrors(t *testing.T) {
 
 func TestWriteFiles(t *testing.T) {
 	ms := testMeasures(t)
-	rows := append(spec36Rows(), report.Row{Measure: "events", Start: d("2020-01-01"), End: d("2020-12-31"),
+	rows := append(spec36Rows(), engine.MeasureRow{Measure: "events", Start: d("2020-01-01"), End: d("2020-12-31"),
 		Numerator: 23, Denominator: 18, Groups: map[string]any{"band": "old", "sex": "female", "n": int64(3), "dob": d("1950-06-01")}})
 	dir := t.TempDir()
 	csvText := writeCSV(t, ms, rows, true)
@@ -312,9 +313,9 @@ func TestWriteNoRows(t *testing.T) {
 
 func TestManyRowsBatched(t *testing.T) {
 	ms := testMeasures(t)
-	var rows []report.Row
+	var rows []engine.MeasureRow
 	for i := 0; i < report.BatchSize+10; i++ {
-		rows = append(rows, report.Row{Measure: "events", Start: d("2020-01-01"), End: d("2020-12-31"),
+		rows = append(rows, engine.MeasureRow{Measure: "events", Start: d("2020-01-01"), End: d("2020-12-31"),
 			Numerator: 1, Denominator: 2, Groups: map[string]any{"n": int64(i % 60000)}})
 	}
 	lines, err := report.Lines(ms, rows, false)

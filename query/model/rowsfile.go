@@ -182,9 +182,9 @@ func (f *rowsFile) read(cols []Column) ([][]Literal, error) {
 	if arrowFile && ReadArrowTableFile == nil {
 		return nil, fmt.Errorf("rows: %s: this program has no Arrow reader for table_from_file; run it with the ehrql command, or write the table as CSV", f.path)
 	}
-	specs := map[string]*columnSpec{}
+	specs := map[string]*ColumnSpec{}
 	for _, kv := range f.specs {
-		specs[kv[0].(string)] = kv[1].(*columnSpec)
+		specs[kv[0].(string)] = kv[1].(*ColumnSpec)
 	}
 	var fcs []FileColumn
 	for _, c := range cols {

@@ -286,7 +286,7 @@ var objectDecls = []*objectDecl{
 		{name: "min_value", kind: nullable(kindLiteral)},
 		{name: "max_value", kind: nullable(kindLiteral)},
 	}, build: func(_ *decoder, v []any) (any, error) {
-		s := &columnSpec{Type: v[0].(Type), Nullable: v[1].(bool)}
+		s := &ColumnSpec{Type: v[0].(Type), Nullable: v[1].(bool)}
 		if v[2] != nil {
 			s.Categories = append([]Literal{}, fromAny[Literal](v[2])...)
 		}
@@ -318,20 +318,13 @@ type DefinitionError struct {
 // Error implements the error interface.
 func (e *DefinitionError) Error() string { return e.Message }
 
-// columnSpec is ehrQL's ColumnSpec: how one column of a file is read.
-type columnSpec struct {
-	Type       Type
-	Nullable   bool
-	Categories []Literal // nil: any value
-}
-
 // rowsFile is a table_from_file file named by a rows reader, its path
 // resolved inside the definition's directory.
 type rowsFile struct {
 	reader       string // the reader's class name
 	path         string // as written in the query model
 	resolved     string
-	specs        [][2]any // column name, *columnSpec
+	specs        [][2]any // column name, *ColumnSpec
 	allowMissing bool
 }
 
@@ -663,7 +656,7 @@ func objectNameOf(v any) string {
 		return x.ConstraintName()
 	case *Node:
 		return x.op.String()
-	case *columnSpec:
+	case *ColumnSpec:
 		return "ColumnSpec"
 	case *Show:
 		return "Show"
