@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/internal/studytest"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
 )
@@ -125,14 +126,7 @@ func mustCode(c string) model.Literal {
 // The expected rows were computed by an independent implementation of the
 // study's measures over the same CSVs (873 rows in all).
 func TestStudyMeasures(t *testing.T) {
-	data, err := os.ReadFile(studyDir + "/ehrql-json/consultation_measures.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := model.Decode(data, tables.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := studytest.Definition(t, studytest.Measures)
 	q, err := engine.CompileMeasures(def.Measures)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/internal/studytest"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
 )
@@ -20,14 +21,7 @@ const studyDir = "../testdata/studies/consultations"
 
 func compileStudy(t *testing.T) *engine.Query {
 	t.Helper()
-	data, err := os.ReadFile(studyDir + "/ehrql-json/consultation_dataset_2020-04-01_to_2021-03-31.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := model.Decode(data, tables.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := studytest.Definition(t, studytest.Dataset)
 	q, err := engine.CompileDataset(def.Dataset)
 	if err != nil {
 		t.Fatal(err)

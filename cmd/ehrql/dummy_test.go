@@ -8,24 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ehrql-go/ehrql/internal/studytest"
 	"github.com/ehrql-go/ehrql/query/model"
-	"github.com/ehrql-go/ehrql/tables"
 )
 
 const studyJSON2020 = study + "/ehrql-json/consultation_dataset_2020-04-01_to_2021-03-31.json"
 
-func loadStudyDef(t *testing.T) *model.Definition {
-	t.Helper()
-	data, err := os.ReadFile(studyJSON2020)
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := model.Decode(data, tables.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return def
-}
+func loadStudyDef(t *testing.T) *model.Definition { return studytest.Definition(t, studytest.Dataset) }
 
 // TestCreateDummyTablesRoundTrip: create-dummy-tables writes the tables,
 // and generate-dataset over them gives the same dataset as running on

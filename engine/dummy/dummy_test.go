@@ -15,6 +15,7 @@ import (
 	"github.com/ehrql-go/ehrql/codelists"
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/dummy"
+	"github.com/ehrql-go/ehrql/internal/studytest"
 	q "github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
@@ -22,20 +23,7 @@ import (
 	"github.com/ehrql-go/ehrql/tables/tpp"
 )
 
-const studyJSON = "../../testdata/studies/consultations/ehrql-json/consultation_dataset_2020-04-01_to_2021-03-31.json"
-
-func loadStudy(t testing.TB) *model.Definition {
-	t.Helper()
-	data, err := os.ReadFile(studyJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := model.Decode(data, tables.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return def
-}
+func loadStudy(t testing.TB) *model.Definition { return studytest.Definition(t, studytest.Dataset) }
 
 // output is a dataset run over generated data, as CSV cells.
 type output struct {

@@ -9,8 +9,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/engine/sqlgen"
-	"github.com/ehrql-go/ehrql/query/model"
-	"github.com/ehrql-go/ehrql/tables"
+	"github.com/ehrql-go/ehrql/internal/studytest"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden SQL files in testdata/golden")
@@ -20,19 +19,12 @@ var updateGolden = flag.Bool("update", false, "rewrite the golden SQL files in t
 // ./engine -run TestGoldenSQL -update rewrites it; review the diff).
 func TestGoldenSQL(t *testing.T) {
 	cases := []struct{ def, golden string }{
-		{"consultation_dataset_2020-04-01_to_2021-03-31.json", "consultation_dataset.sql"},
-		{"consultation_measures.json", "consultation_measures.sql"},
+		{studytest.Dataset, "consultation_dataset.sql"},
+		{studytest.Measures, "consultation_measures.sql"},
 	}
 	for _, c := range cases {
 		t.Run(c.golden, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join(studyDir, "ehrql-json", c.def))
-			if err != nil {
-				t.Fatal(err)
-			}
-			def, err := model.Decode(data, tables.Default())
-			if err != nil {
-				t.Fatal(err)
-			}
+			def := studytest.Definition(t, c.def)
 			var plan []string
 			var sql string
 			if def.Dataset != nil {
@@ -90,6 +82,3 @@ func firstDiff(got, want string) string {
 	}
 	return ""
 }
-
-// studyDir holds the reference study's definitions in ehrQL's JSON.
-const studyDir = "../../testdata/studies/consultations"

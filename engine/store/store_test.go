@@ -16,8 +16,8 @@ import (
 	"github.com/ehrql-go/ehrql/engine/source"
 	"github.com/ehrql-go/ehrql/engine/store"
 	"github.com/ehrql-go/ehrql/internal/definition"
+	"github.com/ehrql-go/ehrql/internal/studytest"
 	"github.com/ehrql-go/ehrql/query/model"
-	"github.com/ehrql-go/ehrql/tables"
 )
 
 const study = "../../testdata/studies/consultations"
@@ -332,14 +332,7 @@ func TestStudyOnSynthesizedStore(t *testing.T) {
 	if err := store.SynthesizeWith(ctx, path, store.SynthOptions{Patients: 2000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(study + "/ehrql-json/consultation_dataset_2020-04-01_to_2021-03-31.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	jsonDef, err := model.Decode(data, tables.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
+	jsonDef := studytest.Definition(t, studytest.Dataset)
 	var outs []string
 	defs := []*model.Definition{jsonDef}
 	if !testing.Short() {

@@ -14,11 +14,11 @@ import (
 
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/output"
+	"github.com/ehrql-go/ehrql/internal/studytest"
 	"github.com/ehrql-go/ehrql/measures"
 	"github.com/ehrql-go/ehrql/measures/report"
 	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
-	"github.com/ehrql-go/ehrql/tables"
 	"github.com/ehrql-go/ehrql/tables/tpp"
 )
 
@@ -89,14 +89,7 @@ func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 // TestStudyColumns: the reference study's measures give the columns ehrQL
 // writes for them.
 func TestStudyColumns(t *testing.T) {
-	data, err := os.ReadFile("../../testdata/studies/consultations/ehrql-json/consultation_measures.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := model.Decode(data, tables.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := studytest.Definition(t, studytest.Measures)
 	var got []string
 	for _, c := range report.Columns(def.Measures) {
 		got = append(got, c.Name+"["+strings.Join(c.Categories, "|")+"]")
