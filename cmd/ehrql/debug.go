@@ -24,7 +24,7 @@ func init() {
 // ehrQL does, each show in definition order, computed on the dummy tables.
 func debug(ctx context.Context, args, params []string, stdout, stderr io.Writer) error {
 	fs := commandFlags("debug")
-	dummyTables := fs.String("dummy-tables", "", "folder of CSV dummy tables, one <table>.csv each")
+	dummyTables := fs.String("dummy-tables", "", "folder of dummy tables, one <table>.csv, .csv.gz or .arrow each")
 	format := fs.String("display-format", "ascii", "Options: `ascii`, `html` (default `ascii`)")
 	defPath, err := parse(fs, args, stdout)
 	if err != nil {
