@@ -107,9 +107,10 @@ func overflowMessage(msg string, roots []*model.Node) (string, bool) {
 			op = o.op.String() + ": "
 		}
 		if t := typeName(o.re, m); t != "" && t != "INT64" {
-			// Only a patient store's narrower integer columns compute in a
-			// narrower type: ehrQL's ints are 64-bit.
-			return fmt.Sprintf("%s%s: %s is outside the range of DuckDB's %s, the type of a column it reads from the patient store: store int columns as BIGINT (as ehrql store import does)",
+			// Not an int of ehrQL's: every source reads ints as BIGINT
+			// (widenStore), so this names DuckDB's type rather than
+			// misstate the range.
+			return fmt.Sprintf("%s%s: %s is outside the range of DuckDB's %s",
 				op, model.ErrOverflow, o.detail(m), t), true
 		}
 		return fmt.Sprintf("%s%s: %s is outside the range of an int (%d to %d)",

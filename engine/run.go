@@ -62,6 +62,10 @@ func OpenStore(ctx context.Context, dsn string, tables []*model.Table, opts Opti
 		s.Close()
 		return nil, err
 	}
+	if err := widenStore(ctx, s.conn, path, tables); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s.lockdown(ctx)
 }
 
