@@ -26,19 +26,30 @@ func widenStore(ctx context.Context, conn *sql.Conn, path string, tables []*mode
 	if err := conn.QueryRowContext(ctx, "SELECT current_database()").Scan(&catalog); err != nil {
 		return fmt.Errorf("patient store %s: %w", path, err)
 	}
+	types := map[[2]string]string{} // table, column -> DuckDB type
+	rows, err := conn.QueryContext(ctx, "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_catalog = ? AND table_schema = 'main'", catalog)
+	if err != nil {
+		return fmt.Errorf("patient store %s: listing its columns: %w", path, err)
+	}
+	for rows.Next() {
+		var t, c, typ string
+		if err := rows.Scan(&t, &c, &typ); err != nil {
+			rows.Close()
+			return fmt.Errorf("patient store %s: listing its columns: %w", path, err)
+		}
+		types[[2]string{t, c}] = typ
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("patient store %s: listing its columns: %w", path, err)
+	}
 	for _, t := range tables {
 		var casts []string
 		for _, c := range t.Columns {
 			if c.Type.Kind != model.KindInt && c.Type.Kind != model.KindFloat {
 				continue
 			}
-			var typ string
-			err := conn.QueryRowContext(ctx, "SELECT data_type FROM information_schema.columns WHERE table_catalog = ? AND table_schema = 'main' AND table_name = ? AND column_name = ?",
-				catalog, t.Name, c.Name).Scan(&typ)
-			if err != nil {
-				return fmt.Errorf("patient store %s: table %s, column %s: reading its type: %w", path, t.Name, c.Name, err)
-			}
-			if want := source.SQLType(c.Type); typ != want {
+			if want := source.SQLType(c.Type); types[[2]string{t.Name, c.Name}] != want {
 				casts = append(casts, fmt.Sprintf("CAST(%s AS %s) AS %s", sqlname.Ident(c.Name), want, sqlname.Ident(c.Name)))
 			}
 		}
