@@ -62,6 +62,10 @@ func OpenStore(ctx context.Context, dsn string, tables []*model.Table, opts Opti
 		s.Close()
 		return nil, err
 	}
+	if err := widenStore(ctx, s.conn, path, tables); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s.lockdown(ctx)
 }
 
@@ -219,27 +223,4 @@ func runTable(ctx context.Context, s *Session, query string, specs []model.Colum
 		return n, err
 	}
 	return n, nil
-}
-
-// DataError is an error the query raised on values in the data, where
-// ehrQL raises too (a date out of range, a float too large for an int); its
-// message names the variable.
-type DataError struct{ Msg string }
-
-// Error implements the error interface.
-func (e *DataError) Error() string { return e.Msg }
-
-// asDataError turns DuckDB's report of an error the compiled SQL raised on
-// the data into a DataError holding just its message.
-func asDataError(err error) error {
-	msg := err.Error()
-	i := strings.Index(msg, DataErrorMarker+": ")
-	if i < 0 {
-		return err
-	}
-	msg = msg[i+len(DataErrorMarker)+2:]
-	if j := strings.IndexByte(msg, '\n'); j >= 0 {
-		msg = msg[:j]
-	}
-	return &DataError{Msg: msg}
 }

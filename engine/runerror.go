@@ -108,8 +108,18 @@ func (q *Query) diagnose(ctx context.Context, s *Session, err error) error {
 			continue
 		}
 		if rerr := s.drain(ctx, one.SQL); rerr != nil && diagnosable(ctx, rerr) {
+			where := "variable '" + v.Name + "'"
+			if v.Name == "population" {
+				where = "population"
+			}
+			if de := dataError(where, rerr, v.Series); de != nil {
+				return de
+			}
 			return &RunError{Variable: v.Name, Tables: tableNames(v.Series), Err: rerr}
 		}
+	}
+	if de := dataError("the dataset", err, q.Dataset.Roots()...); de != nil {
+		return de
 	}
 	return err
 }
@@ -121,6 +131,9 @@ func (q *Query) eventTableError(ctx context.Context, i int, err error) error {
 		return err
 	}
 	ev := q.Dataset.Events[i]
+	if de := dataError("event table '"+ev.Name+"'", err, ev.Frame); de != nil {
+		return de
+	}
 	return &RunError{EventTable: ev.Name, Tables: tableNames(ev.Frame), Err: err}
 }
 
@@ -137,12 +150,29 @@ func (q *MeasuresQuery) diagnose(ctx context.Context, s *Session, err error) err
 			continue
 		}
 		if rerr := s.drain(ctx, one.SQL); rerr != nil && diagnosable(ctx, rerr) {
-			roots := []*model.Node{m.Denominator, m.Numerator}
-			for _, g := range m.GroupBy {
-				roots = append(roots, g.Series)
+			roots := measureRoots(m)
+			if de := dataError("measure '"+m.Name+"'", rerr, roots...); de != nil {
+				return de
 			}
 			return &RunError{Measure: m.Name, Tables: tableNames(roots...), Err: rerr}
 		}
 	}
+	var roots []*model.Node
+	for _, m := range q.Measures {
+		roots = append(roots, measureRoots(m)...)
+	}
+	if de := dataError("the measures", err, roots...); de != nil {
+		return de
+	}
 	return err
+}
+
+// measureRoots are the series a measure computes: its denominator,
+// numerator and groups.
+func measureRoots(m model.Measure) []*model.Node {
+	roots := []*model.Node{m.Denominator, m.Numerator}
+	for _, g := range m.GroupBy {
+		roots = append(roots, g.Series)
+	}
+	return roots
 }

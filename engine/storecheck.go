@@ -61,8 +61,8 @@ func checkDuckDBFile(path string) error {
 }
 
 // storeTypes are the DuckDB column types a store may use for each kind of
-// column: the type engine/source creates, and narrower types that read
-// the same values.
+// column: the type engine/source creates, and narrower types that hold
+// the same values (read as the engine's types: widenStore).
 var storeTypes = map[model.Kind][]string{
 	model.KindBool:      {"BOOLEAN"},
 	model.KindInt:       {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT"},

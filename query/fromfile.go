@@ -15,10 +15,11 @@ import (
 // booleans are T or F, dates YYYY-MM-DD. Its rows travel inside the query
 // model, so a saved definition replays without the file. Columns are read
 // with Column, as for user-defined tables. A relative path is looked up in
-// the working directory, then in the definition's directory. An Arrow file
-// is refused with a message saying so: the language reads no Arrow (a JSON
-// definition's table_from_file of an Arrow file is read by the ehrql
-// command).
+// the working directory, then in the definition's directory. A file of any
+// other type, named by its extension as in ehrQL, is refused with a message
+// saying which types are read: an Arrow file too, as the language reads no
+// Arrow (a JSON definition's table_from_file of an Arrow file is read by the
+// ehrql command).
 func TableFromFile(path string, columns ...model.Column) PatientFrame {
 	t, rows, err := readTableFile(path, columns)
 	if err != nil {
@@ -32,8 +33,15 @@ func TableFromFile(path string, columns ...model.Column) PatientFrame {
 }
 
 func readTableFile(path string, columns []model.Column) (*model.Table, [][]model.Literal, error) {
-	if strings.HasSuffix(path, ".arrow") {
+	switch ext := fileType(path); ext {
+	case ".csv", ".csv.gz":
+	case ".arrow":
 		return nil, nil, fmt.Errorf("TableFromFile(%q): a Go definition reads table files as CSV or CSV.gz, not Arrow: write the table as CSV (for example generate-dataset --output %s.csv)", path, strings.TrimSuffix(path, ".arrow"))
+	default:
+		if ext == "" {
+			ext = "(none)"
+		}
+		return nil, nil, fmt.Errorf("TableFromFile(%q): unsupported file type %s: a Go definition reads table files as CSV (.csv) or CSV.gz (.csv.gz)", path, ext)
 	}
 	resolved := codelists.ResolvePath(path)
 	stem := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".gz"), ".csv")
@@ -50,4 +58,15 @@ func readTableFile(path string, columns []model.Column) (*model.Table, [][]model
 		return nil, nil, err
 	}
 	return t, rows, nil
+}
+
+// fileType is a table file's type as ehrQL reads it from the name: its
+// extension, or its last two for a gzipped file (".csv.gz").
+func fileType(path string) string {
+	base := filepath.Base(path)
+	ext := filepath.Ext(base)
+	if ext == ".gz" {
+		ext = filepath.Ext(strings.TrimSuffix(base, ext)) + ext
+	}
+	return ext
 }

@@ -44,6 +44,10 @@ const (
 	exitFileValidation  = 11
 	exitPermission      = 12
 	exitMeasuresTimeout = 14
+	// exitData is for an error on values in the data (an int overflow, a
+	// date out of range; engine.DataError). ehrQL has no code of its own
+	// for these: its database's error goes unhandled, exit 1.
+	exitData = exitError
 )
 
 func main() {
@@ -203,6 +207,7 @@ func exitCode(err error, stderr io.Writer) int {
 		roe *output.ReadOnlyError
 		ae  *assuranceError
 		mte *measuresTimeoutError
+		dae *engine.DataError
 	)
 	switch {
 	case errors.As(err, &ue):
@@ -232,6 +237,9 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &mte):
 		fmt.Fprintf(stderr, "MeasuresTimeout: %v\n", err)
 		return exitMeasuresTimeout
+	case errors.As(err, &dae):
+		fmt.Fprintf(stderr, "ehrql: %v\n", err)
+		return exitData
 	}
 	fmt.Fprintf(stderr, "ehrql: %v\n", err)
 	return exitError

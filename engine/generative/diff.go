@@ -104,6 +104,10 @@ func errOrOK(err error) string {
 // IsDataError reports whether a DuckDB error is one raised by values in the
 // data (an overflow, a date out of range), not by the query.
 func IsDataError(err error) bool {
+	var de *engine.DataError
+	if errors.As(err, &de) {
+		return true
+	}
 	msg := err.Error()
 	for _, s := range []string{engine.DataErrorMarker, "Overflow", "out of range", "Conversion Error"} {
 		if strings.Contains(msg, s) {

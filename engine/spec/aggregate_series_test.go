@@ -1,6 +1,10 @@
 package spec
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ehrql-go/ehrql/query/model"
+)
 
 // Chapter aggregate_series: count_distinct, mean, minimum, maximum and sum
 // for patient. NULLs are ignored; with no values the counting aggregation
@@ -167,6 +171,18 @@ func aggregateSeriesCases(testing.TB) []specCase {
 			data:   otherTypes,
 			series: ef1().SumForPatient(),
 			want:   map[int64]any{1: -0.75, 2: nil, 3: 0.5},
+		},
+		{
+			name: "extra_sum_for_patient_overflow_fails",
+			data: tables{e: `
+                  |                  i1
+                --+---------------------
+                1 |                   5
+                2 | 9223372036854775807
+                2 |                   1
+            `},
+			series:    ei1().SumForPatient(),
+			wantError: model.ErrOverflow,
 		},
 		{
 			name:   "extra_maximum_for_patient_float",

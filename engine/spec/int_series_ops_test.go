@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/query"
+	"github.com/ehrql-go/ehrql/query/model"
 )
 
 // Chapter int_series_ops: arithmetic, comparison, conversion, division and
@@ -12,6 +13,14 @@ import (
 func TestIntSeriesOps(t *testing.T) { runChapter(t, intSeriesOpsCases) }
 
 func intSeriesOpsCases(testing.TB) []specCase {
+	overflow := tables{p: `
+          |                  i1 |                   i2
+        --+---------------------+---------------------
+        1 |                   1 |                    2
+        2 | 9223372036854775807 |                    1
+        3 |                     |                    1
+        4 | 9223372036854775807 |                   -2
+    `}
 	arith := tables{p: `
           |  i1 |  i2
         --+-----+-----
@@ -155,5 +164,10 @@ func intSeriesOpsCases(testing.TB) []specCase {
 		{name: "extra_constant_minus_series", data: arith, series: query.Int(10).Sub(i1), want: map[int64]any{1: -91, 2: -191}},
 		{name: "extra_floordivide_by_constant_zero", data: div, series: i1.FloorDiv(query.Int(0)), want: map[int64]any{1: nil, 2: nil, 3: nil, 4: nil, 5: nil, 6: nil}},
 		{name: "extra_truedivide_constant_by_zero_series", data: div, series: query.Int(10).Div(i2), want: map[int64]any{1: 10.0 / 111, 2: 5.0, 3: 10.0 / 3, 4: 10.0 / 201, 5: nil, 6: -2.5}},
+		// An int result beyond 64 bits fails (ehrQL's databases raise
+		// their own overflow errors; digest 2.5).
+		{name: "extra_add_overflow_fails", data: overflow, series: i1.Add(i2), wantError: model.ErrOverflow},
+		{name: "extra_subtract_overflow_fails", data: overflow, series: i2.Sub(i1), wantError: model.ErrOverflow},
+		{name: "extra_multiply_overflow_fails", data: overflow, series: i1.Mul(query.Int(2)), wantError: model.ErrOverflow},
 	}
 }

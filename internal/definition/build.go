@@ -35,26 +35,6 @@ var AllowedStdlib = []string{
 	"unicode/utf16", "unicode/utf8",
 }
 
-// CacheDirEnv overrides where built definitions and the language source
-// are kept (default: the user's cache directory, ehrql-go).
-const CacheDirEnv = "EHRQL_CACHE_DIR"
-
-// cacheRoot is the folder for the language source and built definitions.
-func cacheRoot() (string, error) {
-	dir := os.Getenv(CacheDirEnv)
-	if dir == "" {
-		if base, err := os.UserCacheDir(); err == nil {
-			dir = filepath.Join(base, "ehrql-go")
-		} else {
-			dir = filepath.Join(os.TempDir(), fmt.Sprintf("ehrql-go-cache-%d", os.Getuid()))
-		}
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("creating the cache folder: %w", err)
-	}
-	return dir, nil
-}
-
 // ExtractLanguage writes the embedded language source below root (once
 // per language version) and returns its folder: a module a study's go.mod
 // can replace github.com/ehrql-go/ehrql with.
@@ -218,7 +198,7 @@ func (b *builder) noteVersions() {
 func (b *builder) useEmbeddedLanguage() error {
 	lang, err := ExtractLanguage(b.cache)
 	if err != nil {
-		return err
+		return &CacheError{Dir: b.cache, Problem: "cannot hold the language source", Err: err}
 	}
 	dir, err := os.MkdirTemp("", "ehrql-build-")
 	if err != nil {
@@ -440,11 +420,11 @@ func (b *builder) program(ctx context.Context) (string, error) {
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(bin), 0o700); err != nil {
-		return "", err
+		return "", &CacheError{Dir: b.cache, Problem: "cannot hold built definitions", Err: err}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(bin), ".build-")
 	if err != nil {
-		return "", err
+		return "", &CacheError{Dir: b.cache, Problem: "cannot hold built definitions", Err: err}
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name())
@@ -452,7 +432,7 @@ func (b *builder) program(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if err := os.Rename(tmp.Name(), bin); err != nil {
-		return "", err
+		return "", &CacheError{Dir: b.cache, Problem: "cannot hold built definitions", Err: err}
 	}
 	pruneDefinitions(filepath.Dir(bin), bin)
 	return bin, nil

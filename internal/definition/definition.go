@@ -8,12 +8,14 @@ package definition
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ehrql-go/ehrql/codelists"
@@ -256,6 +258,9 @@ func run(parent context.Context, b *builder, p sandbox.Policy, confined bool, ti
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		w.Close()
+		if !confined && errors.Is(err, syscall.EACCES) {
+			return nil, cannotRun(b.cache, p.Program)
+		}
 		return nil, fmt.Errorf("starting the definition: %w", err)
 	}
 	w.Close()
@@ -286,6 +291,9 @@ func run(parent context.Context, b *builder, p sandbox.Policy, confined bool, ti
 			return nil, fmt.Errorf("running the definition: %w", waitErr)
 		}
 		code := cmd.ProcessState.ExitCode()
+		if code == sandbox.HelperFailed && sandbox.StartDenied(msg, p.Program) {
+			return nil, cannotRun(b.cache, p.Program)
+		}
 		if code == sandbox.HelperFailed && strings.HasPrefix(msg, sandbox.HelperPrefix) {
 			return nil, fmt.Errorf("could not confine the definition: %s", strings.TrimPrefix(msg, sandbox.HelperPrefix))
 		}

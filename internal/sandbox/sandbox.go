@@ -67,6 +67,20 @@ func init() {
 	}
 }
 
+// startError is the helper's error when program, confined, cannot be
+// started.
+func startError(program string, err error) error {
+	return fmt.Errorf("starting %s: %w", program, err)
+}
+
+// StartDenied reports whether msg, a confined program's standard error,
+// is the helper's report that it could not start program for want of
+// permission to execute it (EACCES: a file system mounted noexec, or a
+// file that is not executable).
+func StartDenied(msg, program string) bool {
+	return msg == HelperPrefix+startError(program, syscall.EACCES).Error()
+}
+
 func helperFail(err error) {
 	fmt.Fprintf(os.Stderr, "%s%v\n", HelperPrefix, err)
 	os.Exit(HelperFailed)

@@ -69,7 +69,7 @@ func confineAndExec(p Policy) error {
 		env = []string{}
 	}
 	if err := unix.Exec(p.Program, argv, env); err != nil {
-		return fmt.Errorf("starting %s: %w", p.Program, err)
+		return startError(p.Program, err)
 	}
 	return nil
 }

@@ -1,0 +1,4 @@
+package engine
+
+// OverflowMessage exposes overflowMessage to the tests.
+var OverflowMessage = overflowMessage
