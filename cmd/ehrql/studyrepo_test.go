@@ -284,3 +284,19 @@ func TestInitThenProjectActions(t *testing.T) {
 		t.Errorf("init replaced an existing file:\n%s", out)
 	}
 }
+
+// TestStartWritesNothing: starting the command writes nothing of its own
+// (no cache in the temporary folder, where another user's files would make
+// every command fail on a shared machine).
+func TestStartWritesNothing(t *testing.T) {
+	bin := installedEhrql(t)
+	tmp := t.TempDir()
+	cmd := exec.Command(bin, "--version")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "ehrql ") {
+		t.Fatalf("--version: %v: %s", err, out)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("starting ehrql wrote %s in the temporary folder", entries[0].Name())
+	}
+}

@@ -2,19 +2,19 @@
 // graph-query`: every node of the query model, labelled with its kind and
 // plain fields, with edges named by the fields that link them, and the
 // population and variables in a row at the top (as ehrQL's graph does). It
-// writes Graphviz's DOT language, laid out and drawn as SVG by Graphviz
-// compiled to WebAssembly (no Graphviz install is needed).
+// writes Graphviz's DOT language, laid out and drawn as SVG by Graphviz's
+// dot program, which must be installed to draw.
 package querygraph
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strconv"
 	"strings"
-
-	"github.com/goccy/go-graphviz"
 
 	"github.com/ehrql-go/ehrql/query/model"
 )
@@ -132,22 +132,26 @@ func quote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
 }
 
-// SVG lays out and draws a DOT graph as SVG.
+// DotProgram is the Graphviz program SVG runs, looked up on PATH.
+const DotProgram = "dot"
+
+// ErrNoGraphviz reports that Graphviz is not installed.
+var ErrNoGraphviz = errors.New("drawing the graph needs Graphviz's dot program on PATH " +
+	"(install Graphviz, e.g. apt install graphviz), or write the graph in DOT with an output ending .dot")
+
+// SVG lays out and draws a DOT graph as SVG with Graphviz's dot program.
 func SVG(ctx context.Context, dot string, w io.Writer) error {
-	gv, err := graphviz.New(ctx)
+	path, err := exec.LookPath(DotProgram)
 	if err != nil {
-		return fmt.Errorf("starting Graphviz: %w", err)
+		return ErrNoGraphviz
 	}
-	defer gv.Close()
-	graph, err := graphviz.ParseBytes([]byte(dot))
-	if err != nil {
-		return fmt.Errorf("reading the graph: %w", err)
+	cmd := exec.CommandContext(ctx, path, "-Tsvg")
+	cmd.Stdin = strings.NewReader(dot)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("drawing the graph with %s: %w: %s", path, err, strings.TrimSpace(stderr.String()))
 	}
-	defer graph.Close()
-	var buf bytes.Buffer
-	if err := gv.Render(ctx, graph, graphviz.SVG, &buf); err != nil {
-		return fmt.Errorf("drawing the graph: %w", err)
-	}
-	_, err = w.Write(buf.Bytes())
+	_, err = w.Write(out.Bytes())
 	return err
 }

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -68,6 +72,7 @@ func TestGraph(t *testing.T) {
 	if dot != want {
 		t.Errorf("DOT:\n%s\nwant:\n%s", dot, want)
 	}
+	requireDot(t)
 	var svg bytes.Buffer
 	if err := querygraph.SVG(context.Background(), dot, &svg); err != nil {
 		t.Fatal(err)
@@ -82,5 +87,36 @@ func TestGraph(t *testing.T) {
 		if !strings.Contains(svg.String(), text) {
 			t.Errorf("the SVG lacks %s", text)
 		}
+	}
+}
+
+// requireDot skips the test where Graphviz is not installed, except in CI,
+// which must have it.
+func requireDot(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath(querygraph.DotProgram); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI must have Graphviz's dot to draw graphs")
+		}
+		t.Skip("no Graphviz")
+	}
+}
+
+// TestSVGWithoutGraphviz: without Graphviz, drawing fails saying what to
+// install and how to get the graph without it.
+func TestSVGWithoutGraphviz(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	err := querygraph.SVG(context.Background(), "digraph { a }", io.Discard)
+	if !errors.Is(err, querygraph.ErrNoGraphviz) || !strings.Contains(err.Error(), "install Graphviz") || !strings.Contains(err.Error(), ".dot") {
+		t.Errorf("error = %v", err)
+	}
+}
+
+// TestSVGBadGraph: Graphviz's own complaint is passed on.
+func TestSVGBadGraph(t *testing.T) {
+	requireDot(t)
+	err := querygraph.SVG(context.Background(), "digraph { a -> }", io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "drawing the graph with") || !strings.Contains(err.Error(), "syntax error") {
+		t.Errorf("error = %v", err)
 	}
 }
