@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/output"
@@ -217,6 +218,19 @@ func readRecords(path string, header []string, cr recordReader, ms []model.Measu
 
 // parseValue parses one CSV field as ehrQL's CSV reader does: empty is
 // NULL.
+// invalidUTF8At returns the position of the first byte of s that does not
+// begin a valid UTF-8 sequence.
+func invalidUTF8At(s string) int {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(s)
+}
+
 func parseValue(c output.Column, s string) (any, error) {
 	if s == "" {
 		return nil, nil
@@ -250,6 +264,10 @@ func parseValue(c output.Column, s string) (any, error) {
 		}
 		return nil, fmt.Errorf("Invalid isoformat string: %s", pyQuote(s))
 	default:
+		if !utf8.ValidString(s) {
+			i := invalidUTF8At(s)
+			return nil, fmt.Errorf("text is not valid UTF-8: byte 0x%02x at position %d", s[i], i)
+		}
 		if c.Categories != nil && !slices.Contains(c.Categories, s) {
 			quoted := make([]string, len(c.Categories))
 			for i, v := range c.Categories {

@@ -85,6 +85,9 @@ func TestDummyFileErrors(t *testing.T) {
 				"'%s', row 5: column 'measure': NULL value in non-nullable column 'measure'"},
 		{"bad bool-free types", "d.csv", head + "events,2020-01-01,2020-12-31,,1,2,,old,1__2,\n",
 			"'%s', row 1: column 'n': invalid literal for int() with base 10: '1__2'"},
+		{"not UTF-8", "d.csv", head + "events,2020-01-01,2020-12-31,,1,2,,caf\xe9,1,\n" + "ev\xffnts,2020-01-01,2020-12-31,,1,2,,old,1,\n",
+			"'%s', row 1: column 'band': text is not valid UTF-8: byte 0xe9 at position 3\n" +
+				"'%s', row 2: column 'measure': text is not valid UTF-8: byte 0xff at position 2"},
 		{"unsupported", "d.parquet", head, "Unsupported file type: .parquet"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
