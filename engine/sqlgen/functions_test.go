@@ -1,0 +1,175 @@
+package sqlgen
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// sampleOperands are literal operands of every type a function may take.
+var sampleOperands = func() []*model.Node {
+	set, err := model.SetLit(model.Int, []model.Literal{model.IntLit(1), model.IntLit(2)})
+	if err != nil {
+		panic(err)
+	}
+	var out []*model.Node
+	for _, l := range []model.Literal{
+		model.BoolLit(true), model.IntLit(7), model.FloatLit(2.5), model.StrLit("ab"),
+		model.DateLit(model.MustParseDate("2020-02-29")), set,
+	} {
+		out = append(out, model.MustValue(l))
+	}
+	return out
+}()
+
+// applications returns op applied to every choice of sample operands it
+// accepts (two for a variadic function).
+func applications(t *testing.T, op model.Op) []*model.Node {
+	t.Helper()
+	arity := len(op.Fields())
+	if op.Variadic() {
+		arity = 2
+	}
+	var out []*model.Node
+	var try func(args []*model.Node)
+	try = func(args []*model.Node) {
+		if len(args) == arity {
+			if n, err := model.Function(op, args...); err == nil {
+				out = append(out, n)
+			}
+			return
+		}
+		for _, a := range sampleOperands {
+			try(append(slices.Clip(args), a))
+		}
+	}
+	try(nil)
+	return out
+}
+
+var macroCall = regexp.MustCompile(`\behrql_[a-z_]+\(`)
+
+// TestEveryFunctionRendered walks the query model's functions: each has one
+// entry of the table, every application to operands of the types it
+// accepts renders, the macros it calls are created (each after the macros
+// it calls) and no macro is created that no function calls.
+func TestEveryFunctionRendered(t *testing.T) {
+	created := map[string]int{} // macro name -> position in Macros
+	for i, stmt := range Macros {
+		name := strings.TrimPrefix(stmt, "CREATE OR REPLACE TEMP MACRO ")
+		name = name[:strings.Index(name, "(")]
+		if _, dup := created[name]; dup {
+			t.Errorf("macro %s is created twice", name)
+		}
+		created[name] = i
+		body := stmt[strings.Index(stmt, " AS ("):]
+		for _, call := range macroCall.FindAllString(body, -1) {
+			callee := strings.TrimSuffix(call, "(")
+			if j, ok := created[callee]; !ok || j >= i {
+				t.Errorf("macro %s calls %s, which is not created before it", name, callee)
+			}
+		}
+	}
+	called := map[string]bool{}
+	for _, op := range model.FunctionOps() {
+		f, ok := functions[op]
+		if !ok {
+			t.Errorf("%s has no SQL rendering", op)
+			continue
+		}
+		forms := 0
+		for _, set := range []bool{f.call != nil, f.render != nil, f.expr != nil} {
+			if set {
+				forms++
+			}
+		}
+		if forms != 1 {
+			t.Errorf("%s: %d of call, render and expr are set, want 1", op, forms)
+		}
+		apps := applications(t, op)
+		if len(apps) == 0 {
+			t.Errorf("%s: no sample operands type-check", op)
+		}
+		for _, n := range apps {
+			c, err := newCompiler([]*model.Node{n}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sql, err := c.expr(n, newScope("t"))
+			if err != nil || sql == "" {
+				t.Errorf("%s: rendering %s: %q, %v", op, n, sql, err)
+				continue
+			}
+			for _, call := range macroCall.FindAllString(sql, -1) {
+				name := strings.TrimSuffix(call, "(")
+				called[name] = true
+				if _, ok := created[name]; !ok {
+					t.Errorf("%s renders a call of %s, which Macros does not create", op, name)
+				}
+				if !slices.ContainsFunc(f.macros(), func(m *macro) bool { return m.name == name }) {
+					t.Errorf("%s calls %s without listing it", op, name)
+				}
+			}
+		}
+	}
+	// Every macro is called by some rendering, directly or through another.
+	for _, stmt := range Macros {
+		for _, call := range macroCall.FindAllString(stmt[strings.Index(stmt, " AS ("):], -1) {
+			called[strings.TrimSuffix(call, "(")] = true
+		}
+	}
+	for name := range created {
+		if !called[name] {
+			t.Errorf("macro %s is created but never called", name)
+		}
+	}
+	for op := range functions {
+		if !op.IsFunction() {
+			t.Errorf("the SQL table has an entry for %s, which is not a function", op)
+		}
+	}
+}
+
+// TestFunctionSQL pins the rendering of one function of each form.
+func TestFunctionSQL(t *testing.T) {
+	i := model.MustValue(model.IntLit(7))
+	f := model.MustValue(model.FloatLit(2.5))
+	d := model.MustValue(model.DateLit(model.MustParseDate("2020-02-29")))
+	fn := func(op model.Op, args ...*model.Node) *model.Node {
+		n, err := model.Function(op, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		n    *model.Node
+		want string
+	}{
+		{fn(model.OpLT, i, i), "({i} < {i})"},
+		{fn(model.OpNE, f, f), "ehrql_nan_compare({f}, {f}, TRUE, ({f} <> {f}))"},
+		{fn(model.OpLT, f, f), "ehrql_nan_compare({f}, {f}, FALSE, ({f} < {f}))"},
+		{fn(model.OpNegate, i), "(-{i})"},
+		{fn(model.OpMaximumOf, i, i, i), "greatest({i}, {i}, {i})"},
+		{fn(model.OpTrueDivide, i, i), "ehrql_truediv({i}, {i})"},
+		{fn(model.OpFloorDivide, i, i), "ehrql_floordiv_int({i}, {i})"},
+		{fn(model.OpFloorDivide, f, f), "ehrql_floordiv_float({f}, {f}, 'ehrql data error: Function.FloorDivide: arithmetic overflow')"},
+		{fn(model.OpCastToInt, f), "ehrql_float_to_int(trunc({f}), 'ehrql data error: Function.CastToInt: arithmetic overflow')"},
+		{fn(model.OpCastToInt, i), "CAST({i} AS BIGINT)"},
+		{fn(model.OpDateAddMonths, d, i), "ehrql_add_months(DATE '2020-02-29', {i}, 'ehrql data error: Function.DateAddMonths: date out of range')"},
+		{fn(model.OpDateDifferenceInDays, d, d), "CAST(DATE '2020-02-29' - DATE '2020-02-29' AS BIGINT)"},
+	} {
+		c, err := newCompiler([]*model.Node{tc.n}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.expr(tc.n, newScope("t"))
+		want := strings.NewReplacer("{i}", "CAST(7 AS BIGINT)", "{f}", "CAST(2.5 AS DOUBLE)").Replace(tc.want)
+		if err != nil || got != want {
+			t.Errorf("%s:\n got %s, %v\nwant %s", tc.n, got, err, want)
+		}
+	}
+}
