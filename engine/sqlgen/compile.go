@@ -48,6 +48,8 @@ type compiler struct {
 	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
 	// turns literal IN lists into hash lookups at the scan itself.
 	inWhere bool
+	// boundVars counts the variables operands are bound to (bindOperands).
+	boundVars int
 	// where names what is being compiled ("variable 'x'"), for the
 	// messages of errors raised on data.
 	where string

@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/ehrql-go/ehrql/query/model"
@@ -209,13 +210,53 @@ func macroStatements() []string {
 // function renders the function n applied to its compiled operands a.
 func (c *compiler) function(n *model.Node, a []string) (string, error) {
 	f, ok := functions[n.Op()]
-	switch {
-	case ok && f.call != nil:
-		return c.callMacro(f.call, n, a), nil
-	case ok && f.render != nil:
-		return f.render(c, n, a), nil
+	if !ok || (f.call == nil && f.render == nil) {
+		return "", &UnsupportedError{n.Op().String()}
 	}
-	return "", &UnsupportedError{n.Op().String()}
+	render := func(a []string) string {
+		if f.call != nil {
+			return c.callMacro(f.call, n, a)
+		}
+		return f.render(c, n, a)
+	}
+	return c.bindOperands(a, render), nil
+}
+
+// macroCall matches a call of one of the macros.
+var macroCall = regexp.MustCompile(`\behrql_[a-z_]+\(`)
+
+// bindOperands renders a function over the operands a, evaluating once
+// each operand that calls a macro where the function's own SQL calls one.
+// DuckDB expands macros textually, and the macros use their parameters
+// several times (ehrql_add_months its date a dozen times, through the
+// macros it calls): nested date arithmetic would otherwise grow
+// exponentially with its depth. Such an operand x is bound to a variable v
+// by a lambda, list_transform([x], lambda v: ...)[1], and the function
+// rendered over v. Other operands (columns, literals, expressions calling
+// no macro), and the operands of functions calling no macro, are left in
+// place, so ordinary SQL is unchanged.
+func (c *compiler) bindOperands(a []string, render func([]string) string) string {
+	var vars, values []string
+	bound := append([]string(nil), a...)
+	for i, x := range a {
+		if macroCall.MatchString(x) {
+			v := fmt.Sprintf("ehrql_v%d", c.boundVars+len(vars)+1)
+			vars, values = append(vars, v), append(values, x)
+			bound[i] = v
+		}
+	}
+	if len(vars) == 0 {
+		return render(a)
+	}
+	sql := render(bound)
+	if !macroCall.MatchString(sql) {
+		return render(a) // the function's own SQL calls no macro
+	}
+	c.boundVars += len(vars)
+	for i := len(vars) - 1; i >= 0; i-- {
+		sql = fmt.Sprintf("list_transform([%s], lambda %s: %s)[1]", values[i], vars[i], sql)
+	}
+	return sql
 }
 
 // template renders the operands into a format with one %s each.

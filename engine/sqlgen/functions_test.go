@@ -1,7 +1,6 @@
 package sqlgen
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -49,8 +48,6 @@ func applications(t *testing.T, op model.Op) []*model.Node {
 	try(nil)
 	return out
 }
-
-var macroCall = regexp.MustCompile(`\behrql_[a-z_]+\(`)
 
 // TestEveryFunctionRendered walks the query model's functions: each has one
 // entry of the table, every application to operands of the types it
@@ -161,6 +158,18 @@ func TestFunctionSQL(t *testing.T) {
 		{fn(model.OpCastToInt, i), "CAST({i} AS BIGINT)"},
 		{fn(model.OpDateAddMonths, d, i), "ehrql_add_months(DATE '2020-02-29', {i}, 'ehrql data error: Function.DateAddMonths: date out of range')"},
 		{fn(model.OpDateDifferenceInDays, d, d), "CAST(DATE '2020-02-29' - DATE '2020-02-29' AS BIGINT)"},
+		// An operand calling a macro is evaluated once, bound by a lambda.
+		{fn(model.OpDateAddYears, fn(model.OpDateAddDays, d, i), i),
+			"list_transform([ehrql_add_days(DATE '2020-02-29', {i}, 'ehrql data error: Function.DateAddDays: date out of range')], " +
+				"lambda ehrql_v1: ehrql_add_years(ehrql_v1, {i}, 'ehrql data error: Function.DateAddYears: date out of range'))[1]"},
+		{fn(model.OpLT, fn(model.OpTrueDivide, i, i), fn(model.OpTrueDivide, i, i)),
+			"list_transform([ehrql_truediv({i}, {i})], lambda ehrql_v1: list_transform([ehrql_truediv({i}, {i})], " +
+				"lambda ehrql_v2: ehrql_nan_compare(ehrql_v1, ehrql_v2, FALSE, (ehrql_v1 < ehrql_v2)))[1])[1]"},
+		// A function that calls no macro leaves its operands in place.
+		{fn(model.OpGE, fn(model.OpDateDifferenceInYears, d, d), i),
+			"(ehrql_diff_years(DATE '2020-02-29', DATE '2020-02-29') >= {i})"},
+		{fn(model.OpYearFromDate, fn(model.OpDateAddDays, d, i)),
+			"CAST(year(ehrql_add_days(DATE '2020-02-29', {i}, 'ehrql data error: Function.DateAddDays: date out of range')) AS BIGINT)"},
 	} {
 		c, err := newCompiler([]*model.Node{tc.n}, false)
 		if err != nil {
