@@ -381,7 +381,7 @@ func (e *evaluator) compute(n *model.Node, row int) any {
 			return false // an empty set: the left side is not needed
 		}
 		return e.apply(op, []any{e.eval(n.Arg(0), row), set})
-	case e.lazy && op >= model.OpEQ && op <= model.OpStringContains && op != model.OpIsNull:
+	case e.lazy && (op.StrictNull() || op == model.OpAnd || op == model.OpOr):
 		return e.lenient(n, row)
 	}
 	args := make([]any, len(n.Args()))

@@ -108,6 +108,11 @@ func (op Op) Fields() []string {
 // operands, held in one field.
 func (op Op) Variadic() bool { return op < opCount && specs[op].sig != nil && specs[op].sig.variadic }
 
+// StrictNull reports whether a NULL operand makes the function's result
+// NULL whatever the other operands (false for And, Or, IsNull, In,
+// MinimumOf, MaximumOf and every node kind that is not a function).
+func (op Op) StrictNull() bool { return op.IsFunction() && !specs[op].handlesNull }
+
 // FunctionOps lists the Function.* node kinds in registry order.
 func FunctionOps() []Op {
 	var out []Op

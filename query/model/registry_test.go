@@ -60,9 +60,13 @@ func TestRegistryComplete(t *testing.T) {
 		if !strings.Contains(sig, " -> Series[") {
 			t.Errorf("%s: signature %q has no result", op, sig)
 		}
-		// Every function evaluates NULL operands, to NULL or otherwise.
-		if _, ok, err := model.EvalFunction(op, make([]any, len(fields))); !ok || err != nil {
+		// Every function evaluates NULL operands: to NULL if StrictNull.
+		v, ok, err := model.EvalFunction(op, make([]any, len(fields)))
+		if !ok || err != nil {
 			t.Errorf("%s: EvalFunction on NULLs: ok %v, error %v", op, ok, err)
+		}
+		if op.StrictNull() && v != nil {
+			t.Errorf("%s is StrictNull but gives %v on NULLs", op, v)
 		}
 	}
 	if got := model.FunctionOps(); !equalOps(got, functions) {
@@ -80,6 +84,20 @@ func equalOps(a, b []model.Op) bool {
 		}
 	}
 	return true
+}
+
+// TestStrictNull lists the functions a NULL operand does not decide.
+func TestStrictNull(t *testing.T) {
+	var lenient []model.Op
+	for _, op := range allOps() {
+		if op.IsFunction() && !op.StrictNull() {
+			lenient = append(lenient, op)
+		}
+	}
+	want := []model.Op{model.OpAnd, model.OpOr, model.OpIsNull, model.OpIn, model.OpMinimumOf, model.OpMaximumOf}
+	if !equalOps(lenient, want) {
+		t.Errorf("functions not StrictNull: %v, want %v", lenient, want)
+	}
 }
 
 // TestSignatureStrings pins how signatures are written, one of each shape.
