@@ -25,18 +25,23 @@ var opTable = query.PatientTable(&model.Table{Name: "ops", PatientLevel: true, C
 	{Name: "m", Type: model.MultiCodeType(codelists.ICD10)},
 }})
 
+// opEvents is a user-defined event table with an int column.
+var opEvents = query.EventTable(&model.Table{Name: "op_events", Columns: []model.Column{{Name: "i", Type: model.Int}}})
+
 var (
-	opB = query.Column[query.BoolPatientSeries](opTable, "b")
-	opI = query.Column[query.IntPatientSeries](opTable, "i")
-	opF = query.Column[query.FloatPatientSeries](opTable, "f")
-	opS = query.Column[query.StrPatientSeries](opTable, "s")
-	opD = query.Column[query.DatePatientSeries](opTable, "d")
-	opM = query.Column[query.MultiCodePatientSeries](opTable, "m")
+	opEI = query.Column[query.IntEventSeries](opEvents, "i")
+	opB  = query.Column[query.BoolPatientSeries](opTable, "b")
+	opI  = query.Column[query.IntPatientSeries](opTable, "i")
+	opF  = query.Column[query.FloatPatientSeries](opTable, "f")
+	opS  = query.Column[query.StrPatientSeries](opTable, "s")
+	opD  = query.Column[query.DatePatientSeries](opTable, "d")
+	opM  = query.Column[query.MultiCodePatientSeries](opTable, "m")
 )
 
-// goOperations says how the Go language writes each query-model function:
-// its methods (as listed in docs/language.md) and a definition using the
-// first of them. TestEveryFunctionHasAGoMethod checks it against the
+// goOperations says how the Go language writes each query-model function
+// and aggregation of a series (each operation with a signature): its
+// methods (as listed in docs/language.md) and a definition using the first
+// of them. TestEveryFunctionHasAGoMethod checks it against the
 // registry; TestOperationsDoc writes it into docs/language.md.
 var goOperations = []struct {
 	op      model.Op
@@ -78,10 +83,29 @@ var goOperations = []struct {
 	{model.OpIn, "`IsIn`, `IsNotIn`, `IsInSeries`, `IsNotInSeries`", opI.IsIn(1, 2)},
 	{model.OpMinimumOf, "`query.MinimumOf`", query.MinimumOf(opI, opI)},
 	{model.OpMaximumOf, "`query.MaximumOf`", query.MaximumOf(opI, opI)},
+	{model.OpCountDistinct, "`CountDistinctForPatient`", opEI.CountDistinctForPatient()},
+	{model.OpMin, "`MinimumForPatient`", opEI.MinimumForPatient()},
+	{model.OpMax, "`MaximumForPatient`", opEI.MaximumForPatient()},
+	{model.OpSum, "`SumForPatient`", opEI.SumForPatient()},
+	{model.OpMean, "`MeanForPatient`", opEI.MeanForPatient()},
+	{model.OpCombineAsSet, "`IsInSeries`, `IsNotInSeries` (of an event series)", opI.IsInSeries(opEI)},
 }
 
-// functionOps returns the functions in the query model of s.
-func functionOps(t *testing.T, name string, s query.PatientSeries) map[model.Op]bool {
+// signedOps lists the operations with a signature: the functions and the
+// aggregations of a series.
+func signedOps() []model.Op {
+	var out []model.Op
+	for _, op := range model.Ops() {
+		if op.Signature() != "" {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// signedOpsOf returns the operations with a signature in the query model
+// of s.
+func signedOpsOf(t *testing.T, name string, s query.PatientSeries) map[model.Op]bool {
 	t.Helper()
 	ds := query.NewDataset()
 	ds.DefinePopulation(opTable.ExistsForPatient())
@@ -96,7 +120,7 @@ func functionOps(t *testing.T, name string, s query.PatientSeries) map[model.Op]
 		if n == nil {
 			return
 		}
-		if n.Op().IsFunction() {
+		if n.Op().Signature() != "" {
 			ops[n.Op()] = true
 		}
 		for _, a := range n.Args() {
@@ -107,9 +131,10 @@ func functionOps(t *testing.T, name string, s query.PatientSeries) map[model.Op]
 	return ops
 }
 
-// TestEveryFunctionHasAGoMethod builds every query-model function through
-// the Go language: each entry's definition produces its function, and
-// together they produce every function of the registry, each listed once.
+// TestEveryFunctionHasAGoMethod builds every query-model function and
+// aggregation of a series through the Go language: each entry's definition
+// produces its operation, and together they produce every such operation
+// of the registry, each listed once.
 func TestEveryFunctionHasAGoMethod(t *testing.T) {
 	produced := map[model.Op]bool{}
 	listed := map[model.Op]bool{}
@@ -118,7 +143,7 @@ func TestEveryFunctionHasAGoMethod(t *testing.T) {
 			t.Errorf("%s is listed twice", g.op)
 		}
 		listed[g.op] = true
-		ops := functionOps(t, g.op.String(), g.build)
+		ops := signedOpsOf(t, g.op.String(), g.build)
 		if !ops[g.op] {
 			t.Errorf("%s: the definition using %s makes no %s", g.op, g.methods, g.op)
 		}
@@ -144,19 +169,20 @@ func TestEveryFunctionHasAGoMethod(t *testing.T) {
 		{model.OpIsNull, opI.WhenNullThen(opI)},
 		{model.OpNegate, opD.Sub(query.DaysOf(opI))},
 		{model.OpMultiply, opD.Add(query.Weeks(1))},
+		{model.OpIn, opI.IsInSeries(opEI)},
 	} {
-		if !functionOps(t, tc.op.String(), tc.s)[tc.op] {
+		if !signedOpsOf(t, tc.op.String(), tc.s)[tc.op] {
 			t.Errorf("a method documented for %s does not make it", tc.op)
 		}
 	}
-	want := model.FunctionOps()
+	want := signedOps()
 	var got []model.Op
 	for op := range produced {
 		got = append(got, op)
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
-		t.Errorf("the Go language makes the functions\n%v\nthe registry has\n%v", got, want)
+		t.Errorf("the Go language makes the operations\n%v\nthe registry has\n%v", got, want)
 	}
 }
 
@@ -167,8 +193,8 @@ const (
 	opsDocHeader = "| Operation | Operands and result | Go language |\n|---|---|---|\n"
 )
 
-// operationsDoc is docs/language.md's list of functions, from the registry
-// (names and signatures) and goOperations (methods).
+// operationsDoc is docs/language.md's list of operations, from the
+// registry (names and signatures) and goOperations (methods).
 func operationsDoc() string {
 	methods := map[model.Op]string{}
 	for _, g := range goOperations {
@@ -176,14 +202,14 @@ func operationsDoc() string {
 	}
 	var b strings.Builder
 	b.WriteString(opsDocHeader)
-	for _, op := range model.FunctionOps() {
+	for _, op := range signedOps() {
 		sig := strings.ReplaceAll(op.Signature(), "|", `\|`) // not a column break
 		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", op, sig, methods[op])
 	}
 	return b.String()
 }
 
-// TestOperationsDoc keeps the list of functions in docs/language.md equal
+// TestOperationsDoc keeps the list of operations in docs/language.md equal
 // to the registry's; -update rewrites it.
 func TestOperationsDoc(t *testing.T) {
 	data, err := os.ReadFile(languageDoc)

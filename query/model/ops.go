@@ -113,6 +113,15 @@ func (op Op) Variadic() bool { return op < opCount && specs[op].sig != nil && sp
 // MinimumOf, MaximumOf and every node kind that is not a function).
 func (op Op) StrictNull() bool { return op.IsFunction() && !specs[op].handlesNull }
 
+// Ops lists every node kind.
+func Ops() []Op {
+	out := make([]Op, 0, opCount-1)
+	for op := Op(1); op < opCount; op++ {
+		out = append(out, op)
+	}
+	return out
+}
+
 // FunctionOps lists the Function.* node kinds in registry order.
 func FunctionOps() []Op {
 	var out []Op

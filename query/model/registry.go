@@ -40,13 +40,15 @@ var specs = [opCount]opSpec{
 	OpSelectColumn:          {json: "SelectColumn", fields: source},
 	OpExists:                {json: "AggregateByPatient.Exists", fields: source},
 	OpCount:                 {json: "AggregateByPatient.Count", fields: source},
-	OpCountDistinct:         {json: "AggregateByPatient.CountDistinct", fields: source},
 	OpCountEpisodes:         {json: "AggregateByPatient.CountEpisodes", fields: source},
-	OpMin:                   {json: "AggregateByPatient.Min", fields: source},
-	OpMax:                   {json: "AggregateByPatient.Max", fields: source},
-	OpSum:                   {json: "AggregateByPatient.Sum", fields: source},
-	OpMean:                  {json: "AggregateByPatient.Mean", fields: source},
-	OpCombineAsSet:          {json: "AggregateByPatient.CombineAsSet", fields: source},
+	// The aggregations of a series (Aggregate checks that it has many rows
+	// per patient).
+	OpCountDistinct: {json: "AggregateByPatient.CountDistinct", fields: source, sig: sig(Int, is(anySeries))},
+	OpMin:           {json: "AggregateByPatient.Min", fields: source, sig: sigT(tv(comparable))},
+	OpMax:           {json: "AggregateByPatient.Max", fields: source, sig: sigT(tv(comparable))},
+	OpSum:           {json: "AggregateByPatient.Sum", fields: source, sig: sigT(tv(numeric))},
+	OpMean:          {json: "AggregateByPatient.Mean", fields: source, sig: sig(Float, is(numeric))},
+	OpCombineAsSet:  {json: "AggregateByPatient.CombineAsSet", fields: source, sig: &signature{operands: []operand{tv(anySeries)}, resultT: true, resultSet: true}},
 
 	OpEQ: {json: "Function.EQ", fields: lhsRHS, sig: sig(Bool, tv(anySeries), tv(anySeries)), eval: evalEqual},
 	OpNE: {json: "Function.NE", fields: lhsRHS, sig: sig(Bool, tv(anySeries), tv(anySeries)), eval: evalEqual},
@@ -131,14 +133,15 @@ func tv(c constraint) operand { return operand{is: c, typeVar: true} }
 
 var setOfT = operand{setOfT: true}
 
-// signature is a function's type signature, as ehrQL's node annotations:
-// its operands (one, repeated, if variadic) and its result, a fixed type or
-// T.
+// signature is the type signature of a function or of the aggregation of
+// a series, as ehrQL's node annotations: its operands (one, repeated, if
+// variadic) and its result, a fixed type, T or a set of T.
 type signature struct {
-	operands []operand
-	variadic bool
-	result   Type
-	resultT  bool
+	operands  []operand
+	variadic  bool
+	result    Type
+	resultT   bool
+	resultSet bool // with resultT: Set[T]
 }
 
 func sig(result Type, ops ...operand) *signature {
@@ -191,7 +194,10 @@ func (s *signature) check(op Op, args []*Node, field func(int) string) (Type, er
 			}
 		}
 	}
-	if s.resultT {
+	switch {
+	case s.resultSet:
+		return SetOf(t), nil
+	case s.resultT:
 		return t, nil
 	}
 	return s.result, nil
@@ -211,9 +217,12 @@ func (s *signature) String(fields []string) string {
 		}
 		b = append(b, name+": "+o.describe()...)
 	}
-	result := "Series[T]"
-	if !s.resultT {
-		result = s.result.String()
+	result := s.result.String()
+	switch {
+	case s.resultSet:
+		result = "Set[T]"
+	case s.resultT:
+		result = "Series[T]"
 	}
 	return string(b) + " -> " + result
 }
@@ -230,9 +239,9 @@ func (o operand) describe() string {
 	return o.is.name
 }
 
-// Signature describes a function's type signature, e.g. for DateAddMonths
-// "lhs: Series[date], rhs: Series[int] -> Series[date]"; "" for other
-// node kinds.
+// Signature describes the type signature of a function or of an
+// aggregation of a series, e.g. for DateAddMonths "lhs: Series[date], rhs:
+// Series[int] -> Series[date]"; "" for other node kinds.
 func (op Op) Signature() string {
 	if op >= opCount || specs[op].sig == nil {
 		return ""

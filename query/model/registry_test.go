@@ -17,6 +17,12 @@ func allOps() []model.Op {
 	return ops
 }
 
+func TestOpsListsEveryKind(t *testing.T) {
+	if got := model.Ops(); !equalOps(got, allOps()) {
+		t.Errorf("Ops() = %v, want %v", got, allOps())
+	}
+}
+
 // TestRegistryComplete walks every node kind: each has a distinct wire name
 // and each function its fields, a signature with one operand per field (or
 // one variadic field) and a reference evaluation.
@@ -36,10 +42,12 @@ func TestRegistryComplete(t *testing.T) {
 		if strings.HasPrefix(name, "Function.") != op.IsFunction() {
 			t.Errorf("%s: IsFunction is %v", name, op.IsFunction())
 		}
+		// Functions and the aggregations of a series have signatures.
+		seriesAggregation := op.IsAggregation() && op != model.OpExists && op != model.OpCount && op != model.OpCountEpisodes
+		if hasSig := op.Signature() != ""; hasSig != (op.IsFunction() || seriesAggregation) {
+			t.Errorf("%s: has a signature: %v", op, hasSig)
+		}
 		if !op.IsFunction() {
-			if op.Signature() != "" {
-				t.Errorf("%s is not a function but has a signature", op)
-			}
 			if _, ok, _ := model.EvalFunction(op, nil); ok {
 				t.Errorf("%s is not a function but EvalFunction evaluates it", op)
 			}
@@ -117,6 +125,9 @@ func TestSignatureStrings(t *testing.T) {
 		{model.OpStringContains, "lhs: Series[str], rhs: Series[str] -> Series[bool]"},
 		{model.OpIn, "lhs: Series[T], rhs: Set[T] -> Series[bool]"},
 		{model.OpMaximumOf, "*sources: Series[Comparable] as T -> Series[T]"},
+		{model.OpCombineAsSet, "source: Series[T] -> Set[T]"},
+		{model.OpMean, "source: Series[Numeric] -> Series[float]"},
+		{model.OpMin, "source: Series[Comparable] as T -> Series[T]"},
 		{model.OpCase, ""},
 		{model.OpCount, ""},
 	} {
