@@ -467,13 +467,9 @@ func (c *compiler) expr(n *model.Node, s *scope) (string, error) {
 
 // errorMessage is the start of the message of an error the SQL raises on
 // data while evaluating n: the marker, where n is (the variable being
-// compiled) and what n does.
+// compiled), what n does and the kind of error it raises.
 func (c *compiler) errorMessage(n *model.Node) string {
-	kind := model.ErrOverflow
-	switch n.Op() {
-	case model.OpDateAddDays, model.OpDateAddMonths, model.OpDateAddYears:
-		kind = model.ErrDateRange
-	}
+	kind := n.Op().Raises()
 	where := ""
 	if c.where != "" {
 		where = c.where + ": "

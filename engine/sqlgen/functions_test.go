@@ -1,6 +1,7 @@
 package sqlgen
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -99,6 +100,12 @@ func TestEveryFunctionRendered(t *testing.T) {
 			if err != nil || sql == "" {
 				t.Errorf("%s: rendering %s: %q, %v", op, n, sql, err)
 				continue
+			}
+			// The SQL raises errors on data only where the reference does.
+			if strings.Contains(sql, DataErrorMarker) {
+				if want := fmt.Sprintf("%s: %s'", op, op.Raises()); op.Raises() == "" || !strings.Contains(sql, want) {
+					t.Errorf("%s raises %q on data, but its SQL %s does not end its message with %q", op, op.Raises(), sql, want)
+				}
 			}
 			for _, call := range macroCall.FindAllString(sql, -1) {
 				name := strings.TrimSuffix(call, "(")

@@ -117,6 +117,9 @@ func EvalFunction(op Op, a []any) (v any, ok bool, err error) {
 		}
 	}
 	v, err = s.eval(op, a)
+	if ee, isData := err.(*EvalError); isData {
+		ee.Kind = s.raises
+	}
 	return v, true, err
 }
 
@@ -197,15 +200,17 @@ func evalCompare(op Op, a []any) (any, error) {
 	return c >= 0, nil
 }
 
-func overflow(op Op, format string, args ...any) error {
-	return &EvalError{ErrOverflow, op, fmt.Sprintf(format, args...)}
+// dataError is the error op raises on particular values; EvalFunction
+// gives it the kind the registry declares op raises.
+func dataError(op Op, format string, args ...any) error {
+	return &EvalError{Op: op, Msg: fmt.Sprintf(format, args...)}
 }
 
 func evalNegate(op Op, a []any) (any, error) {
 	switch x := a[0].(type) {
 	case int64:
 		if x == math.MinInt64 {
-			return nil, overflow(op, "-(%d)", x)
+			return nil, dataError(op, "-(%d)", x)
 		}
 		return -x, nil
 	case float64:
@@ -218,7 +223,7 @@ func evalAbsolute(op Op, a []any) (any, error) {
 	switch x := a[0].(type) {
 	case int64:
 		if x == math.MinInt64 {
-			return nil, overflow(op, "abs(%d)", x)
+			return nil, dataError(op, "abs(%d)", x)
 		}
 		if x < 0 {
 			return -x, nil
@@ -247,7 +252,7 @@ func evalFloorDivide(op Op, a []any) (any, error) {
 			return nil, nil
 		}
 		if xi == math.MinInt64 && yi == -1 {
-			return nil, overflow(op, "%d // %d", xi, yi)
+			return nil, dataError(op, "%d // %d", xi, yi)
 		}
 		return int64(floorDiv(int(xi), int(yi))), nil
 	}
@@ -268,7 +273,7 @@ func evalPower(op Op, a []any) (any, error) {
 	}
 	r := math.Pow(x, y)
 	if finite && math.IsInf(r, 0) {
-		return nil, overflow(op, "%v ** %v is too large", x, y)
+		return nil, dataError(op, "%v ** %v is too large", x, y)
 	}
 	return r, nil
 }
@@ -293,7 +298,7 @@ func evalCastToFloat(_ Op, a []any) (any, error) { return toFloat(a[0]), nil }
 func evalDateAddDays(op Op, a []any) (any, error) {
 	n := a[1].(int64)
 	if n > MaxAddDays || n < -MaxAddDays {
-		return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("number of days %d is out of range", n)}
+		return nil, dataError(op, "number of days %d is out of range", n)
 	}
 	return checkDate(op, a[0].(CivilDate).AddDays(int(n)))
 }
@@ -303,12 +308,12 @@ func evalDateAddMonths(op Op, a []any) (any, error) {
 	n := a[1].(int64)
 	if op == OpDateAddYears {
 		if n > maxYear || n < -maxYear {
-			return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("year offset %d is out of range", n)}
+			return nil, dataError(op, "year offset %d is out of range", n)
 		}
 		n *= 12
 	}
 	if n > 12*maxYear || n < -12*maxYear {
-		return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("month offset %d is out of range", n)}
+		return nil, dataError(op, "month offset %d is out of range", n)
 	}
 	return checkDate(op, a[0].(CivilDate).AddMonths(int(n)))
 }
@@ -335,7 +340,7 @@ const maxYear = 9999
 // checkDate refuses a date outside ehrQL's range of years, 1 to 9999.
 func checkDate(op Op, d CivilDate) (any, error) {
 	if d.Year < 1 || d.Year > maxYear {
-		return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("year %d is out of range", d.Year)}
+		return nil, dataError(op, "year %d is out of range", d.Year)
 	}
 	return d, nil
 }
@@ -344,7 +349,7 @@ func checkDate(op Op, d CivilDate) (any, error) {
 // and values outside int64.
 func floatToInt(op Op, f float64) (any, error) {
 	if math.IsNaN(f) || f < -(1<<63) || f >= 1<<63 {
-		return nil, &EvalError{ErrOverflow, op, fmt.Sprintf("%v does not fit an int", f)}
+		return nil, dataError(op, "%v does not fit an int", f)
 	}
 	return int64(f), nil
 }
@@ -386,7 +391,7 @@ func arith(op Op, a []any) (any, error) {
 			ok = xi == 0 || (r/xi == yi && !(xi == -1 && yi == math.MinInt64) && !(yi == -1 && xi == math.MinInt64))
 		}
 		if !ok {
-			return nil, &EvalError{ErrOverflow, op, fmt.Sprintf("%d and %d overflow an int", xi, yi)}
+			return nil, dataError(op, "%d and %d overflow an int", xi, yi)
 		}
 		return r, nil
 	}

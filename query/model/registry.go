@@ -1,14 +1,20 @@
 package model
 
 // The operation registry: one entry per node kind, holding what the query
-// model knows of it — its wire name and the fields of its children and, for
-// the Function.* kinds, its type signature (checked by signature.check) and
-// its reference evaluation (applied by EvalFunction). The SQL rendering of
-// each function is the matching entry of engine/sqlgen's table; tests there
-// and in package query walk FunctionOps and fail on a missing piece.
+// model knows of it — its wire name and the fields of its children; for
+// the functions and the aggregations of a series, its type signature
+// (checked by signature.check); for the functions, its reference
+// evaluation (applied by EvalFunction), whether a NULL operand decides it
+// and the kind of error it raises on data. The SQL rendering of each
+// function is the matching entry of engine/sqlgen's functions table, with
+// its DuckDB macros.
 //
 // Adding a function: a constant in ops.go, an entry here, an entry in
-// engine/sqlgen's functions table and a method in package query.
+// engine/sqlgen's functions table, a Go-language method in package query
+// and its row in query's goOperations. Tests walk the registry and fail on
+// any missing piece: TestRegistryComplete (here), TestEveryFunctionRendered
+// (engine/sqlgen), TestEveryFunctionHasAGoMethod and TestOperationsDoc
+// (query; -update rewrites docs/language.md's list).
 
 // opSpec is the registry entry of one node kind.
 type opSpec struct {
@@ -20,6 +26,9 @@ type opSpec struct {
 	// when handlesNull is set (otherwise a NULL operand gives NULL).
 	eval        func(op Op, a []any) (any, error)
 	handlesNull bool
+	// raises is the kind of error the function raises on some values, if
+	// any: the reference evaluation's and the SQL's.
+	raises EvalErrorKind
 }
 
 var (
@@ -62,20 +71,20 @@ var specs = [opCount]opSpec{
 	OpNot:    {json: "Function.Not", fields: source, sig: sig(Bool, is(boolSeries)), eval: evalNot},
 	OpIsNull: {json: "Function.IsNull", fields: source, sig: sig(Bool, is(anySeries)), eval: evalIsNull, handlesNull: true},
 
-	OpNegate:      {json: "Function.Negate", fields: source, sig: sigT(tv(numeric)), eval: evalNegate},
-	OpAbsolute:    {json: "Function.Absolute", fields: source, sig: sigT(tv(numeric)), eval: evalAbsolute},
-	OpAdd:         {json: "Function.Add", fields: lhsRHS, sig: sigT(tv(numeric), tv(anySeries)), eval: arith},
-	OpSubtract:    {json: "Function.Subtract", fields: lhsRHS, sig: sigT(tv(numeric), tv(anySeries)), eval: arith},
-	OpMultiply:    {json: "Function.Multiply", fields: lhsRHS, sig: sigT(tv(numeric), tv(anySeries)), eval: arith},
+	OpNegate:      {json: "Function.Negate", fields: source, sig: sigT(tv(numeric)), eval: evalNegate, raises: ErrOverflow},
+	OpAbsolute:    {json: "Function.Absolute", fields: source, sig: sigT(tv(numeric)), eval: evalAbsolute, raises: ErrOverflow},
+	OpAdd:         {json: "Function.Add", fields: lhsRHS, sig: sigT(tv(numeric), tv(anySeries)), eval: arith, raises: ErrOverflow},
+	OpSubtract:    {json: "Function.Subtract", fields: lhsRHS, sig: sigT(tv(numeric), tv(anySeries)), eval: arith, raises: ErrOverflow},
+	OpMultiply:    {json: "Function.Multiply", fields: lhsRHS, sig: sigT(tv(numeric), tv(anySeries)), eval: arith, raises: ErrOverflow},
 	OpTrueDivide:  {json: "Function.TrueDivide", fields: lhsRHS, sig: sig(Float, tv(numeric), tv(anySeries)), eval: evalTrueDivide},
-	OpFloorDivide: {json: "Function.FloorDivide", fields: lhsRHS, sig: sig(Int, tv(numeric), tv(anySeries)), eval: evalFloorDivide},
-	OpPower:       {json: "Function.Power", fields: lhsRHS, sig: sig(Float, tv(numeric), tv(anySeries)), eval: evalPower},
-	OpCastToInt:   {json: "Function.CastToInt", fields: source, sig: sig(Int, is(numericOrBool)), eval: evalCastToInt},
+	OpFloorDivide: {json: "Function.FloorDivide", fields: lhsRHS, sig: sig(Int, tv(numeric), tv(anySeries)), eval: evalFloorDivide, raises: ErrOverflow},
+	OpPower:       {json: "Function.Power", fields: lhsRHS, sig: sig(Float, tv(numeric), tv(anySeries)), eval: evalPower, raises: ErrOverflow},
+	OpCastToInt:   {json: "Function.CastToInt", fields: source, sig: sig(Int, is(numericOrBool)), eval: evalCastToInt, raises: ErrOverflow},
 	OpCastToFloat: {json: "Function.CastToFloat", fields: source, sig: sig(Float, is(numeric)), eval: evalCastToFloat},
 
-	OpDateAddDays:            {json: "Function.DateAddDays", fields: lhsRHS, sig: sig(Date, is(dateSeries), is(intSeries)), eval: evalDateAddDays},
-	OpDateAddMonths:          {json: "Function.DateAddMonths", fields: lhsRHS, sig: sig(Date, is(dateSeries), is(intSeries)), eval: evalDateAddMonths},
-	OpDateAddYears:           {json: "Function.DateAddYears", fields: lhsRHS, sig: sig(Date, is(dateSeries), is(intSeries)), eval: evalDateAddMonths},
+	OpDateAddDays:            {json: "Function.DateAddDays", fields: lhsRHS, sig: sig(Date, is(dateSeries), is(intSeries)), eval: evalDateAddDays, raises: ErrDateRange},
+	OpDateAddMonths:          {json: "Function.DateAddMonths", fields: lhsRHS, sig: sig(Date, is(dateSeries), is(intSeries)), eval: evalDateAddMonths, raises: ErrDateRange},
+	OpDateAddYears:           {json: "Function.DateAddYears", fields: lhsRHS, sig: sig(Date, is(dateSeries), is(intSeries)), eval: evalDateAddMonths, raises: ErrDateRange},
 	OpDateDifferenceInDays:   {json: "Function.DateDifferenceInDays", fields: lhsRHS, sig: sig(Int, is(dateSeries), is(dateSeries)), eval: dateFunc(func(a, b CivilDate) any { return int64(a.DaysSince(b)) })},
 	OpDateDifferenceInMonths: {json: "Function.DateDifferenceInMonths", fields: lhsRHS, sig: sig(Int, is(dateSeries), is(dateSeries)), eval: dateFunc(func(a, b CivilDate) any { return int64(a.MonthsSince(b)) })},
 	OpDateDifferenceInYears:  {json: "Function.DateDifferenceInYears", fields: lhsRHS, sig: sig(Int, is(dateSeries), is(dateSeries)), eval: dateFunc(func(a, b CivilDate) any { return int64(a.YearsSince(b)) })},
@@ -237,6 +246,16 @@ func (o operand) describe() string {
 		return o.is.name + " as T"
 	}
 	return o.is.name
+}
+
+// Raises returns the kind of error the function raises on some values
+// (date arithmetic leaving ehrQL's dates, arithmetic overflowing its type),
+// or "" if it raises none.
+func (op Op) Raises() EvalErrorKind {
+	if op >= opCount {
+		return ""
+	}
+	return specs[op].raises
 }
 
 // Signature describes the type signature of a function or of an
