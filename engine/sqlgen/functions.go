@@ -226,20 +226,20 @@ func (c *compiler) function(n *model.Node, a []string) (string, error) {
 var macroCall = regexp.MustCompile(`\behrql_[a-z_]+\(`)
 
 // bindOperands renders a function over the operands a, evaluating once
-// each operand that calls a macro where the function's own SQL calls one.
-// DuckDB expands macros textually, and the macros use their parameters
-// several times (ehrql_add_months its date a dozen times, through the
-// macros it calls): nested date arithmetic would otherwise grow
-// exponentially with its depth. Such an operand x is bound to a variable v
-// by a lambda, list_transform([x], lambda v: ...)[1], and the function
-// rendered over v. Other operands (columns, literals, expressions calling
-// no macro), and the operands of functions calling no macro, are left in
-// place, so ordinary SQL is unchanged.
+// each operand that nests macro calls (calls two or more) where the
+// function's own SQL calls a macro. DuckDB expands macros textually, and
+// the macros use their parameters several times (ehrql_add_months its date
+// a dozen times, through the macros it calls): nested date arithmetic
+// would otherwise grow exponentially with its depth. Such an operand x is
+// bound to a variable v by a lambda, list_transform([x], lambda v: ...)[1],
+// and the function rendered over v. Other operands (columns, literals,
+// expressions calling at most one macro), and the operands of functions
+// calling no macro, are left in place, so ordinary SQL is unchanged.
 func (c *compiler) bindOperands(a []string, render func([]string) string) string {
 	var vars, values []string
 	bound := append([]string(nil), a...)
 	for i, x := range a {
-		if macroCall.MatchString(x) {
+		if len(macroCall.FindAllStringIndex(x, 2)) == 2 {
 			v := fmt.Sprintf("ehrql_v%d", c.boundVars+len(vars)+1)
 			vars, values = append(vars, v), append(values, x)
 			bound[i] = v
