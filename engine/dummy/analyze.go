@@ -399,7 +399,7 @@ func constOf(n *model.Node) (v any, ok bool) {
 	switch {
 	case n.Op() == model.OpValue:
 		return n.Literal().Go(), true
-	case n.Op() >= model.OpEQ && n.Op() <= model.OpMaximumOf:
+	case n.Op().IsFunction():
 		args := make([]any, len(n.Args()))
 		for i, c := range n.Args() {
 			x, ok := constOf(c)
@@ -413,8 +413,8 @@ func constOf(n *model.Node) (v any, ok bool) {
 				v, ok = nil, false
 			}
 		}()
-		v, err := model.EvalFunction(n.Op(), args)
-		if err != nil {
+		v, ok, err := model.EvalFunction(n.Op(), args)
+		if !ok || err != nil {
 			return nil, false
 		}
 		return v, true

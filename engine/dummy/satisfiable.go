@@ -61,7 +61,7 @@ func checkSatisfiable(pop *model.Node) error {
 			if side == 1 {
 				args = []any{k, v}
 			}
-			if got, err := model.EvalFunction(pop.Op(), args); err != nil || got == true {
+			if got, ok, err := model.EvalFunction(pop.Op(), args); !ok || err != nil || got == true {
 				satisfied = true // an error says nothing: assume satisfiable
 				break
 			}

@@ -377,11 +377,11 @@ func (e *evaluator) compute(n *model.Node, row int) any {
 		return result
 	case e.lazy && op == model.OpIn:
 		set := e.eval(n.Arg(1), row)
-		if v, err := model.EvalFunction(op, []any{nil, set}); err == nil && v == false {
+		if v, ok, err := model.EvalFunction(op, []any{nil, set}); ok && err == nil && v == false {
 			return false // an empty set: the left side is not needed
 		}
 		return e.apply(op, []any{e.eval(n.Arg(0), row), set})
-	case e.lazy && op >= model.OpEQ && op <= model.OpStringContains && op != model.OpIsNull:
+	case e.lazy && (op.StrictNull() || op == model.OpAnd || op == model.OpOr):
 		return e.lenient(n, row)
 	}
 	args := make([]any, len(n.Args()))
@@ -433,7 +433,10 @@ func (e *evaluator) try(n *model.Node, row int) (v any, f *failure) {
 }
 
 func (e *evaluator) apply(op model.Op, args []any) any {
-	v, err := model.EvalFunction(op, args)
+	v, ok, err := model.EvalFunction(op, args)
+	if !ok {
+		panic(fmt.Errorf("internal error: %s has no evaluation", op))
+	}
 	if err != nil {
 		var ee *model.EvalError
 		if errors.As(err, &ee) {

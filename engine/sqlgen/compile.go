@@ -48,6 +48,8 @@ type compiler struct {
 	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
 	// turns literal IN lists into hash lookups at the scan itself.
 	inWhere bool
+	// boundVars counts the variables operands are bound to (bindOperands).
+	boundVars int
 	// where names what is being compiled ("variable 'x'"), for the
 	// messages of errors raised on data.
 	where string
@@ -446,8 +448,9 @@ func (c *compiler) expr(n *model.Node, s *scope) (string, error) {
 		return s.iv + ".end_date", nil
 	case model.OpCase:
 		return c.caseExpr(n, s)
-	case model.OpIn:
-		return c.inExpr(n, s)
+	}
+	if f, ok := functions[n.Op()]; ok && f.expr != nil {
+		return f.expr(c, n, s)
 	}
 	if n.Op().IsAggregation() {
 		return c.aggregate(n, s)
@@ -462,106 +465,16 @@ func (c *compiler) expr(n *model.Node, s *scope) (string, error) {
 	return c.function(n, args)
 }
 
-func (c *compiler) function(n *model.Node, a []string) (string, error) {
-	bin := func(op string) string { return "(" + a[0] + " " + op + " " + a[1] + ")" }
-	if n.Op() >= model.OpEQ && n.Op() <= model.OpGE && n.Arg(0).Type().Kind == model.KindFloat {
-		// DuckDB orders NaN above every number and equal to itself; ehrQL's
-		// comparisons with NaN are false (!= true), as Python's are.
-		onNaN := "FALSE"
-		if n.Op() == model.OpNE {
-			onNaN = "TRUE"
-		}
-		return fmt.Sprintf("ehrql_nan_compare(%s, %s, %s, %s)", a[0], a[1], onNaN, bin(comparisons[n.Op()])), nil
-	}
-	switch n.Op() {
-	case model.OpEQ, model.OpNE, model.OpLT, model.OpLE, model.OpGT, model.OpGE:
-		return bin(comparisons[n.Op()]), nil
-	case model.OpAnd:
-		return bin("AND"), nil
-	case model.OpOr:
-		return bin("OR"), nil
-	case model.OpNot:
-		return "(NOT " + a[0] + ")", nil
-	case model.OpIsNull:
-		return "(" + a[0] + " IS NULL)", nil
-	case model.OpNegate:
-		return "(-" + a[0] + ")", nil
-	case model.OpAbsolute:
-		return "abs(" + a[0] + ")", nil
-	case model.OpAdd:
-		return bin("+"), nil
-	case model.OpSubtract:
-		return bin("-"), nil
-	case model.OpMultiply:
-		return bin("*"), nil
-	case model.OpTrueDivide:
-		return "ehrql_truediv(" + a[0] + ", " + a[1] + ")", nil
-	case model.OpFloorDivide:
-		if n.Arg(0).Type().Kind == model.KindInt {
-			return "ehrql_floordiv_int(" + a[0] + ", " + a[1] + ")", nil
-		}
-		return "ehrql_floordiv_float(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
-	case model.OpPower:
-		return "ehrql_power(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
-	case model.OpCastToInt:
-		switch n.Arg(0).Type().Kind {
-		case model.KindFloat:
-			return "ehrql_float_to_int(trunc(" + a[0] + "), " + c.errorMessage(n) + ")", nil
-		}
-		return "CAST(" + a[0] + " AS BIGINT)", nil
-	case model.OpCastToFloat:
-		return "CAST(" + a[0] + " AS DOUBLE)", nil
-	case model.OpDateAddDays:
-		return "ehrql_add_days(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
-	case model.OpDateAddMonths:
-		return "ehrql_add_months(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
-	case model.OpDateAddYears:
-		return "ehrql_add_years(" + a[0] + ", " + a[1] + ", " + c.errorMessage(n) + ")", nil
-	case model.OpDateDifferenceInDays:
-		return "CAST(" + a[0] + " - " + a[1] + " AS BIGINT)", nil
-	case model.OpDateDifferenceInMonths:
-		return "ehrql_diff_months(" + a[0] + ", " + a[1] + ")", nil
-	case model.OpDateDifferenceInYears:
-		return "ehrql_diff_years(" + a[0] + ", " + a[1] + ")", nil
-	case model.OpYearFromDate:
-		return "CAST(year(" + a[0] + ") AS BIGINT)", nil
-	case model.OpMonthFromDate:
-		return "CAST(month(" + a[0] + ") AS BIGINT)", nil
-	case model.OpDayFromDate:
-		return "CAST(day(" + a[0] + ") AS BIGINT)", nil
-	case model.OpToFirstOfYear:
-		return "CAST(date_trunc('year', " + a[0] + ") AS DATE)", nil
-	case model.OpToFirstOfMonth:
-		return "CAST(date_trunc('month', " + a[0] + ") AS DATE)", nil
-	case model.OpStringContains:
-		return "contains(" + a[0] + ", " + a[1] + ")", nil
-	case model.OpMinimumOf:
-		return "least(" + strings.Join(a, ", ") + ")", nil
-	case model.OpMaximumOf:
-		return "greatest(" + strings.Join(a, ", ") + ")", nil
-	}
-	return "", &UnsupportedError{n.Op().String()}
-}
-
 // errorMessage is the start of the message of an error the SQL raises on
 // data while evaluating n: the marker, where n is (the variable being
-// compiled) and what n does.
+// compiled), what n does and the kind of error it raises.
 func (c *compiler) errorMessage(n *model.Node) string {
-	kind := model.ErrOverflow
-	switch n.Op() {
-	case model.OpDateAddDays, model.OpDateAddMonths, model.OpDateAddYears:
-		kind = model.ErrDateRange
-	}
+	kind := n.Op().Raises()
 	where := ""
 	if c.where != "" {
 		where = c.where + ": "
 	}
 	return literal(model.StrLit(fmt.Sprintf("%s: %s%s: %s", DataErrorMarker, where, n.Op(), kind)))
-}
-
-// comparisons are the SQL operators of the comparison functions.
-var comparisons = map[model.Op]string{
-	model.OpEQ: "=", model.OpNE: "<>", model.OpLT: "<", model.OpLE: "<=", model.OpGT: ">", model.OpGE: ">=",
 }
 
 func (c *compiler) caseExpr(n *model.Node, s *scope) (string, error) {

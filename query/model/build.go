@@ -214,25 +214,9 @@ func Aggregate(op Op, source *Node) (*Node, error) {
 	if source.domain == "" {
 		return nil, &DomainError{op, "aggregations need a series with more than one value per patient"}
 	}
-	t := source.typ
-	switch op {
-	case OpCountDistinct:
-		n.typ = Int
-	case OpMin, OpMax:
-		if !t.Comparable() {
-			return nil, &TypeError{op, "source", "Series[Comparable]", t.String()}
-		}
-		n.typ = t
-	case OpSum, OpMean:
-		if !t.Numeric() {
-			return nil, &TypeError{op, "source", "Series[Numeric]", t.String()}
-		}
-		n.typ = t
-		if op == OpMean {
-			n.typ = Float
-		}
-	case OpCombineAsSet:
-		n.typ = SetOf(t)
+	var err error
+	if n.typ, err = specs[op].sig.check(op, n.args, func(int) string { return "source" }); err != nil {
+		return nil, err
 	}
 	return n.finish(), nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 )
 
 // EvalNullPatient evaluates a patient-level series for an imaginary patient
@@ -62,8 +61,9 @@ func evalNull(n *Node, memo map[ID]any) any {
 		for i, a := range n.args {
 			args[i] = evalNull(a, memo)
 		}
+		var ok bool
 		var err error
-		if v, err = EvalFunction(n.op, args); err != nil {
+		if v, ok, err = EvalFunction(n.op, args); !ok || err != nil {
 			panic(unknownValue{})
 		}
 	}
@@ -101,197 +101,237 @@ const MaxAddDays = 999_999_999
 // EvalFunction applies a Function.* node kind to argument values with
 // ehrQL's semantics (NULL = nil; sets are []Literal or []any). Comparisons
 // with NaN are false (NE true), as in Python; a result outside the range of
-// its type is an *EvalError. It is the reference the SQL compiler and the
-// in-memory engine are tested against.
-func EvalFunction(op Op, a []any) (any, error) {
-	switch op {
-	case OpAnd:
-		x, y := a[0], a[1]
-		if x == false || y == false {
-			return false, nil
-		}
-		if x == nil || y == nil {
-			return nil, nil
-		}
-		return true, nil
-	case OpOr:
-		x, y := a[0], a[1]
-		if x == true || y == true {
-			return true, nil
-		}
-		if x == nil || y == nil {
-			return nil, nil
-		}
-		return false, nil
-	case OpIsNull:
-		return a[0] == nil, nil
-	case OpIn:
-		set := setMembers(a[1])
-		if len(set) == 0 {
-			return false, nil
-		}
-		if a[0] == nil {
-			return nil, nil
-		}
-		for _, m := range set {
-			if m != nil && equalValues(m, a[0]) {
-				return true, nil
-			}
-		}
-		return false, nil
-	case OpMinimumOf, OpMaximumOf:
-		var best any
+// its type is an *EvalError. ok is false when op is not a function, which
+// has no reference evaluation: never read v then as NULL. It is the
+// reference the SQL compiler and the in-memory engine are tested against.
+func EvalFunction(op Op, a []any) (v any, ok bool, err error) {
+	if op >= opCount || specs[op].eval == nil {
+		return nil, false, nil
+	}
+	s := &specs[op]
+	if !s.handlesNull {
 		for _, x := range a {
 			if x == nil {
-				continue
-			}
-			if best == nil || (op == OpMinimumOf && Compare(x, best) < 0) || (op == OpMaximumOf && Compare(x, best) > 0) {
-				best = x
+				return nil, true, nil
 			}
 		}
-		return best, nil
 	}
+	v, err = s.eval(op, a)
+	if ee, isData := err.(*EvalError); isData {
+		ee.Kind = s.raises
+	}
+	return v, true, err
+}
+
+func cannotEvaluate(op Op, a []any) error { return fmt.Errorf("%s: cannot evaluate on %v", op, a) }
+
+func evalAnd(_ Op, a []any) (any, error) {
+	x, y := a[0], a[1]
+	if x == false || y == false {
+		return false, nil
+	}
+	if x == nil || y == nil {
+		return nil, nil
+	}
+	return true, nil
+}
+
+func evalOr(_ Op, a []any) (any, error) {
+	x, y := a[0], a[1]
+	if x == true || y == true {
+		return true, nil
+	}
+	if x == nil || y == nil {
+		return nil, nil
+	}
+	return false, nil
+}
+
+func evalNot(_ Op, a []any) (any, error) { return !a[0].(bool), nil }
+
+func evalIsNull(_ Op, a []any) (any, error) { return a[0] == nil, nil }
+
+// evalIn: an empty set gives false even for NULL; otherwise NULL gives NULL.
+func evalIn(_ Op, a []any) (any, error) {
+	set := setMembers(a[1])
+	if len(set) == 0 {
+		return false, nil
+	}
+	if a[0] == nil {
+		return nil, nil
+	}
+	for _, m := range set {
+		if m != nil && equalValues(m, a[0]) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// evalExtreme is MinimumOf and MaximumOf: NULLs are ignored.
+func evalExtreme(op Op, a []any) (any, error) {
+	var best any
 	for _, x := range a {
 		if x == nil {
-			return nil, nil
+			continue
+		}
+		if best == nil || (op == OpMinimumOf && Compare(x, best) < 0) || (op == OpMaximumOf && Compare(x, best) > 0) {
+			best = x
 		}
 	}
-	overflow := func(format string, args ...any) error {
-		return &EvalError{ErrOverflow, op, fmt.Sprintf(format, args...)}
+	return best, nil
+}
+
+func evalEqual(op Op, a []any) (any, error) { return equalValues(a[0], a[1]) == (op == OpEQ), nil }
+
+func evalCompare(op Op, a []any) (any, error) {
+	if isNaN(a[0]) || isNaN(a[1]) {
+		return false, nil
 	}
+	c := Compare(a[0], a[1])
 	switch op {
-	case OpEQ:
-		return equalValues(a[0], a[1]), nil
-	case OpNE:
-		return !equalValues(a[0], a[1]), nil
-	case OpLT, OpLE, OpGT, OpGE:
-		if isNaN(a[0]) || isNaN(a[1]) {
-			return false, nil
-		}
-		c := Compare(a[0], a[1])
-		switch op {
-		case OpLT:
-			return c < 0, nil
-		case OpLE:
-			return c <= 0, nil
-		case OpGT:
-			return c > 0, nil
-		}
-		return c >= 0, nil
-	case OpNot:
-		return !a[0].(bool), nil
-	case OpNegate:
-		switch x := a[0].(type) {
-		case int64:
-			if x == math.MinInt64 {
-				return nil, overflow("-(%d)", x)
-			}
-			return -x, nil
-		case float64:
-			return -x, nil
-		}
-	case OpAbsolute:
-		switch x := a[0].(type) {
-		case int64:
-			if x == math.MinInt64 {
-				return nil, overflow("abs(%d)", x)
-			}
-			if x < 0 {
-				return -x, nil
-			}
-			return x, nil
-		case float64:
-			return math.Abs(x), nil
-		}
-	case OpAdd, OpSubtract, OpMultiply:
-		return arith(op, a[0], a[1])
-	case OpTrueDivide:
-		x, y := toFloat(a[0]), toFloat(a[1])
-		if y == 0 {
-			return nil, nil
-		}
-		return x / y, nil
-	case OpFloorDivide:
-		if xi, ok := a[0].(int64); ok {
-			yi := a[1].(int64)
-			if yi == 0 {
-				return nil, nil
-			}
-			if xi == math.MinInt64 && yi == -1 {
-				return nil, overflow("%d // %d", xi, yi)
-			}
-			return int64(floorDiv(int(xi), int(yi))), nil
-		}
-		x, y := toFloat(a[0]), toFloat(a[1])
-		if y == 0 {
-			return nil, nil
-		}
-		return floatToInt(op, math.Floor(x/y))
-	case OpPower:
-		x, y := toFloat(a[0]), toFloat(a[1])
-		finite := !math.IsInf(x, 0) && !math.IsNaN(x) && !math.IsInf(y, 0) && !math.IsNaN(y)
-		if (x == 0 && y < 0) || (x < 0 && finite && y != math.Trunc(y)) {
-			return nil, nil
-		}
-		r := math.Pow(x, y)
-		if finite && math.IsInf(r, 0) {
-			return nil, overflow("%v ** %v is too large", x, y)
-		}
-		return r, nil
-	case OpCastToInt:
-		switch x := a[0].(type) {
-		case bool:
-			if x {
-				return int64(1), nil
-			}
-			return int64(0), nil
-		case int64:
-			return x, nil
-		case float64:
-			return floatToInt(op, math.Trunc(x))
-		}
-	case OpCastToFloat:
-		return toFloat(a[0]), nil
-	case OpDateAddDays:
-		n := a[1].(int64)
-		if n > MaxAddDays || n < -MaxAddDays {
-			return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("number of days %d is out of range", n)}
-		}
-		return checkDate(op, a[0].(CivilDate).AddDays(int(n)))
-	case OpDateAddMonths, OpDateAddYears:
-		n := a[1].(int64)
-		if op == OpDateAddYears {
-			if n > maxYear || n < -maxYear {
-				return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("year offset %d is out of range", n)}
-			}
-			n *= 12
-		}
-		if n > 12*maxYear || n < -12*maxYear {
-			return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("month offset %d is out of range", n)}
-		}
-		return checkDate(op, a[0].(CivilDate).AddMonths(int(n)))
-	case OpDateDifferenceInDays:
-		return int64(a[0].(CivilDate).DaysSince(a[1].(CivilDate))), nil
-	case OpDateDifferenceInMonths:
-		return int64(a[0].(CivilDate).MonthsSince(a[1].(CivilDate))), nil
-	case OpDateDifferenceInYears:
-		return int64(a[0].(CivilDate).YearsSince(a[1].(CivilDate))), nil
-	case OpYearFromDate:
-		return int64(a[0].(CivilDate).Year), nil
-	case OpMonthFromDate:
-		return int64(a[0].(CivilDate).Month), nil
-	case OpDayFromDate:
-		return int64(a[0].(CivilDate).Day), nil
-	case OpToFirstOfYear:
-		d := a[0].(CivilDate)
-		return CivilDate{d.Year, time.January, 1}, nil
-	case OpToFirstOfMonth:
-		d := a[0].(CivilDate)
-		return CivilDate{d.Year, d.Month, 1}, nil
-	case OpStringContains:
-		return strings.Contains(a[0].(string), a[1].(string)), nil
+	case OpLT:
+		return c < 0, nil
+	case OpLE:
+		return c <= 0, nil
+	case OpGT:
+		return c > 0, nil
 	}
-	return nil, fmt.Errorf("%s: cannot evaluate on %v", op, a)
+	return c >= 0, nil
+}
+
+// dataError is the error op raises on particular values; EvalFunction
+// gives it the kind the registry declares op raises.
+func dataError(op Op, format string, args ...any) error {
+	return &EvalError{Op: op, Msg: fmt.Sprintf(format, args...)}
+}
+
+func evalNegate(op Op, a []any) (any, error) {
+	switch x := a[0].(type) {
+	case int64:
+		if x == math.MinInt64 {
+			return nil, dataError(op, "-(%d)", x)
+		}
+		return -x, nil
+	case float64:
+		return -x, nil
+	}
+	return nil, cannotEvaluate(op, a)
+}
+
+func evalAbsolute(op Op, a []any) (any, error) {
+	switch x := a[0].(type) {
+	case int64:
+		if x == math.MinInt64 {
+			return nil, dataError(op, "abs(%d)", x)
+		}
+		if x < 0 {
+			return -x, nil
+		}
+		return x, nil
+	case float64:
+		return math.Abs(x), nil
+	}
+	return nil, cannotEvaluate(op, a)
+}
+
+// evalTrueDivide: division by zero is NULL.
+func evalTrueDivide(_ Op, a []any) (any, error) {
+	x, y := toFloat(a[0]), toFloat(a[1])
+	if y == 0 {
+		return nil, nil
+	}
+	return x / y, nil
+}
+
+// evalFloorDivide rounds toward minus infinity; division by zero is NULL.
+func evalFloorDivide(op Op, a []any) (any, error) {
+	if xi, ok := a[0].(int64); ok {
+		yi := a[1].(int64)
+		if yi == 0 {
+			return nil, nil
+		}
+		if xi == math.MinInt64 && yi == -1 {
+			return nil, dataError(op, "%d // %d", xi, yi)
+		}
+		return int64(floorDiv(int(xi), int(yi))), nil
+	}
+	x, y := toFloat(a[0]), toFloat(a[1])
+	if y == 0 {
+		return nil, nil
+	}
+	return floatToInt(op, math.Floor(x/y))
+}
+
+// evalPower is NULL where the result would be complex or 0 is raised to a
+// negative power, and fails where finite operands give an infinite result.
+func evalPower(op Op, a []any) (any, error) {
+	x, y := toFloat(a[0]), toFloat(a[1])
+	finite := !math.IsInf(x, 0) && !math.IsNaN(x) && !math.IsInf(y, 0) && !math.IsNaN(y)
+	if (x == 0 && y < 0) || (x < 0 && finite && y != math.Trunc(y)) {
+		return nil, nil
+	}
+	r := math.Pow(x, y)
+	if finite && math.IsInf(r, 0) {
+		return nil, dataError(op, "%v ** %v is too large", x, y)
+	}
+	return r, nil
+}
+
+func evalCastToInt(op Op, a []any) (any, error) {
+	switch x := a[0].(type) {
+	case bool:
+		if x {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	case int64:
+		return x, nil
+	case float64:
+		return floatToInt(op, math.Trunc(x))
+	}
+	return nil, cannotEvaluate(op, a)
+}
+
+func evalCastToFloat(_ Op, a []any) (any, error) { return toFloat(a[0]), nil }
+
+func evalDateAddDays(op Op, a []any) (any, error) {
+	n := a[1].(int64)
+	if n > MaxAddDays || n < -MaxAddDays {
+		return nil, dataError(op, "number of days %d is out of range", n)
+	}
+	return checkDate(op, a[0].(CivilDate).AddDays(int(n)))
+}
+
+// evalDateAddMonths is DateAddMonths and DateAddYears (12 months a year).
+func evalDateAddMonths(op Op, a []any) (any, error) {
+	n := a[1].(int64)
+	if op == OpDateAddYears {
+		if n > maxYear || n < -maxYear {
+			return nil, dataError(op, "year offset %d is out of range", n)
+		}
+		n *= 12
+	}
+	if n > 12*maxYear || n < -12*maxYear {
+		return nil, dataError(op, "month offset %d is out of range", n)
+	}
+	return checkDate(op, a[0].(CivilDate).AddMonths(int(n)))
+}
+
+// dateFunc makes the evaluation of a function of one or two dates (the
+// second is the zero date for a function of one).
+func dateFunc(f func(a, b CivilDate) any) func(Op, []any) (any, error) {
+	return func(_ Op, a []any) (any, error) {
+		var b CivilDate
+		if len(a) > 1 {
+			b = a[1].(CivilDate)
+		}
+		return f(a[0].(CivilDate), b), nil
+	}
+}
+
+func evalStringContains(_ Op, a []any) (any, error) {
+	return strings.Contains(a[0].(string), a[1].(string)), nil
 }
 
 // maxYear is the last year of ehrQL's dates (Python's date.max).
@@ -300,7 +340,7 @@ const maxYear = 9999
 // checkDate refuses a date outside ehrQL's range of years, 1 to 9999.
 func checkDate(op Op, d CivilDate) (any, error) {
 	if d.Year < 1 || d.Year > maxYear {
-		return nil, &EvalError{ErrDateRange, op, fmt.Sprintf("year %d is out of range", d.Year)}
+		return nil, dataError(op, "year %d is out of range", d.Year)
 	}
 	return d, nil
 }
@@ -309,7 +349,7 @@ func checkDate(op Op, d CivilDate) (any, error) {
 // and values outside int64.
 func floatToInt(op Op, f float64) (any, error) {
 	if math.IsNaN(f) || f < -(1<<63) || f >= 1<<63 {
-		return nil, &EvalError{ErrOverflow, op, fmt.Sprintf("%v does not fit an int", f)}
+		return nil, dataError(op, "%v does not fit an int", f)
 	}
 	return int64(f), nil
 }
@@ -334,7 +374,8 @@ func isNaN(x any) bool {
 	return ok && math.IsNaN(f)
 }
 
-func arith(op Op, x, y any) (any, error) {
+func arith(op Op, a []any) (any, error) {
+	x, y := a[0], a[1]
 	if xi, ok := x.(int64); ok {
 		yi := y.(int64)
 		var r int64
@@ -350,7 +391,7 @@ func arith(op Op, x, y any) (any, error) {
 			ok = xi == 0 || (r/xi == yi && !(xi == -1 && yi == math.MinInt64) && !(yi == -1 && xi == math.MinInt64))
 		}
 		if !ok {
-			return nil, &EvalError{ErrOverflow, op, fmt.Sprintf("%d and %d overflow an int", xi, yi)}
+			return nil, dataError(op, "%d and %d overflow an int", xi, yi)
 		}
 		return r, nil
 	}

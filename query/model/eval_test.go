@@ -24,7 +24,11 @@ func args(a ...any) []any { return a }
 func runEvalCases(t *testing.T, cases []evalCase) {
 	t.Helper()
 	for _, tc := range cases {
-		got, err := model.EvalFunction(tc.op, tc.args)
+		got, ok, err := model.EvalFunction(tc.op, tc.args)
+		if !ok {
+			t.Errorf("%s: no evaluation", tc.op)
+			continue
+		}
 		if err != nil {
 			t.Errorf("%s%s: %v", tc.op, fmtArgs(tc.args), err)
 			continue
@@ -77,7 +81,10 @@ func fmtArgs(a []any) string {
 // eval applies op, failing the test on an error.
 func eval(t *testing.T, op model.Op, a ...any) any {
 	t.Helper()
-	v, err := model.EvalFunction(op, a)
+	v, ok, err := model.EvalFunction(op, a)
+	if !ok {
+		t.Fatalf("%s: no evaluation", op)
+	}
 	if err != nil {
 		t.Fatalf("%s%s: %v", op, fmtArgs(a), err)
 	}
@@ -516,7 +523,7 @@ func TestEvalErrors(t *testing.T) {
 		{model.OpDateAddYears, args(date("2020-01-01"), int64(math.MinInt64)), model.ErrDateRange},
 		{model.OpDateAddYears, args(date("2020-01-01"), int64(7980)), model.ErrDateRange},
 	} {
-		v, err := model.EvalFunction(tc.op, tc.args)
+		v, _, err := model.EvalFunction(tc.op, tc.args)
 		var ee *model.EvalError
 		if !errors.As(err, &ee) || ee.Kind != tc.kind {
 			t.Errorf("%s%s = %v, %v; want a %q error", tc.op, fmtArgs(tc.args), fmtVal(v), err, tc.kind)

@@ -6,35 +6,34 @@ import "fmt"
 // ehrQL's type signature and that at most one many-rows domain is involved.
 // MinimumOf and MaximumOf take any number (at least one) of operands.
 func Function(op Op, args ...*Node) (*Node, error) {
-	info := opInfos[op]
-	if op < OpEQ || op > OpMaximumOf {
+	if !op.IsFunction() {
 		return nil, fmt.Errorf("Function: %s is not a function", op)
 	}
-	variadic := op == OpMinimumOf || op == OpMaximumOf
-	if !variadic && len(args) != len(info.fields) {
-		return nil, fmt.Errorf("%s takes %d operands, got %d", op, len(info.fields), len(args))
+	spec := &specs[op]
+	sig := spec.sig
+	if !sig.variadic && len(args) != len(sig.operands) {
+		return nil, fmt.Errorf("%s takes %d operands, got %d", op, len(sig.operands), len(args))
 	}
-	if variadic && len(args) == 0 {
+	if sig.variadic && len(args) == 0 {
 		return nil, fmt.Errorf("%s needs at least one operand", op)
 	}
 	field := func(i int) string {
-		if variadic {
-			return fmt.Sprintf("sources[%d]", i)
+		if sig.variadic {
+			return fmt.Sprintf("%s[%d]", spec.fields[0], i)
 		}
-		return info.fields[i]
+		return spec.fields[i]
 	}
 	for i, a := range args {
 		if a == nil || a.IsFrame() {
 			return nil, &TypeError{op, field(i), "Series", describe(a)}
 		}
-		if a.typ.Set && !(op == OpIn && i == 1) {
+		if a.typ.Set && !sig.operand(i).setOfT {
 			return nil, &TypeError{op, field(i), "Series", a.typ.String()}
 		}
 	}
 	n := &Node{op: op, args: args}
 	var err error
-	n.typ, err = resultType(op, args, field)
-	if err != nil {
+	if n.typ, err = sig.check(op, args, field); err != nil {
 		return nil, err
 	}
 	if n.domain, err = combineDomains(op, args); err != nil {
@@ -58,129 +57,6 @@ func combineDomains(op Op, args []*Node) (string, error) {
 		dom = a.domain
 	}
 	return dom, nil
-}
-
-func resultType(op Op, args []*Node, field func(int) string) (Type, error) {
-	want := func(i int, ok bool, expected string) error {
-		if !ok {
-			return &TypeError{op, field(i), expected, args[i].typ.String()}
-		}
-		return nil
-	}
-	// same checks that args[1:] match args[0]'s (bound) type.
-	same := func() (Type, error) {
-		t := args[0].typ
-		for i := 1; i < len(args); i++ {
-			if !t.Matches(args[i].typ) {
-				return Type{}, &TypeError{op, field(i), t.String(), args[i].typ.String()}
-			}
-			if t.Kind == KindAny {
-				t = args[i].typ
-			}
-		}
-		return t, nil
-	}
-	switch op {
-	case OpEQ, OpNE:
-		if _, err := same(); err != nil {
-			return Type{}, err
-		}
-		return Bool, nil
-	case OpLT, OpLE, OpGT, OpGE:
-		if err := want(0, args[0].typ.Comparable(), "Series[Comparable]"); err != nil {
-			return Type{}, err
-		}
-		if _, err := same(); err != nil {
-			return Type{}, err
-		}
-		return Bool, nil
-	case OpAnd, OpOr, OpNot:
-		for i, a := range args {
-			if err := want(i, Bool.Matches(a.typ), "Series[bool]"); err != nil {
-				return Type{}, err
-			}
-		}
-		return Bool, nil
-	case OpIsNull:
-		return Bool, nil
-	case OpNegate, OpAbsolute, OpAdd, OpSubtract, OpMultiply, OpTrueDivide, OpFloorDivide, OpPower:
-		if err := want(0, args[0].typ.Numeric(), "Series[Numeric]"); err != nil {
-			return Type{}, err
-		}
-		t, err := same()
-		if err != nil {
-			return Type{}, err
-		}
-		switch op {
-		case OpTrueDivide, OpPower:
-			return Float, nil
-		case OpFloorDivide:
-			return Int, nil
-		}
-		return t, nil
-	case OpCastToInt:
-		if err := want(0, args[0].typ.Numeric() || args[0].typ == Bool, "Series[Numeric | bool]"); err != nil {
-			return Type{}, err
-		}
-		return Int, nil
-	case OpCastToFloat:
-		if err := want(0, args[0].typ.Numeric(), "Series[Numeric]"); err != nil {
-			return Type{}, err
-		}
-		return Float, nil
-	case OpDateAddDays, OpDateAddMonths, OpDateAddYears:
-		if err := want(0, Date.Matches(args[0].typ), "Series[date]"); err != nil {
-			return Type{}, err
-		}
-		if err := want(1, Int.Matches(args[1].typ), "Series[int]"); err != nil {
-			return Type{}, err
-		}
-		return Date, nil
-	case OpDateDifferenceInDays, OpDateDifferenceInMonths, OpDateDifferenceInYears:
-		for i := range args {
-			if err := want(i, Date.Matches(args[i].typ), "Series[date]"); err != nil {
-				return Type{}, err
-			}
-		}
-		return Int, nil
-	case OpYearFromDate, OpMonthFromDate, OpDayFromDate:
-		if err := want(0, Date.Matches(args[0].typ), "Series[date]"); err != nil {
-			return Type{}, err
-		}
-		return Int, nil
-	case OpToFirstOfYear, OpToFirstOfMonth:
-		if err := want(0, Date.Matches(args[0].typ), "Series[date]"); err != nil {
-			return Type{}, err
-		}
-		return Date, nil
-	case OpStringContains:
-		// Multi-code strings are str subclasses in ehrQL; codes are not.
-		lhs := args[0].typ
-		if err := want(0, !lhs.Set && (lhs.Kind == KindStr || lhs.Kind == KindMultiCode), "Series[str]"); err != nil {
-			return Type{}, err
-		}
-		if err := want(1, Str.Matches(args[1].typ), "Series[str]"); err != nil {
-			return Type{}, err
-		}
-		return Bool, nil
-	case OpIn:
-		set := args[1].typ
-		if !set.Set {
-			return Type{}, &TypeError{op, "rhs", "Series[Set[" + args[0].typ.Name() + "]]", set.String()}
-		}
-		if !args[0].typ.Matches(set.Elem()) {
-			return Type{}, &TypeError{op, "rhs", SetOf(args[0].typ).String(), set.String()}
-		}
-		return Bool, nil
-	case OpMinimumOf, OpMaximumOf:
-		for i := range args {
-			if err := want(i, args[i].typ.Comparable(), "Series[Comparable]"); err != nil {
-				return Type{}, err
-			}
-		}
-		return same()
-	}
-	return Type{}, fmt.Errorf("%s: unknown function", op)
 }
 
 // Case makes a conditional series: for each row the value of the first

@@ -592,7 +592,7 @@ func nodeDecl(op Op) *objectDecl {
 			return []any{cases, def}, nil
 		}
 	default:
-		names := opInfos[op].fields
+		names := specs[op].fields
 		for _, name := range names {
 			decl.fields = append(decl.fields, field{name: name, kind: kindNode})
 		}
