@@ -156,3 +156,43 @@ func literalFor(t model.Type, v any) (model.Literal, error) {
 	}
 	return bad()
 }
+
+// TableFromRows makes a patient-level table whose rows are written in the
+// definition (ehrQL's table_from_rows): each row is the patient's id (an
+// int) and then one value per column of t, in t's column order, as Go
+// values (bool, int, float64, string; dates and codes as strings; nil for
+// NULL). The rows travel inside the query model. A row of the wrong length
+// or a value of the wrong type is reported with the definition's line.
+func TableFromRows(t *model.Table, rows ...[]any) PatientFrame {
+	if !t.PatientLevel {
+		return PatientFrame{frame{err: fail(fmt.Errorf("TableFromRows: table %s is event-level: rows make a patient-level table", t.Name))}}
+	}
+	lits := make([][]model.Literal, len(rows))
+	for i, r := range rows {
+		if len(r) != len(t.Columns)+1 {
+			return PatientFrame{frame{err: fail(fmt.Errorf("TableFromRows(%s): row %d has %d values, expected %d (patient_id, then %d columns)", t.Name, i+1, len(r), len(t.Columns)+1, len(t.Columns)))}}
+		}
+		row := make([]model.Literal, len(r))
+		pid, ok := r[0].(int)
+		if !ok {
+			return PatientFrame{frame{err: fail(fmt.Errorf("TableFromRows(%s): row %d: patient_id must be an int, got %T", t.Name, i+1, r[0]))}}
+		}
+		row[0] = model.IntLit(int64(pid))
+		for j, c := range t.Columns {
+			if r[j+1] == nil {
+				continue // NULL
+			}
+			lit, err := literalFor(c.Type, r[j+1])
+			if err != nil {
+				return PatientFrame{frame{err: fail(fmt.Errorf("TableFromRows(%s): row %d, column %s: %w", t.Name, i+1, c.Name, err))}}
+			}
+			row[j+1] = lit
+		}
+		lits[i] = row
+	}
+	n, err := model.InlinePatientTable(t, lits)
+	if err != nil {
+		return PatientFrame{frame{err: fail(fmt.Errorf("TableFromRows: %w", err))}}
+	}
+	return PatientFrame{frame{n: n}}
+}
