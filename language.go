@@ -30,6 +30,7 @@ var LanguagePackages = []string{
 	"codelists",
 	"internal/callsite",
 	"internal/duration",
+	"internal/mistakes",
 	"measures",
 	"query",
 	"query/model",
@@ -45,7 +46,7 @@ var LanguagePackages = []string{
 	"tables/tpp",
 }
 
-//go:embed go.mod codelists internal/callsite internal/duration measures query tables
+//go:embed go.mod codelists internal/callsite internal/duration internal/mistakes measures query tables
 var embedded embed.FS
 
 var language = sync.OnceValue(func() *Source {

@@ -74,7 +74,7 @@ func TestIntervalErrors(t *testing.T) {
 	}{
 		{"negative", measures.Months(-1).StartingOn("2020-01-01"), "months(-1): the number of intervals must not be negative"},
 		{"negative ending", measures.Years(-2).EndingOn("2020-01-01"), "years(-2): the number of intervals must not be negative"},
-		{"bad date", measures.Weeks(2).StartingOn("2020-13-01"), `weeks(2): invalid date: day is out of range for month in "2020-13-01"`},
+		{"bad date", measures.Weeks(2).StartingOn("2020-13-01"), `weeks(2): invalid date: month must be in 1..12 in "2020-13-01"`},
 		{"bad format", measures.Days(2).EndingOn("1/1/2020"), `days(2): invalid date: Dates must be in YYYY-MM-DD format: "1/1/2020"`},
 		{"NewInterval start", []measures.Interval{measures.NewInterval("2020-02-30", "2020-03-01")}, `invalid interval start date: day is out of range for month in "2020-02-30"`},
 		{"NewInterval end", []measures.Interval{measures.NewInterval("2020-02-01", "x")}, `invalid interval end date: Dates must be in YYYY-MM-DD format: "x"`},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ehrql-go/ehrql/internal/mistakes"
 	"github.com/ehrql-go/ehrql/query"
 	"github.com/ehrql-go/ehrql/query/model"
 )
@@ -343,7 +344,7 @@ func (c *Collection) Err() error {
 	if len(c.measures) == 0 && len(errs) == 0 {
 		errs = append(errs, errors.New("No measures defined"))
 	}
-	return errors.Join(errs...)
+	return mistakes.Join(errs...)
 }
 
 // Measures returns the measures defined so far, in definition order.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/ehrql-go/ehrql/internal/callsite"
+	"github.com/ehrql-go/ehrql/internal/mistakes"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -165,7 +166,7 @@ func (d *Dataset) Err() error {
 	if !d.popSet {
 		errs = append(errs, errors.New("A population has not been defined; define one with DefinePopulation()"))
 	}
-	return errors.Join(errs...)
+	return mistakes.Join(errs...)
 }
 
 // Model returns the dataset's query model, or every mistake recorded.

@@ -312,4 +312,16 @@ func TestErrorsPropagate(t *testing.T) {
 	if strings.Count(ds.Err().Error(), "2020-02-30") != 1 {
 		t.Errorf("the error should be reported once: %v", ds.Err())
 	}
+
+	// A mistake used in several variables and the population is reported
+	// once, beside the dataset's other mistakes.
+	ds2 := query.NewDataset()
+	ds2.DefinePopulation(core.Patients.DateOfBirth.IsBefore(bad))
+	ds2.Add("d", bad)
+	ds2.Add("y", bad.Year())
+	ds2.Add("d", core.Patients.DateOfBirth)
+	got := ds2.Err().Error()
+	if strings.Count(got, "2020-02-30") != 1 || !strings.Contains(got, "'d' is already set") {
+		t.Errorf("each mistake should be reported once: %v", got)
+	}
 }

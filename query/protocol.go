@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -36,6 +37,10 @@ const (
 	// ehrql command then exits with ehrQL's usage code, 2; a Go program's
 	// own crashes exit 2, so the protocol needs a code of its own).
 	ExitParameterError = 64
+	// ExitTableFileError is the exit code for a table file that cannot be
+	// read (TableFromFile); the ehrql command then exits with ehrQL's code
+	// for it, 11.
+	ExitTableFileError = 65
 )
 
 // Definable is anything Emit can write: a *Dataset or measures.
@@ -52,6 +57,10 @@ func Emit(d Definable) {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Error in definition:\n%v\n", err)
+		var tfe *model.TableFileError
+		if errors.As(err, &tfe) {
+			os.Exit(ExitTableFileError)
+		}
 		os.Exit(ExitDefinitionError)
 	}
 	data, err := model.Encode(def)

@@ -41,7 +41,7 @@ const (
 	exitError           = 1
 	exitUsage           = 2
 	exitDefinition      = 10
-	exitFileValidation  = 11
+	exitFileValidation  = definition.ExitFileValidation
 	exitPermission      = 12
 	exitMeasuresTimeout = 14
 	// exitData is for an error on values in the data (an int overflow, a

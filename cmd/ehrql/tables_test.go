@@ -176,8 +176,8 @@ func TestTableFromArrowFile(t *testing.T) {
 	}{
 		{"every column", [][2]string{{"date_of_birth", "date"}, {"sex", "str"}, {"date_of_death", "date"}}, 0, patients},
 		{"some columns", [][2]string{{"sex", "str"}}, 0, "patient_id,sex\r\n1,female\r\n2,male\r\n"},
-		{"missing column", [][2]string{{"sex", "str"}, {"age", "int"}}, exitDefinition, "output/matched.arrow: Missing columns: age"},
-		{"wrong type", [][2]string{{"sex", "int"}}, exitDefinition, "Type mismatch in column 'sex': expected int, got dictionary<values=utf8"},
+		{"missing column", [][2]string{{"sex", "str"}, {"age", "int"}}, exitFileValidation, "output/matched.arrow: Missing columns: age"},
+		{"wrong type", [][2]string{{"sex", "int"}}, exitFileValidation, "Type mismatch in column 'sex': expected int, got dictionary<values=utf8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			model := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".json")

@@ -43,6 +43,11 @@ func (e *Error) NoModel() bool { return e.noModel }
 // Error implements the error interface.
 func (e *Error) Error() string { return fmt.Sprintf("Error loading file '%s':\n\n%s", e.Path, e.Msg) }
 
+// ExitFileValidation is ehrQL's exit code for an input file that cannot be
+// read (FileValidationError): the code of a definition whose
+// table_from_file (TableFromFile) file cannot be read.
+const ExitFileValidation = 11
+
 // The environment variables that set Options for the ehrql command.
 const (
 	// IsolateEnv is ehrQL's switch for confining definitions:
@@ -143,7 +148,12 @@ func Load(ctx context.Context, path string, params []string, opts Options) (*mod
 		}
 		def, err := model.Decode(data, tables.Default(), model.DefinitionDir(dir))
 		if err != nil {
-			return nil, &Error{Path: path, Code: query.ExitDefinitionError, Msg: err.Error()}
+			code := query.ExitDefinitionError
+			var tfe *model.TableFileError
+			if errors.As(err, &tfe) {
+				code = ExitFileValidation
+			}
+			return nil, &Error{Path: path, Code: code, Msg: err.Error()}
 		}
 		return def, nil
 	case strings.HasSuffix(path, ".go"):
@@ -303,6 +313,8 @@ func run(parent context.Context, b *builder, p sandbox.Policy, confined bool, ti
 		switch {
 		case code == query.ExitParameterError:
 			return nil, fail(2, msg)
+		case code == query.ExitTableFileError:
+			return nil, fail(ExitFileValidation, msg)
 		case code == query.ExitDefinitionError && msg != "":
 			return nil, fail(code, msg)
 		case strings.Contains(msg, "runtime: out of memory") || strings.Contains(msg, "failed to reserve"):

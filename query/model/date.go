@@ -27,6 +27,9 @@ func ParseDate(s string) (CivilDate, error) {
 		return CivilDate{}, fmt.Errorf("year 0 is out of range in %q", s)
 	}
 	if err != nil {
+		if m := s[5:7]; m < "01" || m > "12" {
+			return CivilDate{}, fmt.Errorf("month must be in 1..12 in %q", s)
+		}
 		return CivilDate{}, fmt.Errorf("day is out of range for month in %q", s)
 	}
 	return DateOf(t), nil

@@ -53,6 +53,24 @@ func OpenTableFile(path, shown string) (*os.File, error) {
 // columns the file lacks read as NULL. Messages name the file, line and
 // column but never a cell's content beyond the value that failed to parse.
 func ReadTableFile(path, shown string, columns []FileColumn, allowMissing bool) ([][]Literal, error) {
+	rows, err := readTableFile(path, shown, columns, allowMissing)
+	if err != nil {
+		return nil, &TableFileError{err}
+	}
+	return rows, nil
+}
+
+// TableFileError is a table file (table_from_file) that cannot be read:
+// missing, unreadable, or with rows that do not fit its columns. It is
+// ehrQL's FileValidationError, whose exit code is 11.
+type TableFileError struct{ Err error }
+
+func (e *TableFileError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the reason the file cannot be read.
+func (e *TableFileError) Unwrap() error { return e.Err }
+
+func readTableFile(path, shown string, columns []FileColumn, allowMissing bool) ([][]Literal, error) {
 	f, err := OpenTableFile(path, shown)
 	if err != nil {
 		return nil, err
@@ -198,7 +216,15 @@ func (f *rowsFile) read(cols []Column) ([][]Literal, error) {
 		fcs = append(fcs, FileColumn{Column: c, Nullable: s.Nullable, Categories: s.Categories})
 	}
 	if arrowFile {
-		return ReadArrowTableFile(f.resolved, f.path, fcs, f.allowMissing)
+		rows, err := ReadArrowTableFile(f.resolved, f.path, fcs, f.allowMissing)
+		if err != nil {
+			var tfe *TableFileError
+			if !errors.As(err, &tfe) {
+				err = &TableFileError{err}
+			}
+			return nil, err
+		}
+		return rows, nil
 	}
 	return ReadTableFile(f.resolved, f.path, fcs, f.allowMissing)
 }
