@@ -52,7 +52,7 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 
 	// Frames: bounded on both sides (calendar), strictly (calendar of the
 	// days strictly inside), above only (range join).
-	during := where(ce, fn(model.OpAnd, fn(model.OpGE, date, start), fn(model.OpLE, end, date)))
+	during := where(ce, fn(model.OpAnd, fn(model.OpGE, date, start), fn(model.OpGE, end, date)))
 	inside := where(ce, fn(model.OpAnd, fn(model.OpGT, date, start), fn(model.OpLT, date, end)))
 	upToEnd := where(ce, fn(model.OpLE, date, end))
 	regStart := col(reg, "start_date")
@@ -88,19 +88,33 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 		s := model.MustParseDate("2020-01-06").AddDays(7 * w)
 		weeks = append(weeks, [2]model.CivilDate{s, s.AddDays(6)})
 	}
-	sets := map[string][]model.Measure{
-		"two denominators of rows: candidates from both": {
+	// Five frames during the interval: one shared scan (codelist flags,
+	// one frame with no codelist, a pick).
+	var shared []model.Measure
+	for i, cs := range [][]string{{"123456"}, {"1234567", "7654321"}, {"111111"}, {"999999999", "123456"}} {
+		shared = append(shared, model.Measure{Name: fmt.Sprintf("s%d", i), Numerator: agg(model.OpCount, where(during, fn(model.OpIn, code, codes(cs...)))),
+			Denominator: den2, GroupBy: []model.Variable{{Name: "first_code", Series: lastCode(during, model.First)}}, Intervals: months[i : i+6]})
+	}
+	shared = append(shared, model.Measure{Name: "s4", Numerator: agg(model.OpExists, where(during, fn(model.OpIsNull, col(ce, "numeric_value")))),
+		Denominator: den2, Intervals: weeks})
+	type set struct {
+		ms      []model.Measure
+		planHas string // a choice the set is there to exercise
+	}
+	sets := map[string]set{
+		"frames during the interval sharing a scan": {shared, "one scan of clinical_events for 6 frames"},
+		"two denominators of rows: candidates from both": {[]model.Measure{
 			{Name: "m1_monthly", Numerator: num1, Denominator: den1, GroupBy: groups1, Intervals: months},
 			{Name: "m1_weekly", Numerator: num1, Denominator: den1, GroupBy: groups1, Intervals: weeks},
 			{Name: "m2", Numerator: num2, Denominator: den2, GroupBy: groups2, Intervals: months[:6]},
-		},
-		"one denominator of rows": {
+		}, "one of which each denominator requires"},
+		"one denominator of rows": {[]model.Measure{
 			{Name: "m1", Numerator: num1, Denominator: den1, GroupBy: groups1[:2], Intervals: months},
-		},
-		"a denominator of patients: every patient of the table": {
+		}, "checked after aggregating"},
+		"a denominator of patients: every patient of the table": {[]model.Measure{
 			{Name: "m3", Numerator: num2, Denominator: den3, GroupBy: groups2, Intervals: weeks},
 			{Name: "m4", Numerator: den2, Denominator: den1, Intervals: months},
-		},
+		}, "the patients in any table the denominators read"},
 	}
 
 	data := randomMeasuresData(rand.New(rand.NewPCG(7, 11)), 120)
@@ -113,14 +127,17 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 	if err := s.LoadRows(ctx, all, data); err != nil {
 		t.Fatal(err)
 	}
-	for name, ms := range sets {
+	for name, c := range sets {
 		t.Run(name, func(t *testing.T) {
-			q, err := engine.CompileMeasures(ms)
+			q, err := engine.CompileMeasures(c.ms)
 			if err != nil {
 				t.Fatal(err)
 			}
+			if plan := strings.Join(q.Plan, "\n"); !strings.Contains(plan, c.planHas) {
+				t.Errorf("the plan does not say %q:\n%s", c.planHas, plan)
+			}
 			got := rowsText(t, q, s)
-			want := measuresByInterval(t, ctx, s, ms)
+			want := measuresByInterval(t, ctx, s, c.ms)
 			if len(got) < 10 {
 				t.Errorf("only %d rows: the data exercise too little", len(got))
 			}

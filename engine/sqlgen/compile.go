@@ -138,20 +138,31 @@ func chunkSharedScans[M any](members []M, framesOf map[string]map[model.ID]bool,
 }
 
 // scanKey is the key of the shared scan a frame's aggregations may join:
-// the frame's event table and the nesting depth. Per-interval frames
-// (measures) keep their own scans.
-func scanKey(rows *model.Node, perInterval bool, depth int) (string, bool) {
-	if perInterval {
-		return "", false
-	}
+// the frame's event table and the nesting depth. A per-interval frame
+// (measures) may share a scan only with frames that meet the intervals
+// through the same calendar (the same bounds of the same column, see
+// intervals.go) and check no patient condition of the interval after
+// aggregating; others keep their own scans.
+func (c *compiler) scanKey(rows *model.Node, perInterval bool, depth int) (string, bool) {
 	f, err := flattenFrame(rows)
 	if err != nil || f.table == nil {
 		return "", false
 	}
-	return fmt.Sprintf("table %s/%d", f.table.Name, depth), true
+	if !perInterval {
+		return fmt.Sprintf("table %s/%d", f.table.Name, depth), true
+	}
+	cal := c.planCalendar(f.conditions)
+	if cal == nil || len(c.maskConditions(f.conditions)) > 0 {
+		return "", false
+	}
+	return fmt.Sprintf("table %s/%d/per interval/%s/%s", f.table.Name, depth, cal.column, cal.calendarID), true
 }
 
-func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
+// newCompiler plans the compilation of roots; intervals are the measures'
+// intervals (nil for a dataset, whose definition may then not use the
+// interval parameters).
+func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler, error) {
+	allowParams := intervals != nil
 	c := &compiler{
 		cteNames:    map[model.ID]string{},
 		selected:    map[model.ID][]string{},
@@ -162,6 +173,7 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		inProgress:  map[*aggGroup]bool{},
 		flagTables:  map[string]*codeFlags{},
 		calendars:   map[string]string{},
+		intervals:   intervals,
 	}
 	var aggs, picks []*model.Node
 	var rewritten [][2]*model.Node // (new node, the node it stands for)
@@ -257,7 +269,7 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		per := c.perInterval[n.ID()]
 		own := fmt.Sprintf("%x/%v/%d", rows.ID(), per, sameRowsDepth(n, rows.ID(), depths))
 		m := member{n: n, rows: rows, key: own, own: own}
-		if tk, ok := scanKey(rows, per, nestingDepth(n, nesting)); ok {
+		if tk, ok := c.scanKey(rows, per, nestingDepth(n, nesting)); ok {
 			if framesOf[tk] == nil {
 				framesOf[tk] = map[model.ID]bool{}
 			}
@@ -909,13 +921,8 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 			return err
 		}
 		parts := []*model.Node{cond}
-		if cal != nil && !cond.PatientDomain() {
-			parts = nil
-			for _, x := range conjuncts(cond) {
-				if !cal.replaced[x.ID()] {
-					parts = append(parts, x)
-				}
-			}
+		if cal != nil {
+			parts = cal.remaining(parts)
 		}
 		for _, x := range parts {
 			w, err := c.expr(x, s)

@@ -75,7 +75,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	// Every root, event tables' too: a pick's ties are broken by every
 	// column read from it anywhere in the dataset (ehrQL's rewrite_sorts).
 	roots := ds.Roots()
-	c, err := newCompiler(roots, false)
+	c, err := newCompiler(roots, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 // (each ascending, NULL first). roots are all the dataset's series.
 func compileEventTable(population *model.Node, ev model.EventTable, roots []*model.Node) (EventQuery, error) {
 	members := ev.Frame.Args()
-	c, err := newCompiler(roots, false)
+	c, err := newCompiler(roots, nil)
 	if err != nil {
 		return EventQuery{}, err
 	}

@@ -136,6 +136,25 @@ func (c *compiler) planCalendar(conds []*model.Node) *calendarPlan {
 	return nil
 }
 
+// remaining returns the conditions a frame still tests once joined with
+// the plan's calendar: each event-level condition split into its
+// conjuncts, those the calendar makes true left out.
+func (p *calendarPlan) remaining(conds []*model.Node) []*model.Node {
+	var out []*model.Node
+	for _, cond := range conds {
+		if cond.PatientDomain() {
+			out = append(out, cond)
+			continue
+		}
+		for _, x := range conjuncts(cond) {
+			if !p.replaced[x.ID()] {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
 // boundDate is the first (lower bound) or last (upper bound) day a bound
 // admits in an interval.
 func boundDate(b intervalBound, iv [2]model.CivilDate) model.CivilDate {

@@ -115,11 +115,10 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	if len(q.Intervals) == 0 {
 		return nil, fmt.Errorf("no measure has any interval")
 	}
-	c, err := newCompiler(roots, true)
+	c, err := newCompiler(roots, q.Intervals)
 	if err != nil {
 		return nil, err
 	}
-	c.intervals = q.Intervals
 	// Denominators first, for the candidate (patient, interval) pairs;
 	// then numerators and groups only for the pairs in some denominator's
 	// population.

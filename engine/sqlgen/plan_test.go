@@ -201,6 +201,24 @@ func TestMeasuresPlanChoices(t *testing.T) {
 				"population AS (\n  SELECT patient_id, iv FROM aggs_1\n  UNION\n  SELECT patient_id, iv FROM aggs_5\n)",
 				"per_patient AS MATERIALIZED (",
 			}},
+		{"four frames during the interval: one scan joined with the calendar",
+			func() []model.Measure {
+				var ms []model.Measure
+				for i := range 4 {
+					f := must(model.Filter(during, fn(model.OpGT, must(model.SelectColumn(ev, "n")), must(model.Value(model.IntLit(int64(i)))))))
+					ms = append(ms, model.Measure{Name: fmt.Sprint(i), Numerator: count(f), Denominator: exists(pt), Intervals: months(1)})
+				}
+				return ms
+			}(),
+			[]string{
+				"population: the candidates are the patients in any table the denominators read, for every interval",
+				"scan_2: one scan of ev for 4 frames (4 aggregations and picks); per interval: d joined with the 31 days of calendar_1",
+			},
+			[]string{
+				"SELECT e.*, iv.iv AS \"interval\",\n      COALESCE((e.\"n\" > CAST(0 AS BIGINT)), FALSE) AS \"frame 0\"",
+				"FROM main.\"ev\" AS e JOIN calendar_1 AS iv ON iv.d = e.\"d\"\n    WHERE ((e.\"n\" > CAST(0 AS BIGINT)))",
+				") AS e JOIN intervals AS iv ON iv.iv = e.\"interval\"\n  GROUP BY e.patient_id, iv.iv",
+			}},
 		{"a calendar too long: a range join; a denominator of patients: every patient, every interval",
 			[]model.Measure{
 				{Name: "a", Numerator: count(during), Denominator: exists(pt), Intervals: decades},
