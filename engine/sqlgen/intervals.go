@@ -223,6 +223,7 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 	rawName := c.name("unmasked")
 	c.ctes = append(c.ctes, rawName+" AS (\n  "+raw+"\n)")
 	pairs := c.name("pairs")
+	pairsAt := len(c.ctes)
 	c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT r.patient_id, iv.iv, iv.start_date, iv.end_date\n  FROM %s AS r JOIN intervals AS iv ON iv.iv = r.iv\n)", pairs, rawName))
 	s := newScope("r")
 	s.iv = "iv"
@@ -245,6 +246,10 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 	c.cteNames, c.aggColumn = names, cols
 	if err != nil {
 		return "", err
+	}
+	if !strings.Contains(strings.Join(c.ctes[pairsAt+1:], "\n"), " "+pairs+" AS iv") {
+		// the conditions needed no relation of the interval
+		c.ctes = append(c.ctes[:pairsAt], c.ctes[pairsAt+1:]...)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "SELECT r.*\n  FROM %s AS r JOIN intervals AS iv ON iv.iv = r.iv", rawName)

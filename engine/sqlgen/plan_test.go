@@ -165,6 +165,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 		ms        []model.Measure
 		plan      []string
 		sqlChunks []string
+		sqlLacks  []string
 	}{
 		{"calendar for a frame during the interval; candidates from its relation; two series of intervals in one aggregation",
 			[]model.Measure{
@@ -182,7 +183,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 				"FROM aggs_1 AS aggs_1 JOIN intervals AS iv ON iv.iv = aggs_1.iv",
 				"JOIN (VALUES (0, 0), (0, 1), (1, 2)) AS mi(measure, iv) ON mi.iv = p.iv",
 				"per_patient AS (",
-			}},
+			}, nil},
 		{"strict bounds in two filters; a patient condition of the interval checked after aggregating; two denominators",
 			[]model.Measure{
 				{Name: "a", Numerator: exists(upTo), Denominator: exists(must(model.Filter(inside, bornBefore))), Intervals: months(1)},
@@ -200,7 +201,9 @@ func TestMeasuresPlanChoices(t *testing.T) {
 				"SELECT r.*\n  FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv\n  LEFT JOIN main.\"pt\" AS \"pt_pt\" ON \"pt_pt\".patient_id = r.patient_id\n  WHERE (\"pt_pt\".\"dob\" < iv.start_date)",
 				"population AS (\n  SELECT patient_id, iv FROM aggs_1\n  UNION\n  SELECT patient_id, iv FROM aggs_5\n)",
 				"per_patient AS MATERIALIZED (",
-			}},
+			},
+			// the condition read no relation of the interval: no pairs
+			[]string{"pairs_4 AS"}},
 		{"four frames during the interval: one scan joined with the calendar",
 			func() []model.Measure {
 				var ms []model.Measure
@@ -218,7 +221,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 				"SELECT e.*, iv.iv AS \"interval\",\n      COALESCE((e.\"n\" > CAST(0 AS BIGINT)), FALSE) AS \"frame 0\"",
 				"FROM main.\"ev\" AS e JOIN calendar_1 AS iv ON iv.d = e.\"d\"\n    WHERE ((e.\"n\" > CAST(0 AS BIGINT)))",
 				") AS e JOIN intervals AS iv ON iv.iv = e.\"interval\"\n  GROUP BY e.patient_id, iv.iv",
-			}},
+			}, nil},
 		{"a calendar too long: a range join; a denominator of patients: every patient, every interval",
 			[]model.Measure{
 				{Name: "a", Numerator: count(during), Denominator: exists(pt), Intervals: decades},
@@ -227,7 +230,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 				"population: the candidates are the patients in any table the denominators read, for every interval",
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
 			},
-			[]string{"FROM population AS p CROSS JOIN intervals AS iv", "JOIN den_values AS iv ON iv.patient_id = e.patient_id\n  WHERE ((e.\"d\" >= iv.start_date) AND (e.\"d\" <= iv.end_date))"}},
+			[]string{"FROM population AS p CROSS JOIN intervals AS iv", "JOIN den_values AS iv ON iv.patient_id = e.patient_id\n  WHERE ((e.\"d\" >= iv.start_date) AND (e.\"d\" <= iv.end_date))"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -241,6 +244,11 @@ func TestMeasuresPlanChoices(t *testing.T) {
 			for _, chunk := range c.sqlChunks {
 				if !strings.Contains(q.SQL, chunk) {
 					t.Errorf("SQL lacks %q:\n%s", chunk, q.SQL)
+				}
+			}
+			for _, chunk := range c.sqlLacks {
+				if strings.Contains(q.SQL, chunk) {
+					t.Errorf("SQL has %q:\n%s", chunk, q.SQL)
 				}
 			}
 		})
