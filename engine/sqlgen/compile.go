@@ -45,6 +45,10 @@ type compiler struct {
 	// end_date) rows: the only patient and interval pairs per-interval
 	// relations compiled from then on need.
 	restrict string
+	// within, when set, names the relation of the candidate patients (a
+	// dataset's population first): scans compiled from then on read only
+	// their rows.
+	within string
 	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
 	// turns literal IN lists into hash lookups at the scan itself.
 	inWhere bool
@@ -970,7 +974,7 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e", sel, tableRef(f.table))
+	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e%s", sel, tableRef(f.table), c.withinJoin())
 	switch {
 	case perInterval && cal != nil:
 		// Rows meet their intervals by a lookup of their date, for every

@@ -197,7 +197,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	for i, cond := range conds {
 		fmt.Fprintf(&rows, ",\n      COALESCE(%s, FALSE) AS %s", cond, frameMark(i))
 	}
-	fmt.Fprintf(&rows, "\n    FROM %s AS e", tableRef(table))
+	fmt.Fprintf(&rows, "\n    FROM %s AS e%s", tableRef(table), c.withinJoin())
 	perNote := ""
 	if per {
 		name := c.calendar(cal)
