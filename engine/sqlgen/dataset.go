@@ -205,14 +205,20 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 // superset of the population. When the population requires rows in a
 // frame (a conjunct "exists" such as "registered on the index date"), they
 // are the patients with such rows, read from that aggregation's relation,
-// which the population test needs anyway; and every scan compiled after it
-// reads only their rows (a semi-join), since no other patient can be in
-// the population. (Measured on the reference study, whose candidates are
-// most of the patients, the semi-joins cost nothing; with a tenth of the
-// patients as candidates the dataset took 40% less CPU: bench/RESULTS.md.)
-// Otherwise they are everyone who appears in a table the population
-// reads: ehrQL's population rules guarantee that no one else can be in the
-// population (so nobody is, if it reads none).
+// which the population test needs anyway. Otherwise they are everyone who
+// appears in a table the population reads: ehrQL's population rules
+// guarantee that no one else can be in the population (so nobody is, if
+// it reads none).
+//
+// When that frame tests a codelist (a cohort such as "diagnosed with X"),
+// every scan compiled after it reads only the candidates' rows (a
+// semi-join), since no other patient can be in the population. The rule
+// stands for an estimate of the candidates' share, which the compiler
+// cannot know: a codelist-defined cohort is usually a small part of the
+// patients, and restricting to a tenth of them saved 40% of the CPU; a
+// frame with no codelist ("registered on the index date") usually holds
+// nearly every patient, and restricting to those (90% of the patients)
+// cost 10% more CPU on the wide benchmark (bench/RESULTS.md).
 func (c *compiler) universe(pop *model.Node) error {
 	declare := func(body string) {
 		c.ctes = append(c.ctes, "population AS (\n  "+body+"\n)")
@@ -235,9 +241,13 @@ func (c *compiler) universe(pop *model.Node) error {
 		if f, err := flattenFrame(rowsOf(n.Arg(0))); err == nil {
 			table = f.table.Name
 		}
-		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the patients with rows in %s (of %s the population requires); the other scans read only their rows", name, table))
 		declare(fmt.Sprintf("SELECT patient_id FROM %s WHERE %s", name, col))
-		c.within = "population"
+		restrict := "the other scans read every patient's rows (no codelist: most patients are candidates)"
+		if testsCodelist(rowsOf(n.Arg(0))) {
+			c.within = "population"
+			restrict = "the other scans read only their rows (a cohort by codelist)"
+		}
+		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the patients with rows in %s (of %s the population requires); %s", name, table, restrict))
 		return nil
 	}
 	var parts []string
@@ -262,6 +272,23 @@ func (c *compiler) universe(pop *model.Node) error {
 	c.plan = append(c.plan, "population: the candidates are the patients in any table the population reads")
 	declare(strings.Join(parts, "\n  UNION\n  "))
 	return nil
+}
+
+// testsCodelist reports whether a frame's conditions test a column against
+// a codelist (a literal set).
+func testsCodelist(rows *model.Node) bool {
+	f, err := flattenFrame(rows)
+	if err != nil {
+		return false
+	}
+	for _, cond := range f.conditions {
+		for _, x := range conjuncts(cond) {
+			if _, ok := codelistTest(x); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // withinJoin restricts a scan of event rows (aliased e) to the candidate
