@@ -18,7 +18,11 @@ import (
 // intervals by a hash lookup of its date, instead of a range join of every
 // row with every interval, and rows outside all intervals drop out at the
 // join. Calendars longer than maxCalendarDays rows fall back to the range
-// join.
+// join. Such a frame is computed for every patient, even where only some
+// (patient, interval) pairs are needed (c.restrict): the lookup is cheap,
+// and a join with the pairs next to the calendar misleads DuckDB's join
+// order. Frames of one table with the same calendar share a scan, as a
+// dataset's frames do (sharedscan.go).
 //
 // A per-interval frame whose conditions include one that is the same for
 // all of a patient's rows in an interval ("registered on the interval's
