@@ -45,11 +45,21 @@ type compiler struct {
 	// end_date) rows: the only patient and interval pairs per-interval
 	// relations compiled from then on need.
 	restrict string
+	// within, when set, names the relation of the candidate patients (a
+	// dataset's population first): scans compiled from then on read only
+	// their rows.
+	within string
 	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
 	// turns literal IN lists into hash lookups at the scan itself.
 	inWhere bool
 	// boundVars counts the variables operands are bound to (bindOperands).
 	boundVars int
+	// intervals are the measures' intervals (none for a dataset), and
+	// calendars the calendar tables declared, by their bounds.
+	intervals [][2]model.CivilDate
+	calendars map[string]string
+	// scanNote describes how the last per-interval scan met the intervals.
+	scanNote string
 	// where names what is being compiled ("variable 'x'"), for the
 	// messages of errors raised on data.
 	where string
@@ -134,20 +144,31 @@ func chunkSharedScans[M any](members []M, framesOf map[string]map[model.ID]bool,
 }
 
 // scanKey is the key of the shared scan a frame's aggregations may join:
-// the frame's event table and the nesting depth. Per-interval frames
-// (measures) keep their own scans.
-func scanKey(rows *model.Node, perInterval bool, depth int) (string, bool) {
-	if perInterval {
-		return "", false
-	}
+// the frame's event table and the nesting depth. A per-interval frame
+// (measures) may share a scan only with frames that meet the intervals
+// through the same calendar (the same bounds of the same column, see
+// intervals.go) and check no patient condition of the interval after
+// aggregating; others keep their own scans.
+func (c *compiler) scanKey(rows *model.Node, perInterval bool, depth int) (string, bool) {
 	f, err := flattenFrame(rows)
 	if err != nil || f.table == nil {
 		return "", false
 	}
-	return fmt.Sprintf("table %s/%d", f.table.Name, depth), true
+	if !perInterval {
+		return fmt.Sprintf("table %s/%d", f.table.Name, depth), true
+	}
+	cal := c.planCalendar(f.conditions)
+	if cal == nil || len(c.maskConditions(f.conditions)) > 0 {
+		return "", false
+	}
+	return fmt.Sprintf("table %s/%d/per interval/%s/%s", f.table.Name, depth, cal.column, cal.calendarID), true
 }
 
-func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
+// newCompiler plans the compilation of roots; intervals are the measures'
+// intervals (nil for a dataset, whose definition may then not use the
+// interval parameters).
+func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler, error) {
+	allowParams := intervals != nil
 	c := &compiler{
 		cteNames:    map[model.ID]string{},
 		selected:    map[model.ID][]string{},
@@ -157,6 +178,8 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		aggColumn:   map[model.ID]string{},
 		inProgress:  map[*aggGroup]bool{},
 		flagTables:  map[string]*codeFlags{},
+		calendars:   map[string]string{},
+		intervals:   intervals,
 	}
 	var aggs, picks []*model.Node
 	var rewritten [][2]*model.Node // (new node, the node it stands for)
@@ -252,7 +275,7 @@ func newCompiler(roots []*model.Node, allowParams bool) (*compiler, error) {
 		per := c.perInterval[n.ID()]
 		own := fmt.Sprintf("%x/%v/%d", rows.ID(), per, sameRowsDepth(n, rows.ID(), depths))
 		m := member{n: n, rows: rows, key: own, own: own}
-		if tk, ok := scanKey(rows, per, nestingDepth(n, nesting)); ok {
+		if tk, ok := c.scanKey(rows, per, nestingDepth(n, nesting)); ok {
 			if framesOf[tk] == nil {
 				framesOf[tk] = map[model.ID]bool{}
 			}
@@ -783,32 +806,57 @@ func frameOf(n *model.Node) *model.Node {
 }
 
 // eventQuery renders SELECT <cols> FROM <frame rows> with the frame's
-// filters applied; cols are compiled in the rows' scope by build.
+// filters applied; cols are compiled in the rows' scope by build. A
+// per-interval frame meets the intervals through a calendar where its
+// conditions bound a date by the interval, and a grouped per-interval scan
+// checks its patient-level per-interval conditions after aggregating (see
+// intervals.go); c.scanNote then describes the choice for the plan.
 func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
 	f, err := flattenFrame(frame)
 	if err != nil {
 		return "", err
 	}
+	c.scanNote = ""
 	s := newScope("e")
+	var cal *calendarPlan
+	mask := map[int]bool{}
 	if perInterval {
 		s.iv = "iv"
+		cal = c.planCalendar(f.conditions)
+		if c.restrict == "" {
+			mask = c.maskConditions(f.conditions)
+		}
 	}
 	var where []string
 	saved := c.inWhere
-	for i, cond := range f.conditions {
+	compileCond := func(i int, cond *model.Node) error {
 		c.inWhere = true
-		var w string
-		var err error
-		if perInterval && c.restrict == "" && i > 0 && cond.PatientDomain() && c.perInterval[cond.ID()] {
-			w, err = c.restrictedCondition(f, i, s)
-		} else {
-			w, err = c.expr(cond, s)
+		defer func() { c.inWhere = saved }()
+		if mask[i] {
+			w, err := c.restrictedCondition(f, i, s)
+			where = append(where, w)
+			return err
 		}
-		c.inWhere = saved
-		if err != nil {
+		parts := []*model.Node{cond}
+		if cal != nil {
+			parts = cal.remaining(parts)
+		}
+		for _, x := range parts {
+			w, err := c.expr(x, s)
+			if err != nil {
+				return err
+			}
+			where = append(where, w)
+		}
+		return nil
+	}
+	for i, cond := range f.conditions {
+		if mask[i] {
+			continue
+		}
+		if err := compileCond(i, cond); err != nil {
 			return "", err
 		}
-		where = append(where, w)
 	}
 	c.inWhere = false
 	sel, tail, err := build(s)
@@ -816,16 +864,46 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e", sel, tableRef(f.table))
-	if perInterval {
-		if c.restrict != "" {
-			// The restriction carries each pair's interval dates, so the
-			// rows meet only their own patients' intervals.
-			fmt.Fprintf(&b, " JOIN %s AS iv ON iv.patient_id = e.patient_id", c.restrict)
-		} else {
-			b.WriteString(" CROSS JOIN intervals AS iv")
+	// A grouped scan checks the masked conditions after aggregating; any
+	// other compiles them in the scan, restricted to the pairs its earlier
+	// conditions reach.
+	masked := len(mask) > 0 && strings.HasPrefix(tail, "GROUP BY e.patient_id, iv.iv")
+	var maskConds []*model.Node
+	for i, cond := range f.conditions {
+		if !mask[i] {
+			continue
 		}
+		if masked {
+			maskConds = append(maskConds, cond)
+		} else if i == 0 {
+			// nothing earlier to restrict it to
+			w, err := c.expr(cond, s)
+			if err != nil {
+				return "", err
+			}
+			where = append(where, w)
+		} else if err := compileCond(i, cond); err != nil {
+			return "", err
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e%s", sel, tableRef(f.table), c.withinJoin())
+	switch {
+	case perInterval && cal != nil:
+		// Rows meet their intervals by a lookup of their date, for every
+		// patient: cheap enough that a restriction to some pairs would not
+		// pay (and joined to the calendar, it misleads DuckDB's join order).
+		name := c.calendar(cal)
+		c.scanNote = fmt.Sprintf("per interval: %s joined with the %d days of %s", cal.column, cal.days, name)
+		fmt.Fprintf(&b, " JOIN %s AS iv ON iv.d = e.%s", name, ident(cal.column))
+	case perInterval && c.restrict != "":
+		// The restriction carries each pair's interval dates, so the rows
+		// meet only their own patients' intervals.
+		c.scanNote = "per interval: a range join with the (patient, interval) pairs of " + c.restrict
+		fmt.Fprintf(&b, " JOIN %s AS iv ON iv.patient_id = e.patient_id", c.restrict)
+	case perInterval:
+		c.scanNote = "per interval: a range join with the intervals"
+		b.WriteString(" CROSS JOIN intervals AS iv")
 	}
 	if len(s.joins) > 0 {
 		b.WriteString("\n  " + s.joinClause())
@@ -835,6 +913,12 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 	}
 	if tail != "" {
 		b.WriteString("\n  " + tail)
+	}
+	if masked {
+		note := c.scanNote
+		q, err := c.maskedAggregation(b.String(), maskConds)
+		c.scanNote = note
+		return q, err
 	}
 	return b.String(), nil
 }
@@ -1034,7 +1118,7 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 	if f, err := flattenFrame(g.frame); err == nil {
 		per := ""
 		if c.perInterval[g.members[0].ID()] {
-			per = ", per interval"
+			per = "; " + c.scanNote
 		}
 		c.plan = append(c.plan, fmt.Sprintf("%s: own scan of %s, filters pushed into it (one frame: %d aggregations and picks%s)",
 			name, f.table.Name, len(cols), per))

@@ -93,7 +93,7 @@ func TestEveryFunctionRendered(t *testing.T) {
 			t.Errorf("%s: no sample operands type-check", op)
 		}
 		for _, n := range apps {
-			c, err := newCompiler([]*model.Node{n}, false)
+			c, err := newCompiler([]*model.Node{n}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,7 +184,7 @@ func TestFunctionSQL(t *testing.T) {
 		{fn(model.OpYearFromDate, fn(model.OpDateAddMonths, fn(model.OpDateAddDays, d, i), i)),
 			"CAST(year(ehrql_add_months(ehrql_add_days(DATE '2020-02-29', {i}, {days}), {i}, {months})) AS BIGINT)"},
 	} {
-		c, err := newCompiler([]*model.Node{tc.n}, false)
+		c, err := newCompiler([]*model.Node{tc.n}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +290,7 @@ func TestNestedMacrosExpandLinearly(t *testing.T) {
 		d = fn(ops[depth%3], d, one)
 		x = fn(model.OpTrueDivide, x, model.MustValue(model.FloatLit(2)))
 		for _, n := range []*model.Node{d, fn(model.OpDateDifferenceInMonths, d, d), fn(model.OpLT, x, x)} {
-			c, err := newCompiler([]*model.Node{n}, false)
+			c, err := newCompiler([]*model.Node{n}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

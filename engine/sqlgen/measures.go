@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/ehrql-go/ehrql/query/model"
@@ -114,31 +115,17 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	if len(q.Intervals) == 0 {
 		return nil, fmt.Errorf("no measure has any interval")
 	}
-	c, err := newCompiler(roots, true)
+	c, err := newCompiler(roots, q.Intervals)
 	if err != nil {
 		return nil, err
 	}
-	// Candidate patients: everyone in a table some denominator reads.
-	var parts []string
-	for _, t := range TableNodes(dens...) {
-		if t.Op() == model.OpInlinePatientTable {
-			name, err := c.inlineTable(t)
-			if err != nil {
-				return nil, err
-			}
-			parts = append(parts, "SELECT DISTINCT patient_id FROM "+name)
-			continue
-		}
-		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
+	// Denominators first, for the candidate (patient, interval) pairs;
+	// then numerators and groups only for the pairs in some denominator's
+	// population.
+	s, from, err := c.measureCandidates(dens)
+	if err != nil {
+		return nil, err
 	}
-	if len(parts) == 0 {
-		return nil, fmt.Errorf("the measures' denominators do not read any table")
-	}
-	// Denominators first, for every patient and interval; then numerators
-	// and groups only for the (patient, interval) pairs in some
-	// denominator's population.
-	s := newScope("p")
-	s.iv = "iv"
 	var denCols, anyDen, restCols []string
 	for _, col := range columns {
 		if !strings.HasPrefix(col.name, "den_") {
@@ -153,8 +140,9 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	}
 	denCTEs := len(c.ctes)
 	c.restrict = "den_values"
+	// den_values carries each pair's interval and its dates.
 	s2 := newScope("d")
-	s2.iv = "iv"
+	s2.iv = "d"
 	for _, col := range columns {
 		if strings.HasPrefix(col.name, "den_") {
 			continue
@@ -174,8 +162,8 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	for _, cte := range c.ctes[:denCTEs] {
 		b.WriteString(cte + ",\n")
 	}
-	fmt.Fprintf(&b, "population AS (\n  %s\n),\n", strings.Join(parts, "\n  UNION\n  "))
-	fmt.Fprintf(&b, "den_values AS MATERIALIZED (\n  SELECT * FROM (SELECT p.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,\n    %s\n  FROM population AS p CROSS JOIN intervals AS iv", strings.Join(denCols, ",\n    "))
+	fmt.Fprintf(&b, "den_values AS MATERIALIZED (\n  SELECT * FROM (SELECT %s.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,\n    %s\n  %s",
+		s.base, strings.Join(denCols, ",\n    "), from)
 	if len(s.joins) > 0 {
 		b.WriteString("\n  " + s.joinClause())
 	}
@@ -187,38 +175,16 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	if len(restCols) > 0 {
 		sel += ",\n    " + strings.Join(restCols, ",\n    ")
 	}
-	fmt.Fprintf(&b, "per_patient AS MATERIALIZED (\n  SELECT %s\n  FROM den_values AS d JOIN intervals AS iv ON iv.iv = d.iv", sel)
+	selects := measureSelects(ms, q.Groups, numSlot, denSlot, ivIndex)
+	materialized := ""
+	if len(selects) > 1 {
+		materialized = " MATERIALIZED"
+	}
+	fmt.Fprintf(&b, "per_patient AS%s (\n  SELECT %s\n  FROM den_values AS d", materialized, sel)
 	if len(s2.joins) > 0 {
 		b.WriteString("\n  " + s2.joinClause())
 	}
 	b.WriteString("\n)\n")
-	// One aggregation per measure over its own intervals and groups.
-	var selects []string
-	for mi, m := range ms {
-		own := map[model.ID]bool{}
-		for _, g := range m.GroupBy {
-			own[g.Series.ID()] = true
-		}
-		var gsel []string
-		for _, g := range q.Groups {
-			if own[g.ID] {
-				gsel = append(gsel, g.Name)
-			} else {
-				gsel = append(gsel, fmt.Sprintf("CAST(NULL AS %s) AS %s", sqlType(g.Type), g.Name))
-			}
-		}
-		var ivs []string
-		for _, iv := range m.Intervals {
-			ivs = append(ivs, fmt.Sprint(ivIndex[iv]))
-		}
-		sel := fmt.Sprintf("SELECT %d AS measure, iv, CAST(COALESCE(sum(%s), 0) AS BIGINT) AS numerator, CAST(sum(%s) AS BIGINT) AS denominator",
-			mi, numSlot[m.Numerator.ID()], denSlot[m.Denominator.ID()])
-		if len(gsel) > 0 {
-			sel += ", " + strings.Join(gsel, ", ")
-		}
-		sel += fmt.Sprintf("\n  FROM per_patient WHERE %s > 0 AND iv IN (%s)\n  GROUP BY ALL", denSlot[m.Denominator.ID()], strings.Join(ivs, ", "))
-		selects = append(selects, sel)
-	}
 	b.WriteString(strings.Join(selects, "\nUNION ALL\n"))
 	b.WriteString("\nORDER BY ALL")
 	q.SQL = b.String()
@@ -229,4 +195,137 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 		}
 	}
 	return q, nil
+}
+
+// measureCandidates returns the scope in which denominators are compiled and
+// the FROM clause of the candidate (patient, interval) pairs they are
+// computed for. When every denominator counts (or tests for) rows of a
+// frame, a pair can only be in a denominator's population if it has such
+// rows: the candidates are the pairs of those aggregations' relations
+// (population first). Otherwise they are every patient in a table some
+// denominator reads (ehrQL's population rule), for every interval.
+func (c *compiler) measureCandidates(dens []*model.Node) (*scope, string, error) {
+	var rels []string // the aggregations' relations, each once
+	perInterval := map[string]bool{}
+	for _, d := range dens {
+		if (d.Op() != model.OpExists && d.Op() != model.OpCount) || !d.Arg(0).ManyRowsPerPatient() {
+			rels = nil
+			break
+		}
+		scratch := newScope("p")
+		scratch.iv = "iv"
+		if _, err := c.aggregate(d, scratch); err != nil {
+			return nil, "", err
+		}
+		name := c.cteNames[d.ID()]
+		if _, ok := perInterval[name]; !ok {
+			rels = append(rels, name)
+		}
+		perInterval[name] = c.perInterval[d.ID()]
+	}
+	switch {
+	case len(rels) == 1:
+		// The relation itself is the base: its columns are read directly.
+		name := rels[0]
+		s := newScope(name)
+		s.iv = "iv"
+		s.joined[name] = true
+		from := fmt.Sprintf("FROM %s AS %s CROSS JOIN intervals AS iv", name, name)
+		if perInterval[name] {
+			from = fmt.Sprintf("FROM %s AS %s JOIN intervals AS iv ON iv.iv = %s.iv", name, name, name)
+		}
+		c.plan = append(c.plan, fmt.Sprintf("population first: the candidate (patient, interval) pairs are those of %s, which the denominator requires", name))
+		return s, from, nil
+	case len(rels) > 1:
+		var parts []string
+		for _, name := range rels {
+			if perInterval[name] {
+				parts = append(parts, "SELECT patient_id, iv FROM "+name)
+			} else {
+				parts = append(parts, "SELECT r.patient_id, iv.iv FROM "+name+" AS r CROSS JOIN intervals AS iv")
+			}
+		}
+		c.ctes = append(c.ctes, "population AS (\n  "+strings.Join(parts, "\n  UNION\n  ")+"\n)")
+		s := newScope("p")
+		s.iv = "iv"
+		c.plan = append(c.plan, fmt.Sprintf("population first: the candidate (patient, interval) pairs are those of %s, one of which each denominator requires", strings.Join(rels, ", ")))
+		return s, "FROM population AS p JOIN intervals AS iv ON iv.iv = p.iv", nil
+	}
+	var parts []string
+	for _, t := range TableNodes(dens...) {
+		if t.Op() == model.OpInlinePatientTable {
+			name, err := c.inlineTable(t)
+			if err != nil {
+				return nil, "", err
+			}
+			parts = append(parts, "SELECT DISTINCT patient_id FROM "+name)
+			continue
+		}
+		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
+	}
+	if len(parts) == 0 {
+		return nil, "", fmt.Errorf("the measures' denominators do not read any table")
+	}
+	c.ctes = append(c.ctes, "population AS (\n  "+strings.Join(parts, "\n  UNION\n  ")+"\n)")
+	c.plan = append(c.plan, "population: the candidates are the patients in any table the denominators read, for every interval")
+	s := newScope("p")
+	s.iv = "iv"
+	return s, "FROM population AS p CROSS JOIN intervals AS iv", nil
+}
+
+// measureSelects aggregates per_patient into the result rows: one
+// aggregation for each set of measures with the same numerator,
+// denominator and groups (a measure repeated over several series of
+// intervals is one pass), each pair meeting its measures through a table
+// of (measure, interval) rows.
+func measureSelects(ms []model.Measure, groups []GroupColumn, numSlot, denSlot map[model.ID]string, ivIndex map[[2]model.CivilDate]int) []string {
+	type set struct {
+		m       model.Measure
+		members []int
+	}
+	var sets []*set
+	byKey := map[string]*set{}
+	for mi, m := range ms {
+		var own []string
+		for _, g := range m.GroupBy {
+			own = append(own, fmt.Sprint(g.Series.ID()))
+		}
+		sort.Strings(own)
+		key := fmt.Sprintf("%s/%s/%s", numSlot[m.Numerator.ID()], denSlot[m.Denominator.ID()], strings.Join(own, ","))
+		if byKey[key] == nil {
+			byKey[key] = &set{m: m}
+			sets = append(sets, byKey[key])
+		}
+		byKey[key].members = append(byKey[key].members, mi)
+	}
+	var selects []string
+	for _, st := range sets {
+		own := map[model.ID]bool{}
+		for _, g := range st.m.GroupBy {
+			own[g.Series.ID()] = true
+		}
+		var gsel []string
+		for _, g := range groups {
+			if own[g.ID] {
+				gsel = append(gsel, "p."+g.Name)
+			} else {
+				gsel = append(gsel, fmt.Sprintf("CAST(NULL AS %s) AS %s", sqlType(g.Type), g.Name))
+			}
+		}
+		var pairs []string
+		for _, mi := range st.members {
+			for _, iv := range ms[mi].Intervals {
+				pairs = append(pairs, fmt.Sprintf("(%d, %d)", mi, ivIndex[iv]))
+			}
+		}
+		den := denSlot[st.m.Denominator.ID()]
+		sel := fmt.Sprintf("SELECT mi.measure, p.iv, CAST(COALESCE(sum(p.%s), 0) AS BIGINT) AS numerator, CAST(sum(p.%s) AS BIGINT) AS denominator",
+			numSlot[st.m.Numerator.ID()], den)
+		if len(gsel) > 0 {
+			sel += ", " + strings.Join(gsel, ", ")
+		}
+		sel += fmt.Sprintf("\n  FROM per_patient AS p JOIN (VALUES %s) AS mi(measure, iv) ON mi.iv = p.iv\n  WHERE p.%s > 0\n  GROUP BY ALL", strings.Join(pairs, ", "), den)
+		selects = append(selects, sel)
+	}
+	return selects
 }

@@ -80,9 +80,42 @@ func TestPlanChoices(t *testing.T) {
 			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, a))},
 			[]string{
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 2 aggregations and picks)",
-				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires)",
+				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires); the other scans read only their rows (a cohort by codelist)",
 			}, 1, []string{"population AS (\n  SELECT patient_id FROM aggs_1 WHERE v", "IN ('x1', 'x2')"}},
+		{"population first: the other scans read only the candidates",
+			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, b))},
+			[]string{
+				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
+				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires); the other scans read only their rows (a cohort by codelist)",
+				"aggs_2: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
+			}, 2, []string{
+				"WITH aggs_1 AS (\n  SELECT e.patient_id, TRUE AS v0\n  FROM main.\"ev\" AS e\n  WHERE",
+				"population AS (\n  SELECT patient_id FROM aggs_1 WHERE v0\n),\naggs_2 AS (",
+				"FROM main.\"ev\" AS e SEMI JOIN population AS inc ON inc.patient_id = e.patient_id\n  WHERE (e.\"code\" IN ('x2', 'x3'))",
+			}},
 	}
+	regs := must(model.SelectTable(&model.Table{Name: "rg", Columns: []model.Column{{Name: "n", Type: model.Int}}}))
+	set12, err := model.SetLit(model.Int, []model.Literal{model.IntLit(1), model.IntLit(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cohort := must(model.Filter(regs, must(model.Function(model.OpIn, must(model.SelectColumn(regs, "n")), model.MustValue(set12)))))
+	cases = append(cases, planCase{"population first, a cohort by codelist: a shared scan reads only the candidates",
+		must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, cohort)), adult)),
+		[]*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpCount, b)),
+			must(model.Aggregate(model.OpExists, c3)), must(model.Aggregate(model.OpExists, d))},
+		[]string{
+			"aggs_1: own scan of rg, filters pushed into it (one frame: 1 aggregations and picks)",
+			"population first: the candidates are the patients with rows in aggs_1 (of rg the population requires); the other scans read only their rows (a cohort by codelist)",
+			"scan_3: one scan of ev for 4 frames (4 aggregations and picks); 4 codelists on code as flags of codelists_2, an inner join (every frame tests it)",
+		}, 1, []string{"FROM main.\"ev\" AS e SEMI JOIN population AS inc ON inc.patient_id = e.patient_id\n    JOIN codelists_2 AS cl ON cl.k = e.\"code\""}})
+	cases = append(cases, planCase{"population first, no codelist: the other scans read every patient",
+		must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, regs)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, b))},
+		[]string{
+			"aggs_1: own scan of rg, filters pushed into it (one frame: 1 aggregations and picks)",
+			"population first: the candidates are the patients with rows in aggs_1 (of rg the population requires); the other scans read every patient's rows (no codelist: most patients are candidates)",
+			"aggs_2: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
+		}, 1, []string{"FROM main.\"ev\" AS e\n  WHERE (e.\"code\" IN ('x2', 'x3'))"}})
 	cases = append(cases, planCase{"nine frames: a shared scan of eight, then one of its own",
 		adult, nine,
 		[]string{
@@ -113,6 +146,143 @@ func TestPlanChoices(t *testing.T) {
 			}
 			if !strings.Contains(q.Script(), "-- plan: "+c.plan[0]+"\n") {
 				t.Error("the script does not show the plan")
+			}
+		})
+	}
+}
+
+// TestMeasuresPlanChoices: a per-interval frame bounded by the interval on
+// both sides meets it through a calendar of its days (a range join
+// otherwise, or when the calendar would be too long); a patient condition
+// of the interval inside a frame is checked after aggregating; the
+// candidates come from the denominators' relations when they count rows;
+// measures differing only in intervals are one aggregation.
+func TestMeasuresPlanChoices(t *testing.T) {
+	must := func(n *model.Node, err error) *model.Node {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	events := &model.Table{Name: "ev", Columns: []model.Column{{Name: "d", Type: model.Date}, {Name: "n", Type: model.Int}}}
+	patients := &model.Table{Name: "pt", PatientLevel: true, Columns: []model.Column{{Name: "dob", Type: model.Date}}}
+	ev := must(model.SelectTable(events))
+	pt := must(model.SelectTable(patients))
+	fn := func(op model.Op, args ...*model.Node) *model.Node { return must(model.Function(op, args...)) }
+	start := must(model.Parameter("interval_start_date", model.Date))
+	end := must(model.Parameter("interval_end_date", model.Date))
+	d := must(model.SelectColumn(ev, "d"))
+	during := must(model.Filter(ev, fn(model.OpAnd, fn(model.OpGE, d, start), fn(model.OpLE, d, end))))
+	inside := must(model.Filter(ev, fn(model.OpGT, d, start)))
+	inside = must(model.Filter(inside, fn(model.OpGT, end, d)))
+	upTo := must(model.Filter(ev, fn(model.OpLE, d, end)))
+	bornBefore := fn(model.OpLT, must(model.SelectColumn(pt, "dob")), start) // patient-level, of the interval
+	count := func(f *model.Node) *model.Node { return must(model.Aggregate(model.OpCount, f)) }
+	exists := func(f *model.Node) *model.Node { return must(model.Aggregate(model.OpExists, f)) }
+	months := func(n int) [][2]model.CivilDate {
+		var out [][2]model.CivilDate
+		for m := range n {
+			s := model.MustParseDate("2020-01-01").AddMonths(m)
+			out = append(out, [2]model.CivilDate{s, s.AddMonths(1).AddDays(-1)})
+		}
+		return out
+	}
+	decades := [][2]model.CivilDate{}
+	for i := range 300 {
+		s := model.MustParseDate("1700-01-01").AddYears(i)
+		decades = append(decades, [2]model.CivilDate{s, s.AddYears(10)})
+	}
+	cases := []struct {
+		name      string
+		ms        []model.Measure
+		plan      []string
+		sqlChunks []string
+		sqlLacks  []string
+	}{
+		{"calendar for a frame during the interval; candidates from its relation; two series of intervals in one aggregation",
+			[]model.Measure{
+				{Name: "a", Numerator: exists(upTo), Denominator: count(during), Intervals: months(2)},
+				{Name: "b", Numerator: exists(upTo), Denominator: count(during), Intervals: months(3)[2:]},
+			},
+			[]string{
+				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: d joined with the 91 days of calendar_2)",
+				"population first: the candidate (patient, interval) pairs are those of aggs_1, which the denominator requires",
+				"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
+			},
+			[]string{
+				"FROM (SELECT iv.iv, iv.start_date, iv.end_date, iv.start_date AS lo, unnest(range(0, iv.end_date - iv.start_date + 1)) AS o FROM intervals AS iv)",
+				"FROM main.\"ev\" AS e JOIN calendar_2 AS iv ON iv.d = e.\"d\"\n  GROUP BY e.patient_id, iv.iv",
+				"FROM aggs_1 AS aggs_1 JOIN intervals AS iv ON iv.iv = aggs_1.iv",
+				"JOIN (VALUES (0, 0), (0, 1), (1, 2)) AS mi(measure, iv) ON mi.iv = p.iv",
+				"per_patient AS (",
+			}, nil},
+		{"strict bounds in two filters; a patient condition of the interval checked after aggregating; two denominators",
+			[]model.Measure{
+				{Name: "a", Numerator: exists(upTo), Denominator: exists(must(model.Filter(inside, bornBefore))), Intervals: months(1)},
+				{Name: "b", Numerator: exists(upTo), Denominator: count(during), Intervals: months(1)},
+			},
+			[]string{
+				"unmasked_3: 1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only",
+				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: d joined with the 29 days of calendar_2)",
+				"aggs_5: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: d joined with the 31 days of calendar_6)",
+				"population first: the candidate (patient, interval) pairs are those of aggs_1, aggs_5, one of which each denominator requires",
+				"aggs_7: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
+			},
+			[]string{
+				"(iv.start_date + 1) AS lo, unnest(range(0, (iv.end_date - 1) - (iv.start_date + 1) + 1))",
+				"SELECT r.*\n  FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv\n  LEFT JOIN main.\"pt\" AS \"pt_pt\" ON \"pt_pt\".patient_id = r.patient_id\n  WHERE (\"pt_pt\".\"dob\" < iv.start_date)",
+				"population AS (\n  SELECT patient_id, iv FROM aggs_1\n  UNION\n  SELECT patient_id, iv FROM aggs_5\n)",
+				"per_patient AS MATERIALIZED (",
+			},
+			// the condition read no relation of the interval: no pairs
+			[]string{"pairs_4 AS"}},
+		{"four frames during the interval: one scan joined with the calendar",
+			func() []model.Measure {
+				var ms []model.Measure
+				for i := range 4 {
+					f := must(model.Filter(during, fn(model.OpGT, must(model.SelectColumn(ev, "n")), must(model.Value(model.IntLit(int64(i)))))))
+					ms = append(ms, model.Measure{Name: fmt.Sprint(i), Numerator: count(f), Denominator: exists(pt), Intervals: months(1)})
+				}
+				return ms
+			}(),
+			[]string{
+				"population: the candidates are the patients in any table the denominators read, for every interval",
+				"scan_2: one scan of ev for 4 frames (4 aggregations and picks); per interval: d joined with the 31 days of calendar_1",
+			},
+			[]string{
+				"SELECT e.*, iv.iv AS \"interval\",\n      COALESCE((e.\"n\" > CAST(0 AS BIGINT)), FALSE) AS \"frame 0\"",
+				"FROM main.\"ev\" AS e JOIN calendar_1 AS iv ON iv.d = e.\"d\"\n    WHERE ((e.\"n\" > CAST(0 AS BIGINT)))",
+				") AS e JOIN intervals AS iv ON iv.iv = e.\"interval\"\n  GROUP BY e.patient_id, iv.iv",
+			}, nil},
+		{"a calendar too long: a range join; a denominator of patients: every patient, every interval",
+			[]model.Measure{
+				{Name: "a", Numerator: count(during), Denominator: exists(pt), Intervals: decades},
+			},
+			[]string{
+				"population: the candidates are the patients in any table the denominators read, for every interval",
+				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
+			},
+			[]string{"FROM population AS p CROSS JOIN intervals AS iv", "JOIN den_values AS iv ON iv.patient_id = e.patient_id\n  WHERE ((e.\"d\" >= iv.start_date) AND (e.\"d\" <= iv.end_date))"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			q, err := sqlgen.CompileMeasures(c.ms)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(q.Plan, "\n") != strings.Join(c.plan, "\n") {
+				t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(q.Plan, "\n"), strings.Join(c.plan, "\n"))
+			}
+			for _, chunk := range c.sqlChunks {
+				if !strings.Contains(q.SQL, chunk) {
+					t.Errorf("SQL lacks %q:\n%s", chunk, q.SQL)
+				}
+			}
+			for _, chunk := range c.sqlLacks {
+				if strings.Contains(q.SQL, chunk) {
+					t.Errorf("SQL has %q:\n%s", chunk, q.SQL)
+				}
 			}
 		})
 	}

@@ -132,6 +132,8 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	var frames []sharedFrame
 	index := map[model.ID]int{}
 	var table *model.Table
+	per := c.perInterval[g.members[0].ID()]
+	var cal *calendarPlan
 	for _, rows := range g.rows {
 		if _, ok := index[rows.ID()]; ok {
 			continue
@@ -142,12 +144,21 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 		}
 		table = f.table
 		index[rows.ID()] = len(frames)
-		frames = append(frames, sharedFrame{rows: rows, conditions: f.conditions})
+		conds := f.conditions
+		if per {
+			// every frame has the same calendar (the scan's key)
+			cal = c.planCalendar(f.conditions)
+			conds = cal.remaining(f.conditions)
+		}
+		frames = append(frames, sharedFrame{rows: rows, conditions: conds})
 	}
 	// The rows are read once, in a subquery that marks each row with the
 	// frames it belongs to (one boolean column per frame, its condition
 	// evaluated once); the aggregates then FILTER on those columns.
 	inner := newScope("e")
+	if per {
+		inner.iv = "iv"
+	}
 	cf := planCodeFlags(frames)
 	codes, flags := "", (*codeFlags)(nil)
 	if cf != nil {
@@ -180,10 +191,19 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	}
 	var rows strings.Builder
 	rows.WriteString("SELECT e.*")
+	if per {
+		rows.WriteString(", iv.iv AS " + intervalMark)
+	}
 	for i, cond := range conds {
 		fmt.Fprintf(&rows, ",\n      COALESCE(%s, FALSE) AS %s", cond, frameMark(i))
 	}
-	fmt.Fprintf(&rows, "\n    FROM %s AS e", tableRef(table))
+	fmt.Fprintf(&rows, "\n    FROM %s AS e%s", tableRef(table), c.withinJoin())
+	perNote := ""
+	if per {
+		name := c.calendar(cal)
+		fmt.Fprintf(&rows, " JOIN %s AS iv ON iv.d = e.%s", name, ident(cal.column))
+		perNote = fmt.Sprintf("; per interval: %s joined with the %d days of %s", cal.column, cal.days, name)
+	}
 	if cf != nil {
 		join := "LEFT JOIN"
 		if cf.inner {
@@ -199,6 +219,12 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	}
 
 	s := newScope("e")
+	ivSel, ivJoin, ivKey := "", "", ""
+	if per {
+		s.iv = "iv"
+		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
+		ivJoin = " JOIN intervals AS iv ON iv.iv = e." + intervalMark
+	}
 	name := c.name("scan")
 	var sel []string
 	cols := map[model.ID]string{}
@@ -222,20 +248,24 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 		sel = append(sel, agg+" AS "+col)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT e.patient_id, %s\n  FROM (\n    %s\n  ) AS e", strings.Join(sel, ",\n    "), rows.String())
+	fmt.Fprintf(&b, "SELECT e.patient_id, %s%s\n  FROM (\n    %s\n  ) AS e%s", ivSel, strings.Join(sel, ",\n    "), rows.String(), ivJoin)
 	if len(s.joins) > 0 {
 		b.WriteString("\n  " + s.joinClause())
 	}
-	b.WriteString("\n  GROUP BY e.patient_id")
+	b.WriteString("\n  GROUP BY e.patient_id" + ivKey)
 	c.ctes = append(c.ctes, name+" AS (\n  "+b.String()+"\n)")
 	for id, col := range cols {
 		c.cteNames[id] = name
 		c.aggColumn[id] = col
 	}
-	c.plan = append(c.plan, fmt.Sprintf("%s: one scan of %s for %d frames (%d aggregations and picks)%s",
-		name, table.Name, len(frames), len(cols), cf.describe(codes)))
+	c.plan = append(c.plan, fmt.Sprintf("%s: one scan of %s for %d frames (%d aggregations and picks)%s%s",
+		name, table.Name, len(frames), len(cols), cf.describe(codes), perNote))
 	return name, nil
 }
+
+// intervalMark is the column carrying a row's interval in a per-interval
+// shared scan: not a valid column name, so never one of the table's.
+var intervalMark = ident("interval")
 
 // frameMark is the column marking the rows of frame i in a shared scan:
 // not a valid column name, so never one of the table's.
@@ -269,6 +299,11 @@ func (c *compiler) flagTable(column string) (string, *codeFlags) {
 		for _, rows := range g.rows {
 			if f, err := flattenFrame(rows); err == nil {
 				cf.collect(f.conditions)
+				if c.perInterval[g.members[0].ID()] {
+					// a per-interval scan's frames test the conjuncts the
+					// calendar leaves
+					cf.collect(c.planCalendar(f.conditions).remaining(f.conditions))
+				}
 			}
 		}
 	}

@@ -1,0 +1,267 @@
+package sqlgen
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// How a measures query meets a per-interval frame's rows with the
+// intervals.
+//
+// A frame bounded on both sides by the interval ("date is during the
+// interval", "seen between its start and end") joins a calendar: a table
+// with one row for each day of each interval (the day, the interval and its
+// dates), built in SQL from the intervals. An event row then finds its
+// intervals by a hash lookup of its date, instead of a range join of every
+// row with every interval, and rows outside all intervals drop out at the
+// join. Calendars longer than maxCalendarDays rows fall back to the range
+// join. Such a frame is computed for every patient, even where only some
+// (patient, interval) pairs are needed (c.restrict): the lookup is cheap,
+// and a join with the pairs next to the calendar misleads DuckDB's join
+// order. Frames of one table with the same calendar share a scan, as a
+// dataset's frames do (sharedscan.go).
+//
+// A per-interval frame whose conditions include one that is the same for
+// all of a patient's rows in an interval ("registered on the interval's
+// start", "aged 18 on it") is aggregated without it first; the condition is
+// then evaluated only for the (patient, interval) pairs that aggregation
+// has, and pairs failing it are dropped (an aggregation over no rows is the
+// same as no row in the aggregation's relation).
+
+// maxCalendarDays bounds the rows of a calendar (the days of all intervals
+// together): 100,000 is 270 years of daily rows, far more than a monthly
+// series over decades needs.
+const maxCalendarDays = 100000
+
+// intervalBound is a comparison of an event-level date column with the
+// interval's start or end date.
+type intervalBound struct {
+	column string
+	lower  bool   // the column is after (or on) the parameter
+	param  string // interval_start_date or interval_end_date
+	strict bool   // strictly after (before)
+}
+
+// asIntervalBound recognises a comparison of an event-level date column of
+// the scanned rows with an interval parameter, in either order.
+func asIntervalBound(n *model.Node) (intervalBound, bool) {
+	var lower, strict bool
+	switch n.Op() {
+	case model.OpGE:
+		lower = true
+	case model.OpGT:
+		lower, strict = true, true
+	case model.OpLE:
+	case model.OpLT:
+		strict = true
+	default:
+		return intervalBound{}, false
+	}
+	col, param := n.Arg(0), n.Arg(1)
+	if col.Op() == model.OpParameter {
+		col, param, lower = param, col, !lower
+	}
+	if param.Op() != model.OpParameter || col.Op() != model.OpSelectColumn ||
+		!col.Arg(0).ManyRowsPerPatient() || col.Type().Kind != model.KindDate {
+		return intervalBound{}, false
+	}
+	return intervalBound{column: col.Name(), lower: lower, param: param.Name(), strict: strict}, true
+}
+
+// calendarPlan is the choice to meet a frame's rows with the intervals
+// through a calendar: the column looked up, its two bounds, and the
+// conjuncts the join replaces.
+type calendarPlan struct {
+	column     string
+	lo, hi     intervalBound
+	replaced   map[model.ID]bool // conjunct nodes the join makes true
+	days       int
+	calendarID string // the bounds, naming the calendar table
+}
+
+// planCalendar looks for the first event-level date column that the frame's
+// conditions bound by the interval on both sides (one conjunct each).
+func (c *compiler) planCalendar(conds []*model.Node) *calendarPlan {
+	if len(c.intervals) == 0 {
+		return nil
+	}
+	type found struct {
+		lo, hi   *intervalBound
+		loN, hiN *model.Node
+	}
+	byCol := map[string]*found{}
+	var order []string
+	for _, cond := range conds {
+		if cond.PatientDomain() {
+			continue
+		}
+		for _, x := range conjuncts(cond) {
+			b, ok := asIntervalBound(x)
+			if !ok {
+				continue
+			}
+			f := byCol[b.column]
+			if f == nil {
+				f = &found{}
+				byCol[b.column] = f
+				order = append(order, b.column)
+			}
+			if b.lower && f.lo == nil {
+				f.lo, f.loN = &b, x
+			} else if !b.lower && f.hi == nil {
+				f.hi, f.hiN = &b, x
+			}
+		}
+	}
+	for _, col := range order {
+		f := byCol[col]
+		if f.lo == nil || f.hi == nil {
+			continue
+		}
+		days := 0
+		for _, iv := range c.intervals {
+			first, last := boundDate(*f.lo, iv), boundDate(*f.hi, iv)
+			if n := last.DaysSince(first) + 1; n > 0 {
+				days += n
+			}
+		}
+		if days > maxCalendarDays {
+			return nil
+		}
+		return &calendarPlan{
+			column: col, lo: *f.lo, hi: *f.hi, days: days,
+			replaced:   map[model.ID]bool{f.loN.ID(): true, f.hiN.ID(): true},
+			calendarID: fmt.Sprintf("%s/%v/%s/%v", f.lo.param, f.lo.strict, f.hi.param, f.hi.strict),
+		}
+	}
+	return nil
+}
+
+// remaining returns the conditions a frame still tests once joined with
+// the plan's calendar: each event-level condition split into its
+// conjuncts, those the calendar makes true left out.
+func (p *calendarPlan) remaining(conds []*model.Node) []*model.Node {
+	var out []*model.Node
+	for _, cond := range conds {
+		if cond.PatientDomain() {
+			out = append(out, cond)
+			continue
+		}
+		for _, x := range conjuncts(cond) {
+			if !p.replaced[x.ID()] {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+// boundDate is the first (lower bound) or last (upper bound) day a bound
+// admits in an interval.
+func boundDate(b intervalBound, iv [2]model.CivilDate) model.CivilDate {
+	d := iv[0]
+	if b.param == "interval_end_date" {
+		d = iv[1]
+	}
+	switch {
+	case b.strict && b.lower:
+		return d.AddDays(1)
+	case b.strict:
+		return d.AddDays(-1)
+	}
+	return d
+}
+
+// boundSQL is the SQL of a bound's first or last day, from the intervals
+// relation aliased iv.
+func boundSQL(b intervalBound) string {
+	col := "iv.start_date"
+	if b.param == "interval_end_date" {
+		col = "iv.end_date"
+	}
+	switch {
+	case b.strict && b.lower:
+		return "(" + col + " + 1)"
+	case b.strict:
+		return "(" + col + " - 1)"
+	}
+	return col
+}
+
+// calendar returns the calendar table for the plan's bounds, declared on
+// first use: (iv, start_date, end_date, d) for each day d of each interval
+// that the bounds admit.
+func (c *compiler) calendar(p *calendarPlan) string {
+	if name, ok := c.calendars[p.calendarID]; ok {
+		return name
+	}
+	name := c.name("calendar")
+	lo, hi := boundSQL(p.lo), boundSQL(p.hi)
+	c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT iv, start_date, end_date, CAST(lo + CAST(o AS INTEGER) AS DATE) AS d\n  FROM (SELECT iv.iv, iv.start_date, iv.end_date, %s AS lo, unnest(range(0, %s - %s + 1)) AS o FROM intervals AS iv)\n)",
+		name, lo, hi, lo))
+	c.calendars[p.calendarID] = name
+	return name
+}
+
+// maskConditions picks the conditions of a per-interval frame that are
+// patient-level and depend on the interval: the ones a grouped
+// per-interval scan checks after aggregating (see above).
+func (c *compiler) maskConditions(conds []*model.Node) map[int]bool {
+	mask := map[int]bool{}
+	for i, cond := range conds {
+		if cond.PatientDomain() && c.perInterval[cond.ID()] {
+			mask[i] = true
+		}
+	}
+	return mask
+}
+
+// maskedAggregation finishes a grouped per-interval scan whose patient-level
+// per-interval conditions were left out: the scan becomes a CTE of its own
+// (raw), the conditions are compiled for raw's (patient, interval) pairs
+// only, and the returned query keeps raw's rows that meet them.
+func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, error) {
+	rawName := c.name("unmasked")
+	c.ctes = append(c.ctes, rawName+" AS (\n  "+raw+"\n)")
+	pairs := c.name("pairs")
+	pairsAt := len(c.ctes)
+	c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT r.patient_id, iv.iv, iv.start_date, iv.end_date\n  FROM %s AS r JOIN intervals AS iv ON iv.iv = r.iv\n)", pairs, rawName))
+	s := newScope("r")
+	s.iv = "iv"
+	names, cols := c.cteNames, c.aggColumn
+	c.cteNames, c.aggColumn = maps.Clone(names), maps.Clone(cols)
+	c.restrict = pairs
+	saved := c.inWhere
+	c.inWhere = true
+	var where []string
+	var err error
+	for _, cond := range conds {
+		var w string
+		if w, err = c.expr(cond, s); err != nil {
+			break
+		}
+		where = append(where, w)
+	}
+	c.inWhere = saved
+	c.restrict = ""
+	c.cteNames, c.aggColumn = names, cols
+	if err != nil {
+		return "", err
+	}
+	if !strings.Contains(strings.Join(c.ctes[pairsAt+1:], "\n"), " "+pairs+" AS iv") {
+		// the conditions needed no relation of the interval
+		c.ctes = append(c.ctes[:pairsAt], c.ctes[pairsAt+1:]...)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT r.*\n  FROM %s AS r JOIN intervals AS iv ON iv.iv = r.iv", rawName)
+	if len(s.joins) > 0 {
+		b.WriteString("\n  " + s.joinClause())
+	}
+	b.WriteString("\n  WHERE " + strings.Join(where, "\n    AND "))
+	c.plan = append(c.plan, fmt.Sprintf("%s: %d patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only",
+		rawName, len(conds)))
+	return b.String(), nil
+}
