@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -27,8 +28,22 @@ func (s *Session) stream(ctx context.Context, query string, cols []output.Column
 			return err
 		}
 		var res mapping.Result
-		stop := context.AfterFunc(ctx, func() { mapping.Interrupt(conn) })
+		// A cancelled context interrupts the query, but never once the
+		// query has returned: the connection may be closed by then, so the
+		// interrupt waits on the lock and sees finished.
+		var mu sync.Mutex
+		finished := false
+		stop := context.AfterFunc(ctx, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if !finished {
+				interruptQuery(conn)
+			}
+		})
 		state := mapping.Query(conn, query, &res)
+		mu.Lock()
+		finished = true
+		mu.Unlock()
 		stop()
 		defer mapping.DestroyResult(&res)
 		if state == mapping.StateError {
@@ -82,6 +97,10 @@ func (s *Session) stream(ctx context.Context, query string, cols []output.Column
 	})
 	return n, err
 }
+
+// interruptQuery interrupts the query running on a connection (a variable
+// so that a test can slow it down).
+var interruptQuery = mapping.Interrupt
 
 // chunkType is the DuckDB type of a result column of each kind.
 var chunkType = map[output.Kind]mapping.Type{

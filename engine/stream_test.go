@@ -7,9 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2/mapping"
 
 	"github.com/ehrql-go/ehrql/engine/output"
 )
@@ -214,5 +216,39 @@ func TestStreamCancelled(t *testing.T) {
 	_, err = s.stream(ctx, "SELECT range FROM range(0, 10)", []output.Column{{Name: "patient_id", Kind: output.Int}}, &collect{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error = %v, want context.Canceled", err)
+	}
+}
+
+// TestStreamCancelNeverLeaksAnInterrupt: a context cancelled while a query
+// finishes never interrupts the connection's next query (nor touches a
+// connection closed after it): the interrupt is only ever sent while the
+// query runs.
+func TestStreamCancelNeverLeaksAnInterrupt(t *testing.T) {
+	s, err := OpenEmpty(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// The interrupt is slowed down, so that one sent late would land on
+	// the next query.
+	defer func(f func(mapping.Connection)) { interruptQuery = f }(interruptQuery)
+	interruptQuery = func(c mapping.Connection) {
+		time.Sleep(3 * time.Millisecond)
+		mapping.Interrupt(c)
+	}
+	cols := []output.Column{{Name: "patient_id", Kind: output.Int}}
+	const short = "SELECT range FROM range(0, 20000)"
+	const long = "SELECT count(*) FROM range(0, 20000000)" // runs while a late interrupt would land
+	for i := range 40 {
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			time.Sleep(time.Duration(i%20) * 50 * time.Microsecond)
+			cancel()
+		}()
+		s.stream(ctx, short, cols, &collect{}) // may or may not be cancelled
+		if n, err := s.stream(context.Background(), long, cols, &collect{}); err != nil || n != 1 {
+			t.Fatalf("round %d: the next query got %d rows, %v", i, n, err)
+		}
+		cancel()
 	}
 }

@@ -32,7 +32,7 @@ func TestCLIErrors(t *testing.T) {
 		{"missing parameter", []string{"generate-dataset", "testdata/small", "--dummy-tables", "testdata/tables_ok"}, 10, []string{"main.go:10", "parameter `index-date` defined but no values found"}},
 		{"malformed parameter", []string{"generate-dataset", "testdata/small", "--dummy-tables", "testdata/tables_ok", "--", "--index-date", "2020-02-30"}, 2, []string{"invalid date value"}},
 		{"definition mistakes", []string{"generate-dataset", "testdata/bad_date", "--dummy-tables", "testdata/tables_ok"}, 10,
-			[]string{"main.go:11: day is out of range for month", "main.go:12: 'born_late' is already set"}},
+			[]string{"main.go:11: month must be in 1..12", "main.go:12: 'born_late' is already set"}},
 		{"bad cell", []string{"generate-dataset", "testdata/small", "--dummy-tables", "testdata/tables_bad", "--output", out, "--", "--index-date", "2020-01-01"}, 11,
 			[]string{"patients.csv, line 3, column 'date_of_birth'", "1990-13-01"}},
 		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command"}},
