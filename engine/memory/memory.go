@@ -76,6 +76,11 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 			return nil, err
 		}
 	}
+	return evaluate(ds, data, opts)
+}
+
+// evaluate evaluates a dataset already checked.
+func evaluate(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 	e, ids := newEvaluator(data, ds.Roots(), opts.Lazy)
 
 	defer func() {
