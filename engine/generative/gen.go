@@ -65,13 +65,18 @@ type gen struct {
 	depth  int
 	// maxDepth bounds the nesting of series, 3 to 5.
 	maxDepth int
+	// params says whether series may read the measures' interval
+	// parameters (while measures are made).
+	params bool
 }
 
-// Case is one generated test case: a dataset and its data.
+// Case is one generated test case: a dataset, sometimes measures, and
+// their data.
 type Case struct {
-	Seed    uint64
-	Dataset *model.Dataset
-	Data    memory.Data
+	Seed     uint64
+	Dataset  *model.Dataset
+	Measures []model.Measure // nil in most cases
+	Data     memory.Data
 }
 
 // Generate makes the case for a seed.
@@ -90,6 +95,9 @@ func Generate(seed uint64) (c Case, err error) {
 	c.Dataset = g.dataset()
 	if g.chance(20) {
 		g.spoil(c.Dataset)
+	}
+	if g.chance(3) {
+		c.Measures = g.measures()
 	}
 	return c, nil
 }
@@ -321,6 +329,9 @@ func (g *gen) frame() *model.Node {
 		return pick(g, g.frames)
 	}
 	f := must(model.SelectTable(pick(g, []*model.Table{tableE0, tableE1})))
+	if g.params && g.chance(2) {
+		f = g.during(f)
+	}
 	ancestors := []*model.Node{f}
 	for range g.r.IntN(3) {
 		var cond *model.Node
@@ -414,6 +425,9 @@ func (g *gen) patientSeries(t model.Type) *model.Node {
 func (g *gen) patientLeaf(t model.Type) *model.Node {
 	switch g.r.IntN(5) {
 	case 0:
+		if g.params && t == model.Date && !g.chance(3) {
+			return g.parameter()
+		}
 		return model.MustValue(g.literal(t))
 	case 1:
 		if g.inline != nil {
