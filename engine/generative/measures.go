@@ -111,6 +111,9 @@ func (g *gen) intervals() [][2]model.CivilDate {
 // denominator reads).
 func (g *gen) denominator(intervals [][2]model.CivilDate) *model.Node {
 	g.depth = 0
+	if g.chance(15) { // reads no table and counts nobody
+		return pick(g, []*model.Node{model.MustValue(model.BoolLit(false)), g.fn(model.OpNot, model.MustValue(model.BoolLit(true)))})
+	}
 	var den *model.Node
 	switch g.r.IntN(4) {
 	case 0:

@@ -132,7 +132,9 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
 	}
 	if len(parts) == 0 {
-		return nil, fmt.Errorf("the measures' denominators do not read any table")
+		// Denominators that read no table count nobody, as a dataset's
+		// population that reads no table selects nobody.
+		parts = append(parts, "SELECT CAST(NULL AS BIGINT) AS patient_id WHERE FALSE")
 	}
 	// Denominators first, for every patient and interval; then numerators
 	// and groups only for the (patient, interval) pairs in some
