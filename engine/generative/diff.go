@@ -353,6 +353,9 @@ func compareGroupValues(x, y any) int {
 		}
 		return 1
 	}
+	if tx, ty := fmt.Sprintf("%T", x), fmt.Sprintf("%T", y); tx != ty {
+		return strings.Compare(tx, ty)
+	}
 	switch a := x.(type) {
 	case bool:
 		b, _ := y.(bool)
