@@ -67,7 +67,24 @@ func (g *gen) measures() []model.Measure {
 		}
 		ms = append(ms, m)
 	}
+	if g.chance(20) {
+		g.spoilMeasures(ms)
+	}
 	return ms
+}
+
+// spoilMeasures makes a measure invalid in one of the ways the query model
+// refuses, which both engines must refuse alike.
+func (g *gen) spoilMeasures(ms []model.Measure) {
+	m := &ms[g.r.IntN(len(ms))]
+	switch g.r.IntN(3) {
+	case 0: // a float numerator
+		m.Numerator = g.patientSeries(model.Float)
+	case 1: // an event-level denominator
+		m.Denominator = must(model.SelectColumn(g.frame(), "b1"))
+	case 2: // an event-level group
+		m.GroupBy = append(m.GroupBy, model.Variable{Name: "event_level", Series: must(model.SelectColumn(g.frame(), "s1"))})
+	}
 }
 
 // intervals makes one to three intervals, sorted and distinct: runs of
