@@ -25,6 +25,8 @@ type Runner struct {
 	Overflowed int
 	// Outcomes counts the cases by how they were compared.
 	Outcomes map[string]int
+	// MeasureRows counts the measures rows compared.
+	MeasureRows int
 }
 
 // NewRunner opens the DuckDB session.
@@ -281,7 +283,7 @@ func (r *Runner) checkMeasures(ctx context.Context, ms, decoded []model.Measure,
 		if errD != nil {
 			return fmt.Errorf("DuckDB fails: %v", errD)
 		}
-		return compareMeasures(eager, duck)
+		return r.compareMeasures(eager, duck)
 	}
 	r.Outcomes["measures: error in the data"]++
 	if errD != nil {
@@ -298,7 +300,13 @@ func (r *Runner) checkMeasures(ctx context.Context, ms, decoded []model.Measure,
 	if errL != nil {
 		return fmt.Errorf("the reference engine fails even lazily (%v) but DuckDB succeeds", errL)
 	}
-	return compareMeasures(lazy, duck)
+	return r.compareMeasures(lazy, duck)
+}
+
+// compareMeasures compares measures rows and counts them.
+func (r *Runner) compareMeasures(want, got []memory.MeasureRow) error {
+	r.MeasureRows += len(want)
+	return compareMeasures(want, got)
 }
 
 // compareMeasures describes the first difference between two runs'

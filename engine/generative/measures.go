@@ -91,15 +91,17 @@ func (g *gen) spoilMeasures(ms []model.Measure) {
 // equal lengths from a start date, as months(n).starting_on(d) and the like
 // make, or intervals of random lengths.
 func (g *gen) intervals() [][2]model.CivilDate {
-	start, _ := g.value(model.Date).(model.CivilDate)
-	if g.chance(2) {
-		start = model.MustParseDate("2020-01-01").AddDays(g.r.IntN(500) - 250)
+	// Mostly within the dates of the data, whose events are in the years
+	// around 2020.
+	start := model.MustParseDate("2020-01-01").AddDays(g.r.IntN(800) - 500)
+	if g.chance(4) {
+		start = g.value(model.Date).(model.CivilDate)
 	}
-	length := pick(g, []int{0, 1, 6, 27, 28, 29, 30, 90, 364, 365})
+	length := pick(g, []int{0, 1, 6, 28, 29, 30, 90, 180, 364, 365, 730})
 	var out [][2]model.CivilDate
 	for range 1 + g.r.IntN(3) {
 		if g.chance(3) {
-			length = g.r.IntN(400)
+			length = g.r.IntN(800)
 		}
 		end := start.AddDays(length)
 		if end.Year > 9999 || start.Year > 9999 {
@@ -132,11 +134,13 @@ func (g *gen) denominator(intervals [][2]model.CivilDate) *model.Node {
 		return pick(g, []*model.Node{model.MustValue(model.BoolLit(false)), g.fn(model.OpNot, model.MustValue(model.BoolLit(true)))})
 	}
 	var den *model.Node
-	switch g.r.IntN(4) {
+	switch g.r.IntN(5) {
 	case 0:
 		den = must(model.Aggregate(model.OpExists, g.during(g.frame())))
 	case 1:
 		den = must(model.Aggregate(model.OpCount, g.during(g.frame())))
+	case 2:
+		den = must(model.Aggregate(pick(g, []model.Op{model.OpExists, model.OpCount}), pick(g, []*model.Node{g.frame(), g.patientFrame()})))
 	default:
 		den = g.patientSeries(pick(g, []model.Type{model.Bool, model.Int}))
 	}
