@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/memory"
@@ -27,6 +28,8 @@ type Runner struct {
 	Outcomes map[string]int
 	// MeasureRows counts the measures rows compared.
 	MeasureRows int
+	// MeasuresTime is the time spent checking measures.
+	MeasuresTime time.Duration
 }
 
 // NewRunner opens the DuckDB session.
@@ -122,7 +125,10 @@ func (r *Runner) Check(ctx context.Context, c Case) error {
 		}
 	}
 	if c.Measures != nil {
-		if err := r.checkMeasures(ctx, c.Measures, back.Measures, c.Data); err != nil {
+		start := time.Now()
+		err := r.checkMeasures(ctx, c.Measures, back.Measures, c.Data)
+		r.MeasuresTime += time.Since(start)
+		if err != nil {
 			return fmt.Errorf("measures: %w", err)
 		}
 	}

@@ -46,8 +46,8 @@ func TestGenerative(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d models in %s: %v (%d not compared: an int overflow in the reference engine only; %d measures rows compared)",
-		*models, time.Since(start).Round(time.Millisecond), r.Outcomes, r.Overflowed, r.MeasureRows)
+	t.Logf("%d models in %s: %v (%d not compared: an int overflow in the reference engine only; %d measures rows compared in %s)",
+		*models, time.Since(start).Round(time.Millisecond), r.Outcomes, r.Overflowed, r.MeasureRows, r.MeasuresTime.Round(time.Millisecond))
 }
 
 // describe renders a case for a failure report: the dataset's nodes and
