@@ -2,6 +2,12 @@
 // (engine/memory) on random, type-correct query models over random tables,
 // as ehrQL tests its engines (tests/generative).
 //
+// A model is a dataset and, one time in three, measures over the same
+// data, whose raw sums (before disclosure control) are compared. Every
+// model makes a round trip through the JSON wire format first: encoded
+// and decoded, it must encode to the same JSON, and DuckDB runs the
+// decoded model while the reference engine runs the one generated.
+//
 // Outputs are compared exactly, picks included: a sort decides a pick only
 // up to ties, but both engines, as ehrQL does (rewrite_sorts), break ties
 // by the columns read from the pick, so the values picked are determined.

@@ -9,6 +9,8 @@
 // error anywhere (a date out of range, an int overflow) fails the run. With
 // Options.Lazy it evaluates only what the results need: that run errs only
 // where every engine must.
+//
+// RunMeasures evaluates measures the same way, an interval at a time.
 package memory
 
 import (
