@@ -124,3 +124,36 @@ func TestRunMeasuresOverflow(t *testing.T) {
 		t.Errorf("message %q, want %q", err.Error(), want)
 	}
 }
+
+// TestLazyDenominatorReadingNoTable: a denominator that reads no table is
+// evaluated for every patient by the eager run (ehrQL's), and fails there
+// if it fails; the lazy run evaluates it for nobody (the patients in the
+// tables it reads), as the compiled SQL does.
+func TestLazyDenominatorReadingNoTable(t *testing.T) {
+	p := must(model.SelectTable(pTable))
+	start := must(model.Parameter("interval_start_date", model.Date))
+	far := must(model.Function(model.OpDateAddDays, must(model.Value(model.DateLit(model.MustParseDate("2020-12-31")))),
+		must(model.Value(model.IntLit(999_999_999)))))
+	den := must(model.Function(model.OpGE, start, far))
+	iv := [2]model.CivilDate{model.MustParseDate("2020-01-01"), model.MustParseDate("2020-12-31")}
+	ms := []model.Measure{{Name: "m", Numerator: must(model.Aggregate(model.OpExists, p)), Denominator: den, Intervals: [][2]model.CivilDate{iv}}}
+	data := memory.Data{"p": {{PatientID: 1, Values: map[string]any{"n": int64(1)}}}}
+	_, err := memory.RunMeasures(ms, data, memory.Options{})
+	var me *memory.Error
+	if !errors.As(err, &me) || me.Err.Kind != model.ErrDateRange {
+		t.Errorf("eager run: %v, want a date-range error", err)
+	}
+	rows, err := memory.RunMeasures(ms, data, memory.Options{Lazy: true})
+	if err != nil || len(rows) != 0 {
+		t.Errorf("lazy run: %v, %v; want no rows", rows, err)
+	}
+	// A dataset's population alike.
+	ds := &model.Dataset{Population: must(model.Function(model.OpGE, must(model.Value(model.DateLit(iv[0]))), far))}
+	if _, err := memory.Run(ds, data, memory.Options{}); !errors.As(err, &me) {
+		t.Errorf("eager dataset run: %v, want a date-range error", err)
+	}
+	res, err := memory.Run(ds, data, memory.Options{Lazy: true})
+	if err != nil || len(res.Dataset.Rows) != 0 {
+		t.Errorf("lazy dataset run: %v, %v; want no rows", res, err)
+	}
+}

@@ -52,7 +52,8 @@ type Results struct {
 type Options struct {
 	// Lazy evaluates only the values the results need (Case branches not
 	// taken, And/Or operands not needed and patients outside the
-	// population are skipped).
+	// population are skipped, and so are patients in no table the
+	// population reads).
 	Lazy bool
 }
 
@@ -84,6 +85,9 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 // evaluate evaluates a dataset already checked.
 func evaluate(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 	e, ids := newEvaluator(data, ds.Roots(), opts.Lazy)
+	if e.lazy {
+		ids = e.candidates(ds.Population, ids)
+	}
 
 	defer func() {
 		if r := recover(); r != nil {
@@ -140,6 +144,27 @@ func evaluate(ds *model.Dataset, data Data, opts Options) (res *Results, err err
 		res.Events = append(res.Events, e.eventTable(ev, ids, included))
 	}
 	return res, nil
+}
+
+// candidates keeps the patients in some table the population reads. For
+// anyone else the population has its value for a patient with no data,
+// which is not true (ehrQL's population rule), so a lazy run need not
+// evaluate them, and the compiled SQL does not.
+func (e *evaluator) candidates(pop *model.Node, ids []int64) []int64 {
+	in := map[int64]bool{}
+	for _, n := range postOrder(pop) {
+		switch n.Op() {
+		case model.OpSelectTable, model.OpSelectPatientTable:
+			for id := range e.rowsOf[n.Table().Name] {
+				in[id] = true
+			}
+		case model.OpInlinePatientTable:
+			for id := range e.inline[n.ID()] {
+				in[id] = true
+			}
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return !in[id] })
 }
 
 func variableSeries(ds *model.Dataset) []*model.Node {
