@@ -44,7 +44,7 @@ func RunMeasures(ms []model.Measure, data Data, opts Options) ([]MeasureRow, err
 	var out []MeasureRow
 	for _, m := range ms {
 		for _, iv := range m.Intervals {
-			rows, err := measureInterval(m, iv, data, opts)
+			rows, err := measureInterval(m, iv, ms, data, opts)
 			if err != nil {
 				return nil, err
 			}
@@ -74,8 +74,11 @@ func checkMeasure(m model.Measure) error {
 	return nil
 }
 
-// measureInterval evaluates one measure over one interval.
-func measureInterval(m model.Measure, iv [2]model.CivilDate, data Data, opts Options) ([]MeasureRow, error) {
+// measureInterval evaluates one measure over one interval. Ties in picks
+// are broken by the columns read from them in any of the measures (all),
+// as in the compiled query, which computes them all at once (ehrQL by
+// those read in the measures of the same denominator and intervals).
+func measureInterval(m model.Measure, iv [2]model.CivilDate, all []model.Measure, data Data, opts Options) ([]MeasureRow, error) {
 	where := fmt.Sprintf("measure '%s', interval %s to %s", m.Name, iv[0], iv[1])
 	params := map[string]model.Literal{"interval_start_date": model.DateLit(iv[0]), "interval_end_date": model.DateLit(iv[1])}
 	sub := func(n *model.Node) (*model.Node, error) {
@@ -104,7 +107,15 @@ func measureInterval(m model.Measure, iv [2]model.CivilDate, data Data, opts Opt
 		}
 		ds.Variables = append(ds.Variables, model.Variable{Name: g.Name, Series: s})
 	}
-	res, err := evaluate(ds, data, opts)
+	var others []*model.Node
+	for _, o := range all {
+		for _, n := range append([]*model.Node{o.Numerator, o.Denominator}, seriesOf(o.GroupBy)...) {
+			if s, err := model.Substitute(n, params); err == nil {
+				others = append(others, s)
+			}
+		}
+	}
+	res, err := evaluate(ds, data, opts, others)
 	if err != nil {
 		if e, ok := err.(*Error); ok {
 			return nil, &Error{Where: where + ", " + strings.Replace(e.Where, "population", "denominator", 1), Err: e.Err}
@@ -136,6 +147,14 @@ func measureInterval(m model.Measure, iv [2]model.CivilDate, data Data, opts Opt
 		}
 	}
 	return rows, nil
+}
+
+func seriesOf(vars []model.Variable) []*model.Node {
+	out := make([]*model.Node, len(vars))
+	for i, v := range vars {
+		out[i] = v.Series
+	}
+	return out
 }
 
 // asInt is an int series as it is summed: a bool as 1 or 0.

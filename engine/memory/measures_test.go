@@ -157,3 +157,38 @@ func TestLazyDenominatorReadingNoTable(t *testing.T) {
 		t.Errorf("lazy dataset run: %v, %v; want no rows", res, err)
 	}
 }
+
+// TestMeasuresTiesBrokenByAllMeasures: rows tied in a pick are told apart
+// by the columns read from the pick in any measure of the query (here m,
+// then n), as the compiled query, which computes all measures at once,
+// tells them apart.
+func TestMeasuresTiesBrokenByAllMeasures(t *testing.T) {
+	table := &model.Table{Name: "t", Columns: []model.Column{{Name: "d", Type: model.Date}, {Name: "n", Type: model.Int}, {Name: "m", Type: model.Int}}}
+	e := must(model.SelectTable(table))
+	first := must(model.PickOneRowPerPatient(must(model.Sort(e, must(model.SelectColumn(e, "d")))), model.First))
+	n, m := must(model.SelectColumn(first, "n")), must(model.SelectColumn(first, "m"))
+	exists := must(model.Aggregate(model.OpExists, e))
+	iv := [2]model.CivilDate{model.MustParseDate("2020-01-01"), model.MustParseDate("2020-12-31")}
+	byN := model.Measure{Name: "by_n", Numerator: exists, Denominator: exists, GroupBy: []model.Variable{{Name: "n", Series: n}}, Intervals: [][2]model.CivilDate{iv}}
+	readsM := model.Measure{Name: "reads_m", Numerator: m, Denominator: exists, Intervals: [][2]model.CivilDate{iv}}
+	day := model.MustParseDate("2020-05-01")
+	data := memory.Data{"t": {
+		{PatientID: 1, Values: map[string]any{"d": day, "n": int64(1), "m": int64(9)}},
+		{PatientID: 1, Values: map[string]any{"d": day, "n": int64(2), "m": int64(0)}},
+	}}
+	for _, tc := range []struct {
+		ms    []model.Measure
+		group any
+	}{
+		{[]model.Measure{byN}, int64(1)},
+		{[]model.Measure{byN, readsM}, int64(2)},
+	} {
+		rows, err := memory.RunMeasures(tc.ms, data, memory.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rows[0].Groups[0]; got != tc.group {
+			t.Errorf("%d measures: group %v, want %v", len(tc.ms), got, tc.group)
+		}
+	}
+}

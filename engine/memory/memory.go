@@ -79,12 +79,15 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 			return nil, err
 		}
 	}
-	return evaluate(ds, data, opts)
+	return evaluate(ds, data, opts, nil)
 }
 
-// evaluate evaluates a dataset already checked.
-func evaluate(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
+// evaluate evaluates a dataset already checked. Ties in picks are broken
+// by the columns read from them in the dataset and in others (the other
+// series of the same query).
+func evaluate(ds *model.Dataset, data Data, opts Options, others []*model.Node) (res *Results, err error) {
 	e, ids := newEvaluator(data, ds.Roots(), opts.Lazy)
+	e.addSelected(others)
 	if e.lazy {
 		ids = e.candidates(ds.Population, ids)
 	}
@@ -330,6 +333,31 @@ func (e *evaluator) walk(roots []*model.Node, patients map[int64]bool) {
 			e.selected[id] = append(e.selected[id], name)
 		}
 		sort.Strings(e.selected[id])
+	}
+}
+
+// addSelected records the columns read from picks under roots too.
+func (e *evaluator) addSelected(roots []*model.Node) {
+	seen := map[model.ID]bool{}
+	var visit func(n *model.Node)
+	visit = func(n *model.Node) {
+		if n == nil || seen[n.ID()] {
+			return
+		}
+		seen[n.ID()] = true
+		if n.Op() == model.OpSelectColumn && n.Arg(0).Op() == model.OpPickOneRowPerPatient {
+			id := n.Arg(0).ID()
+			if !slices.Contains(e.selected[id], n.Name()) {
+				e.selected[id] = append(e.selected[id], n.Name())
+				sort.Strings(e.selected[id])
+			}
+		}
+		for _, a := range n.Args() {
+			visit(a)
+		}
+	}
+	for _, r := range roots {
+		visit(r)
 	}
 }
 
