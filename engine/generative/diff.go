@@ -1,11 +1,14 @@
 package generative
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/memory"
@@ -23,6 +26,10 @@ type Runner struct {
 	Overflowed int
 	// Outcomes counts the cases by how they were compared.
 	Outcomes map[string]int
+	// MeasureRows counts the measures rows compared.
+	MeasureRows int
+	// MeasuresTime is the time spent checking measures.
+	MeasuresTime time.Duration
 }
 
 // NewRunner opens the DuckDB session.
@@ -50,6 +57,36 @@ func (r *Runner) RunDuckDB(ctx context.Context, ds *model.Dataset, data memory.D
 	return q.Results(ctx, r.sess)
 }
 
+// RunMeasuresDuckDB compiles measures and runs them on the data with the
+// DuckDB engine, returning their raw sums as the reference engine does.
+func (r *Runner) RunMeasuresDuckDB(ctx context.Context, ms []model.Measure, data memory.Data) ([]memory.MeasureRow, error) {
+	q, err := engine.CompileMeasures(ms)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.sess.LoadRows(ctx, tables, data); err != nil {
+		return nil, err
+	}
+	rows, err := q.RunMeasures(ctx, r.sess)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string][]string{}
+	for _, m := range ms {
+		for _, g := range m.GroupBy {
+			groups[m.Name] = append(groups[m.Name], g.Name)
+		}
+	}
+	out := make([]memory.MeasureRow, len(rows))
+	for i, row := range rows {
+		out[i] = memory.MeasureRow{Measure: row.Measure, Start: row.Start, End: row.End, Numerator: row.Numerator, Denominator: row.Denominator}
+		for _, name := range groups[row.Measure] {
+			out[i].Groups = append(out[i].Groups, row.Groups[name])
+		}
+	}
+	return out, nil
+}
+
 // Check runs a case on both engines and describes any disagreement.
 //
 // Runs that succeed must give the same outputs. The reference engine's
@@ -58,12 +95,50 @@ func (r *Runner) RunDuckDB(ctx context.Context, ds *model.Dataset, data memory.D
 // with an error in the data; in between DuckDB may do either, and when it
 // succeeds it must agree with the lazy run. A model the reference engine
 // refuses must be refused by DuckDB with an error that says the same.
+//
+// DuckDB runs the case's definition after a round trip through the JSON
+// wire format (RoundTrip), which must give back the same JSON; the
+// reference engine runs the definition as generated, and the decoded one
+// too, which must give the same results. A model the reference engine
+// refuses may instead be refused by the decoder, with the same error.
+//
+// Measures are compared the same way (checkMeasures).
 func (r *Runner) Check(ctx context.Context, c Case) error {
 	eager, errE := memory.Run(c.Dataset, c.Data, memory.Options{})
-	duck, errD := r.RunDuckDB(ctx, c.Dataset, c.Data)
 	var dataErr *memory.Error
+	refused := errE != nil && !errors.As(errE, &dataErr)
+	back, errRT := RoundTrip(&model.Definition{Dataset: c.Dataset, Measures: c.Measures})
+	if errRT != nil {
+		// A variable named twice cannot be written in JSON (a dict): the
+		// decoder says so in its own words.
+		sameRefusal := refused && (strings.Contains(errRT.Error(), errE.Error()) ||
+			strings.Contains(errE.Error(), "already set") && strings.Contains(errRT.Error(), "appears twice"))
+		if !sameRefusal {
+			return fmt.Errorf("JSON round trip: %w", errRT)
+		}
+		// The decoder refuses the dataset as the reference engine does:
+		// the measures make the trip alone.
+		if c.Measures != nil {
+			if back, errRT = RoundTrip(&model.Definition{Measures: c.Measures}); errRT != nil {
+				return fmt.Errorf("JSON round trip of the measures: %w", errRT)
+			}
+		}
+	}
+	if c.Measures != nil {
+		start := time.Now()
+		err := r.checkMeasures(ctx, c.Measures, back.Measures, c.Data)
+		r.MeasuresTime += time.Since(start)
+		if err != nil {
+			return fmt.Errorf("measures: %w", err)
+		}
+	}
+	ds := c.Dataset
+	if back != nil && back.Dataset != nil {
+		ds = back.Dataset
+	}
+	duck, errD := r.RunDuckDB(ctx, ds, c.Data)
 	switch {
-	case errE != nil && !errors.As(errE, &dataErr):
+	case refused:
 		r.Outcomes["refused"]++
 		if errD == nil || !strings.Contains(errD.Error(), errE.Error()) {
 			return fmt.Errorf("the reference engine refuses the model (%v) but DuckDB gives %v", errE, errOrOK(errD))
@@ -71,6 +146,13 @@ func (r *Runner) Check(ctx context.Context, c Case) error {
 		return nil
 	case errE == nil:
 		r.Outcomes["results"]++
+		decoded, err := memory.Run(ds, c.Data, memory.Options{})
+		if err != nil {
+			return fmt.Errorf("the reference engine fails on the decoded model: %v", err)
+		}
+		if err := compareResults(eager, decoded); err != nil {
+			return fmt.Errorf("the reference engine on the decoded model: %w", err)
+		}
 		if errD != nil {
 			return fmt.Errorf("DuckDB fails: %v", errD)
 		}
@@ -187,4 +269,176 @@ func show1(v any) string {
 		}
 	}
 	return fmt.Sprint(v)
+}
+
+// checkMeasures compares measures on both engines: the reference engine
+// runs them as generated, DuckDB after the JSON round trip (decoded). The
+// raw sums must agree; errors in the data are bounded as Check says.
+func (r *Runner) checkMeasures(ctx context.Context, ms, decoded []model.Measure, data memory.Data) error {
+	eager, errE := memory.RunMeasures(ms, data, memory.Options{})
+	duck, errD := r.RunMeasuresDuckDB(ctx, decoded, data)
+	var dataErr *memory.Error
+	switch {
+	case errE != nil && !errors.As(errE, &dataErr):
+		r.Outcomes["measures: refused"]++
+		if errD == nil || !strings.Contains(errD.Error(), errE.Error()) {
+			return fmt.Errorf("the reference engine refuses the measures (%v) but DuckDB gives %v", errE, errOrOK(errD))
+		}
+		return nil
+	case errE == nil:
+		r.Outcomes["measures: results"]++
+		if errD != nil {
+			if IsDataError(errD) && failsOnEveryInterval(ms, data) {
+				// Known: the compiled query evaluates every numerator and
+				// group on the intervals of every measure (ehrQL on the
+				// measure's own), and fails on a value ehrQL never computes.
+				r.Outcomes["measures: DuckDB fails on another measure's interval"]++
+				return nil
+			}
+			return fmt.Errorf("DuckDB fails: %v", errD)
+		}
+		return r.compareMeasures(eager, duck)
+	}
+	r.Outcomes["measures: error in the data"]++
+	if errD != nil {
+		if !IsDataError(errD) {
+			return fmt.Errorf("DuckDB fails (%v) where the reference engine fails with %v", errD, errE)
+		}
+		return nil
+	}
+	lazy, errL := memory.RunMeasures(ms, data, memory.Options{Lazy: true})
+	if errors.As(errL, &dataErr) && dataErr.Err.Kind == model.ErrOverflow {
+		r.Overflowed++
+		return nil
+	}
+	if errL != nil {
+		return fmt.Errorf("the reference engine fails even lazily (%v) but DuckDB succeeds", errL)
+	}
+	return r.compareMeasures(lazy, duck)
+}
+
+// failsOnEveryInterval reports whether the reference engine fails on an
+// error in the data when every measure is evaluated on the intervals of
+// all measures, as the compiled query evaluates them.
+func failsOnEveryInterval(ms []model.Measure, data memory.Data) bool {
+	var all [][2]model.CivilDate
+	for _, m := range ms {
+		for _, iv := range m.Intervals {
+			if !slices.Contains(all, iv) {
+				all = append(all, iv)
+			}
+		}
+	}
+	wide := slices.Clone(ms)
+	for i := range wide {
+		wide[i].Intervals = all
+	}
+	_, err := memory.RunMeasures(wide, data, memory.Options{})
+	var dataErr *memory.Error
+	return errors.As(err, &dataErr)
+}
+
+// compareMeasures compares measures rows and counts them.
+func (r *Runner) compareMeasures(want, got []memory.MeasureRow) error {
+	r.MeasureRows += len(want)
+	return compareMeasures(want, got)
+}
+
+// compareMeasures describes the first difference between two runs'
+// measures rows, taken in order of measure, interval and groups.
+func compareMeasures(want, got []memory.MeasureRow) error {
+	want, got = slices.Clone(want), slices.Clone(got)
+	slices.SortStableFunc(want, compareMeasureRows)
+	slices.SortStableFunc(got, compareMeasureRows)
+	for i := 0; i < len(want) || i < len(got); i++ {
+		switch {
+		case i >= len(got):
+			return fmt.Errorf("row %d missing: want %s", i, showMeasureRow(want[i]))
+		case i >= len(want):
+			return fmt.Errorf("unexpected row %d: %s", i, showMeasureRow(got[i]))
+		}
+		w, g := want[i], got[i]
+		same := w.Measure == g.Measure && w.Start == g.Start && w.End == g.End &&
+			w.Numerator == g.Numerator && w.Denominator == g.Denominator && len(w.Groups) == len(g.Groups)
+		for j := 0; same && j < len(w.Groups); j++ {
+			same = sameValue(w.Groups[j], g.Groups[j])
+		}
+		if !same {
+			return fmt.Errorf("row %d: DuckDB gives %s, the reference engine %s", i, showMeasureRow(g), showMeasureRow(w))
+		}
+	}
+	return nil
+}
+
+func compareMeasureRows(a, b memory.MeasureRow) int {
+	if c := strings.Compare(a.Measure, b.Measure); c != 0 {
+		return c
+	}
+	if c := a.Start.DaysSince(b.Start); c != 0 {
+		return c
+	}
+	if c := a.End.DaysSince(b.End); c != 0 {
+		return c
+	}
+	for i := 0; i < len(a.Groups) && i < len(b.Groups); i++ {
+		if c := compareGroupValues(a.Groups[i], b.Groups[i]); c != 0 {
+			return c
+		}
+	}
+	return len(a.Groups) - len(b.Groups)
+}
+
+// compareGroupValues orders group values: NULL first, NaN after every
+// other float, -0.0 with 0.0.
+func compareGroupValues(x, y any) int {
+	if x == nil || y == nil {
+		switch {
+		case x == nil && y == nil:
+			return 0
+		case x == nil:
+			return -1
+		}
+		return 1
+	}
+	if tx, ty := fmt.Sprintf("%T", x), fmt.Sprintf("%T", y); tx != ty {
+		return strings.Compare(tx, ty)
+	}
+	switch a := x.(type) {
+	case bool:
+		b, _ := y.(bool)
+		switch {
+		case a == b:
+			return 0
+		case !a:
+			return -1
+		}
+		return 1
+	case int64:
+		b, _ := y.(int64)
+		return cmp.Compare(a, b)
+	case float64:
+		b, _ := y.(float64)
+		if math.IsNaN(a) || math.IsNaN(b) {
+			return cmp.Compare(boolInt(math.IsNaN(a)), boolInt(math.IsNaN(b)))
+		}
+		return cmp.Compare(a, b)
+	case string:
+		b, _ := y.(string)
+		return strings.Compare(a, b)
+	case model.CivilDate:
+		b, _ := y.(model.CivilDate)
+		return a.DaysSince(b)
+	}
+	return strings.Compare(fmt.Sprint(x), fmt.Sprint(y))
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func showMeasureRow(r memory.MeasureRow) string {
+	return fmt.Sprintf("%s %s..%s %d/%d %s", r.Measure, r.Start, r.End, r.Numerator, r.Denominator, show(r.Groups))
 }

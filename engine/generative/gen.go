@@ -2,6 +2,12 @@
 // (engine/memory) on random, type-correct query models over random tables,
 // as ehrQL tests its engines (tests/generative).
 //
+// A model is a dataset and, one time in three, measures over the same
+// data, whose raw sums (before disclosure control) are compared. Every
+// model makes a round trip through the JSON wire format first: encoded
+// and decoded, it must encode to the same JSON, and DuckDB runs the
+// decoded model while the reference engine runs the one generated.
+//
 // Outputs are compared exactly, picks included: a sort decides a pick only
 // up to ties, but both engines, as ehrQL does (rewrite_sorts), break ties
 // by the columns read from the pick, so the values picked are determined.
@@ -65,13 +71,18 @@ type gen struct {
 	depth  int
 	// maxDepth bounds the nesting of series, 3 to 5.
 	maxDepth int
+	// params says whether series may read the measures' interval
+	// parameters (while measures are made).
+	params bool
 }
 
-// Case is one generated test case: a dataset and its data.
+// Case is one generated test case: a dataset, sometimes measures, and
+// their data.
 type Case struct {
-	Seed    uint64
-	Dataset *model.Dataset
-	Data    memory.Data
+	Seed     uint64
+	Dataset  *model.Dataset
+	Measures []model.Measure // nil in most cases
+	Data     memory.Data
 }
 
 // Generate makes the case for a seed.
@@ -90,6 +101,9 @@ func Generate(seed uint64) (c Case, err error) {
 	c.Dataset = g.dataset()
 	if g.chance(20) {
 		g.spoil(c.Dataset)
+	}
+	if g.chance(3) {
+		c.Measures = g.measures()
 	}
 	return c, nil
 }
@@ -321,6 +335,9 @@ func (g *gen) frame() *model.Node {
 		return pick(g, g.frames)
 	}
 	f := must(model.SelectTable(pick(g, []*model.Table{tableE0, tableE1})))
+	if g.params && g.chance(2) {
+		f = g.during(f)
+	}
 	ancestors := []*model.Node{f}
 	for range g.r.IntN(3) {
 		var cond *model.Node
@@ -414,6 +431,9 @@ func (g *gen) patientSeries(t model.Type) *model.Node {
 func (g *gen) patientLeaf(t model.Type) *model.Node {
 	switch g.r.IntN(5) {
 	case 0:
+		if g.params && t == model.Date && !g.chance(3) {
+			return g.parameter()
+		}
 		return model.MustValue(g.literal(t))
 	case 1:
 		if g.inline != nil {

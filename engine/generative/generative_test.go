@@ -46,8 +46,8 @@ func TestGenerative(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d models in %s: %v (%d not compared: an int overflow in the reference engine only)",
-		*models, time.Since(start).Round(time.Millisecond), r.Outcomes, r.Overflowed)
+	t.Logf("%d models in %s: %v (%d not compared: an int overflow in the reference engine only; %d measures rows compared in %s)",
+		*models, time.Since(start).Round(time.Millisecond), r.Outcomes, r.Overflowed, r.MeasureRows, r.MeasuresTime.Round(time.Millisecond))
 }
 
 // describe renders a case for a failure report: the dataset's nodes and
@@ -71,6 +71,8 @@ func describe(c Case) string {
 			s = n.Table().Name
 		case model.OpSelectColumn:
 			s = render(n.Arg(0)) + "." + n.Name()
+		case model.OpParameter:
+			s = n.Name()
 		default:
 			var args []string
 			for _, a := range n.Args() {
@@ -96,6 +98,15 @@ func describe(c Case) string {
 	}
 	for _, e := range ds.Events {
 		fmt.Fprintf(&b, "event table %s = %s\n", e.Name, render(e.Frame))
+	}
+	for _, m := range c.Measures {
+		fmt.Fprintf(&b, "measure %s: numerator = %s, denominator = %s, intervals %v\n", m.Name, render(m.Numerator), render(m.Denominator), m.Intervals)
+		for _, g := range m.GroupBy {
+			fmt.Fprintf(&b, "  group %s = %s\n", g.Name, render(g.Series))
+		}
+	}
+	if js, err := model.Encode(&model.Definition{Dataset: c.Dataset, Measures: c.Measures}); err == nil {
+		fmt.Fprintf(&b, "JSON: %s\n", js)
 	}
 	tables := make([]string, 0, len(c.Data))
 	for n := range c.Data {

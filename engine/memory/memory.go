@@ -9,6 +9,8 @@
 // error anywhere (a date out of range, an int overflow) fails the run. With
 // Options.Lazy it evaluates only what the results need: that run errs only
 // where every engine must.
+//
+// RunMeasures evaluates measures the same way, an interval at a time.
 package memory
 
 import (
@@ -50,7 +52,8 @@ type Results struct {
 type Options struct {
 	// Lazy evaluates only the values the results need (Case branches not
 	// taken, And/Or operands not needed and patients outside the
-	// population are skipped).
+	// population are skipped, and so are patients in no table the
+	// population reads).
 	Lazy bool
 }
 
@@ -76,7 +79,18 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 			return nil, err
 		}
 	}
+	return evaluate(ds, data, opts, nil)
+}
+
+// evaluate evaluates a dataset already checked. Ties in picks are broken
+// by the columns read from them in the dataset and in others (the other
+// series of the same query).
+func evaluate(ds *model.Dataset, data Data, opts Options, others []*model.Node) (res *Results, err error) {
 	e, ids := newEvaluator(data, ds.Roots(), opts.Lazy)
+	e.addSelected(others)
+	if e.lazy {
+		ids = e.candidates(ds.Population, ids)
+	}
 
 	defer func() {
 		if r := recover(); r != nil {
@@ -133,6 +147,27 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 		res.Events = append(res.Events, e.eventTable(ev, ids, included))
 	}
 	return res, nil
+}
+
+// candidates keeps the patients in some table the population reads. For
+// anyone else the population has its value for a patient with no data,
+// which is not true (ehrQL's population rule), so a lazy run need not
+// evaluate them, and the compiled SQL does not.
+func (e *evaluator) candidates(pop *model.Node, ids []int64) []int64 {
+	in := map[int64]bool{}
+	for _, n := range postOrder(pop) {
+		switch n.Op() {
+		case model.OpSelectTable, model.OpSelectPatientTable:
+			for id := range e.rowsOf[n.Table().Name] {
+				in[id] = true
+			}
+		case model.OpInlinePatientTable:
+			for id := range e.inline[n.ID()] {
+				in[id] = true
+			}
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return !in[id] })
 }
 
 func variableSeries(ds *model.Dataset) []*model.Node {
@@ -298,6 +333,31 @@ func (e *evaluator) walk(roots []*model.Node, patients map[int64]bool) {
 			e.selected[id] = append(e.selected[id], name)
 		}
 		sort.Strings(e.selected[id])
+	}
+}
+
+// addSelected records the columns read from picks under roots too.
+func (e *evaluator) addSelected(roots []*model.Node) {
+	seen := map[model.ID]bool{}
+	var visit func(n *model.Node)
+	visit = func(n *model.Node) {
+		if n == nil || seen[n.ID()] {
+			return
+		}
+		seen[n.ID()] = true
+		if n.Op() == model.OpSelectColumn && n.Arg(0).Op() == model.OpPickOneRowPerPatient {
+			id := n.Arg(0).ID()
+			if !slices.Contains(e.selected[id], n.Name()) {
+				e.selected[id] = append(e.selected[id], n.Name())
+				sort.Strings(e.selected[id])
+			}
+		}
+		for _, a := range n.Args() {
+			visit(a)
+		}
+	}
+	for _, r := range roots {
+		visit(r)
 	}
 }
 

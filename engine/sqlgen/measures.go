@@ -264,7 +264,9 @@ func (c *compiler) measureCandidates(dens []*model.Node) (*scope, string, error)
 		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
 	}
 	if len(parts) == 0 {
-		return nil, "", fmt.Errorf("the measures' denominators do not read any table")
+		// Denominators that read no table count nobody, as a dataset's
+		// population that reads no table selects nobody.
+		parts = append(parts, "SELECT CAST(NULL AS BIGINT) AS patient_id WHERE FALSE")
 	}
 	c.ctes = append(c.ctes, "population AS (\n  "+strings.Join(parts, "\n  UNION\n  ")+"\n)")
 	c.plan = append(c.plan, "population: the candidates are the patients in any table the denominators read, for every interval")
