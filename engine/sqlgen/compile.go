@@ -54,6 +54,9 @@ type compiler struct {
 	inWhere bool
 	// boundVars counts the variables operands are bound to (bindOperands).
 	boundVars int
+	// keepConditions, while set, makes a per-interval scan check all its
+	// conditions on its rows (no masked aggregation; see mayRaise).
+	keepConditions bool
 	// intervals are the measures' intervals (none for a dataset), and
 	// calendars the calendar tables declared, by their bounds.
 	intervals [][2]model.CivilDate
@@ -823,7 +826,7 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 	if perInterval {
 		s.iv = "iv"
 		cal = c.planCalendar(f.conditions)
-		if c.restrict == "" {
+		if c.restrict == "" && !c.keepConditions {
 			mask = c.maskConditions(f.conditions)
 		}
 	}
@@ -1032,6 +1035,8 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
 	if per {
 		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
 	}
+	c.keepConditions = per && c.mayRaise(frame, n)
+	defer func() { c.keepConditions = false }()
 	if n.Op() == model.OpCountEpisodes {
 		body, err = c.eventQuery(frame, per, func(s *scope) (string, string, error) {
 			d, err := c.expr(src, s)
@@ -1083,6 +1088,8 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
 	}
 	cols := map[model.ID]string{}
+	c.keepConditions = per && c.mayRaise(g.frame, g.members...)
+	defer func() { c.keepConditions = false }()
 	body, err := c.eventQuery(g.frame, per, func(s *scope) (string, string, error) {
 		var sel []string
 		seen := map[model.ID]bool{}

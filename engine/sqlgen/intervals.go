@@ -219,6 +219,44 @@ func (c *compiler) maskConditions(conds []*model.Node) map[int]bool {
 	return mask
 }
 
+// mayRaise reports whether computing the members on rows that a masked
+// condition of frame would have removed could fail where ehrQL does not:
+// they use a function that raises on some values (date arithmetic,
+// overflowing arithmetic) or a sum (which overflows). The masked
+// conditions themselves are checked on the scan's pairs only, so they do
+// not count. Such members keep their conditions in the scan.
+func (c *compiler) mayRaise(frame *model.Node, members ...*model.Node) bool {
+	skip := map[model.ID]bool{}
+	if f, err := flattenFrame(frame); err == nil {
+		for i := range c.maskConditions(f.conditions) {
+			skip[f.conditions[i].ID()] = true
+		}
+	}
+	seen := map[model.ID]bool{}
+	var walk func(n *model.Node) bool
+	walk = func(n *model.Node) bool {
+		if n == nil || seen[n.ID()] || skip[n.ID()] {
+			return false
+		}
+		seen[n.ID()] = true
+		if n.Op().Raises() != "" || n.Op() == model.OpSum {
+			return true
+		}
+		for _, a := range n.Args() {
+			if walk(a) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range members {
+		if walk(m) {
+			return true
+		}
+	}
+	return false
+}
+
 // maskedAggregation finishes a grouped per-interval scan whose patient-level
 // per-interval conditions were left out: the scan becomes a CTE of its own
 // (raw), the conditions are compiled for raw's (patient, interval) pairs
