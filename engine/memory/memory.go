@@ -86,8 +86,7 @@ func Run(ds *model.Dataset, data Data, opts Options) (res *Results, err error) {
 // by the columns read from them in the dataset and in others (the other
 // series of the same query).
 func evaluate(ds *model.Dataset, data Data, opts Options, others []*model.Node) (res *Results, err error) {
-	e, ids := newEvaluator(data, ds.Roots(), opts.Lazy)
-	e.addSelected(others)
+	e, ids := newEvaluator(data, ds.Roots(), opts.Lazy, others...)
 	if e.lazy {
 		ids = e.candidates(ds.Population, ids)
 	}
@@ -238,9 +237,11 @@ func noParameters(n *model.Node) error {
 
 // newEvaluator indexes the data for evaluating roots and returns the
 // patients to evaluate: everyone in the data or in an inline table, in
-// order.
-func newEvaluator(data Data, roots []*model.Node, lazy bool) (*evaluator, []int64) {
-	e := &evaluator{data: data, lazy: lazy, rowsOf: map[string]map[int64][]int{}, selected: map[model.ID][]string{}}
+// order. Ties in picks are broken by the columns read from them under
+// roots and others.
+func newEvaluator(data Data, roots []*model.Node, lazy bool, others ...*model.Node) (*evaluator, []int64) {
+	e := &evaluator{data: data, lazy: lazy, rowsOf: map[string]map[int64][]int{},
+		selected: model.PickedColumns(append(slices.Clip(roots), others...)...)}
 	patients := map[int64]bool{}
 	for name, rows := range data {
 		byPatient := map[int64][]int{}
@@ -268,7 +269,7 @@ type evaluator struct {
 	// rowsOf indexes each table's rows by patient.
 	rowsOf map[string]map[int64][]int
 	// selected lists, for each pick, the columns read from it anywhere in
-	// the dataset, by name: ehrQL sorts by them, after the frame's own
+	// the query (model.PickedColumns), by name: ehrQL sorts by them, after the frame's own
 	// sort keys, so that the values picked do not depend on row order.
 	selected map[model.ID][]string
 	// inline holds the rows of inline patient tables.
@@ -287,27 +288,12 @@ type valueKey struct {
 	row int
 }
 
-// walk records the columns read from each pick and the inline tables'
-// rows (whose patients join the patients evaluated).
+// walk records the inline tables' rows (whose patients join the patients
+// evaluated).
 func (e *evaluator) walk(roots []*model.Node, patients map[int64]bool) {
 	e.inline = map[model.ID]map[int64]map[string]any{}
-	seen := map[model.ID]bool{}
-	sel := map[model.ID]map[string]bool{}
-	var visit func(n *model.Node)
-	visit = func(n *model.Node) {
-		if n == nil || seen[n.ID()] {
-			return
-		}
-		seen[n.ID()] = true
-		switch n.Op() {
-		case model.OpSelectColumn:
-			if src := n.Arg(0); src.Op() == model.OpPickOneRowPerPatient {
-				if sel[src.ID()] == nil {
-					sel[src.ID()] = map[string]bool{}
-				}
-				sel[src.ID()][n.Name()] = true
-			}
-		case model.OpInlinePatientTable:
+	model.Walk(func(n *model.Node) bool {
+		if n.Op() == model.OpInlinePatientTable {
 			rows := map[int64]map[string]any{}
 			cols := n.Table().Columns
 			for _, r := range n.Rows() {
@@ -321,44 +307,8 @@ func (e *evaluator) walk(roots []*model.Node, patients map[int64]bool) {
 			}
 			e.inline[n.ID()] = rows
 		}
-		for _, a := range n.Args() {
-			visit(a)
-		}
-	}
-	for _, r := range roots {
-		visit(r)
-	}
-	for id, names := range sel {
-		for name := range names {
-			e.selected[id] = append(e.selected[id], name)
-		}
-		sort.Strings(e.selected[id])
-	}
-}
-
-// addSelected records the columns read from picks under roots too.
-func (e *evaluator) addSelected(roots []*model.Node) {
-	seen := map[model.ID]bool{}
-	var visit func(n *model.Node)
-	visit = func(n *model.Node) {
-		if n == nil || seen[n.ID()] {
-			return
-		}
-		seen[n.ID()] = true
-		if n.Op() == model.OpSelectColumn && n.Arg(0).Op() == model.OpPickOneRowPerPatient {
-			id := n.Arg(0).ID()
-			if !slices.Contains(e.selected[id], n.Name()) {
-				e.selected[id] = append(e.selected[id], n.Name())
-				sort.Strings(e.selected[id])
-			}
-		}
-		for _, a := range n.Args() {
-			visit(a)
-		}
-	}
-	for _, r := range roots {
-		visit(r)
-	}
+		return true
+	}, roots...)
 }
 
 func (e *evaluator) startPatient(id int64) {

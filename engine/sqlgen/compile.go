@@ -24,6 +24,8 @@ func (e *UnsupportedError) Error() string { return "not supported: " + e.What }
 type compiler struct {
 	ctes     []string
 	cteNames map[model.ID]string // patient-level relations already defined
+	// selected lists the columns read from each pick, by which ties in its
+	// sort are broken (model.PickedColumns).
 	selected map[model.ID][]string
 	tables   map[string]*model.Table // table name -> table, every table the query reads
 	next     int
@@ -174,7 +176,7 @@ func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler
 	allowParams := intervals != nil
 	c := &compiler{
 		cteNames:    map[model.ID]string{},
-		selected:    map[model.ID][]string{},
+		selected:    model.PickedColumns(roots...),
 		tables:      map[string]*model.Table{},
 		perInterval: map[model.ID]bool{},
 		aggGroup:    map[model.ID]*aggGroup{},
@@ -186,10 +188,7 @@ func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler
 	}
 	var aggs, picks []*model.Node
 	var rewritten [][2]*model.Node // (new node, the node it stands for)
-	// Record which columns are selected from each picked row anywhere in the
-	// query: ehrQL breaks sort ties by them (rewrite_sorts).
 	seen := map[model.ID]bool{}
-	sel := map[model.ID]map[string]bool{}
 	var walk func(n *model.Node) error
 	walk = func(n *model.Node) error {
 		if n == nil || seen[n.ID()] {
@@ -203,13 +202,6 @@ func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler
 				return fmt.Errorf("the definition uses two different tables named %q (%s and %s)", t.Name, describeTable(prev), describeTable(t))
 			}
 			c.tables[t.Name] = t
-		case model.OpSelectColumn:
-			if src := n.Arg(0); src.Op() == model.OpPickOneRowPerPatient {
-				if sel[src.ID()] == nil {
-					sel[src.ID()] = map[string]bool{}
-				}
-				sel[src.ID()][n.Name()] = true
-			}
 		case model.OpExists, model.OpCount, model.OpCountDistinct, model.OpMin, model.OpMax,
 			model.OpSum, model.OpMean, model.OpCombineAsSet:
 			if n.Arg(0).ManyRowsPerPatient() {
@@ -251,7 +243,7 @@ func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler
 		c.perInterval[r[0].ID()] = c.perInterval[r[1].ID()]
 	}
 	for _, p := range picks {
-		if len(sel[p.ID()]) > 0 {
+		if len(c.selected[p.ID()]) > 0 {
 			aggs = append(aggs, p)
 		}
 	}
@@ -305,12 +297,6 @@ func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler
 			g.rows = append(g.rows, m.rows)
 			c.aggGroup[m.n.ID()] = g
 		}
-	}
-	for id, names := range sel {
-		for name := range names {
-			c.selected[id] = append(c.selected[id], name)
-		}
-		sort.Strings(c.selected[id])
 	}
 	return c, nil
 }
@@ -1278,25 +1264,14 @@ func (c *compiler) aggregateExpr(n *model.Node, s *scope, filter string) (string
 // TableNodes returns the distinct table nodes (SelectTable, SelectPatientTable,
 // InlinePatientTable) the roots read, in name order.
 func TableNodes(roots ...*model.Node) []*model.Node {
-	seen := map[model.ID]bool{}
 	found := map[string]*model.Node{}
-	var walk func(n *model.Node)
-	walk = func(n *model.Node) {
-		if n == nil || seen[n.ID()] {
-			return
-		}
-		seen[n.ID()] = true
+	model.Walk(func(n *model.Node) bool {
 		switch n.Op() {
 		case model.OpSelectTable, model.OpSelectPatientTable, model.OpInlinePatientTable:
 			found[n.Table().Name] = n
 		}
-		for _, a := range n.Args() {
-			walk(a)
-		}
-	}
-	for _, r := range roots {
-		walk(r)
-	}
+		return true
+	}, roots...)
 	names := make([]string, 0, len(found))
 	for name := range found {
 		names = append(names, name)

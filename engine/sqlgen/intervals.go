@@ -232,29 +232,15 @@ func (c *compiler) mayRaise(frame *model.Node, members ...*model.Node) bool {
 			skip[f.conditions[i].ID()] = true
 		}
 	}
-	seen := map[model.ID]bool{}
-	var walk func(n *model.Node) bool
-	walk = func(n *model.Node) bool {
-		if n == nil || seen[n.ID()] || skip[n.ID()] {
+	raises := false
+	model.Walk(func(n *model.Node) bool {
+		if skip[n.ID()] || raises {
 			return false
 		}
-		seen[n.ID()] = true
-		if n.Op().Raises() != "" || n.Op() == model.OpSum {
-			return true
-		}
-		for _, a := range n.Args() {
-			if walk(a) {
-				return true
-			}
-		}
-		return false
-	}
-	for _, m := range members {
-		if walk(m) {
-			return true
-		}
-	}
-	return false
+		raises = n.Op().Raises() != "" || n.Op() == model.OpSum
+		return !raises
+	}, members...)
+	return raises
 }
 
 // maskedAggregation finishes a grouped per-interval scan whose patient-level
