@@ -22,20 +22,7 @@ func TestConstantDenominator(t *testing.T) {
 	} {
 		ms := []model.Measure{{Name: "m", Numerator: must(model.Aggregate(model.OpExists, p)), Denominator: den, Intervals: [][2]model.CivilDate{iv}}}
 		data := memory.Data{"p0": {{PatientID: 1, Values: map[string]any{"i1": int64(1)}}}}
-		ref, err := memory.RunMeasures(ms, data, memory.Options{})
-		if err != nil || len(ref) != 0 {
-			t.Errorf("reference engine: %v, %v; want no rows", ref, err)
-		}
-		ctx := context.Background()
-		r, err := NewRunner(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		duck, err := r.RunMeasuresDuckDB(ctx, ms, data)
-		if err != nil || len(duck) != 0 {
-			t.Errorf("DuckDB: %v, %v; want no rows", duck, err)
-		}
+		checkMeasures(t, ms, data, nil) // no rows
 	}
 }
 
@@ -75,26 +62,7 @@ func TestMeasuresOnBothEngines(t *testing.T) {
 		{Measure: "events", Start: jan[0], End: jan[1], Numerator: 3, Denominator: 2, Groups: []any{0.0}},
 		{Measure: "events", Start: feb[0], End: feb[1], Numerator: 3, Denominator: 2, Groups: []any{math.NaN()}},
 	}
-	ref, err := memory.RunMeasures(ms, data, memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := compareMeasures(want, ref); err != nil {
-		t.Errorf("reference engine: %v", err)
-	}
-	ctx := context.Background()
-	r, err := NewRunner(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	duck, err := r.RunMeasuresDuckDB(ctx, ms, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := compareMeasures(want, duck); err != nil {
-		t.Errorf("DuckDB: %v", err)
-	}
+	checkMeasures(t, ms, data, want)
 }
 
 // TestCompareMeasures: the comparison takes rows in any order, NaN groups
@@ -186,26 +154,7 @@ func TestNumeratorOnlyOnItsIntervals(t *testing.T) {
 		{Measure: "a", Start: y2019[0], End: y2019[1], Numerator: 1, Denominator: 1},
 		{Measure: "b", Start: y2020[0], End: y2020[1], Numerator: 1, Denominator: 1},
 	}
-	ref, err := memory.RunMeasures(ms, data, memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := compareMeasures(want, ref); err != nil {
-		t.Errorf("reference engine: %v", err)
-	}
-	ctx := context.Background()
-	r, err := NewRunner(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	duck, err := r.RunMeasuresDuckDB(ctx, ms, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := compareMeasures(want, duck); err != nil {
-		t.Errorf("DuckDB: %v", err)
-	}
+	checkMeasures(t, ms, data, want)
 }
 
 // TestMaskedConditionDoesNotRaise: a per-interval frame whose patient
@@ -233,9 +182,16 @@ func TestMaskedConditionDoesNotRaise(t *testing.T) {
 			{PatientID: 2, Values: map[string]any{"d1": date("2020-05-01"), "i1": int64(math.MaxInt64)}}},
 	}
 	want := []memory.MeasureRow{{Measure: "m", Start: iv[0], End: iv[1], Numerator: 1, Denominator: 10}}
+	checkMeasures(t, ms, data, want)
+}
+
+// checkMeasures runs the measures on the reference engine and on DuckDB and
+// requires each to give exactly want.
+func checkMeasures(t *testing.T, ms []model.Measure, data memory.Data, want []memory.MeasureRow) {
+	t.Helper()
 	ref, err := memory.RunMeasures(ms, data, memory.Options{})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("reference engine: %v", err)
 	}
 	if err := compareMeasures(want, ref); err != nil {
 		t.Errorf("reference engine: %v", err)
