@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-
-	"github.com/ehrql-go/ehrql/engine/output"
 )
 
 // discard is an output.Writer that keeps nothing.
@@ -21,25 +19,13 @@ func (discard) Abort()                        {}
 // bench/RESULTS.md).
 func BenchmarkStream(b *testing.B) {
 	ctx := context.Background()
-	s, err := OpenEmpty(ctx, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := emptySession(b)
 	const query = `SELECT range AS patient_id, range % 3 = 0 AS b,
   CASE WHEN range % 5 = 0 THEN NULL ELSE range * 7 END AS i, CAST(range AS DOUBLE) * 1.5 AS f,
   'code' || (range % 1000) AS s, DATE '2020-01-01' + CAST(range % 1000 AS INTEGER) AS d
 FROM range(0, 500000)`
-	cols := []output.Column{
-		{Name: "patient_id", Kind: output.Int},
-		{Name: "b", Kind: output.Bool, Nullable: true},
-		{Name: "i", Kind: output.Int, Nullable: true},
-		{Name: "f", Kind: output.Float, Nullable: true},
-		{Name: "s", Kind: output.Str, Nullable: true},
-		{Name: "d", Kind: output.Date, Nullable: true},
-	}
 	for b.Loop() {
-		n, err := s.stream(ctx, query, cols, discard{})
+		n, err := s.stream(ctx, query, streamCols, discard{})
 		if err != nil || n != 500000 {
 			b.Fatalf("%d rows, %v", n, err)
 		}

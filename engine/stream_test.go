@@ -65,11 +65,7 @@ var streamCols = []output.Column{
 // DuckDB exactly.
 func TestStreamValues(t *testing.T) {
 	ctx := context.Background()
-	s, err := OpenEmpty(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emptySession(t)
 	long := strings.Repeat("é", 40)
 	q := `SELECT * FROM (VALUES
 	(1::BIGINT, TRUE,  -5::BIGINT, 0.5::DOUBLE, 'a'::VARCHAR, DATE '2020-01-31'),
@@ -114,11 +110,7 @@ func TestStreamValues(t *testing.T) {
 // they fall (the validity masks of chunks after the first).
 func TestStreamBatches(t *testing.T) {
 	ctx := context.Background()
-	s, err := OpenEmpty(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emptySession(t)
 	const rows = 150001
 	q := `SELECT range AS patient_id, CASE WHEN range % 7 = 0 THEN NULL ELSE range % 2 = 0 END AS b,
   CASE WHEN range % 3 = 0 THEN NULL ELSE range END AS i, CAST(range AS DOUBLE) / 4 AS f,
@@ -162,13 +154,9 @@ func itoa(x int64) string { return strconv.FormatInt(x, 10) }
 // kind requires fails, naming the column, without showing a value.
 func TestStreamRefusesWrongTypes(t *testing.T) {
 	ctx := context.Background()
-	s, err := OpenEmpty(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emptySession(t)
 	cols := []output.Column{{Name: "patient_id", Kind: output.Int}, {Name: "x", Kind: output.Int, Nullable: true}}
-	_, err = s.stream(ctx, "SELECT 1::BIGINT, 'secret'", cols, &collect{})
+	_, err := s.stream(ctx, "SELECT 1::BIGINT, 'secret'", cols, &collect{})
 	if err == nil || !strings.Contains(err.Error(), "reading column 'x'") || strings.Contains(err.Error(), "secret") {
 		t.Errorf("error = %v", err)
 	}
@@ -182,13 +170,8 @@ func TestStreamRefusesWrongTypes(t *testing.T) {
 // connection (a driver upgrade that moves it fails here first), and
 // anything else is refused rather than guessed at.
 func TestRawConnection(t *testing.T) {
-	ctx := context.Background()
-	s, err := OpenEmpty(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	err = s.conn.Raw(func(dc any) error {
+	s := emptySession(t)
+	err := s.conn.Raw(func(dc any) error {
 		_, err := rawConnection(dc)
 		return err
 	})
@@ -206,14 +189,10 @@ func TestRawConnection(t *testing.T) {
 // TestStreamCancelled: a cancelled context stops the query with the
 // context's error.
 func TestStreamCancelled(t *testing.T) {
-	s, err := OpenEmpty(context.Background(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emptySession(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = s.stream(ctx, "SELECT range FROM range(0, 10)", []output.Column{{Name: "patient_id", Kind: output.Int}}, &collect{})
+	_, err := s.stream(ctx, "SELECT range FROM range(0, 10)", []output.Column{{Name: "patient_id", Kind: output.Int}}, &collect{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error = %v, want context.Canceled", err)
 	}
@@ -224,11 +203,7 @@ func TestStreamCancelled(t *testing.T) {
 // connection closed after it): the interrupt is only ever sent while the
 // query runs.
 func TestStreamCancelNeverLeaksAnInterrupt(t *testing.T) {
-	s, err := OpenEmpty(context.Background(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emptySession(t)
 	// The interrupt is slowed down, so that one sent late would land on
 	// the next query.
 	defer func(f func(mapping.Connection)) { interruptQuery = f }(interruptQuery)
@@ -251,4 +226,16 @@ func TestStreamCancelNeverLeaksAnInterrupt(t *testing.T) {
 		}
 		cancel()
 	}
+}
+
+// emptySession opens a DuckDB session with no tables, closed when the test
+// ends.
+func emptySession(t testing.TB) *Session {
+	t.Helper()
+	s, err := OpenEmpty(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
