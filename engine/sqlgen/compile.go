@@ -56,9 +56,6 @@ type compiler struct {
 	inWhere bool
 	// boundVars counts the variables operands are bound to (bindOperands).
 	boundVars int
-	// keepConditions, while set, makes a per-interval scan check all its
-	// conditions on its rows (no masked aggregation; see mayRaise).
-	keepConditions bool
 	// intervals are the measures' intervals (none for a dataset), and
 	// calendars the calendar tables declared, by their bounds.
 	intervals [][2]model.CivilDate
@@ -799,8 +796,10 @@ func frameOf(n *model.Node) *model.Node {
 // per-interval frame meets the intervals through a calendar where its
 // conditions bound a date by the interval, and a grouped per-interval scan
 // checks its patient-level per-interval conditions after aggregating (see
-// intervals.go); c.scanNote then describes the choice for the plan.
-func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
+// intervals.go) unless the members it computes could raise on the rows
+// those conditions remove (mayRaise); c.scanNote then describes the choice
+// for the plan.
+func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*model.Node, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
 	f, err := flattenFrame(frame)
 	if err != nil {
 		return "", err
@@ -812,7 +811,7 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, build func(s 
 	if perInterval {
 		s.iv = "iv"
 		cal = c.planCalendar(f.conditions)
-		if c.restrict == "" && !c.keepConditions {
+		if c.restrict == "" && !c.mayRaise(frame, members...) {
 			mask = c.maskConditions(f.conditions)
 		}
 	}
@@ -1021,10 +1020,8 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
 	if per {
 		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
 	}
-	c.keepConditions = per && c.mayRaise(frame, n)
-	defer func() { c.keepConditions = false }()
 	if n.Op() == model.OpCountEpisodes {
-		body, err = c.eventQuery(frame, per, func(s *scope) (string, string, error) {
+		body, err = c.eventQuery(frame, per, []*model.Node{n}, func(s *scope) (string, string, error) {
 			d, err := c.expr(src, s)
 			if err != nil {
 				return "", "", err
@@ -1043,7 +1040,7 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
     FROM (%s) WHERE d IS NOT NULL)
   GROUP BY patient_id, iv`, n.Gap(), body)
 	} else {
-		body, err = c.eventQuery(frame, per, func(s *scope) (string, string, error) {
+		body, err = c.eventQuery(frame, per, []*model.Node{n}, func(s *scope) (string, string, error) {
 			agg, err := c.aggregateExpr(n, s, "")
 			if err != nil {
 				return "", "", err
@@ -1074,9 +1071,7 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
 	}
 	cols := map[model.ID]string{}
-	c.keepConditions = per && c.mayRaise(g.frame, g.members...)
-	defer func() { c.keepConditions = false }()
-	body, err := c.eventQuery(g.frame, per, func(s *scope) (string, string, error) {
+	body, err := c.eventQuery(g.frame, per, g.members, func(s *scope) (string, string, error) {
 		var sel []string
 		seen := map[model.ID]bool{}
 		for _, m := range g.members {

@@ -154,7 +154,7 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	}
 	order := []string{"r.patient_id"}
 	c.where = fmt.Sprintf("event table '%s'", ev.Name)
-	rows, err := c.eventQuery(frame, false, func(s *scope) (string, string, error) {
+	rows, err := c.eventQuery(frame, false, nil, func(s *scope) (string, string, error) {
 		sel := []string{"e.patient_id AS patient_id"}
 		for i, k := range f.sortKeys {
 			x, err := c.expr(k, s)

@@ -224,7 +224,7 @@ func (c *compiler) maskConditions(conds []*model.Node) map[int]bool {
 // they use a function that raises on some values (date arithmetic,
 // overflowing arithmetic) or a sum (which overflows). The masked
 // conditions themselves are checked on the scan's pairs only, so they do
-// not count. Such members keep their conditions in the scan.
+// not count. A scan of such members keeps its conditions (eventQuery).
 func (c *compiler) mayRaise(frame *model.Node, members ...*model.Node) bool {
 	skip := map[model.ID]bool{}
 	if f, err := flattenFrame(frame); err == nil {
