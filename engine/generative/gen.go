@@ -343,6 +343,8 @@ func (g *gen) frame() *model.Node {
 		var cond *model.Node
 		if g.chance(4) {
 			cond = g.patientSeries(model.Bool)
+		} else if g.chance(4) {
+			cond = g.codelistTest(pick(g, ancestors))
 		} else {
 			cond = g.eventSeries(model.Bool, pick(g, ancestors))
 		}
@@ -594,6 +596,43 @@ func (g *gen) set(t model.Type) *model.Node {
 		panic(err)
 	}
 	return model.MustValue(s)
+}
+
+// codelistTest tests a string or code column of the frame's rows against a
+// literal set, as codelists are: a few of the values the data holds, and
+// sometimes (to make a large set) values it never holds.
+func (g *gen) codelistTest(f *model.Node) *model.Node {
+	column := pick(g, []string{"s1", "c1"})
+	t := model.Str
+	values := someStrs
+	if column == "c1" {
+		t, values = model.CodeType(codelists.SNOMEDCT), someCodes
+	}
+	var members []model.Literal
+	add := func(v string) {
+		if t.Kind == model.KindCode {
+			l, err := model.CodeLit(t.System, v)
+			if err != nil {
+				panic(err)
+			}
+			members = append(members, l)
+			return
+		}
+		members = append(members, model.StrLit(v))
+	}
+	for range 1 + g.r.IntN(len(values)) {
+		add(pick(g, values))
+	}
+	if g.chance(3) {
+		for i := range 20 {
+			add(fmt.Sprintf("%d%d", 55500+i, i)) // valid SNOMED CT codes, in no data
+		}
+	}
+	set, err := model.SetLit(t, members)
+	if err != nil {
+		panic(err)
+	}
+	return tryFn(model.OpIn, must(model.SelectColumn(f, column)), model.MustValue(set))
 }
 
 // aggregation makes a patient-level aggregation of type t, or nil.

@@ -51,9 +51,8 @@ type compiler struct {
 	// dataset's population first): scans compiled from then on read only
 	// their rows.
 	within string
-	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
-	// turns literal IN lists into hash lookups at the scan itself.
-	inWhere bool
+	// sets are the CTEs declaring large literal sets, by set node.
+	sets map[model.ID]string
 	// boundVars counts the variables operands are bound to (bindOperands).
 	boundVars int
 	// intervals are the measures' intervals (none for a dataset), and
@@ -180,6 +179,7 @@ func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler
 		aggColumn:   map[model.ID]string{},
 		inProgress:  map[*aggGroup]bool{},
 		flagTables:  map[string]*codeFlags{},
+		sets:        map[model.ID]string{},
 		calendars:   map[string]string{},
 		intervals:   intervals,
 	}
@@ -384,6 +384,17 @@ type scope struct {
 	// lookups maps a Case compiled as a lookup to its value expression, so
 	// the lookup table is joined once per scope.
 	lookups map[model.ID]string
+	// ranks gives, by column, the rank of the row's value among the values
+	// a flags table lists (a shared scan's), for picks' integer keys.
+	ranks map[string]rankColumn
+}
+
+// rankColumn is the SQL of a column's rank (from 1, in byte order) among
+// the values of a flags table, and their number.
+type rankColumn struct {
+	expr   string
+	values int
+	sets   map[model.ID]int // the sets whose values the table lists
 }
 
 func newScope(base string) *scope {
@@ -603,6 +614,29 @@ func (c *compiler) inExpr(n *model.Node, s *scope) (string, error) {
 	return "(CASE WHEN isnan(" + lhs + ") THEN FALSE ELSE " + x + " END)", nil
 }
 
+// setCTE returns the CTE declaring a large literal set as one list, its
+// members in order (byte order for strings), declared on first use.
+func (c *compiler) setCTE(set *model.Node) string {
+	if name, ok := c.sets[set.ID()]; ok {
+		return name
+	}
+	var list string
+	if values := sortedStrings(set); values != nil {
+		list = quotedList(values)
+	} else {
+		members := set.Literal().Members()
+		parts := make([]string, len(members))
+		for i, m := range members {
+			parts[i] = literal(m)
+		}
+		list = "[" + strings.Join(parts, ", ") + "]"
+	}
+	name := c.name("codes")
+	c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT %s AS l\n)", name, list))
+	c.sets[set.ID()] = name
+	return name
+}
+
 // inSetExpr compiles In but for NaN.
 func (c *compiler) inSetExpr(n *model.Node, s *scope) (string, error) {
 	lhs, err := c.expr(n.Arg(0), s)
@@ -616,22 +650,16 @@ func (c *compiler) inSetExpr(n *model.Node, s *scope) (string, error) {
 		if len(members) == 0 {
 			return "FALSE", nil
 		}
+		if len(members) >= minSetTable {
+			// A large set (a codelist) is declared once per query, and
+			// membership is a hash lookup wherever the test appears.
+			return "(" + lhs + " IN (SELECT unnest(l) FROM " + c.setCTE(rhs) + "))", nil
+		}
 		parts := make([]string, len(members))
 		for i, m := range members {
 			parts[i] = literal(m)
 		}
-		if len(members) < minSetTable || c.inWhere {
-			return "(" + lhs + " IN (" + strings.Join(parts, ", ") + "))", nil
-		}
-		// A large set (a codelist) becomes a table: membership is then a
-		// hash lookup wherever the test appears, not a chain of comparisons.
-		name, ok := c.cteNames[rhs.ID()]
-		if !ok {
-			name = c.name("codes")
-			c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT * FROM (VALUES (%s)) AS t(k)\n)", name, strings.Join(parts, "), (")))
-			c.cteNames[rhs.ID()] = name
-		}
-		return "(" + lhs + " IN (SELECT k FROM " + name + "))", nil
+		return "(" + lhs + " IN (" + strings.Join(parts, ", ") + "))", nil
 	case model.OpCombineAsSet:
 		set, err := c.aggregate(rhs, s)
 		if err != nil {
@@ -655,6 +683,10 @@ func (c *compiler) column(n *model.Node, s *scope) (string, error) {
 		return "", err
 	}
 	if col, ok := c.aggColumn[src.ID()]; ok {
+		if c.pickIsScalar(src) {
+			// A pick of one column computed in a grouped scan: that column.
+			return alias + "." + col, nil
+		}
 		// A pick computed in a grouped scan: a struct of its columns.
 		field := func(name string) string {
 			return "struct_extract(" + alias + "." + col + ", " + literal(model.StrLit(name)) + ")"
@@ -816,10 +848,7 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*mo
 		}
 	}
 	var where []string
-	saved := c.inWhere
 	compileCond := func(i int, cond *model.Node) error {
-		c.inWhere = true
-		defer func() { c.inWhere = saved }()
 		if mask[i] {
 			w, err := c.restrictedCondition(f, i, s)
 			where = append(where, w)
@@ -846,9 +875,7 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*mo
 			return "", err
 		}
 	}
-	c.inWhere = false
 	sel, tail, err := build(s)
-	c.inWhere = saved
 	if err != nil {
 		return "", err
 	}
@@ -1114,10 +1141,13 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 	return name, nil
 }
 
-// pickExpr computes a picked row as an aggregate: the struct of its
-// selected columns from the row with the largest (last) or smallest (first)
-// sort key, where each key sorts NULL first as ehrQL's do, and the selected
-// columns, alphabetically, break ties.
+// pickExpr computes a picked row as an aggregate: its selected columns
+// from the row with the largest (last) or smallest (first) sort key, where
+// each key sorts NULL first as ehrQL's do, and the selected columns,
+// alphabetically, break ties. The key is one integer when it can be
+// (integerKey), a struct otherwise; the value is the one selected column
+// when there is one (and it is not a float: see signField), a struct of
+// them otherwise (pickIsScalar tells which).
 func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, error) {
 	f, err := flattenFrame(n.Arg(0))
 	if err != nil {
@@ -1130,47 +1160,76 @@ func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, err
 			direct[k.Name()] = true
 		}
 	}
-	var keys []string
-	add := func(x string) {
-		i := len(keys) / 2
-		keys = append(keys, fmt.Sprintf("n%d := (%s IS NOT NULL)", i, x), fmt.Sprintf("k%d := %s", i, x))
+	var parts []keyPart
+	part := func(x string, kind model.Kind, column string) keyPart {
+		if (kind == model.KindStr || kind == model.KindCode) && column != "" {
+			return c.stringPart(f, column, x, s)
+		}
+		return keyPart{expr: x, kind: kind}
 	}
 	for _, k := range f.sortKeys {
 		x, err := c.expr(k, s)
 		if err != nil {
 			return "", err
 		}
-		add(x)
+		column := ""
+		if k.Op() == model.OpSelectColumn && k.Arg(0).ManyRowsPerPatient() {
+			column = k.Name()
+		}
+		parts = append(parts, part(x, k.Type().Kind, column))
 	}
 	for _, col := range cols {
 		if !direct[col] {
-			add(s.base + "." + ident(col))
+			spec, _ := n.Table().Column(col)
+			parts = append(parts, part(s.base+"."+ident(col), spec.Type.Kind, col))
 		}
 	}
-	var fields []string
-	for _, col := range cols {
-		x := s.base + "." + ident(col)
-		fields = append(fields, ident(col)+" := "+x)
-		if isFloatColumn(n, col) {
-			fields = append(fields, ident(signField(col))+" := signbit("+x+")")
+	key := integerKey(parts)
+	if key == "" {
+		var fields []string
+		for i, p := range parts {
+			fields = append(fields, fmt.Sprintf("n%d := (%s IS NOT NULL)", i, p.expr), fmt.Sprintf("k%d := %s", i, p.expr))
 		}
+		if len(fields) == 0 {
+			fields = append(fields, "k := 0")
+		}
+		key = "struct_pack(" + strings.Join(fields, ", ") + ")"
 	}
-	if len(fields) == 0 {
-		fields = append(fields, "present := TRUE")
+	var value string
+	if c.pickIsScalar(n) {
+		value = s.base + "." + ident(cols[0])
+	} else {
+		var fields []string
+		for _, col := range cols {
+			x := s.base + "." + ident(col)
+			fields = append(fields, ident(col)+" := "+x)
+			if isFloatColumn(n, col) {
+				fields = append(fields, ident(signField(col))+" := signbit("+x+")")
+			}
+		}
+		if len(fields) == 0 {
+			fields = append(fields, "present := TRUE")
+		}
+		value = "struct_pack(" + strings.Join(fields, ", ") + ")"
 	}
-	fn := "arg_max"
+	// arg_max_null keeps a NULL value of the row with the largest key, where
+	// arg_max would skip to another row; a struct is never NULL.
+	fn := "arg_max_null"
 	if n.Position() == model.First {
-		fn = "arg_min"
-	}
-	if len(keys) == 0 {
-		keys = append(keys, "k := 0")
+		fn = "arg_min_null"
 	}
 	if filter == "" {
-		return fmt.Sprintf("%s(struct_pack(%s), struct_pack(%s))", fn, strings.Join(fields, ", "), strings.Join(keys, ", ")), nil
+		return fmt.Sprintf("%s(%s, %s)", fn, value, key), nil
 	}
 	// the sort keys are evaluated only on the frame's rows
-	return fmt.Sprintf("%s(struct_pack(%s), CASE WHEN %s THEN struct_pack(%s) END) FILTER (WHERE %s)",
-		fn, strings.Join(fields, ", "), filter, strings.Join(keys, ", "), filter), nil
+	return fmt.Sprintf("%s(%s, CASE WHEN %s THEN %s END) FILTER (WHERE %s)", fn, value, filter, key, filter), nil
+}
+
+// pickIsScalar tells whether a pick's aggregate is its one selected column
+// rather than a struct of its columns.
+func (c *compiler) pickIsScalar(n *model.Node) bool {
+	cols := c.selected[n.ID()]
+	return len(cols) == 1 && !isFloatColumn(n, cols[0])
 }
 
 // DuckDB's aggregates of structs lose the sign of -0.0: a picked float

@@ -58,7 +58,7 @@ func TestPlanChoices(t *testing.T) {
 				"population: the candidates are the patients in any table the population reads",
 				"scan_2: one scan of ev for 4 frames (4 aggregations and picks); 4 codelists on code as flags of codelists_1, an inner join (every frame tests it)",
 			}, 1, []string{
-				"FROM (VALUES ('x1', 1), ('x2', 3), ('x3', 6), ('x4', 4), ('x5', 8)) AS t(k, m0)",
+				"FROM (VALUES ('x1', 1, 1), ('x2', 2, 3), ('x3', 3, 6), ('x4', 4, 4), ('x5', 5, 8)) AS t(k, r, m0)",
 				"COALESCE(cl.f1, FALSE) AS \"frame 1\"", "FILTER (WHERE e.\"frame 1\")", "WHERE (cl.f0)\n      OR (cl.f1)",
 				"JOIN codelists_1 AS cl ON cl.k = e.\"code\""}},
 		{"a frame without a codelist: left join with the flags",
@@ -122,7 +122,7 @@ func TestPlanChoices(t *testing.T) {
 			"population: the candidates are the patients in any table the population reads",
 			"scan_2: one scan of ev for 8 frames (8 aggregations and picks); 8 codelists on code as flags of codelists_1, an inner join (every frame tests it)",
 			"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
-		}, 2, []string{"('y7', 128)", "IN ('y8')"}})
+		}, 2, []string{"('y7', 8, 128)", "IN ('y8')"}})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var vars []model.Variable

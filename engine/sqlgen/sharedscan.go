@@ -41,6 +41,7 @@ type codeFlags struct {
 	// inner: every frame tests the column, so rows with no flag set are
 	// dropped by the join itself.
 	inner bool
+	codes int // the number of distinct codes in the table
 }
 
 func planCodeFlags(frames []sharedFrame) *codeFlags {
@@ -88,36 +89,41 @@ func (cf *codeFlags) collect(conditions []*model.Node) {
 const flagsPerMask = 62
 
 // table renders the flags table: one row per code, in code order, with the
-// code and its codelists as bits of BIGINT masks (so a code is written once
-// however many lists it is in), and the flags f0, f1, ... read from them.
+// code, its rank in that order (r, from 1: picks' integer keys) and its
+// codelists as bits of BIGINT masks (so a code is written once however many
+// lists it is in), and the flags f0, f1, ... read from them.
 func (cf *codeFlags) table() string {
 	masks := (len(cf.sets) + flagsPerMask - 1) / flagsPerMask
 	bits := map[string][]int64{}
-	var keys []string
+	var keys []model.Literal
 	for i, set := range cf.sets {
 		for _, m := range set.Literal().Members() {
 			k := literal(m)
 			if bits[k] == nil {
 				bits[k] = make([]int64, masks)
-				keys = append(keys, k)
+				keys = append(keys, m)
 			}
 			bits[k][i/flagsPerMask] |= 1 << (i % flagsPerMask)
 		}
 	}
-	sort.Strings(keys)
+	// in the column's order for strings (DuckDB's byte order), which ranks
+	// them; any order for other types
+	sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i].Go()) < fmt.Sprint(keys[j].Go()) })
+	cf.codes = len(keys)
 	rows := make([]string, len(keys))
-	for i, k := range keys {
-		vals := []string{k}
+	for i, m := range keys {
+		k := literal(m)
+		vals := []string{k, strconv.Itoa(i + 1)}
 		for _, m := range bits[k] {
 			vals = append(vals, strconv.FormatInt(m, 10))
 		}
 		rows[i] = "(" + strings.Join(vals, ", ") + ")"
 	}
-	cols := []string{"k"}
+	cols := []string{"k", "r"}
 	for j := range masks {
 		cols = append(cols, fmt.Sprintf("m%d", j))
 	}
-	flags := []string{"k"}
+	flags := []string{"k", "r"}
 	for i := range cf.sets {
 		flags = append(flags, fmt.Sprintf("(m%d & %d) <> 0 AS f%d", i/flagsPerMask, int64(1)<<(i%flagsPerMask), i))
 	}
@@ -194,6 +200,14 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	if per {
 		rows.WriteString(", iv.iv AS " + intervalMark)
 	}
+	picks := false
+	for _, m := range g.members {
+		picks = picks || m.Op() == model.OpPickOneRowPerPatient
+	}
+	if cf != nil && picks {
+		// ranks the codes for the picks' integer keys
+		rows.WriteString(", cl.r AS " + rankMark)
+	}
 	for i, cond := range conds {
 		fmt.Fprintf(&rows, ",\n      COALESCE(%s, FALSE) AS %s", cond, frameMark(i))
 	}
@@ -219,6 +233,9 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	}
 
 	s := newScope("e")
+	if cf != nil && picks {
+		s.ranks = map[string]rankColumn{cf.column: {expr: "e." + rankMark, values: flags.codes, sets: flags.flag}}
+	}
 	ivSel, ivJoin, ivKey := "", "", ""
 	if per {
 		s.iv = "iv"
@@ -266,6 +283,10 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 // intervalMark is the column carrying a row's interval in a per-interval
 // shared scan: not a valid column name, so never one of the table's.
 var intervalMark = ident("interval")
+
+// rankMark is the column carrying the rank of a row's code in the flags
+// table: not a valid column name, so never one of the table's.
+var rankMark = ident("code rank")
 
 // frameMark is the column marking the rows of frame i in a shared scan:
 // not a valid column name, so never one of the table's.

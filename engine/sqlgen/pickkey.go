@@ -1,0 +1,180 @@
+package sqlgen
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// A pick's sort key is a tuple: each sort key, then the selected columns
+// that break ties, each ordered NULL first. DuckDB keeps the state of
+// arg_max/arg_min over a STRUCT key as a serialized key in the
+// aggregation's arena, which it neither writes to disk nor frees before the
+// query ends (bench/RESULTS.md, "Memory"); over an integer key the state is
+// fixed-size and lives in the hash table, which spills. So when every part of
+// the tuple has a bounded, order-preserving integer encoding the key is one
+// integer: each part's code, NULL as 0, in its own bits, the first part in
+// the highest.
+
+// keyPart is one part of a pick's sort key.
+type keyPart struct {
+	expr string     // its SQL on the scanned row
+	kind model.Kind // its type
+	// for a string: the number of values it can take on the frame's rows,
+	// and rank, the SQL of its rank among them (from 1, in DuckDB's byte
+	// order), or 0 and "" when they are not known
+	values int
+	rank   string
+}
+
+// maxRankedSet is the largest set of strings a pick ranks by its position
+// in a list: the lookup is a linear search.
+const maxRankedSet = 1024
+
+// bits is the width of the part's code, 0 if it has no fixed-size code.
+func (p keyPart) bits() int {
+	switch p.kind {
+	case model.KindBool:
+		return 2 // NULL, FALSE, TRUE
+	case model.KindDate:
+		return 33 // NULL, then DuckDB's days since 1970 (32 bits) shifted up by 2^31+1
+	case model.KindInt:
+		return 65 // NULL, then the 64-bit value shifted up by 2^63+1
+	case model.KindStr, model.KindCode:
+		if p.rank == "" {
+			return 0
+		}
+		n := 0
+		for 1<<n < p.values+1 {
+			n++
+		}
+		return n
+	}
+	return 0
+}
+
+// code is the part's code: 0 for NULL, otherwise from 1 up in the part's
+// order.
+func (p keyPart) code() string {
+	x := p.expr
+	switch p.kind {
+	case model.KindBool:
+		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 WHEN %s THEN 2 ELSE 1 END)", x, x)
+	case model.KindDate:
+		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE (%s - DATE '1970-01-01') + 2147483649 END)", x, x)
+	case model.KindInt:
+		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE CAST(%s AS HUGEINT) + CAST('9223372036854775809' AS HUGEINT) END)", x, x)
+	default:
+		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE %s END)", x, p.rank)
+	}
+}
+
+// integerKey returns the parts as one integer key (BIGINT when it fits in
+// 63 bits, HUGEINT in 127), or "" when some part has no fixed-size code or
+// they need more bits.
+func integerKey(parts []keyPart) string {
+	total := 0
+	for _, p := range parts {
+		b := p.bits()
+		if b == 0 {
+			return ""
+		}
+		total += b
+	}
+	typ := "BIGINT"
+	switch {
+	case total <= 63:
+	case total <= 127:
+		typ = "HUGEINT"
+	default:
+		return ""
+	}
+	key := ""
+	for _, p := range parts {
+		code := "CAST(" + p.code() + " AS " + typ + ")"
+		if key == "" {
+			key = code
+			continue
+		}
+		key = fmt.Sprintf("(%s * CAST('%s' AS %s) + %s)", key, pow2(p.bits()), typ, code)
+	}
+	return key
+}
+
+// pow2 is 2^n in decimal.
+func pow2(n int) string { return new(big.Int).Lsh(big.NewInt(1), uint(n)).String() }
+
+// rankedSet returns the literal set a column of the frame's rows is tested
+// against by one of the frame's conditions (so every row's value is in it),
+// or nil.
+func rankedSet(f eventFrame, column string) *model.Node {
+	for _, cond := range f.conditions {
+		for _, c := range conjuncts(cond) {
+			if col, ok := codelistTest(c); ok && col == column {
+				return c.Arg(1)
+			}
+		}
+	}
+	return nil
+}
+
+// sortedStrings returns the members of a set of strings in DuckDB's (byte)
+// order, or nil if they are not strings.
+func sortedStrings(set *model.Node) []string {
+	var out []string
+	for _, m := range set.Literal().Members() {
+		s, ok := m.Go().(string)
+		if !ok {
+			return nil
+		}
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// stringPart makes the key part of a string column of the frame's rows:
+// ranked by the scope's rank column when it has one for the column (a
+// shared scan's flags table), otherwise by its position in the literal set
+// the frame tests it against, when that set is small enough.
+func (c *compiler) stringPart(f eventFrame, column, x string, s *scope) keyPart {
+	p := keyPart{expr: x, kind: model.KindStr}
+	set := rankedSet(f, column)
+	if set == nil {
+		return p
+	}
+	if r, ok := s.ranks[column]; ok {
+		if _, listed := r.sets[set.ID()]; listed {
+			p.values, p.rank = r.values, r.expr
+			return p
+		}
+	}
+	values := sortedStrings(set)
+	if len(values) == 0 || len(values) > maxRankedSet {
+		return p
+	}
+	p.values = len(values)
+	p.rank = fmt.Sprintf("list_position(%s, %s)", c.stringList(set, values), x)
+	return p
+}
+
+// stringList renders a set's sorted members as a list: in place when small,
+// otherwise as the query's one declaration of that set (setCTE), from
+// which membership tests read it too.
+func (c *compiler) stringList(set *model.Node, values []string) string {
+	if len(values) < minSetTable {
+		return quotedList(values)
+	}
+	return "(SELECT l FROM " + c.setCTE(set) + ")"
+}
+
+func quotedList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = literal(model.StrLit(v))
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}
