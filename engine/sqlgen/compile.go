@@ -53,6 +53,10 @@ type compiler struct {
 	within string
 	// sets are the CTEs declaring large literal sets, by set node.
 	sets map[model.ID]string
+	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
+	// turns literal IN lists into hash lookups at the scan itself (before
+	// any join: measures' per-interval scans depend on it).
+	inWhere bool
 	// boundVars counts the variables operands are bound to (bindOperands).
 	boundVars int
 	// intervals are the measures' intervals (none for a dataset), and
@@ -387,6 +391,9 @@ type scope struct {
 	// ranks gives, by column, the rank of the row's value among the values
 	// a flags table lists (a shared scan's), for picks' integer keys.
 	ranks map[string]rankColumn
+	// rankJoins names the joins giving a string's rank in a large set, by
+	// set and string expression.
+	rankJoins map[string]string
 }
 
 // rankColumn is the SQL of a column's rank (from 1, in byte order) among
@@ -398,7 +405,7 @@ type rankColumn struct {
 }
 
 func newScope(base string) *scope {
-	return &scope{base: base, joined: map[string]bool{}, lookups: map[model.ID]string{}}
+	return &scope{base: base, joined: map[string]bool{}, lookups: map[model.ID]string{}, ranks: map[string]rankColumn{}, rankJoins: map[string]string{}}
 }
 
 // join adds relation rel (a CTE or table name) under alias, matched on
@@ -614,25 +621,25 @@ func (c *compiler) inExpr(n *model.Node, s *scope) (string, error) {
 	return "(CASE WHEN isnan(" + lhs + ") THEN FALSE ELSE " + x + " END)", nil
 }
 
-// setCTE returns the CTE declaring a large literal set as one list, its
-// members in order (byte order for strings), declared on first use.
+// setCTE returns the CTE declaring a large literal set, declared on first
+// use: one row per member, its value k and, for strings, its rank r in
+// DuckDB's (byte) order, from 1 (picks' integer keys).
 func (c *compiler) setCTE(set *model.Node) string {
 	if name, ok := c.sets[set.ID()]; ok {
 		return name
 	}
-	var list string
+	var rows []string
 	if values := sortedStrings(set); values != nil {
-		list = quotedList(values)
-	} else {
-		members := set.Literal().Members()
-		parts := make([]string, len(members))
-		for i, m := range members {
-			parts[i] = literal(m)
+		for i, v := range values {
+			rows = append(rows, fmt.Sprintf("(%s, %d)", literal(model.StrLit(v)), i+1))
 		}
-		list = "[" + strings.Join(parts, ", ") + "]"
+	} else {
+		for i, m := range set.Literal().Members() {
+			rows = append(rows, fmt.Sprintf("(%s, %d)", literal(m), i+1))
+		}
 	}
 	name := c.name("codes")
-	c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT %s AS l\n)", name, list))
+	c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT * FROM (VALUES %s) AS t(k, r)\n)", name, strings.Join(rows, ", ")))
 	c.sets[set.ID()] = name
 	return name
 }
@@ -650,10 +657,11 @@ func (c *compiler) inSetExpr(n *model.Node, s *scope) (string, error) {
 		if len(members) == 0 {
 			return "FALSE", nil
 		}
-		if len(members) >= minSetTable {
-			// A large set (a codelist) is declared once per query, and
-			// membership is a hash lookup wherever the test appears.
-			return "(" + lhs + " IN (SELECT unnest(l) FROM " + c.setCTE(rhs) + "))", nil
+		if len(members) >= minSetTable && !c.inWhere {
+			// A large set (a codelist) outside a WHERE clause is declared
+			// once per query: membership is then a hash lookup wherever the
+			// test appears, not a chain of comparisons.
+			return "(" + lhs + " IN (SELECT k FROM " + c.setCTE(rhs) + "))", nil
 		}
 		parts := make([]string, len(members))
 		for i, m := range members {
@@ -847,8 +855,30 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*mo
 			mask = c.maskConditions(f.conditions)
 		}
 	}
+	// A string column a pick ranks, tested against a large set (a
+	// codelist), is ranked by an inner join with the set's declaration; the
+	// test stays in WHERE as a literal IN list, which DuckDB applies in the
+	// scan, before any join.
+	var codeJoins []string
+	for i, cond := range f.conditions {
+		col, ok := codelistTest(cond)
+		if !ok || mask[i] || !c.picksRank(members, col) {
+			continue
+		}
+		values := sortedStrings(cond.Arg(1))
+		if len(values) < minSetTable || s.ranks[col].expr != "" {
+			continue
+		}
+		name := c.setCTE(cond.Arg(1))
+		alias := c.name(name + "_rank")
+		codeJoins = append(codeJoins, fmt.Sprintf(" JOIN %s AS %s ON %s.k = e.%s", name, alias, alias, ident(col)))
+		s.ranks[col] = rankColumn{expr: alias + ".r", values: len(values), sets: map[model.ID]int{cond.Arg(1).ID(): 0}}
+	}
 	var where []string
+	saved := c.inWhere
 	compileCond := func(i int, cond *model.Node) error {
+		c.inWhere = true
+		defer func() { c.inWhere = saved }()
 		if mask[i] {
 			w, err := c.restrictedCondition(f, i, s)
 			where = append(where, w)
@@ -875,7 +905,9 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*mo
 			return "", err
 		}
 	}
+	c.inWhere = false
 	sel, tail, err := build(s)
+	c.inWhere = saved
 	if err != nil {
 		return "", err
 	}
@@ -902,7 +934,7 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*mo
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e%s", sel, tableRef(f.table), c.withinJoin())
+	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e%s%s", sel, tableRef(f.table), c.withinJoin(), strings.Join(codeJoins, ""))
 	switch {
 	case perInterval && cal != nil:
 		// Rows meet their intervals by a lookup of their date, for every

@@ -258,6 +258,8 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 	names, cols := c.cteNames, c.aggColumn
 	c.cteNames, c.aggColumn = maps.Clone(names), maps.Clone(cols)
 	c.restrict = pairs
+	saved := c.inWhere
+	c.inWhere = true
 	var where []string
 	var err error
 	for _, cond := range conds {
@@ -267,6 +269,7 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 		}
 		where = append(where, w)
 	}
+	c.inWhere = saved
 	c.restrict = ""
 	c.cteNames, c.aggColumn = names, cols
 	if err != nil {

@@ -3,6 +3,7 @@ package sqlgen
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,10 +30,6 @@ type keyPart struct {
 	values int
 	rank   string
 }
-
-// maxRankedSet is the largest set of strings a pick ranks by its position
-// in a list: the lookup is a linear search.
-const maxRankedSet = 1024
 
 // bits is the width of the part's code, 0 if it has no fixed-size code.
 func (p keyPart) bits() int {
@@ -139,7 +136,8 @@ func sortedStrings(set *model.Node) []string {
 // stringPart makes the key part of a string column of the frame's rows:
 // ranked by the scope's rank column when it has one for the column (a
 // shared scan's flags table), otherwise by its position in the literal set
-// the frame tests it against, when that set is small enough.
+// the frame tests it against: in place for a small set, by a join with the
+// set's declaration for a large one.
 func (c *compiler) stringPart(f eventFrame, column, x string, s *scope) keyPart {
 	p := keyPart{expr: x, kind: model.KindStr}
 	set := rankedSet(f, column)
@@ -153,22 +151,25 @@ func (c *compiler) stringPart(f eventFrame, column, x string, s *scope) keyPart 
 		}
 	}
 	values := sortedStrings(set)
-	if len(values) == 0 || len(values) > maxRankedSet {
+	if len(values) == 0 {
 		return p
 	}
 	p.values = len(values)
-	p.rank = fmt.Sprintf("list_position(%s, %s)", c.stringList(set, values), x)
-	return p
-}
-
-// stringList renders a set's sorted members as a list: in place when small,
-// otherwise as the query's one declaration of that set (setCTE), from
-// which membership tests read it too.
-func (c *compiler) stringList(set *model.Node, values []string) string {
 	if len(values) < minSetTable {
-		return quotedList(values)
+		p.rank = fmt.Sprintf("list_position(%s, %s)", quotedList(values), x)
+		return p
 	}
-	return "(SELECT l FROM " + c.setCTE(set) + ")"
+	// a large set: its rank by a hash join with its declaration
+	name := c.setCTE(set)
+	key := name + " " + x
+	alias, ok := s.rankJoins[key]
+	if !ok {
+		alias = c.name(name + "_rank")
+		s.rankJoins[key] = alias
+		s.joins = append(s.joins, fmt.Sprintf("LEFT JOIN %s AS %s ON %s.k = %s", name, alias, alias, x))
+	}
+	p.rank = alias + ".r"
+	return p
 }
 
 func quotedList(values []string) string {
@@ -177,4 +178,27 @@ func quotedList(values []string) string {
 		quoted[i] = literal(model.StrLit(v))
 	}
 	return "[" + strings.Join(quoted, ", ") + "]"
+}
+
+// picksRank tells whether a pick among members ranks a column of its rows
+// in its sort key: a sort key, or a selected column breaking ties.
+func (c *compiler) picksRank(members []*model.Node, column string) bool {
+	for _, m := range members {
+		if m.Op() != model.OpPickOneRowPerPatient {
+			continue
+		}
+		if slices.Contains(c.selected[m.ID()], column) {
+			return true
+		}
+		f, err := flattenFrame(m.Arg(0))
+		if err != nil {
+			continue
+		}
+		for _, k := range f.sortKeys {
+			if k.Op() == model.OpSelectColumn && k.Name() == column {
+				return true
+			}
+		}
+	}
+	return false
 }
