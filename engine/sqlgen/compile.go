@@ -53,6 +53,8 @@ type compiler struct {
 	within string
 	// sets are the CTEs declaring large literal sets, by set node.
 	sets map[model.ID]string
+	// pickCodes are the picks computed as one integer, by pick node.
+	pickCodes map[model.ID]*pickCode
 	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
 	// turns literal IN lists into hash lookups at the scan itself (before
 	// any join: measures' per-interval scans depend on it).
@@ -184,6 +186,7 @@ func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler
 		inProgress:  map[*aggGroup]bool{},
 		flagTables:  map[string]*codeFlags{},
 		sets:        map[model.ID]string{},
+		pickCodes:   map[model.ID]*pickCode{},
 		calendars:   map[string]string{},
 		intervals:   intervals,
 	}
@@ -402,6 +405,7 @@ type rankColumn struct {
 	expr   string
 	values int
 	sets   map[model.ID]int // the sets whose values the table lists
+	table  string           // the table (k, r) giving each rank's value
 }
 
 func newScope(base string) *scope {
@@ -872,7 +876,7 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*mo
 		name := c.setCTE(cond.Arg(1))
 		alias := c.name(name + "_rank")
 		codeJoins = append(codeJoins, fmt.Sprintf(" JOIN %s AS %s ON %s.k = e.%s", name, alias, alias, ident(col)))
-		s.ranks[col] = rankColumn{expr: alias + ".r", values: len(values), sets: map[model.ID]int{cond.Arg(1).ID(): 0}}
+		s.ranks[col] = rankColumn{expr: alias + ".r", values: len(values), sets: map[model.ID]int{cond.Arg(1).ID(): 0}, table: name}
 	}
 	var where []string
 	saved := c.inWhere
@@ -1157,7 +1161,7 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
+	c.ctes = append(c.ctes, name+" AS (\n  "+c.decoded(body, cols)+"\n)")
 	for id, col := range cols {
 		c.cteNames[id] = name
 		c.aggColumn[id] = col
@@ -1194,10 +1198,12 @@ func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, err
 	}
 	var parts []keyPart
 	part := func(x string, kind model.Kind, column string) keyPart {
+		p := keyPart{expr: x, kind: kind}
 		if (kind == model.KindStr || kind == model.KindCode) && column != "" {
-			return c.stringPart(f, column, x, s)
+			p = c.stringPart(f, column, x, s)
 		}
-		return keyPart{expr: x, kind: kind}
+		p.column = column
+		return p
 	}
 	for _, k := range f.sortKeys {
 		x, err := c.expr(k, s)
@@ -1216,17 +1222,32 @@ func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, err
 			parts = append(parts, part(s.base+"."+ident(col), spec.Type.Kind, col))
 		}
 	}
-	key := integerKey(parts)
-	if key == "" {
-		var fields []string
-		for i, p := range parts {
-			fields = append(fields, fmt.Sprintf("n%d := (%s IS NOT NULL)", i, p.expr), fmt.Sprintf("k%d := %s", i, p.expr))
+	if key := integerKey(parts); key != "" {
+		// Every selected column is a part of the key (a sort key, or a
+		// column breaking ties): the pick is the largest or smallest key,
+		// a fixed-size aggregate, decoded after aggregating (decoded).
+		pc := &pickCode{typ: integerType(parts), parts: parts, cols: cols}
+		for _, col := range cols {
+			pc.part = append(pc.part, partOf(f.sortKeys, parts, col))
 		}
-		if len(fields) == 0 {
-			fields = append(fields, "k := 0")
+		c.pickCodes[n.ID()] = pc
+		fn := "max"
+		if n.Position() == model.First {
+			fn = "min"
 		}
-		key = "struct_pack(" + strings.Join(fields, ", ") + ")"
+		if filter == "" {
+			return fmt.Sprintf("%s(%s)", fn, key), nil
+		}
+		return fmt.Sprintf("%s(CASE WHEN %s THEN %s END) FILTER (WHERE %s)", fn, filter, key, filter), nil
 	}
+	var fields []string
+	for i, p := range parts {
+		fields = append(fields, fmt.Sprintf("n%d := (%s IS NOT NULL)", i, p.expr), fmt.Sprintf("k%d := %s", i, p.expr))
+	}
+	if len(fields) == 0 {
+		fields = append(fields, "k := 0")
+	}
+	key := "struct_pack(" + strings.Join(fields, ", ") + ")"
 	var value string
 	if c.pickIsScalar(n) {
 		value = s.base + "." + ident(cols[0])

@@ -22,13 +22,18 @@ import (
 
 // keyPart is one part of a pick's sort key.
 type keyPart struct {
-	expr string     // its SQL on the scanned row
-	kind model.Kind // its type
+	expr   string     // its SQL on the scanned row
+	kind   model.Kind // its type
+	column string     // the column it is, for a column breaking ties
 	// for a string: the number of values it can take on the frame's rows,
 	// and rank, the SQL of its rank among them (from 1, in DuckDB's byte
 	// order), or 0 and "" when they are not known
 	values int
 	rank   string
+	// to decode a rank: the sorted values (a small set written in place)
+	// or the table (k, r) listing them
+	list  []string
+	table string
 }
 
 // bits is the width of the part's code, 0 if it has no fixed-size code.
@@ -73,20 +78,8 @@ func (p keyPart) code() string {
 // 63 bits, HUGEINT in 127), or "" when some part has no fixed-size code or
 // they need more bits.
 func integerKey(parts []keyPart) string {
-	total := 0
-	for _, p := range parts {
-		b := p.bits()
-		if b == 0 {
-			return ""
-		}
-		total += b
-	}
-	typ := "BIGINT"
-	switch {
-	case total <= 63:
-	case total <= 127:
-		typ = "HUGEINT"
-	default:
+	typ := integerType(parts)
+	if typ == "" {
 		return ""
 	}
 	key := ""
@@ -99,6 +92,25 @@ func integerKey(parts []keyPart) string {
 		key = fmt.Sprintf("(%s * CAST('%s' AS %s) + %s)", key, pow2(p.bits()), typ, code)
 	}
 	return key
+}
+
+// integerType is the type of the parts' integer key, "" if there is none.
+func integerType(parts []keyPart) string {
+	total := 0
+	for _, p := range parts {
+		b := p.bits()
+		if b == 0 {
+			return ""
+		}
+		total += b
+	}
+	switch {
+	case total <= 63:
+		return "BIGINT"
+	case total <= 127:
+		return "HUGEINT"
+	}
+	return ""
 }
 
 // pow2 is 2^n in decimal.
@@ -146,7 +158,7 @@ func (c *compiler) stringPart(f eventFrame, column, x string, s *scope) keyPart 
 	}
 	if r, ok := s.ranks[column]; ok {
 		if _, listed := r.sets[set.ID()]; listed {
-			p.values, p.rank = r.values, r.expr
+			p.values, p.rank, p.table = r.values, r.expr, r.table
 			return p
 		}
 	}
@@ -157,6 +169,7 @@ func (c *compiler) stringPart(f eventFrame, column, x string, s *scope) keyPart 
 	p.values = len(values)
 	if len(values) < minSetTable {
 		p.rank = fmt.Sprintf("list_position(%s, %s)", quotedList(values), x)
+		p.list = values
 		return p
 	}
 	// a large set: its rank by a hash join with its declaration
@@ -169,6 +182,7 @@ func (c *compiler) stringPart(f eventFrame, column, x string, s *scope) keyPart 
 		s.joins = append(s.joins, fmt.Sprintf("LEFT JOIN %s AS %s ON %s.k = %s", name, alias, alias, x))
 	}
 	p.rank = alias + ".r"
+	p.table = name
 	return p
 }
 
@@ -201,4 +215,107 @@ func (c *compiler) picksRank(members []*model.Node, column string) bool {
 		}
 	}
 	return false
+}
+
+// partOf returns the index of the key part holding a selected column: the
+// first sort key that is the column, or else its place among the columns
+// breaking ties, which follow the sort keys in the order the pick lists its
+// selected columns.
+func partOf(sortKeys []*model.Node, parts []keyPart, column string) int {
+	for i, k := range sortKeys {
+		if k.Op() == model.OpSelectColumn && k.Name() == column {
+			return i
+		}
+	}
+	for i := len(sortKeys); i < len(parts); i++ {
+		if parts[i].column == column {
+			return i
+		}
+	}
+	panic("sqlgen: selected column " + column + " is in no part of the pick's key")
+}
+
+// pickCode is a pick computed as its integer key: how to read its selected
+// columns back.
+type pickCode struct {
+	typ   string    // the key's type
+	parts []keyPart // the key's parts, the first in the highest bits
+	cols  []string  // the selected columns
+	part  []int     // for each selected column, its part
+}
+
+// decode returns the SQL of part i of key v, its value as the part's type,
+// and the join it needs (a table of ranked strings), if any.
+func (pc *pickCode) decode(c *compiler, i int, v string) (string, string) {
+	shift := 0
+	for _, p := range pc.parts[i+1:] {
+		shift += p.bits()
+	}
+	p := pc.parts[i]
+	code := v
+	if shift > 0 {
+		code = fmt.Sprintf("(%s // CAST('%s' AS %s))", code, pow2(shift), pc.typ)
+	}
+	if i > 0 {
+		code = fmt.Sprintf("(%s %% CAST('%s' AS %s))", code, pow2(p.bits()), pc.typ)
+	}
+	switch p.kind {
+	case model.KindBool:
+		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE %s = 2 END)", code, code), ""
+	case model.KindDate:
+		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE DATE '1970-01-01' + CAST(%s - 2147483649 AS INTEGER) END)", code, code), ""
+	case model.KindInt:
+		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE CAST(CAST(%s AS HUGEINT) - CAST('9223372036854775809' AS HUGEINT) AS BIGINT) END)", code, code), ""
+	}
+	if p.table == "" {
+		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE list_extract(%s, CAST(%s AS BIGINT)) END)", code, quotedList(p.list), code), ""
+	}
+	alias := c.name("value")
+	return alias + ".k", fmt.Sprintf("LEFT JOIN %s AS %s ON %s.r = %s", p.table, alias, alias, code)
+}
+
+// decoded wraps an aggregation's query so that each of its picks computed
+// as an integer key (cols: the members' columns) gives its selected
+// columns, as the picks computed by arg_max do: the one column, or a
+// struct of them.
+func (c *compiler) decoded(query string, cols map[model.ID]string) string {
+	type member struct {
+		id  model.ID
+		col string
+	}
+	var picks []member
+	for id, col := range cols {
+		if _, ok := c.pickCodes[id]; ok {
+			picks = append(picks, member{id, col})
+		}
+	}
+	if len(picks) == 0 {
+		return query
+	}
+	slices.SortFunc(picks, func(a, b member) int { return strings.Compare(a.col, b.col) })
+	var replace, joins []string
+	for _, m := range picks {
+		pc := c.pickCodes[m.id]
+		var fields []string
+		for j, col := range pc.cols {
+			x, join := pc.decode(c, pc.part[j], "g."+m.col)
+			if join != "" {
+				joins = append(joins, join)
+			}
+			fields = append(fields, ident(col)+" := "+x)
+			if len(pc.cols) == 1 {
+				fields[0] = x
+			}
+		}
+		value := fields[0]
+		if len(pc.cols) > 1 {
+			value = "struct_pack(" + strings.Join(fields, ", ") + ")"
+		}
+		replace = append(replace, value+" AS "+m.col)
+	}
+	q := fmt.Sprintf("SELECT g.* REPLACE (%s)\n  FROM (\n  %s\n  ) AS g", strings.Join(replace, ", "), query)
+	if len(joins) > 0 {
+		q += "\n  " + strings.Join(joins, "\n  ")
+	}
+	return q
 }

@@ -234,7 +234,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 
 	s := newScope("e")
 	if cf != nil && picks {
-		s.ranks = map[string]rankColumn{cf.column: {expr: "e." + rankMark, values: flags.codes, sets: flags.flag}}
+		s.ranks = map[string]rankColumn{cf.column: {expr: "e." + rankMark, values: flags.codes, sets: flags.flag, table: flags.name}}
 	}
 	ivSel, ivJoin, ivKey := "", "", ""
 	if per {
@@ -270,7 +270,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 		b.WriteString("\n  " + s.joinClause())
 	}
 	b.WriteString("\n  GROUP BY e.patient_id" + ivKey)
-	c.ctes = append(c.ctes, name+" AS (\n  "+b.String()+"\n)")
+	c.ctes = append(c.ctes, name+" AS (\n  "+c.decoded(b.String(), cols)+"\n)")
 	for id, col := range cols {
 		c.cteNames[id] = name
 		c.aggColumn[id] = col
