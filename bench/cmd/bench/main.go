@@ -186,67 +186,81 @@ func bench(sizeList string, seed int64, events float64, cache, memLimit string, 
 		bOut := filepath.Join(cache, fmt.Sprintf("b-%d.arrow", n))
 		cOut := filepath.Join(cache, fmt.Sprintf("c-%d.csv", n))
 		fmt.Fprintf(os.Stderr, "%d: (a) generate-dataset\n", n)
-		a, err := best(repeat, func() (run, error) {
+		a, err := step("(a)", repeat, func() (run, error) {
 			return timed(env, ehrql, append([]string{"generate-dataset", datasetDef, "--database", storePath, "--output", aOut}, common...)...)
 		})
-		if err != nil || a.code != 0 {
-			return fmt.Errorf("(a): %v %s", err, a.stderr)
-		}
-		fmt.Fprintf(os.Stderr, "%d: (b) hand-written SQL\n", n)
-		bArgs := []string{"-run-handwritten", "-store", storePath, "-out", bOut, "-memory-limit", memLimit, "-threads", strconv.Itoa(threads)}
-		b, err := best(repeat, func() (run, error) { return timed(nil, self, bArgs...) })
-		if err != nil || b.code != 0 {
-			return fmt.Errorf("(b): %v %s", err, b.stderr)
-		}
-		rows, same, err := compareArrow(aOut, bOut)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "%d: (c) generate-measures\n", n)
-		cText, cRSS, cRatio := "skipped", "-", "-"
-		c, err := timed(env, ehrql, append([]string{"generate-measures", measuresDef, "--database", storePath, "--output", cOut}, common...)...)
-		switch {
-		case err != nil:
+		fmt.Fprintf(os.Stderr, "%d: (b) hand-written SQL\n", n)
+		bArgs := []string{"-run-handwritten", "-store", storePath, "-out", bOut, "-memory-limit", memLimit, "-threads", strconv.Itoa(threads)}
+		b, err := step("(b)", repeat, func() (run, error) { return timed(nil, self, bArgs...) })
+		if err != nil {
 			return err
-		case c.code == 2 && strings.Contains(c.stderr, "unknown command"):
-			cText = "skipped (no generate-measures)"
-		case c.code != 0:
-			cText = fmt.Sprintf("failed (exit %d)", c.code)
-			fmt.Fprintf(os.Stderr, "(c) failed:\n%s", c.stderr)
-		default:
-			if repeat > 1 {
-				if c2, err := best(repeat-1, func() (run, error) {
-					return timed(env, ehrql, append([]string{"generate-measures", measuresDef, "--database", storePath, "--output", cOut}, common...)...)
-				}); err == nil && c2.code == 0 && c2.wall < c.wall {
-					c.wall = c2.wall
-					c.rssKiB = max(c.rssKiB, c2.rssKiB)
-				}
+		}
+		rowsText, sameText := "-", "-"
+		if a.ok && b.ok {
+			rows, same, err := compareArrow(aOut, bOut)
+			if err != nil {
+				return err
 			}
-			cText = fmt.Sprintf("%.2f s", c.wall.Seconds())
-			cRSS = mib(c.rssKiB)
-			cRatio = fmt.Sprintf("%.2f", c.wall.Seconds()/a.wall.Seconds())
+			rowsText, sameText = strconv.FormatInt(rows, 10), "yes"
+			if !same {
+				sameText = "**NO**"
+				fmt.Fprintln(os.Stderr, "(a) and (b) differ")
+			}
+		}
+		fmt.Fprintf(os.Stderr, "%d: (c) generate-measures\n", n)
+		c, err := step("(c)", repeat, func() (run, error) {
+			return timed(env, ehrql, append([]string{"generate-measures", measuresDef, "--database", storePath, "--output", cOut}, common...)...)
+		})
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(os.Stderr, "%d: (w) wide generate-dataset\n", n)
 		wOut := filepath.Join(cache, fmt.Sprintf("w-%d.arrow", n))
-		w, err := best(repeat, func() (run, error) {
+		w, err := step("(w)", repeat, func() (run, error) {
 			return timed(env, ehrql, append([]string{"generate-dataset", wideJSON, "--database", storePath, "--output", wOut}, common...)...)
 		})
-		if err != nil || w.code != 0 {
-			return fmt.Errorf("(w): %v %s", err, w.stderr)
+		if err != nil {
+			return err
 		}
-		sameText := "yes"
-		if !same {
-			sameText = "**NO**"
-		}
-		fmt.Fprintf(&report, "| %d | %s | %.0f MiB | %d | %.2f s | %s | %.2f s | %s | %.2f | %s | %s | %s | %.2f s | %s | %.2f | %s |\n",
-			n, synth, float64(st.Size())/(1<<20), rows, a.wall.Seconds(), mib(a.rssKiB), b.wall.Seconds(), mib(b.rssKiB),
-			a.wall.Seconds()/b.wall.Seconds(), cText, cRSS, cRatio, w.wall.Seconds(), mib(w.rssKiB), w.wall.Seconds()/a.wall.Seconds(), sameText)
-		if !same {
-			fmt.Fprintln(os.Stderr, "(a) and (b) differ")
-		}
+		fmt.Fprintf(&report, "| %d | %s | %.0f MiB | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			n, synth, float64(st.Size())/(1<<20), rowsText, a.time, a.rss, b.time, b.rss, ratio(a, b),
+			c.time, c.rss, ratio(c, a), w.time, w.rss, ratio(w, a), sameText)
 	}
 	fmt.Print(report.String())
 	return nil
+}
+
+// cell is a step's result as the table shows it.
+type cell struct {
+	ok        bool
+	wall      float64 // seconds
+	time, rss string
+}
+
+// step runs a step repeat times (best), and reports a failure (the
+// command's exit status; an Out of Memory error, say) as its cell, on
+// stderr with its message, rather than as an error.
+func step(name string, repeat int, f func() (run, error)) (cell, error) {
+	r, err := best(repeat, f)
+	if err != nil {
+		return cell{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if r.code != 0 {
+		fmt.Fprintf(os.Stderr, "%s failed:\n%s", name, r.stderr)
+		return cell{time: fmt.Sprintf("failed (exit %d)", r.code), rss: mib(r.rssKiB)}, nil
+	}
+	return cell{ok: true, wall: r.wall.Seconds(), time: fmt.Sprintf("%.2f s", r.wall.Seconds()), rss: mib(r.rssKiB)}, nil
+}
+
+// ratio is x's time over y's, or "-" if either failed.
+func ratio(x, y cell) string {
+	if !x.ok || !y.ok {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", x.wall/y.wall)
 }
 
 func threadsText(n int) string {
