@@ -99,6 +99,19 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 	}
 	shared = append(shared, model.Measure{Name: "s4", Numerator: agg(model.OpExists, where(during, fn(model.OpIsNull, col(ce, "numeric_value")))),
 		Denominator: den2, Intervals: weeks})
+	// Frames bounded above only by the interval: aggregated in buckets.
+	beforeStart := where(ce, fn(model.OpLT, date, start))
+	upToCoded := where(upToEnd, fn(model.OpIn, code, codes("123456", "1234567", "7654321", "111111")))
+	bucketed := []model.Measure{
+		{Name: "b_monthly", Numerator: agg(model.OpCount, upToCoded), Denominator: den2, Intervals: months,
+			GroupBy: []model.Variable{
+				{Name: "last_coded", Series: lastCode(upToCoded, model.Last)},
+				{Name: "seen_before", Series: agg(model.OpExists, where(beforeStart, fn(model.OpIn, code, codes("111111", "999999999"))))},
+			}},
+		{Name: "b_weekly", Numerator: fn(model.OpGT, agg(model.OpMax, col(beforeStart, "date")), must(model.Value(model.DateLit(model.MustParseDate("2020-03-01"))))),
+			Denominator: den1, Intervals: weeks,
+			GroupBy: []model.Variable{{Name: "first_coded", Series: lastCode(where(beforeStart, fn(model.OpIn, code, codes("123456", "999999999"))), model.First)}}},
+	}
 	type set struct {
 		ms      []model.Measure
 		planHas []string // choices the set is there to exercise
@@ -110,6 +123,7 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 			{Name: "m1_weekly", Numerator: num1, Denominator: den1, GroupBy: groups1, Intervals: weeks},
 			{Name: "m2", Numerator: num2, Denominator: den2, GroupBy: append([]model.Variable{nextCode}, groups2...), Intervals: months[:6]},
 		}, []string{"one of which each denominator requires"}},
+		"frames bounded above by the interval: in buckets": {bucketed, []string{"in buckets by date"}},
 		"one denominator of rows": {[]model.Measure{
 			{Name: "m1", Numerator: num1, Denominator: den1, GroupBy: groups1[:2], Intervals: months},
 		}, []string{"checked after aggregating"}},

@@ -20,10 +20,19 @@ func (g *gen) parameter() *model.Node {
 }
 
 // during keeps the rows of f whose d1 or d2 is in the interval, as
-// ehrQL's is_during(INTERVAL).
+// ehrQL's is_during(INTERVAL), or, as often, on one side of one of its
+// dates ("on or before its end", "after its start").
 func (g *gen) during(f *model.Node) *model.Node {
 	d := must(model.SelectColumn(f, pick(g, []string{"d1", "d2"})))
-	cond := g.fn(model.OpAnd, g.fn(model.OpGE, d, paramStart), g.fn(model.OpLE, d, paramEnd))
+	var cond *model.Node
+	switch g.r.IntN(3) {
+	case 0:
+		cond = g.fn(pick(g, []model.Op{model.OpLE, model.OpLT}), d, g.parameter())
+	case 1:
+		cond = g.fn(pick(g, []model.Op{model.OpGE, model.OpGT}), d, g.parameter())
+	default:
+		cond = g.fn(model.OpAnd, g.fn(model.OpGE, d, paramStart), g.fn(model.OpLE, d, paramEnd))
+	}
 	return must(model.Filter(f, cond))
 }
 

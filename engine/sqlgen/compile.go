@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -844,6 +845,13 @@ func frameOf(n *model.Node) *model.Node {
 // those conditions remove (mayRaise); c.scanNote then describes the choice
 // for the plan.
 func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*model.Node, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
+	return c.eventQueryWith(frame, perInterval, members, nil, build)
+}
+
+// eventQueryWith is eventQuery with the rows of a per-interval frame put in
+// the buckets of bp (buckets.go) rather than joined with the intervals, when
+// bp is not nil: iv.iv is then the row's bucket.
+func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members []*model.Node, bp *bucketPlan, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
 	f, err := flattenFrame(frame)
 	if err != nil {
 		return "", err
@@ -891,6 +899,9 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*mo
 		parts := []*model.Node{cond}
 		if cal != nil {
 			parts = cal.remaining(parts)
+		}
+		if bp != nil && !cond.PatientDomain() {
+			parts = slices.DeleteFunc(conjuncts(cond), func(x *model.Node) bool { return x.ID() == bp.conj.ID() })
 		}
 		for _, x := range parts {
 			w, err := c.expr(x, s)
@@ -940,6 +951,9 @@ func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*mo
 	var b strings.Builder
 	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e%s%s", sel, tableRef(f.table), c.withinJoin(), strings.Join(codeJoins, ""))
 	switch {
+	case perInterval && bp != nil:
+		c.scanNote = fmt.Sprintf("per interval: in buckets by %s (%d bounds), combined for each interval from the buckets under its bound", bp.bound.column, len(bp.bounds))
+		b.WriteString(c.bucketJoin(bp))
 	case perInterval && cal != nil:
 		// Rows meet their intervals by a lookup of their date, for every
 		// patient: cheap enough that a restriction to some pairs would not
@@ -1134,7 +1148,11 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
 	}
 	cols := map[model.ID]string{}
-	body, err := c.eventQuery(g.frame, per, g.members, func(s *scope) (string, string, error) {
+	var bp *bucketPlan
+	if per {
+		bp = c.planBuckets(g.frame, g.members)
+	}
+	body, err := c.eventQueryWith(g.frame, per, g.members, bp, func(s *scope) (string, string, error) {
 		var sel []string
 		seen := map[model.ID]bool{}
 		for _, m := range g.members {
@@ -1160,6 +1178,9 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 	})
 	if err != nil {
 		return "", err
+	}
+	if bp != nil {
+		body = c.combineBuckets(body, bp, g.members, cols)
 	}
 	c.ctes = append(c.ctes, name+" AS (\n  "+c.decoded(body, cols)+"\n)")
 	for id, col := range cols {

@@ -156,7 +156,8 @@ func TestPlanChoices(t *testing.T) {
 // otherwise, or when the calendar would be too long); a patient condition
 // of the interval inside a frame is checked after aggregating; the
 // candidates come from the denominators' relations when they count rows;
-// measures differing only in intervals are one aggregation.
+// measures differing only in intervals are one aggregation; a frame
+// bounded above only is aggregated in buckets when its aggregations combine.
 func TestMeasuresPlanChoices(t *testing.T) {
 	must := func(n *model.Node, err error) *model.Node {
 		t.Helper()
@@ -177,6 +178,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 	inside := must(model.Filter(ev, fn(model.OpGT, d, start)))
 	inside = must(model.Filter(inside, fn(model.OpGT, end, d)))
 	upTo := must(model.Filter(ev, fn(model.OpLE, d, end)))
+	upToPositive := must(model.Filter(upTo, fn(model.OpGT, must(model.SelectColumn(ev, "n")), must(model.Value(model.IntLit(0))))))
 	bornBefore := fn(model.OpLT, must(model.SelectColumn(pt, "dob")), start) // patient-level, of the interval
 	count := func(f *model.Node) *model.Node { return must(model.Aggregate(model.OpCount, f)) }
 	exists := func(f *model.Node) *model.Node { return must(model.Aggregate(model.OpExists, f)) }
@@ -208,7 +210,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 			[]string{
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: d joined with the 91 days of calendar_2)",
 				"population first: the candidate (patient, interval) pairs are those of aggs_1, which the denominator requires",
-				"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
+				"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: in buckets by d (3 bounds), combined for each interval from the buckets under its bound)",
 			},
 			[]string{
 				"FROM (SELECT iv.iv, iv.start_date, iv.end_date, iv.start_date AS lo, unnest(range(0, iv.end_date - iv.start_date + 1)) AS o FROM intervals AS iv)",
@@ -227,7 +229,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: d joined with the 29 days of calendar_2)",
 				"aggs_5: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: d joined with the 31 days of calendar_6)",
 				"population first: the candidate (patient, interval) pairs are those of aggs_1, aggs_5, one of which each denominator requires",
-				"aggs_7: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
+				"aggs_7: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: in buckets by d (1 bounds), combined for each interval from the buckets under its bound)",
 			},
 			[]string{
 				"(iv.start_date + 1) AS lo, unnest(range(0, (iv.end_date - 1) - (iv.start_date + 1) + 1))",
@@ -254,6 +256,22 @@ func TestMeasuresPlanChoices(t *testing.T) {
 				"SELECT e.*, iv.iv AS \"interval\",\n      COALESCE((e.\"n\" > CAST(0 AS BIGINT)), FALSE) AS \"frame 0\"",
 				"FROM main.\"ev\" AS e JOIN calendar_1 AS iv ON iv.d = e.\"d\"\n    WHERE ((e.\"n\" > CAST(0 AS BIGINT)))",
 				") AS e JOIN intervals AS iv ON iv.iv = e.\"interval\"\n  GROUP BY e.patient_id, iv.iv",
+			}, nil},
+		{"a frame bounded above only: buckets, combined per interval; a sum keeps the range join",
+			[]model.Measure{
+				{Name: "a", Numerator: count(upTo), Denominator: exists(pt), Intervals: months(3)},
+				{Name: "b", Numerator: must(model.Aggregate(model.OpSum, must(model.SelectColumn(upToPositive, "n")))), Denominator: exists(pt), Intervals: months(3)},
+			},
+			[]string{
+				"population: the candidates are the patients in any table the denominators read, for every interval",
+				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: in buckets by d (3 bounds), combined for each interval from the buckets under its bound)",
+				"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
+			},
+			[]string{
+				"buckets_2 AS (\n  SELECT t.d, min(b.bound) AS iv\n  FROM (SELECT CAST(DATE '2020-01-31' + CAST(o AS INTEGER) AS DATE) AS d FROM range(0, 61) AS r(o)) AS t\n  JOIN (VALUES (DATE '2020-01-31'), (DATE '2020-02-29'), (DATE '2020-03-31')) AS b(bound) ON b.bound >= t.d",
+				"JOIN buckets_2 AS iv ON iv.d = (CASE WHEN e.\"d\" <= DATE '2020-01-31' THEN DATE '2020-01-31' ELSE e.\"d\" END)\n  GROUP BY e.patient_id, iv.iv",
+				"SELECT b.patient_id, iv.iv AS iv, CAST(sum(b.v0) AS BIGINT) AS v0\n  FROM (",
+				") AS b JOIN den_values AS iv ON iv.patient_id = b.patient_id AND b.iv <= iv.end_date\n  GROUP BY b.patient_id, iv.iv",
 			}, nil},
 		{"a calendar too long: a range join; a denominator of patients: every patient, every interval",
 			[]model.Measure{
