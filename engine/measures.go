@@ -29,6 +29,10 @@ type MeasureRow struct {
 // RunMeasures executes the measures query and returns the raw sums, one row
 // per measure, interval and group (disclosure control is applied later).
 func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]MeasureRow, error) {
+	defer q.cleanup(ctx, s)
+	if err := q.prepare(ctx, s); err != nil {
+		return nil, q.diagnose(ctx, s, s.duck.Explain(fmt.Errorf("running the measures query: %w", err)))
+	}
 	rows, err := s.conn.QueryContext(ctx, q.SQL)
 	if err != nil {
 		return nil, q.diagnose(ctx, s, s.duck.Explain(fmt.Errorf("running the measures query: %w", err)))
@@ -67,6 +71,25 @@ func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]MeasureR
 		return nil, q.diagnose(ctx, s, s.duck.Explain(err))
 	}
 	return out, nil
+}
+
+// prepare runs the statements that build the temporary tables the query
+// reads.
+func (q *MeasuresQuery) prepare(ctx context.Context, s *Session) error {
+	for _, stmt := range q.Prepare {
+		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cleanup drops the temporary tables (which would go with the session
+// anyway), even when ctx is cancelled.
+func (q *MeasuresQuery) cleanup(ctx context.Context, s *Session) {
+	for _, stmt := range q.Cleanup {
+		s.conn.ExecContext(context.WithoutCancel(ctx), stmt) //nolint:errcheck
+	}
 }
 
 func toInt(v any) int64 {

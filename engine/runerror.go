@@ -149,7 +149,12 @@ func (q *MeasuresQuery) diagnose(ctx context.Context, s *Session, err error) err
 		if cerr != nil {
 			continue
 		}
-		if rerr := s.drain(ctx, one.SQL); rerr != nil && diagnosable(ctx, rerr) {
+		rerr := one.prepare(ctx, s)
+		if rerr == nil {
+			rerr = s.drain(ctx, one.SQL)
+		}
+		one.cleanup(ctx, s)
+		if rerr != nil && diagnosable(ctx, rerr) {
 			roots := measureRoots(m)
 			if de := dataError("measure '"+m.Name+"'", rerr, roots...); de != nil {
 				return de

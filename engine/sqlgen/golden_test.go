@@ -38,7 +38,7 @@ func TestGoldenSQL(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				plan, sql = q.Plan, q.SQL
+				plan, sql = q.Plan, strings.Join(append(q.Prepare, q.SQL), ";\n\n")
 			}
 			var b strings.Builder
 			for _, p := range plan {

@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,6 +16,11 @@ import (
 type MeasuresQuery struct {
 	// Setup holds the statements to run in the session first (Macros).
 	Setup []string
+	// Prepare holds the statements to run before each run of SQL, in the
+	// same session: they build the temporary table of the denominators'
+	// (patient, interval) pairs that SQL reads (DenValuesTable). Cleanup
+	// drops it afterwards.
+	Prepare, Cleanup []string
 	// SQL returns one row per measure, interval and group.
 	SQL string
 	// Tables lists every table the query reads.
@@ -41,9 +47,18 @@ type GroupColumn struct {
 // Script renders the whole query as one SQL script.
 func (q *MeasuresQuery) Script() string {
 	var b strings.Builder
-	writeScript(&b, q.Setup, q.Plan, q.SQL)
+	writeScript(&b, append(slices.Clone(q.Setup), q.Prepare...), q.Plan, q.SQL)
 	return b.String()
 }
+
+// DenValuesTable is the temporary table holding the denominators' values
+// for each candidate (patient, interval) pair. It is computed by a
+// statement of its own: DuckDB frees the memory of a statement's
+// aggregations (their arena) only when the statement ends, and the
+// denominators' held a third of the measures query's memory until its
+// last join, where it ran out of memory in one run of two at 1M patients
+// in 1GB (bench/RESULTS.md).
+const DenValuesTable = "temp.main.ehrql_den_values"
 
 // CompileMeasures compiles measures to DuckDB SQL. ehrQL runs one query per
 // interval; here the intervals are a relation joined to the patients, so
@@ -138,7 +153,7 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 		denCols = append(denCols, fmt.Sprintf("CAST(%s AS %s) AS %s", x, col.typ, col.name))
 		anyDen = append(anyDen, col.name+" > 0")
 	}
-	denCTEs := len(c.ctes)
+	denCTEs, denPlan := len(c.ctes), len(c.plan)
 	c.restrict = "den_values"
 	// den_values carries each pair's interval and its dates.
 	s2 := newScope("d")
@@ -157,17 +172,37 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	for i, iv := range q.Intervals {
 		ivRows = append(ivRows, fmt.Sprintf("(%d, DATE '%s', DATE '%s')", i, iv[0], iv[1]))
 	}
+	intervals := "WITH intervals(iv, start_date, end_date) AS (VALUES " + strings.Join(ivRows, ", ") + "),\n"
+	var d strings.Builder
+	d.WriteString("CREATE OR REPLACE TEMP TABLE " + DenValuesTable + " AS\n" + intervals)
+	for i, cte := range c.ctes[:denCTEs] {
+		d.WriteString(cte)
+		if i < denCTEs-1 {
+			d.WriteString(",")
+		}
+		d.WriteString("\n")
+	}
+	if denCTEs == 0 {
+		// no CTE of its own: the WITH clause ends with the intervals
+		d.Reset()
+		d.WriteString("CREATE OR REPLACE TEMP TABLE " + DenValuesTable + " AS\n" + strings.TrimSuffix(intervals, ",\n") + "\n")
+	}
+	fmt.Fprintf(&d, "SELECT * FROM (SELECT %s.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,\n    %s\n  %s",
+		s.base, strings.Join(denCols, ",\n    "), from)
+	if len(s.joins) > 0 {
+		d.WriteString("\n  " + s.joinClause())
+	}
+	fmt.Fprintf(&d, ")\n  WHERE (%s) IS TRUE", strings.Join(anyDen, " OR "))
+	q.Prepare = []string{d.String()}
+	q.Cleanup = []string{"DROP TABLE IF EXISTS " + DenValuesTable}
+	c.plan = slices.Insert(c.plan, denPlan, "den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table")
 	var b strings.Builder
-	b.WriteString("WITH intervals(iv, start_date, end_date) AS (VALUES " + strings.Join(ivRows, ", ") + "),\n")
+	b.WriteString(intervals)
+	// the CTEs before den_values stay: the later ones may read them
 	for _, cte := range c.ctes[:denCTEs] {
 		b.WriteString(cte + ",\n")
 	}
-	fmt.Fprintf(&b, "den_values AS MATERIALIZED (\n  SELECT * FROM (SELECT %s.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,\n    %s\n  %s",
-		s.base, strings.Join(denCols, ",\n    "), from)
-	if len(s.joins) > 0 {
-		b.WriteString("\n  " + s.joinClause())
-	}
-	fmt.Fprintf(&b, ")\n  WHERE (%s) IS TRUE\n),\n", strings.Join(anyDen, " OR "))
+	b.WriteString("den_values AS (\n  SELECT * FROM " + DenValuesTable + "\n),\n")
 	for _, cte := range c.ctes[denCTEs:] {
 		b.WriteString(cte + ",\n")
 	}

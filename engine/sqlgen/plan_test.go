@@ -210,6 +210,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 			[]string{
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: d joined with the 91 days of calendar_2)",
 				"population first: the candidate (patient, interval) pairs are those of aggs_1, which the denominator requires",
+				"den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table",
 				"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: in buckets by d (3 bounds), combined for each interval from the buckets under its bound)",
 			},
 			[]string{
@@ -229,6 +230,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: d joined with the 29 days of calendar_2)",
 				"aggs_5: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: d joined with the 31 days of calendar_6)",
 				"population first: the candidate (patient, interval) pairs are those of aggs_1, aggs_5, one of which each denominator requires",
+				"den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table",
 				"aggs_7: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: in buckets by d (1 bounds), combined for each interval from the buckets under its bound)",
 			},
 			[]string{
@@ -250,6 +252,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 			}(),
 			[]string{
 				"population: the candidates are the patients in any table the denominators read, for every interval",
+				"den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table",
 				"scan_2: one scan of ev for 4 frames (4 aggregations and picks); per interval: d joined with the 31 days of calendar_1",
 			},
 			[]string{
@@ -264,6 +267,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 			},
 			[]string{
 				"population: the candidates are the patients in any table the denominators read, for every interval",
+				"den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table",
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: in buckets by d (3 bounds), combined for each interval from the buckets under its bound)",
 				"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
 			},
@@ -279,6 +283,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 			},
 			[]string{
 				"population: the candidates are the patients in any table the denominators read, for every interval",
+				"den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table",
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
 			},
 			[]string{"FROM population AS p CROSS JOIN intervals AS iv", "JOIN den_values AS iv ON iv.patient_id = e.patient_id\n  WHERE ((e.\"d\" >= iv.start_date) AND (e.\"d\" <= iv.end_date))"}, nil},
@@ -289,6 +294,8 @@ func TestMeasuresPlanChoices(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// the denominators' statement, then the query
+			q.SQL = strings.Join(append(q.Prepare, q.SQL), ";\n")
 			if strings.Join(q.Plan, "\n") != strings.Join(c.plan, "\n") {
 				t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(q.Plan, "\n"), strings.Join(c.plan, "\n"))
 			}

@@ -2,9 +2,44 @@
 -- plan: unmasked_3: 1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only
 -- plan: aggs_1: own scan of appointments, filters pushed into it (one frame: 1 aggregations and picks; per interval: seen_date joined with the 1096 days of calendar_2)
 -- plan: population first: the candidate (patient, interval) pairs are those of aggs_1, which the denominator requires
+-- plan: den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table
 -- plan: aggs_6: own scan of clinical_events, filters pushed into it (one frame: 1 aggregations and picks; per interval: date joined with the 1096 days of calendar_2)
 -- plan: aggs_7: own scan of clinical_events, filters pushed into it (one frame: 1 aggregations and picks; per interval: in buckets by date (36 bounds), combined for each interval from the buckets under its bound)
 -- plan: aggs_14: own scan of addresses, filters pushed into it (one frame: 1 aggregations and picks)
+CREATE OR REPLACE TEMP TABLE temp.main.ehrql_den_values AS
+WITH intervals(iv, start_date, end_date) AS (VALUES (0, DATE '2019-03-23', DATE '2019-04-22'), (1, DATE '2019-04-23', DATE '2019-05-22'), (2, DATE '2019-05-23', DATE '2019-06-22'), (3, DATE '2019-06-23', DATE '2019-07-22'), (4, DATE '2019-07-23', DATE '2019-08-22'), (5, DATE '2019-08-23', DATE '2019-09-22'), (6, DATE '2019-09-23', DATE '2019-10-22'), (7, DATE '2019-10-23', DATE '2019-11-22'), (8, DATE '2019-11-23', DATE '2019-12-22'), (9, DATE '2019-12-23', DATE '2020-01-22'), (10, DATE '2020-01-23', DATE '2020-02-22'), (11, DATE '2020-02-23', DATE '2020-03-22'), (12, DATE '2020-03-23', DATE '2020-04-22'), (13, DATE '2020-04-23', DATE '2020-05-22'), (14, DATE '2020-05-23', DATE '2020-06-22'), (15, DATE '2020-06-23', DATE '2020-07-22'), (16, DATE '2020-07-23', DATE '2020-08-22'), (17, DATE '2020-08-23', DATE '2020-09-22'), (18, DATE '2020-09-23', DATE '2020-10-22'), (19, DATE '2020-10-23', DATE '2020-11-22'), (20, DATE '2020-11-23', DATE '2020-12-22'), (21, DATE '2020-12-23', DATE '2021-01-22'), (22, DATE '2021-01-23', DATE '2021-02-22'), (23, DATE '2021-02-23', DATE '2021-03-22'), (24, DATE '2021-03-23', DATE '2021-04-22'), (25, DATE '2021-04-23', DATE '2021-05-22'), (26, DATE '2021-05-23', DATE '2021-06-22'), (27, DATE '2021-06-23', DATE '2021-07-22'), (28, DATE '2021-07-23', DATE '2021-08-22'), (29, DATE '2021-08-23', DATE '2021-09-22'), (30, DATE '2021-09-23', DATE '2021-10-22'), (31, DATE '2021-10-23', DATE '2021-11-22'), (32, DATE '2021-11-23', DATE '2021-12-22'), (33, DATE '2021-12-23', DATE '2022-01-22'), (34, DATE '2022-01-23', DATE '2022-02-22'), (35, DATE '2022-02-23', DATE '2022-03-22')),
+calendar_2 AS (
+  SELECT iv, start_date, end_date, CAST(lo + CAST(o AS INTEGER) AS DATE) AS d
+  FROM (SELECT iv.iv, iv.start_date, iv.end_date, iv.start_date AS lo, unnest(range(0, iv.end_date - iv.start_date + 1)) AS o FROM intervals AS iv)
+),
+unmasked_3 AS (
+  SELECT e.patient_id, iv.iv AS iv, CAST(count(*) AS BIGINT) AS v0
+  FROM main."appointments" AS e JOIN calendar_2 AS iv ON iv.d = e."seen_date"
+  WHERE (e."status" IN ('Arrived', 'Finished', 'In Progress', 'Patient Walked Out', 'Visit', 'Waiting'))
+  GROUP BY e.patient_id, iv.iv
+),
+pairs_4 AS (
+  SELECT r.patient_id, iv.iv, iv.start_date, iv.end_date
+  FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv
+),
+aggs_5 AS (
+  SELECT e.patient_id, iv.iv AS iv, TRUE AS v0
+  FROM main."practice_registrations" AS e JOIN pairs_4 AS iv ON iv.patient_id = e.patient_id
+  WHERE ((e."start_date" <= iv.start_date) AND ((e."end_date" >= iv.start_date) OR (e."end_date" IS NULL)))
+  GROUP BY e.patient_id, iv.iv
+),
+aggs_1 AS (
+  SELECT r.*
+  FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv
+  LEFT JOIN aggs_5 AS aggs_5 ON aggs_5.patient_id = r.patient_id AND aggs_5.iv = iv.iv
+  LEFT JOIN main."patients" AS "pt_patients" ON "pt_patients".patient_id = r.patient_id
+  WHERE (COALESCE(aggs_5.v0, FALSE) AND (ehrql_diff_years(iv.start_date, "pt_patients"."date_of_birth") >= CAST(18 AS BIGINT)))
+)
+SELECT * FROM (SELECT aggs_1.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,
+    CAST(COALESCE(aggs_1.v0, CAST(0 AS BIGINT)) AS BIGINT) AS den_0
+  FROM aggs_1 AS aggs_1 JOIN intervals AS iv ON iv.iv = aggs_1.iv)
+  WHERE (den_0 > 0) IS TRUE;
+
 WITH intervals(iv, start_date, end_date) AS (VALUES (0, DATE '2019-03-23', DATE '2019-04-22'), (1, DATE '2019-04-23', DATE '2019-05-22'), (2, DATE '2019-05-23', DATE '2019-06-22'), (3, DATE '2019-06-23', DATE '2019-07-22'), (4, DATE '2019-07-23', DATE '2019-08-22'), (5, DATE '2019-08-23', DATE '2019-09-22'), (6, DATE '2019-09-23', DATE '2019-10-22'), (7, DATE '2019-10-23', DATE '2019-11-22'), (8, DATE '2019-11-23', DATE '2019-12-22'), (9, DATE '2019-12-23', DATE '2020-01-22'), (10, DATE '2020-01-23', DATE '2020-02-22'), (11, DATE '2020-02-23', DATE '2020-03-22'), (12, DATE '2020-03-23', DATE '2020-04-22'), (13, DATE '2020-04-23', DATE '2020-05-22'), (14, DATE '2020-05-23', DATE '2020-06-22'), (15, DATE '2020-06-23', DATE '2020-07-22'), (16, DATE '2020-07-23', DATE '2020-08-22'), (17, DATE '2020-08-23', DATE '2020-09-22'), (18, DATE '2020-09-23', DATE '2020-10-22'), (19, DATE '2020-10-23', DATE '2020-11-22'), (20, DATE '2020-11-23', DATE '2020-12-22'), (21, DATE '2020-12-23', DATE '2021-01-22'), (22, DATE '2021-01-23', DATE '2021-02-22'), (23, DATE '2021-02-23', DATE '2021-03-22'), (24, DATE '2021-03-23', DATE '2021-04-22'), (25, DATE '2021-04-23', DATE '2021-05-22'), (26, DATE '2021-05-23', DATE '2021-06-22'), (27, DATE '2021-06-23', DATE '2021-07-22'), (28, DATE '2021-07-23', DATE '2021-08-22'), (29, DATE '2021-08-23', DATE '2021-09-22'), (30, DATE '2021-09-23', DATE '2021-10-22'), (31, DATE '2021-10-23', DATE '2021-11-22'), (32, DATE '2021-11-23', DATE '2021-12-22'), (33, DATE '2021-12-23', DATE '2022-01-22'), (34, DATE '2022-01-23', DATE '2022-02-22'), (35, DATE '2022-02-23', DATE '2022-03-22')),
 calendar_2 AS (
   SELECT iv, start_date, end_date, CAST(lo + CAST(o AS INTEGER) AS DATE) AS d
@@ -33,11 +68,8 @@ aggs_1 AS (
   LEFT JOIN main."patients" AS "pt_patients" ON "pt_patients".patient_id = r.patient_id
   WHERE (COALESCE(aggs_5.v0, FALSE) AND (ehrql_diff_years(iv.start_date, "pt_patients"."date_of_birth") >= CAST(18 AS BIGINT)))
 ),
-den_values AS MATERIALIZED (
-  SELECT * FROM (SELECT aggs_1.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,
-    CAST(COALESCE(aggs_1.v0, CAST(0 AS BIGINT)) AS BIGINT) AS den_0
-  FROM aggs_1 AS aggs_1 JOIN intervals AS iv ON iv.iv = aggs_1.iv)
-  WHERE (den_0 > 0) IS TRUE
+den_values AS (
+  SELECT * FROM temp.main.ehrql_den_values
 ),
 aggs_6 AS (
   SELECT e.patient_id, iv.iv AS iv, CAST(count(*) AS BIGINT) AS v0
