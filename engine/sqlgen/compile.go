@@ -87,21 +87,20 @@ type aggGroup struct {
 // table from which they share one scan. The rule: a table read through
 // fewer frames is scanned once per frame, with that frame's filters pushed
 // into the scan (DuckDB then prunes row groups by zone maps and tests an IN
-// list at the scan); read through three or more, it is scanned once, the
+// list at the scan); read through four or more, it is scanned once, the
 // rows of any frame kept (codelist tests as one join with a table of
 // per-codelist flags) and each aggregate FILTERed to its own frame's rows,
 // so the cost is one pass over the table instead of one per frame. (The
-// wide benchmark's 25 frames were measured a third faster shared; the
-// reference study's three frames no faster while picks were arg_max over
-// structs, and 2-5% faster once picks were integer keys, when the rule
-// became three: see bench/RESULTS.md.)
+// reference study's three frames of clinical_events were measured no
+// faster shared; the wide benchmark's 25 frames a third faster, see
+// bench/RESULTS.md.)
 // DuckDB's FILTERed aggregates copy the aggregated columns once per
 // aggregate, so a scan's cost grows with the square of its aggregates: a
 // shared scan takes at most maxSharedMembers aggregations and picks, frames
 // being added in the order they are first used, and a table read by more
 // is scanned once per such batch.
 const (
-	minSharedFrames  = 3
+	minSharedFrames  = 4
 	maxSharedMembers = 8
 )
 
