@@ -92,7 +92,9 @@ type aggGroup struct {
 // per-codelist flags) and each aggregate FILTERed to its own frame's rows,
 // so the cost is one pass over the table instead of one per frame. (The
 // reference study's three frames of clinical_events were measured no
-// faster shared; the wide benchmark's 25 frames a third faster, see
+// faster shared, and 2-5% faster once picks were integer keys, but then
+// ran out of memory at 4M patients in 1GB, where their own scans complete;
+// the wide benchmark's 25 frames were a third faster: see
 // bench/RESULTS.md.)
 // DuckDB's FILTERed aggregates copy the aggregated columns once per
 // aggregate, so a scan's cost grows with the square of its aggregates: a
