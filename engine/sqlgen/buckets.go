@@ -122,32 +122,14 @@ func (c *compiler) pickCodable(n *model.Node) bool {
 	if err != nil {
 		return false
 	}
-	direct := map[string]bool{}
 	var parts []keyPart
-	part := func(kind model.Kind, column string) keyPart {
-		p := keyPart{kind: kind}
-		if kind == model.KindStr || kind == model.KindCode {
-			if set := rankedSet(f, column); column != "" && set != nil {
-				p.values, p.rank = len(sortedStrings(set)), "ranked"
-			}
+	for _, op := range c.keyOperands(n, f) {
+		p := keyPart{kind: op.kind}
+		if set := rankedSet(f, op.column); isString(op.kind) && op.column != "" && set != nil {
+			// ranked as pickExpr ranks it (stringPart): by its place in the set
+			p.values, p.rank = len(sortedStrings(set)), "ranked"
 		}
-		return p
-	}
-	for _, k := range f.sortKeys {
-		column := ""
-		if k.Op() == model.OpSelectColumn {
-			direct[k.Name()] = true
-			if k.Arg(0).ManyRowsPerPatient() {
-				column = k.Name()
-			}
-		}
-		parts = append(parts, part(k.Type().Kind, column))
-	}
-	for _, col := range c.selected[n.ID()] {
-		if !direct[col] {
-			spec, _ := n.Table().Column(col)
-			parts = append(parts, part(spec.Type.Kind, col))
-		}
+		parts = append(parts, p)
 	}
 	return integerType(parts) != ""
 }

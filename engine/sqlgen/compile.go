@@ -1213,36 +1213,18 @@ func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, err
 		return "", err
 	}
 	cols := c.selected[n.ID()]
-	direct := map[string]bool{}
-	for _, k := range f.sortKeys {
-		if k.Op() == model.OpSelectColumn {
-			direct[k.Name()] = true
+	ops := c.keyOperands(n, f)
+	parts := make([]keyPart, len(ops))
+	for i, op := range ops {
+		x := s.base + "." + ident(op.column)
+		if op.sortKey != nil {
+			if x, err = c.expr(op.sortKey, s); err != nil {
+				return "", err
+			}
 		}
-	}
-	var parts []keyPart
-	part := func(x string, kind model.Kind, column string) keyPart {
-		p := keyPart{expr: x, kind: kind}
-		if (kind == model.KindStr || kind == model.KindCode) && column != "" {
-			p = c.stringPart(f, column, x, s)
-		}
-		p.column = column
-		return p
-	}
-	for _, k := range f.sortKeys {
-		x, err := c.expr(k, s)
-		if err != nil {
-			return "", err
-		}
-		column := ""
-		if k.Op() == model.OpSelectColumn && k.Arg(0).ManyRowsPerPatient() {
-			column = k.Name()
-		}
-		parts = append(parts, part(x, k.Type().Kind, column))
-	}
-	for _, col := range cols {
-		if !direct[col] {
-			spec, _ := n.Table().Column(col)
-			parts = append(parts, part(s.base+"."+ident(col), spec.Type.Kind, col))
+		parts[i] = keyPart{expr: x, kind: op.kind}
+		if isString(op.kind) && op.column != "" {
+			parts[i] = c.stringPart(f, op.column, x, s)
 		}
 	}
 	if key := integerKey(parts); key != "" {
@@ -1251,7 +1233,7 @@ func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, err
 		// a fixed-size aggregate, decoded after aggregating (decoded).
 		pc := &pickCode{typ: integerType(parts), parts: parts, cols: cols}
 		for _, col := range cols {
-			pc.part = append(pc.part, partOf(f.sortKeys, parts, col))
+			pc.part = append(pc.part, partOf(ops, col))
 		}
 		c.pickCodes[n.ID()] = pc
 		fn := "max"

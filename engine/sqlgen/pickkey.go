@@ -22,9 +22,8 @@ import (
 
 // keyPart is one part of a pick's sort key.
 type keyPart struct {
-	expr   string     // its SQL on the scanned row
-	kind   model.Kind // its type
-	column string     // the column it is, for a column breaking ties
+	expr string     // its SQL on the scanned row
+	kind model.Kind // its type
 	// for a string: the number of values it can take on the frame's rows,
 	// and rank, the SQL of its rank among them (from 1, in DuckDB's byte
 	// order), or 0 and "" when they are not known
@@ -194,6 +193,39 @@ func quotedList(values []string) string {
 	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
+// keyOperand is one part of a pick's sort key before it is compiled.
+type keyOperand struct {
+	sortKey *model.Node // the sort key, or nil for a selected column breaking ties
+	column  string      // the row's column the part is, "" for a computed sort key
+	kind    model.Kind
+}
+
+// keyOperands lists the parts of a pick's sort key: its sort keys (never
+// patient-level: model.Sort), then the selected columns that are not sort
+// keys, which break ties.
+func (c *compiler) keyOperands(n *model.Node, f eventFrame) []keyOperand {
+	var ops []keyOperand
+	direct := map[string]bool{}
+	for _, k := range f.sortKeys {
+		op := keyOperand{sortKey: k, kind: k.Type().Kind}
+		if k.Op() == model.OpSelectColumn {
+			op.column = k.Name()
+			direct[k.Name()] = true
+		}
+		ops = append(ops, op)
+	}
+	for _, col := range c.selected[n.ID()] {
+		if !direct[col] {
+			spec, _ := n.Table().Column(col)
+			ops = append(ops, keyOperand{column: col, kind: spec.Type.Kind})
+		}
+	}
+	return ops
+}
+
+// isString tells whether a kind is ranked as a string in a key.
+func isString(k model.Kind) bool { return k == model.KindStr || k == model.KindCode }
+
 // picksRank tells whether a pick among members ranks a column of its rows
 // in its sort key: a sort key, or a selected column breaking ties.
 func (c *compiler) picksRank(members []*model.Node, column string) bool {
@@ -201,17 +233,12 @@ func (c *compiler) picksRank(members []*model.Node, column string) bool {
 		if m.Op() != model.OpPickOneRowPerPatient {
 			continue
 		}
-		if slices.Contains(c.selected[m.ID()], column) {
-			return true
-		}
 		f, err := flattenFrame(m.Arg(0))
 		if err != nil {
 			continue
 		}
-		for _, k := range f.sortKeys {
-			if k.Op() == model.OpSelectColumn && k.Name() == column {
-				return true
-			}
+		if slices.ContainsFunc(c.keyOperands(m, f), func(op keyOperand) bool { return op.column == column }) {
+			return true
 		}
 	}
 	return false
@@ -219,16 +246,10 @@ func (c *compiler) picksRank(members []*model.Node, column string) bool {
 
 // partOf returns the index of the key part holding a selected column: the
 // first sort key that is the column, or else its place among the columns
-// breaking ties, which follow the sort keys in the order the pick lists its
-// selected columns.
-func partOf(sortKeys []*model.Node, parts []keyPart, column string) int {
-	for i, k := range sortKeys {
-		if k.Op() == model.OpSelectColumn && k.Name() == column {
-			return i
-		}
-	}
-	for i := len(sortKeys); i < len(parts); i++ {
-		if parts[i].column == column {
+// breaking ties.
+func partOf(ops []keyOperand, column string) int {
+	for i, op := range ops {
+		if op.column == column {
 			return i
 		}
 	}
@@ -296,18 +317,16 @@ func (c *compiler) decoded(query string, cols map[model.ID]string) string {
 	var replace, joins []string
 	for _, m := range picks {
 		pc := c.pickCodes[m.id]
-		var fields []string
+		var values, fields []string
 		for j, col := range pc.cols {
 			x, join := pc.decode(c, pc.part[j], "g."+m.col)
 			if join != "" {
 				joins = append(joins, join)
 			}
+			values = append(values, x)
 			fields = append(fields, ident(col)+" := "+x)
-			if len(pc.cols) == 1 {
-				fields[0] = x
-			}
 		}
-		value := fields[0]
+		value := values[0]
 		if len(pc.cols) > 1 {
 			value = "struct_pack(" + strings.Join(fields, ", ") + ")"
 		}
