@@ -172,21 +172,10 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	for i, iv := range q.Intervals {
 		ivRows = append(ivRows, fmt.Sprintf("(%d, DATE '%s', DATE '%s')", i, iv[0], iv[1]))
 	}
-	intervals := "WITH intervals(iv, start_date, end_date) AS (VALUES " + strings.Join(ivRows, ", ") + "),\n"
+	intervals := "intervals(iv, start_date, end_date) AS (VALUES " + strings.Join(ivRows, ", ") + ")"
 	var d strings.Builder
-	d.WriteString("CREATE OR REPLACE TEMP TABLE " + DenValuesTable + " AS\n" + intervals)
-	for i, cte := range c.ctes[:denCTEs] {
-		d.WriteString(cte)
-		if i < denCTEs-1 {
-			d.WriteString(",")
-		}
-		d.WriteString("\n")
-	}
-	if denCTEs == 0 {
-		// no CTE of its own: the WITH clause ends with the intervals
-		d.Reset()
-		d.WriteString("CREATE OR REPLACE TEMP TABLE " + DenValuesTable + " AS\n" + strings.TrimSuffix(intervals, ",\n") + "\n")
-	}
+	d.WriteString("CREATE OR REPLACE TEMP TABLE " + DenValuesTable + " AS\nWITH ")
+	d.WriteString(strings.Join(append([]string{intervals}, c.ctes[:denCTEs]...), ",\n") + "\n")
 	fmt.Fprintf(&d, "SELECT * FROM (SELECT %s.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,\n    %s\n  %s",
 		s.base, strings.Join(denCols, ",\n    "), from)
 	if len(s.joins) > 0 {
@@ -197,7 +186,7 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	q.Cleanup = []string{"DROP TABLE IF EXISTS " + DenValuesTable}
 	c.plan = slices.Insert(c.plan, denPlan, "den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table")
 	var b strings.Builder
-	b.WriteString(intervals)
+	b.WriteString("WITH " + intervals + ",\n")
 	// the CTEs before den_values stay: the later ones may read them
 	for _, cte := range c.ctes[:denCTEs] {
 		b.WriteString(cte + ",\n")
