@@ -1,7 +1,6 @@
 package generative
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -403,40 +402,11 @@ func compareGroupValues(x, y any) int {
 	if tx, ty := fmt.Sprintf("%T", x), fmt.Sprintf("%T", y); tx != ty {
 		return strings.Compare(tx, ty)
 	}
-	switch a := x.(type) {
-	case bool:
-		b, _ := y.(bool)
-		switch {
-		case a == b:
-			return 0
-		case !a:
-			return -1
-		}
-		return 1
-	case int64:
-		b, _ := y.(int64)
-		return cmp.Compare(a, b)
-	case float64:
-		b, _ := y.(float64)
-		if math.IsNaN(a) || math.IsNaN(b) {
-			return cmp.Compare(boolInt(math.IsNaN(a)), boolInt(math.IsNaN(b)))
-		}
-		return cmp.Compare(a, b)
-	case string:
-		b, _ := y.(string)
-		return strings.Compare(a, b)
-	case model.CivilDate:
-		b, _ := y.(model.CivilDate)
-		return a.DaysSince(b)
+	switch x.(type) {
+	case bool, int64, float64, string, model.CivilDate:
+		return model.Compare(x, y)
 	}
 	return strings.Compare(fmt.Sprint(x), fmt.Sprint(y))
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func showMeasureRow(r memory.MeasureRow) string {
