@@ -115,6 +115,12 @@ func integerType(parts []keyPart) string {
 // pow2 is 2^n in decimal.
 func pow2(n int) string { return new(big.Int).Lsh(big.NewInt(1), uint(n)).String() }
 
+// lowBits is the decimal text of 2^n - 1, the mask of an integer's n low bits.
+func lowBits(n int) string {
+	m := new(big.Int).Lsh(big.NewInt(1), uint(n))
+	return m.Sub(m, big.NewInt(1)).String()
+}
+
 // rankedSet returns the literal set a column of the frame's rows is tested
 // against by one of the frame's conditions (so every row's value is in it),
 // or nil.
@@ -274,11 +280,13 @@ func (pc *pickCode) decode(c *compiler, i int, v string) (string, string) {
 	}
 	p := pc.parts[i]
 	code := v
+	// Keys are never negative, so a shift and a mask read a part: a tenth
+	// of the cost of // and % on a HUGEINT.
 	if shift > 0 {
-		code = fmt.Sprintf("(%s // CAST('%s' AS %s))", code, pow2(shift), pc.typ)
+		code = fmt.Sprintf("(%s >> %d)", code, shift)
 	}
 	if i > 0 {
-		code = fmt.Sprintf("(%s %% CAST('%s' AS %s))", code, pow2(p.bits()), pc.typ)
+		code = fmt.Sprintf("(%s & CAST('%s' AS %s))", code, lowBits(p.bits()), pc.typ)
 	}
 	switch p.kind {
 	case model.KindBool:
