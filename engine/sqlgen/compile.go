@@ -52,6 +52,11 @@ type compiler struct {
 	// dataset's population first): scans compiled from then on read only
 	// their rows.
 	within string
+	// popRel, when set, is the relation whose rows (where the population's
+	// required "exists" holds) are the candidates: the population relation
+	// then carries its columns, so the final query reads them from its
+	// candidate rows instead of joining the relation again.
+	popRel string
 	// sets are the CTEs declaring large literal sets, by set node.
 	sets map[model.ID]string
 	// pickCodes are the picks computed as one integer, by pick node.

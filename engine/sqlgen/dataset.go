@@ -82,13 +82,13 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	if err := c.universe(ds.Population); err != nil {
 		return nil, err
 	}
-	s := newScope("p")
+	s := c.populationScope()
 	c.where = "population"
 	pop, err := c.expr(ds.Population, s)
 	if err != nil {
 		return nil, fmt.Errorf("population: %w", err)
 	}
-	sel := []string{"p.patient_id AS patient_id"}
+	sel := []string{s.base + ".patient_id AS patient_id"}
 	for _, v := range ds.Variables {
 		c.where = fmt.Sprintf("variable '%s'", v.Name)
 		x, err := c.expr(v.Series, s)
@@ -101,11 +101,11 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	b.WriteString("WITH ")
 	b.WriteString(strings.Join(c.ctes, ",\n"))
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "SELECT %s\nFROM population AS p", strings.Join(sel, ",\n  "))
+	fmt.Fprintf(&b, "SELECT %s\nFROM population AS %s", strings.Join(sel, ",\n  "), s.base)
 	if len(s.joins) > 0 {
 		b.WriteString("\n" + s.joinClause())
 	}
-	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY p.patient_id", pop)
+	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY %s.patient_id", pop, s.base)
 	q := &Query{Setup: Macros, SQL: b.String(), Columns: model.ColumnSpecs(ds), Plan: c.plan, Dataset: ds}
 	for _, ev := range ds.Events {
 		eq, err := compileEventTable(ds.Population, ev, roots)
@@ -131,7 +131,7 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	if err := c.universe(population); err != nil {
 		return EventQuery{}, err
 	}
-	ps := newScope("p")
+	ps := c.populationScope()
 	c.where = "population"
 	pop, err := c.expr(population, ps)
 	if err != nil {
@@ -185,7 +185,7 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	var b strings.Builder
 	b.WriteString("WITH ")
 	b.WriteString(strings.Join(c.ctes, ",\n"))
-	fmt.Fprintf(&b, ",\nincluded AS (\n  SELECT p.patient_id FROM population AS p")
+	fmt.Fprintf(&b, ",\nincluded AS (\n  SELECT %s.patient_id FROM population AS %s", ps.base, ps.base)
 	if len(ps.joins) > 0 {
 		b.WriteString("\n  " + ps.joinClause())
 	}
@@ -193,6 +193,18 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	fmt.Fprintf(&b, "SELECT %s FROM (\n  %s\n) AS r\nWHERE r.patient_id IN (SELECT patient_id FROM included)\nORDER BY %s",
 		"r."+strings.Join(out, ", r."), rows, strings.Join(order, ", "))
 	return EventQuery{Name: ev.Name, SQL: b.String(), Columns: model.EventColumnSpecs(ev)}, nil
+}
+
+// populationScope is the scope of a query over the population relation:
+// named after the relation the candidates are read from, if any, whose
+// columns the population carries (so it is never joined again).
+func (c *compiler) populationScope() *scope {
+	if c.popRel == "" {
+		return newScope("p")
+	}
+	s := newScope(c.popRel)
+	s.joined[c.popRel] = true
+	return s
 }
 
 // universe declares the population relation: the candidate patients, a
@@ -235,7 +247,8 @@ func (c *compiler) universe(pop *model.Node) error {
 		if f, err := flattenFrame(rowsOf(n.Arg(0))); err == nil {
 			table = f.table.Name
 		}
-		declare(fmt.Sprintf("SELECT patient_id FROM %s WHERE %s", name, col))
+		declare(fmt.Sprintf("SELECT * FROM %s WHERE %s", name, col))
+		c.popRel = name
 		restrict := "the other scans read every patient's rows (no codelist: most patients are candidates)"
 		if testsCodelist(rowsOf(n.Arg(0))) {
 			c.within = "population"

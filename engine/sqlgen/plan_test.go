@@ -81,7 +81,7 @@ func TestPlanChoices(t *testing.T) {
 			[]string{
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 2 aggregations and picks)",
 				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires); the other scans read only their rows (a cohort by codelist)",
-			}, 1, []string{"population AS (\n  SELECT patient_id FROM aggs_1 WHERE v", "IN ('x1', 'x2')"}},
+			}, 1, []string{"population AS (\n  SELECT * FROM aggs_1 WHERE v", "IN ('x1', 'x2')"}},
 		{"population first: the other scans read only the candidates",
 			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, b))},
 			[]string{
@@ -90,7 +90,10 @@ func TestPlanChoices(t *testing.T) {
 				"aggs_2: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
 			}, 2, []string{
 				"WITH aggs_1 AS (\n  SELECT e.patient_id, TRUE AS v0\n  FROM main.\"ev\" AS e\n  WHERE",
-				"population AS (\n  SELECT patient_id FROM aggs_1 WHERE v0\n),\naggs_2 AS (",
+				"population AS (\n  SELECT * FROM aggs_1 WHERE v0\n),\naggs_2 AS (",
+				// The final query reads aggs_1 from the population's rows
+				// and does not join it again.
+				"FROM population AS aggs_1\nLEFT JOIN main.\"pt\" AS \"pt_pt\" ON \"pt_pt\".patient_id = aggs_1.patient_id\n  LEFT JOIN aggs_2 AS aggs_2 ON aggs_2.patient_id = aggs_1.patient_id\nWHERE ((COALESCE(aggs_1.v0, FALSE)",
 				"FROM main.\"ev\" AS e SEMI JOIN population AS inc ON inc.patient_id = e.patient_id\n  WHERE (e.\"code\" IN ('x2', 'x3'))",
 			}},
 	}
