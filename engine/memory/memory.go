@@ -53,7 +53,10 @@ type Options struct {
 	// Lazy evaluates only the values the results need (Case branches not
 	// taken, And/Or operands not needed and patients outside the
 	// population are skipped, and so are patients in no table the
-	// population reads).
+	// population reads). Where only a condition's truth matters (the
+	// population, a Case condition, a filter's condition), NULL and false
+	// are alike: an And with an operand that is not true is not true
+	// whatever its other operands.
 	Lazy bool
 }
 
@@ -127,7 +130,12 @@ func evaluate(ds *model.Dataset, data Data, opts Options, others []*model.Node) 
 			e.sweep(sw.nodes)
 		}
 		e.where = "population"
-		in := e.eval(ds.Population, -1) == true
+		var in bool
+		if e.lazy {
+			in = e.holds(ds.Population, -1)
+		} else {
+			in = e.eval(ds.Population, -1) == true
+		}
 		if !in && e.lazy {
 			continue
 		}
@@ -279,8 +287,11 @@ type evaluator struct {
 	// The current patient and what has been computed for them.
 	patient int64
 	values  map[valueKey]any
-	frames  map[model.ID][]int
-	picks   map[model.ID]int
+	// truth holds the truth of And and Or conditions whose values a lazy
+	// run did not need (holds).
+	truth  map[valueKey]bool
+	frames map[model.ID][]int
+	picks  map[model.ID]int
 }
 
 type valueKey struct {
@@ -314,6 +325,7 @@ func (e *evaluator) walk(roots []*model.Node, patients map[int64]bool) {
 func (e *evaluator) startPatient(id int64) {
 	e.patient = id
 	e.values = map[valueKey]any{}
+	e.truth = map[valueKey]bool{}
 	e.frames = map[model.ID][]int{}
 	e.picks = map[model.ID]int{}
 }
@@ -366,15 +378,15 @@ func (e *evaluator) compute(n *model.Node, row int) any {
 			if chosen && e.lazy {
 				break
 			}
-			cv := e.eval(c, row)
 			if !e.lazy {
+				cv := e.eval(c, row)
 				v := e.eval(values[i], row)
 				if !chosen && cv == true {
 					result, chosen = v, true
 				}
 				continue
 			}
-			if cv == true {
+			if e.holds(c, row) {
 				result, chosen = e.eval(values[i], row), true
 			}
 		}
@@ -426,6 +438,65 @@ func (e *evaluator) lenient(n *model.Node, row int) any {
 		panic(*failed)
 	}
 	return e.apply(op, args)
+}
+
+// holds reports whether condition n is true for the current patient (at
+// row), in a lazy run, evaluating only what its truth needs. Where only
+// truth matters NULL and false are alike, so an And is not true as soon as
+// one operand is not true, and an Or is true as soon as one operand is,
+// whatever the other operands, even ones that would fail (in any order, as
+// lenient takes them); their operands are conditions too. DuckDB
+// evaluates a CASE WHEN or WHERE condition so: an AND whose first operand
+// is NULL drops the row without evaluating the second. Any other node is
+// evaluated as eval does (NOT must tell false from NULL).
+func (e *evaluator) holds(n *model.Node, row int) bool {
+	op := n.Op()
+	if op != model.OpAnd && op != model.OpOr {
+		return e.eval(n, row) == true
+	}
+	if n.PatientDomain() {
+		row = -1
+	}
+	key := valueKey{n.ID(), row}
+	if v, ok := e.values[key]; ok {
+		return v == true
+	}
+	if t, ok := e.truth[key]; ok {
+		return t
+	}
+	// decides is the truth of an operand that decides the result alone.
+	decides := op == model.OpOr
+	var failed *failure
+	for _, a := range n.Args() {
+		t, f := e.tryHolds(a, row)
+		if f != nil {
+			failed = f
+			continue
+		}
+		if t == decides {
+			e.truth[key] = t
+			return t
+		}
+	}
+	if failed != nil {
+		panic(*failed)
+	}
+	e.truth[key] = !decides
+	return !decides
+}
+
+// tryHolds is holds, catching an evaluation error.
+func (e *evaluator) tryHolds(n *model.Node, row int) (t bool, f *failure) {
+	defer func() {
+		if r := recover(); r != nil {
+			fail, ok := r.(failure)
+			if !ok {
+				panic(r)
+			}
+			f = &fail
+		}
+	}()
+	return e.holds(n, row), nil
 }
 
 // try evaluates n, catching an evaluation error.
@@ -512,10 +583,10 @@ func (e *evaluator) lazyFilter(f *model.Node) []int {
 		var failed *failure
 		keep := true
 		for _, c := range conds {
-			v, fail := e.try(c, r)
+			t, fail := e.tryHolds(c, r)
 			if fail != nil {
 				failed = fail
-			} else if v != true {
+			} else if !t {
 				keep = false
 				break
 			}

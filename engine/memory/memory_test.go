@@ -96,3 +96,74 @@ func TestPickTiesBrokenBySelectedColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestLazyConditionTruth: where only a condition's truth matters (a Case
+// condition, a filter's condition, the population), an And with an
+// operand that is NULL is not true whatever its other operands, so a lazy
+// run need not evaluate one that fails (DuckDB does not: an AND in a CASE
+// WHEN or WHERE drops a row at its first operand that is not true). Where
+// the value itself is needed, or NULL must be told from false, the failing
+// operand is evaluated and the lazy run fails too.
+func TestLazyConditionTruth(t *testing.T) {
+	cols := []model.Column{{Name: "b", Type: model.Bool}, {Name: "d", Type: model.Date}, {Name: "n", Type: model.Int}}
+	pt := &model.Table{Name: "p", PatientLevel: true, Columns: cols}
+	et := &model.Table{Name: "e", Columns: cols}
+	p, e := must(model.SelectTable(pt)), must(model.SelectTable(et))
+	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
+	fn := func(op model.Op, args ...*model.Node) *model.Node { return must(model.Function(op, args...)) }
+	cond := func(f *model.Node) (b, late *model.Node) {
+		// late fails where n is huge: d + n years.
+		return col(f, "b"), fn(model.OpGE, col(f, "d"), fn(model.OpDateAddYears, col(f, "d"), col(f, "n")))
+	}
+	pb, plate := cond(p)
+	eb, elate := cond(e)
+	exists := must(model.Aggregate(model.OpExists, p))
+	isNull := fn(model.OpIsNull, col(p, "d"))
+	caseOf := func(c *model.Node) *model.Node {
+		return must(model.Case([]*model.Node{c}, []*model.Node{col(p, "n")}, nil))
+	}
+	day := model.MustParseDate("2020-01-01")
+	// Patient 1's b is NULL and n huge; patient 2's b is true and n -1.
+	rows := []memory.Row{
+		{PatientID: 1, Values: map[string]any{"b": nil, "d": day, "n": int64(math.MaxInt64)}},
+		{PatientID: 2, Values: map[string]any{"b": true, "d": day, "n": int64(-1)}},
+	}
+	data := memory.Data{"p": rows, "e": rows}
+	for _, tc := range []struct {
+		name     string
+		pop, v   *model.Node
+		lazyRows [][]any // nil: the lazy run fails too
+	}{
+		{"and in a case condition", exists, caseOf(fn(model.OpAnd, pb, plate)),
+			[][]any{{int64(1), nil}, {int64(2), int64(-1)}}},
+		{"and in a case condition, failing operand first", exists, caseOf(fn(model.OpAnd, plate, pb)),
+			[][]any{{int64(1), nil}, {int64(2), int64(-1)}}},
+		{"and under or in a case condition", exists, caseOf(fn(model.OpOr, fn(model.OpAnd, pb, plate), isNull)),
+			[][]any{{int64(1), nil}, {int64(2), int64(-1)}}},
+		{"and in a filter's condition", exists, must(model.Aggregate(model.OpCount, must(model.Filter(e, fn(model.OpAnd, eb, elate))))),
+			[][]any{{int64(1), int64(0)}, {int64(2), int64(1)}}},
+		{"and in the population", fn(model.OpAnd, pb, plate), col(p, "n"),
+			[][]any{{int64(2), int64(-1)}}},
+		{"and as a value", exists, fn(model.OpAnd, pb, plate), nil},
+		{"not of and in a case condition", exists, caseOf(fn(model.OpNot, fn(model.OpAnd, pb, plate))), nil},
+		{"or in a case condition", exists, caseOf(fn(model.OpOr, pb, plate)), nil},
+	} {
+		ds := &model.Dataset{Population: tc.pop, Variables: []model.Variable{{Name: "v", Series: tc.v}}}
+		_, err := memory.Run(ds, data, memory.Options{})
+		var me *memory.Error
+		if !errors.As(err, &me) || me.Err.Kind != model.ErrDateRange {
+			t.Errorf("%s: eager run gave %v, want a date-range error", tc.name, err)
+		}
+		res, err := memory.Run(ds, data, memory.Options{Lazy: true})
+		switch {
+		case tc.lazyRows == nil:
+			if !errors.As(err, &me) || me.Err.Kind != model.ErrDateRange {
+				t.Errorf("%s: lazy run gave %v, want a date-range error", tc.name, err)
+			}
+		case err != nil:
+			t.Errorf("%s: lazy run: %v", tc.name, err)
+		case !reflect.DeepEqual(res.Dataset.Rows, tc.lazyRows):
+			t.Errorf("%s: lazy rows %v, want %v", tc.name, res.Dataset.Rows, tc.lazyRows)
+		}
+	}
+}
