@@ -139,15 +139,55 @@ func TestPickIntegerKeys(t *testing.T) {
 			sql:  "struct_pack(n0 := ",
 		},
 		{
-			name: "a float selected keeps the struct value",
-			pick: must(model.PickOneRowPerPatient(sortBy(e, "d1"), model.Last)),
+			name: "last by a float over its whole order: NULL first, NaN highest, -0.0 keeps its sign",
+			pick: must(model.PickOneRowPerPatient(sortBy(e, "f1"), model.Last)),
+			read: []string{"f1", "b1"},
+			data: []memory.Row{
+				row(1, map[string]any{"f1": math.Inf(-1), "b1": true}),
+				row(1, map[string]any{"f1": 1e308, "b1": false}),
+				row(1, map[string]any{"f1": math.NaN(), "b1": true}),
+				row(1, map[string]any{"f1": 5e-324, "b1": false}),
+				row(2, map[string]any{"f1": math.Inf(-1), "b1": true}),
+				row(2, map[string]any{"f1": -1e-300, "b1": true}),
+				row(2, map[string]any{"f1": math.Copysign(0, -1), "b1": false}),
+				row(2, map[string]any{"f1": nil, "b1": true}),
+				row(3, map[string]any{"f1": nil, "b1": false}),
+				row(4, map[string]any{"f1": -2.5, "b1": true}),
+				row(4, map[string]any{"f1": -2.5, "b1": false}),
+				row(4, map[string]any{"f1": -3.0, "b1": nil}),
+				row(5, map[string]any{"f1": math.Inf(1), "b1": nil}),
+				row(5, map[string]any{"f1": math.MaxFloat64, "b1": true}),
+			},
+			want: [][]any{{math.NaN(), true}, {math.Copysign(0, -1), false}, {nil, false}, {-2.5, true}, {math.Inf(1), nil}},
+			sql:  "AS BIT)",
+		},
+		{
+			name: "first by date, ties broken by a float",
+			pick: must(model.PickOneRowPerPatient(sortBy(e, "d1"), model.First)),
 			read: []string{"f1"},
 			data: []memory.Row{
-				row(1, map[string]any{"d1": d("2020-01-01"), "f1": math.Copysign(0, -1)}),
-				row(1, map[string]any{"d1": d("2019-01-01"), "f1": 1.5}),
+				row(1, map[string]any{"d1": d("2020-01-01"), "f1": 0.5}),
+				row(1, map[string]any{"d1": d("2020-01-01"), "f1": -1e10}),
+				row(1, map[string]any{"d1": d("2020-01-01"), "f1": math.Inf(1)}),
+				row(2, map[string]any{"d1": d("2020-01-01"), "f1": math.Inf(-1)}),
+				row(2, map[string]any{"d1": d("2019-01-01"), "f1": math.NaN()}),
+				row(3, map[string]any{"d1": d("2019-01-01"), "f1": 0.1}),
+				row(3, map[string]any{"d1": d("2019-01-01"), "f1": 0.1 + 1e-17}),
+				row(3, map[string]any{"d1": d("2019-01-01"), "f1": math.Nextafter(0.1, 1)}),
 			},
-			want: [][]any{{math.Copysign(0, -1)}},
-			sql:  "signbit(",
+			want: [][]any{{-1e10}, {math.NaN()}, {0.1}},
+			sql:  "AS BIT)",
+		},
+		{
+			name: "a float beside a string tie-breaker not tested against a set keeps the struct, and the sign of -0.0",
+			pick: must(model.PickOneRowPerPatient(sortBy(e, "d1"), model.Last)),
+			read: []string{"f1", "s1"},
+			data: []memory.Row{
+				row(1, map[string]any{"d1": d("2020-01-01"), "f1": math.Copysign(0, -1), "s1": "B"}),
+				row(1, map[string]any{"d1": d("2019-01-01"), "f1": 1.5, "s1": "a"}),
+			},
+			want: [][]any{{math.Copysign(0, -1), "B"}},
+			sql:  `"-sign f1" := signbit(`,
 		},
 	}
 	for _, tc := range cases {
@@ -183,6 +223,32 @@ func TestPickIntegerKeys(t *testing.T) {
 
 // checkPicks runs a dataset on both engines and compares each patient's
 // values (the patient_id left out) with want, and the SQL with a fragment.
+// sameValues compares rows of values exactly: floats by their bits (so
+// -0.0 is not 0.0), any NaN equal to any other.
+func sameValues(got, want [][]any) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if len(got[i]) != len(want[i]) {
+			return false
+		}
+		for j := range got[i] {
+			g, gf := got[i][j].(float64)
+			w, wf := want[i][j].(float64)
+			switch {
+			case gf && wf:
+				if !(math.IsNaN(g) && math.IsNaN(w)) && math.Float64bits(g) != math.Float64bits(w) {
+					return false
+				}
+			case !reflect.DeepEqual(got[i][j], want[i][j]):
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func checkPicks(t *testing.T, ctx context.Context, r *Runner, ds *model.Dataset, data memory.Data, want [][]any, sql string) {
 	t.Helper()
 	q, err := engine.CompileDataset(ds)
@@ -205,7 +271,7 @@ func checkPicks(t *testing.T, ctx context.Context, r *Runner, ds *model.Dataset,
 		for _, row := range res.Dataset.Rows {
 			got = append(got, row[1:])
 		}
-		if !reflect.DeepEqual(got, want) {
+		if !sameValues(got, want) {
 			t.Errorf("%s: %v, want %v", name, got, want)
 		}
 	}

@@ -711,7 +711,7 @@ func (c *compiler) column(n *model.Node, s *scope) (string, error) {
 		field := func(name string) string {
 			return "struct_extract(" + alias + "." + col + ", " + literal(model.StrLit(name)) + ")"
 		}
-		if isFloatColumn(src, n.Name()) {
+		if _, coded := c.pickCodes[src.ID()]; !coded && isFloatColumn(src, n.Name()) {
 			return fmt.Sprintf("(CASE WHEN %s THEN -abs(%s) ELSE %s END)", field(signField(n.Name())), field(n.Name()), field(n.Name())), nil
 		}
 		return field(n.Name()), nil
@@ -1289,14 +1289,18 @@ func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, err
 }
 
 // pickIsScalar tells whether a pick's aggregate is its one selected column
-// rather than a struct of its columns.
+// rather than a struct of its columns. (A pick computed as its integer key
+// is decoded from it, sign of -0.0 included, into the same shape.)
 func (c *compiler) pickIsScalar(n *model.Node) bool {
 	cols := c.selected[n.ID()]
+	if _, coded := c.pickCodes[n.ID()]; coded {
+		return len(cols) == 1
+	}
 	return len(cols) == 1 && !isFloatColumn(n, cols[0])
 }
 
 // DuckDB's aggregates of structs lose the sign of -0.0: a picked float
-// column carries its sign bit beside it, in a field named by signField
+// column of a pick computed by arg_max carries its sign bit beside it, in a field named by signField
 // (not a valid column name, so never one of the table's).
 func signField(col string) string { return "-sign " + col }
 

@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 	"sort"
@@ -44,6 +45,8 @@ func (p keyPart) bits() int {
 		return 33 // NULL, then DuckDB's days since 1970 (32 bits) shifted up by 2^31+1
 	case model.KindInt:
 		return 65 // NULL, then the 64-bit value shifted up by 2^63+1
+	case model.KindFloat:
+		return 65 // NULL, then the float's ordered bits (floatOrder) shifted up by 2^63+1
 	case model.KindStr, model.KindCode:
 		if p.rank == "" {
 			return 0
@@ -68,9 +71,28 @@ func (p keyPart) code() string {
 		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE (%s - DATE '1970-01-01') + 2147483649 END)", x, x)
 	case model.KindInt:
 		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE CAST(%s AS HUGEINT) + CAST('9223372036854775809' AS HUGEINT) END)", x, x)
+	case model.KindFloat:
+		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE CAST(%s AS HUGEINT) + CAST('9223372036854775809' AS HUGEINT) END)", x, floatOrder(x))
 	default:
 		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE %s END)", x, p.rank)
 	}
+}
+
+// floatOrder is the SQL of a float's order-preserving BIGINT: its IEEE 754
+// bits as a signed integer, with the magnitude bits of a negative float
+// flipped, so that the integers' order is the floats' (ehrQL's): -Inf
+// lowest, -0.0 just below 0.0 (they tie in ehrQL, so either order is
+// right, and the sign survives the round trip), NaN highest, as the
+// largest BIGINT (a NaN's bits, never a number's). Evaluated only when x is
+// not NULL. floatFromOrder is its inverse.
+func floatOrder(x string) string {
+	bits := fmt.Sprintf("CAST(CAST(%s AS BIT) AS BIGINT)", x)
+	return fmt.Sprintf("(CASE WHEN isnan(%s) THEN %d WHEN signbit(%s) THEN xor(%s, %d) ELSE %s END)", x, int64(math.MaxInt64), x, bits, int64(math.MaxInt64), bits)
+}
+
+// floatFromOrder is the SQL of the float whose floatOrder is the BIGINT o.
+func floatFromOrder(o string) string {
+	return fmt.Sprintf("(CASE WHEN %s = %d THEN CAST('NaN' AS DOUBLE) ELSE CAST(CAST(CASE WHEN %s < 0 THEN xor(%s, %d) ELSE %s END AS BIT) AS DOUBLE) END)", o, int64(math.MaxInt64), o, o, int64(math.MaxInt64), o)
 }
 
 // integerKey returns the parts as one integer key (BIGINT when it fits in
@@ -295,6 +317,9 @@ func (pc *pickCode) decode(c *compiler, i int, v string) (string, string) {
 		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE DATE '1970-01-01' + CAST(%s - 2147483649 AS INTEGER) END)", code, code), ""
 	case model.KindInt:
 		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE CAST(CAST(%s AS HUGEINT) - CAST('9223372036854775809' AS HUGEINT) AS BIGINT) END)", code, code), ""
+	case model.KindFloat:
+		o := fmt.Sprintf("CAST(CAST(%s AS HUGEINT) - CAST('9223372036854775809' AS HUGEINT) AS BIGINT)", code)
+		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE %s END)", code, floatFromOrder(o)), ""
 	}
 	if p.table == "" {
 		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE list_extract(%s, CAST(%s AS BIGINT)) END)", code, quotedList(p.list), code), ""
