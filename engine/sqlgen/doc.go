@@ -8,11 +8,13 @@
 //
 // A pick (first or last for patient) is an aggregate over its rows. When
 // every part of its sort key (the sort keys, then the selected columns that
-// break ties) has a bounded, order-preserving integer code (dates, ints and
-// bools over their whole range; strings the frame tests against a literal
-// set, by their rank in it), the key is one integer, the pick is its max or
-// min, and the selected columns are decoded from it after aggregating
-// (pickkey.go). Otherwise it is arg_max or arg_min over a struct key.
+// break ties) has a bounded, order-preserving integer code (dates, ints,
+// floats and bools over their whole range; strings the frame tests against
+// a literal set, by their rank in it), the key is one integer, the pick is
+// its max or min, and the selected columns are decoded from it after
+// aggregating (pickkey.go). Otherwise (a string not tested against a set,
+// or a key of more than 127 bits) it is arg_max or arg_min over a struct
+// key.
 // DuckDB keeps the first kind in its hash tables, which spill to disk under
 // the memory limit, and the second in an arena it cannot spill.
 //
