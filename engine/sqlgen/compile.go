@@ -264,7 +264,8 @@ func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler
 	// computed in that one's scan: members are grouped by how deeply they
 	// nest members of their own rows too, and a group joins those below. A
 	// shared scan of a table groups members by how deeply they nest any
-	// aggregation or pick.
+	// aggregation or pick. Neither rules out a scan that needs itself
+	// through the scan of other rows: breakCycles splits such groups.
 	depths := map[[2]model.ID]int{}
 	nesting := map[model.ID]int{}
 	type member struct {
@@ -310,6 +311,7 @@ func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler
 			c.aggGroup[m.n.ID()] = g
 		}
 	}
+	c.breakCycles()
 	return c, nil
 }
 
@@ -736,7 +738,8 @@ func (c *compiler) patientRelation(frame *model.Node, s *scope) (string, error) 
 		name, ok := c.cteNames[frame.ID()]
 		if !ok {
 			// Every pick a column is read from belongs to a group (exists and
-			// count of a pick are rewritten), and a group never needs itself.
+			// count of a pick are rewritten), and a group never needs itself,
+			// not even through other groups (breakCycles).
 			g := c.aggGroup[frame.ID()]
 			if g == nil || c.inProgress[g] {
 				return "", fmt.Errorf("internal error: picked row with no columns read, or needed while it is computed")

@@ -315,3 +315,46 @@ func TestMeasuresPlanChoices(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanBreaksCycles: a scan never needs itself through the scan of other
+// rows. The two picks of a would share a scan, but the one sorted by the
+// count of b's rows needs b's scan, and b's max reads the other: b's count
+// and max get a scan each, and a's picks keep theirs.
+func TestPlanBreaksCycles(t *testing.T) {
+	must := func(n *model.Node, err error) *model.Node {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	cols := []model.Column{{Name: "n", Type: model.Int}, {Name: "d", Type: model.Date}}
+	a := must(model.SelectTable(&model.Table{Name: "a", Columns: cols}))
+	b := must(model.SelectTable(&model.Table{Name: "b", Columns: cols}))
+	pt := must(model.SelectTable(&model.Table{Name: "pt", PatientLevel: true, Columns: cols}))
+	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
+	last := func(key *model.Node) *model.Node {
+		return must(model.PickOneRowPerPatient(must(model.Sort(a, key)), model.Last))
+	}
+	byCount := last(must(model.Function(model.OpAdd, col(a, "n"), must(model.Aggregate(model.OpCount, b)))))
+	byDate := last(col(a, "d"))
+	q, err := sqlgen.CompileDataset(&model.Dataset{
+		Population: must(model.Aggregate(model.OpExists, pt)),
+		Variables: []model.Variable{
+			{Name: "x", Series: col(byCount, "n")},
+			{Name: "y", Series: must(model.Aggregate(model.OpMax, must(model.Function(model.OpDateDifferenceInDays, col(b, "d"), col(byDate, "d")))))},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"population: the candidates are the patients in any table the population reads",
+		"aggs_2: own scan of b, filters pushed into it (one frame: 1 aggregations and picks)",
+		"aggs_1: own scan of a, filters pushed into it (one frame: 2 aggregations and picks)",
+		"aggs_3: own scan of b, filters pushed into it (one frame: 1 aggregations and picks)",
+	}
+	if got := strings.Join(q.Plan, "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}
