@@ -120,8 +120,11 @@ func (c *arrowConverter) convertColumn(i int, col Column, src arrow.Array) (arro
 		}
 		return c.encodeCategories(i, col, outType.(*arrow.DictionaryType), strs)
 	default:
-		src.Retain()
-		return src, nil
+		out, err := zeroUnderNulls(c.mem, src)
+		if err != nil {
+			return nil, fmt.Errorf("column '%s': %w", col.Name, err)
+		}
+		return out, nil
 	}
 }
 
