@@ -78,9 +78,10 @@ func zeroFixedWidth(mem memory.Allocator, src arrow.Array, width int) arrow.Arra
 
 // zeroStrings rebuilds a string array if some NULL slot spans any bytes.
 func zeroStrings(mem memory.Allocator, src *array.String) arrow.Array {
+	offsets := src.ValueOffsets() // Len()+1 of them
 	dirty := false
 	for j := 0; j < src.Len() && !dirty; j++ {
-		dirty = src.IsNull(j) && src.ValueOffset(j+1) != src.ValueOffset(j)
+		dirty = src.IsNull(j) && offsets[j+1] != offsets[j]
 	}
 	if !dirty {
 		src.Retain()

@@ -99,3 +99,80 @@ func TestArrowZeroesUnderNulls(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroStrings: a string array's NULL slots end up empty wherever they
+// are (last, first, in a slice of a larger array), and an array whose NULLs
+// span no bytes is passed through as it is.
+func TestZeroStrings(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	mk := func(validity byte, offsets []int32, data string) *array.String {
+		d := array.NewData(arrow.BinaryTypes.String, len(offsets)-1, []*memory.Buffer{
+			memory.NewBufferBytes([]byte{validity}),
+			memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)),
+			memory.NewBufferBytes([]byte(data)),
+		}, nil, array.UnknownNullCount, 0)
+		defer d.Release()
+		return array.NewStringData(d)
+	}
+	cases := []struct {
+		name  string
+		arr   arrow.Array
+		want  []any
+		clean bool // passed through unchanged
+	}{
+		{"a last NULL spanning bytes", mk(0b01, []int32{0, 1, 3}, "axy"), []any{"a", nil}, false},
+		{"a first NULL spanning bytes", mk(0b10, []int32{0, 2, 3}, "xyb"), []any{nil, "b"}, false},
+		{"NULLs spanning nothing", mk(0b010, []int32{0, 0, 1, 1}, "b"), []any{nil, "b", nil}, true},
+		{"a slice whose NULL spans bytes", array.NewSlice(mk(0b0101, []int32{0, 1, 3, 4, 6}, "axycxy"), 1, 4), []any{nil, "c", nil}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			defer tc.arr.Release()
+			out, err := zeroUnderNulls(mem, tc.arr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Release()
+			s := out.(*array.String)
+			offsets := s.ValueOffsets()
+			for j, w := range tc.want {
+				got := any(nil)
+				if !s.IsNull(j) {
+					got = s.Value(j)
+				} else if offsets[j+1] != offsets[j] {
+					t.Errorf("slot %d is NULL but spans %d bytes", j, offsets[j+1]-offsets[j])
+				}
+				if got != w {
+					t.Errorf("slot %d = %v, want %v", j, got, w)
+				}
+			}
+			if same := out == tc.arr; same != tc.clean {
+				t.Errorf("passed through: %v, want %v", same, tc.clean)
+			}
+		})
+	}
+}
+
+// TestZeroFixedWidthSlice: in a slice (an array with an offset), the NULL
+// slots of the slice are zeroed, at their place in the shared buffer.
+func TestZeroFixedWidthSlice(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	d := array.NewData(arrow.PrimitiveTypes.Int64, 4, []*memory.Buffer{
+		memory.NewBufferBytes([]byte{0b1011}),
+		memory.NewBufferBytes(arrow.Int64Traits.CastToBytes([]int64{1, 2, 99, 4})),
+	}, nil, array.UnknownNullCount, 0)
+	whole := array.NewInt64Data(d)
+	d.Release()
+	defer whole.Release()
+	slice := array.NewSlice(whole, 1, 4) // 2, NULL (99 underneath), 4
+	defer slice.Release()
+	out, err := zeroUnderNulls(mem, slice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	ints := out.(*array.Int64)
+	if got := ints.Int64Values(); len(got) != 3 || got[0] != 2 || got[1] != 0 || got[2] != 4 || !ints.IsNull(1) {
+		t.Errorf("values %v (NULL at 1: %v), want [2 0 4] with NULL at 1", got, ints.IsNull(1))
+	}
+}
