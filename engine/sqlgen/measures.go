@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -185,16 +186,10 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	q.Prepare = []string{d.String()}
 	q.Cleanup = []string{"DROP TABLE IF EXISTS " + DenValuesTable}
 	c.plan = slices.Insert(c.plan, denPlan, "den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table")
-	var b strings.Builder
-	b.WriteString("WITH " + intervals + ",\n")
-	// the CTEs before den_values stay: the later ones may read them
-	for _, cte := range c.ctes[:denCTEs] {
-		b.WriteString(cte + ",\n")
-	}
-	b.WriteString("den_values AS (\n  SELECT * FROM " + DenValuesTable + "\n),\n")
-	for _, cte := range c.ctes[denCTEs:] {
-		b.WriteString(cte + ",\n")
-	}
+	// the CTEs before den_values stay when the later ones read them
+	ctes := append([]string{intervals}, c.ctes[:denCTEs]...)
+	ctes = append(ctes, "den_values AS (\n  SELECT * FROM "+DenValuesTable+"\n)")
+	ctes = append(ctes, c.ctes[denCTEs:]...)
 	sel := "d.*"
 	if len(restCols) > 0 {
 		sel += ",\n    " + strings.Join(restCols, ",\n    ")
@@ -204,13 +199,17 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	if len(selects) > 1 {
 		materialized = " MATERIALIZED"
 	}
-	fmt.Fprintf(&b, "per_patient AS%s (\n  SELECT %s\n  FROM den_values AS d", materialized, sel)
+	var pp strings.Builder
+	fmt.Fprintf(&pp, "per_patient AS%s (\n  SELECT %s\n  FROM den_values AS d", materialized, sel)
 	if len(s2.joins) > 0 {
-		b.WriteString("\n  " + s2.joinClause())
+		pp.WriteString("\n  " + s2.joinClause())
 	}
-	b.WriteString("\n)\n")
-	b.WriteString(strings.Join(selects, "\nUNION ALL\n"))
-	b.WriteString("\nORDER BY ALL")
+	pp.WriteString("\n)")
+	ctes = append(ctes, pp.String())
+	body := strings.Join(selects, "\nUNION ALL\n") + "\nORDER BY ALL"
+	var b strings.Builder
+	b.WriteString("WITH " + strings.Join(referencedCTEs(ctes, body), ",\n") + "\n")
+	b.WriteString(body)
 	q.SQL = b.String()
 	q.Plan = c.plan
 	for _, t := range TableNodes(roots...) {
@@ -219,6 +218,29 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 		}
 	}
 	return q, nil
+}
+
+// referencedCTEs keeps the CTEs (in order, each after those it reads) that
+// body reads, directly or through kept CTEs: the main statement of measures
+// drops those only the denominators' own statement needed. A CTE's name is
+// what precedes its first " AS" or "(".
+func referencedCTEs(ctes []string, body string) []string {
+	keep := make([]bool, len(ctes))
+	readers := body
+	for i := len(ctes) - 1; i >= 0; i-- {
+		name := ctes[i][:strings.IndexAny(ctes[i], " (")]
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`).MatchString(readers) {
+			keep[i] = true
+			readers += "\n" + ctes[i]
+		}
+	}
+	var out []string
+	for i, cte := range ctes {
+		if keep[i] {
+			out = append(out, cte)
+		}
+	}
+	return out
 }
 
 // measureCandidates returns the scope in which denominators are compiled and

@@ -45,29 +45,6 @@ calendar_2 AS (
   SELECT iv, start_date, end_date, CAST(lo + CAST(o AS INTEGER) AS DATE) AS d
   FROM (SELECT iv.iv, iv.start_date, iv.end_date, iv.start_date AS lo, unnest(range(0, iv.end_date - iv.start_date + 1)) AS o FROM intervals AS iv)
 ),
-unmasked_3 AS (
-  SELECT e.patient_id, iv.iv AS iv, CAST(count(*) AS BIGINT) AS v0
-  FROM main."appointments" AS e JOIN calendar_2 AS iv ON iv.d = e."seen_date"
-  WHERE (e."status" IN ('Arrived', 'Finished', 'In Progress', 'Patient Walked Out', 'Visit', 'Waiting'))
-  GROUP BY e.patient_id, iv.iv
-),
-pairs_4 AS (
-  SELECT r.patient_id, iv.iv, iv.start_date, iv.end_date
-  FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv
-),
-aggs_5 AS (
-  SELECT e.patient_id, iv.iv AS iv, TRUE AS v0
-  FROM main."practice_registrations" AS e JOIN pairs_4 AS iv ON iv.patient_id = e.patient_id
-  WHERE ((e."start_date" <= iv.start_date) AND ((e."end_date" >= iv.start_date) OR (e."end_date" IS NULL)))
-  GROUP BY e.patient_id, iv.iv
-),
-aggs_1 AS (
-  SELECT r.*
-  FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv
-  LEFT JOIN aggs_5 AS aggs_5 ON aggs_5.patient_id = r.patient_id AND aggs_5.iv = iv.iv
-  LEFT JOIN main."patients" AS "pt_patients" ON "pt_patients".patient_id = r.patient_id
-  WHERE (COALESCE(aggs_5.v0, FALSE) AND (ehrql_diff_years(iv.start_date, "pt_patients"."date_of_birth") >= CAST(18 AS BIGINT)))
-),
 den_values AS (
   SELECT * FROM temp.main.ehrql_den_values
 ),
