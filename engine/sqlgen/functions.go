@@ -49,9 +49,9 @@ func init() {
 
 		model.OpNegate:   {render: template("(-%s)")},
 		model.OpAbsolute: {render: template("abs(%s)")},
-		model.OpAdd:      {render: binary("+")},
+		model.OpAdd:      {render: inOrder("+", "add")},
 		model.OpSubtract: {render: binary("-")},
-		model.OpMultiply: {render: binary("*")},
+		model.OpMultiply: {render: inOrder("*", "multiply")},
 		model.OpTrueDivide: {call: &macro{"ehrql_truediv", "a, b", nil,
 			`CASE WHEN b = 0 THEN NULL ELSE CAST(a AS DOUBLE) / CAST(b AS DOUBLE) END`}},
 		// Floor division rounds toward minus infinity; a zero divisor gives
@@ -273,6 +273,23 @@ func template(format string) func(*compiler, *model.Node, []string) string {
 // binary renders an infix operator.
 func binary(op string) func(*compiler, *model.Node, []string) string {
 	return template("(%s " + op + " %s)")
+}
+
+// inOrder renders + or * as the infix operator op, or, on ints, as the
+// DuckDB function name, the same function under its other name. DuckDB's
+// optimizer regroups a chain of integer + (or *) written with the operator
+// to gather its constants ("constant order normalization": ((x * y) * 2) * 3
+// becomes (6 * x) * y), which can overflow where ehrQL's order of
+// evaluation does not (x * y is 0); it leaves the named function alone, so
+// ints are added and multiplied in the order the query model nests them.
+// (Subtraction is never regrouped.)
+func inOrder(op, name string) func(*compiler, *model.Node, []string) string {
+	return func(_ *compiler, n *model.Node, a []string) string {
+		if n.Type().Kind == model.KindInt {
+			return name + "(" + a[0] + ", " + a[1] + ")"
+		}
+		return "(" + a[0] + " " + op + " " + a[1] + ")"
+	}
 }
 
 // variadic renders a SQL function of any number of operands.
