@@ -486,31 +486,28 @@ func (e *evaluator) holds(n *model.Node, row int) bool {
 }
 
 // tryHolds is holds, catching an evaluation error.
-func (e *evaluator) tryHolds(n *model.Node, row int) (t bool, f *failure) {
-	defer func() {
-		if r := recover(); r != nil {
-			fail, ok := r.(failure)
-			if !ok {
-				panic(r)
-			}
-			f = &fail
-		}
-	}()
-	return e.holds(n, row), nil
+func (e *evaluator) tryHolds(n *model.Node, row int) (bool, *failure) {
+	return catch(func() bool { return e.holds(n, row) })
 }
 
 // try evaluates n, catching an evaluation error.
-func (e *evaluator) try(n *model.Node, row int) (v any, f *failure) {
+func (e *evaluator) try(n *model.Node, row int) (any, *failure) {
+	return catch(func() any { return e.eval(n, row) })
+}
+
+// catch calls f, returning the evaluation error it raises (a failure
+// panic), if any; other panics go on.
+func catch[T any](f func() T) (v T, fl *failure) {
 	defer func() {
 		if r := recover(); r != nil {
 			fail, ok := r.(failure)
 			if !ok {
 				panic(r)
 			}
-			f = &fail
+			fl = &fail
 		}
 	}()
-	return e.eval(n, row), nil
+	return f(), nil
 }
 
 func (e *evaluator) apply(op model.Op, args []any) any {
