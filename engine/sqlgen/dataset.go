@@ -254,7 +254,7 @@ func (c *compiler) universe(pop *model.Node) error {
 			c.within = "population"
 			restrict = "the other scans read only their rows (a cohort by codelist)"
 		}
-		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the patients with rows in %s (of %s the population requires); %s", name, table, restrict))
+		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the patients with rows in %s (of %s the population requires), whose values the final query reads from them; %s", name, table, restrict))
 		return nil
 	}
 	var parts []string

@@ -80,13 +80,13 @@ func TestPlanChoices(t *testing.T) {
 			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, a))},
 			[]string{
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 2 aggregations and picks)",
-				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires); the other scans read only their rows (a cohort by codelist)",
+				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires), whose values the final query reads from them; the other scans read only their rows (a cohort by codelist)",
 			}, 1, []string{"population AS (\n  SELECT * FROM aggs_1 WHERE v", "IN ('x1', 'x2')"}},
 		{"population first: the other scans read only the candidates",
 			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, b))},
 			[]string{
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
-				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires); the other scans read only their rows (a cohort by codelist)",
+				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires), whose values the final query reads from them; the other scans read only their rows (a cohort by codelist)",
 				"aggs_2: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
 			}, 2, []string{
 				"WITH aggs_1 AS (\n  SELECT e.patient_id, TRUE AS v0\n  FROM main.\"ev\" AS e\n  WHERE",
@@ -109,14 +109,14 @@ func TestPlanChoices(t *testing.T) {
 			must(model.Aggregate(model.OpExists, c3)), must(model.Aggregate(model.OpExists, d))},
 		[]string{
 			"aggs_1: own scan of rg, filters pushed into it (one frame: 1 aggregations and picks)",
-			"population first: the candidates are the patients with rows in aggs_1 (of rg the population requires); the other scans read only their rows (a cohort by codelist)",
+			"population first: the candidates are the patients with rows in aggs_1 (of rg the population requires), whose values the final query reads from them; the other scans read only their rows (a cohort by codelist)",
 			"scan_3: one scan of ev for 4 frames (4 aggregations and picks); 4 codelists on code as flags of codelists_2, an inner join (every frame tests it)",
 		}, 1, []string{"FROM main.\"ev\" AS e SEMI JOIN population AS inc ON inc.patient_id = e.patient_id\n    JOIN codelists_2 AS cl ON cl.k = e.\"code\""}})
 	cases = append(cases, planCase{"population first, no codelist: the other scans read every patient",
 		must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, regs)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, b))},
 		[]string{
 			"aggs_1: own scan of rg, filters pushed into it (one frame: 1 aggregations and picks)",
-			"population first: the candidates are the patients with rows in aggs_1 (of rg the population requires); the other scans read every patient's rows (no codelist: most patients are candidates)",
+			"population first: the candidates are the patients with rows in aggs_1 (of rg the population requires), whose values the final query reads from them; the other scans read every patient's rows (no codelist: most patients are candidates)",
 			"aggs_2: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
 		}, 1, []string{"FROM main.\"ev\" AS e\n  WHERE (e.\"code\" IN ('x2', 'x3'))"}})
 	cases = append(cases, planCase{"nine frames: a shared scan of eight, then one of its own",

@@ -1,5 +1,5 @@
 -- plan: aggs_1: own scan of practice_registrations, filters pushed into it (one frame: 1 aggregations and picks)
--- plan: population first: the candidates are the patients with rows in aggs_1 (of practice_registrations the population requires); the other scans read every patient's rows (no codelist: most patients are candidates)
+-- plan: population first: the candidates are the patients with rows in aggs_1 (of practice_registrations the population requires), whose values the final query reads from them; the other scans read every patient's rows (no codelist: most patients are candidates)
 -- plan: aggs_2: own scan of clinical_events, filters pushed into it (one frame: 3 aggregations and picks)
 -- plan: aggs_6: own scan of clinical_events, filters pushed into it (one frame: 3 aggregations and picks)
 -- plan: aggs_10: own scan of appointments, filters pushed into it (one frame: 3 aggregations and picks)
