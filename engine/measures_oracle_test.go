@@ -112,6 +112,15 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 			Denominator: den1, Intervals: weeks,
 			GroupBy: []model.Variable{{Name: "first_coded", Series: lastCode(where(beforeStart, fn(model.OpIn, code, codes("123456", "999999999"))), model.First)}}},
 	}
+	// The same frame bounded above, with a pick sorted by a key of the
+	// interval (its date, or the start if later) alongside a count of
+	// its rows: the key needs the interval's dates in the scan, so the
+	// frame keeps the range join (a bucket scan has no interval dates).
+	beforeStartFirst := must(model.Sort(must(model.Sort(upToCoded, date)), fn(model.OpMinimumOf, date, start)))
+	intervalKeyed := []model.Measure{
+		{Name: "k", Numerator: agg(model.OpCount, upToCoded), Denominator: den2, Intervals: months,
+			GroupBy: []model.Variable{{Name: "last_before_start", Series: col(must(model.PickOneRowPerPatient(beforeStartFirst, model.Last)), "snomedct_code")}}},
+	}
 	type set struct {
 		ms      []model.Measure
 		planHas []string // choices the set is there to exercise
@@ -123,7 +132,8 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 			{Name: "m1_weekly", Numerator: num1, Denominator: den1, GroupBy: groups1, Intervals: weeks},
 			{Name: "m2", Numerator: num2, Denominator: den2, GroupBy: append([]model.Variable{nextCode}, groups2...), Intervals: months[:6]},
 		}, []string{"one of which each denominator requires"}},
-		"frames bounded above by the interval: in buckets": {bucketed, []string{"in buckets by date"}},
+		"frames bounded above by the interval: in buckets":   {bucketed, []string{"in buckets by date"}},
+		"a pick sorted by a key of the interval: no buckets": {intervalKeyed, []string{"a range join with the"}},
 		"one denominator of rows": {[]model.Measure{
 			{Name: "m1", Numerator: num1, Denominator: den1, GroupBy: groups1[:2], Intervals: months},
 		}, []string{"checked after aggregating"}},

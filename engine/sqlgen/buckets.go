@@ -31,7 +31,9 @@ type bucketPlan struct {
 }
 
 // planBuckets returns the bucket plan for a group of members of one frame,
-// or nil if it does not apply.
+// or nil if it does not apply: only the one upper bound may depend on the
+// interval, not another condition, nor a member's series, nor a pick's
+// sort keys (the bucket scan's iv is a bucket, without interval dates).
 func (c *compiler) planBuckets(frame *model.Node, members []*model.Node) *bucketPlan {
 	if len(c.intervals) == 0 {
 		return nil
@@ -40,10 +42,7 @@ func (c *compiler) planBuckets(frame *model.Node, members []*model.Node) *bucket
 	if err != nil {
 		return nil
 	}
-	chain := map[model.ID]bool{}
-	for n := frame; n.IsFrame() && n.Op() != model.OpSelectTable; n = n.Arg(0) {
-		chain[n.ID()] = true
-	}
+	chain := frameChain(frame)
 	var plan *bucketPlan
 	for _, cond := range f.conditions {
 		for _, x := range conjuncts(cond) {
@@ -71,12 +70,33 @@ func (c *compiler) planBuckets(frame *model.Node, members []*model.Node) *bucket
 		switch m.Op() {
 		case model.OpCount, model.OpExists:
 		case model.OpMin, model.OpMax:
-			if c.dependsOnInterval(m.Arg(0), chain) {
+			// the series is read from the member's own frame, which may
+			// sort the group's rows
+			own := chain
+			if src := frameOf(m.Arg(0)); src != nil {
+				own = frameChain(src)
+			}
+			if c.dependsOnInterval(m.Arg(0), own) {
 				return nil
 			}
 		case model.OpPickOneRowPerPatient:
+			// The pick's sort keys are computed in the scan, where iv is
+			// the row's bucket and has no interval dates: a key of the
+			// interval needs the range join. The group's frame is the
+			// pick's rows without their sorts, so its sort keys are not
+			// among f.sortKeys.
 			if !c.pickCodable(m) {
 				return nil
+			}
+			pf, err := flattenFrame(m.Arg(0))
+			if err != nil {
+				return nil
+			}
+			own := frameChain(m.Arg(0))
+			for _, k := range pf.sortKeys {
+				if c.dependsOnInterval(k, own) {
+					return nil
+				}
 			}
 		default:
 			return nil
@@ -93,6 +113,16 @@ func (c *compiler) planBuckets(frame *model.Node, members []*model.Node) *bucket
 		return nil
 	}
 	return plan
+}
+
+// frameChain returns the IDs of a frame and of the frames it is built from
+// (its filters and sorts), the table aside.
+func frameChain(frame *model.Node) map[model.ID]bool {
+	chain := map[model.ID]bool{}
+	for n := frame; n.IsFrame() && n.Op() != model.OpSelectTable; n = n.Arg(0) {
+		chain[n.ID()] = true
+	}
+	return chain
 }
 
 // dependsOnInterval tells whether a series depends on the interval, frames

@@ -280,6 +280,19 @@ func TestMeasuresPlanChoices(t *testing.T) {
 				"SELECT b.patient_id, iv.iv AS iv, CAST(sum(b.v0) AS BIGINT) AS v0\n  FROM (",
 				") AS b JOIN den_values AS iv ON iv.patient_id = b.patient_id AND b.iv <= iv.end_date\n  GROUP BY b.patient_id, iv.iv",
 			}, nil},
+		{"a frame bounded above only, with a pick sorted by a key of the interval: a range join, not buckets",
+			[]model.Measure{
+				{Name: "a", Numerator: count(upTo), Denominator: exists(pt), Intervals: months(3),
+					GroupBy: []model.Variable{{Name: "g", Series: must(model.SelectColumn(must(model.PickOneRowPerPatient(
+						must(model.Sort(upTo, fn(model.OpMinimumOf, d, start))), model.Last)), "n"))}}},
+			},
+			[]string{
+				"population: the candidates are the patients in any table the denominators read, for every interval",
+				"den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table",
+				"aggs_1: own scan of ev, filters pushed into it (one frame: 2 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
+			},
+			[]string{"JOIN den_values AS iv ON iv.patient_id = e.patient_id\n  WHERE (e.\"d\" <= iv.end_date)", "iv.start_date"},
+			[]string{"buckets_"}},
 		{"a calendar too long: a range join; a denominator of patients: every patient, every interval",
 			[]model.Measure{
 				{Name: "a", Numerator: count(during), Denominator: exists(pt), Intervals: decades},
