@@ -121,6 +121,15 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 		{Name: "k", Numerator: agg(model.OpCount, upToCoded), Denominator: den2, Intervals: months,
 			GroupBy: []model.Variable{{Name: "last_before_start", Series: col(must(model.PickOneRowPerPatient(beforeStartFirst, model.Last)), "snomedct_code")}}},
 	}
+	// The same frame bounded above, filtered by an aggregation of its own
+	// rows (on the latest coded day): that aggregation is computed for
+	// each interval, so the filtered frame keeps the range join (a bucket
+	// scan would join it by a bucket's bound, not an interval).
+	lastDay := where(upToCoded, fn(model.OpEQ, date, agg(model.OpMax, col(upToCoded, "date"))))
+	ownAggregated := []model.Measure{
+		{Name: "l", Numerator: agg(model.OpCount, lastDay), Denominator: den2, Intervals: months,
+			GroupBy: []model.Variable{{Name: "last_on_last_day", Series: lastCode(lastDay, model.Last)}}},
+	}
 	type set struct {
 		ms      []model.Measure
 		planHas []string // choices the set is there to exercise
@@ -132,8 +141,9 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 			{Name: "m1_weekly", Numerator: num1, Denominator: den1, GroupBy: groups1, Intervals: weeks},
 			{Name: "m2", Numerator: num2, Denominator: den2, GroupBy: append([]model.Variable{nextCode}, groups2...), Intervals: months[:6]},
 		}, []string{"one of which each denominator requires"}},
-		"frames bounded above by the interval: in buckets":   {bucketed, []string{"in buckets by date"}},
-		"a pick sorted by a key of the interval: no buckets": {intervalKeyed, []string{"a range join with the"}},
+		"frames bounded above by the interval: in buckets":               {bucketed, []string{"in buckets by date"}},
+		"a pick sorted by a key of the interval: no buckets":             {intervalKeyed, []string{"a range join with the"}},
+		"a frame filtered by an aggregation of its own rows: no buckets": {ownAggregated, []string{"a range join with the"}},
 		"one denominator of rows": {[]model.Measure{
 			{Name: "m1", Numerator: num1, Denominator: den1, GroupBy: groups1[:2], Intervals: months},
 		}, []string{"checked after aggregating"}},

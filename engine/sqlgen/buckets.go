@@ -126,13 +126,19 @@ func frameChain(frame *model.Node) map[model.ID]bool {
 }
 
 // dependsOnInterval tells whether a series depends on the interval, frames
-// of chain (the frame being planned and the frames it is built from) aside.
+// of chain (the frame being planned and the frames it is built from) aside:
+// their rows are the scan's, whose bound is the plan's. A patient-level
+// value computed from them (an aggregation or pick of a frame of chain,
+// "the codes of the rows before the interval's start") is not a row of the
+// scan: it is computed for each interval, and depends on it.
 func (c *compiler) dependsOnInterval(n *model.Node, chain map[model.ID]bool) bool {
 	found := false
 	model.Walk(func(x *model.Node) bool {
 		switch {
 		case found:
 		case x.Op() == model.OpParameter:
+			found = true
+		case !x.IsFrame() && x.PatientDomain() && c.perInterval[x.ID()]:
 			found = true
 		case x.IsFrame() && chain[x.ID()]:
 			return false

@@ -293,6 +293,20 @@ func TestMeasuresPlanChoices(t *testing.T) {
 			},
 			[]string{"JOIN den_values AS iv ON iv.patient_id = e.patient_id\n  WHERE (e.\"d\" <= iv.end_date)", "iv.start_date"},
 			[]string{"buckets_"}},
+		{"a frame bounded above only, filtered by an aggregation of its own rows (per interval): a range join, not buckets",
+			[]model.Measure{
+				{Name: "a", Numerator: count(must(model.Filter(upTo, fn(model.OpIn, must(model.SelectColumn(upTo, "n")),
+					must(model.Aggregate(model.OpCombineAsSet, must(model.SelectColumn(upTo, "n")))))))),
+					Denominator: exists(pt), Intervals: months(3)},
+			},
+			[]string{
+				"population: the candidates are the patients in any table the denominators read, for every interval",
+				"den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table",
+				"aggs_2: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
+				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of den_values)",
+			},
+			[]string{"FROM main.\"ev\" AS e JOIN den_values AS iv ON iv.patient_id = e.patient_id\n  LEFT JOIN aggs_2 AS aggs_2 ON aggs_2.patient_id = e.patient_id AND aggs_2.iv = iv.iv\n  WHERE (e.\"d\" <= iv.end_date)"},
+			[]string{"buckets_"}},
 		{"a calendar too long: a range join; a denominator of patients: every patient, every interval",
 			[]model.Measure{
 				{Name: "a", Numerator: count(during), Denominator: exists(pt), Intervals: decades},
