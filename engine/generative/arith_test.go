@@ -34,11 +34,7 @@ func TestIntArithmeticKeepsItsOrder(t *testing.T) {
 	})
 
 	ctx := context.Background()
-	r, err := NewRunner(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := testRunner(t, ctx)
 	for _, tc := range []struct {
 		name   string
 		series *model.Node

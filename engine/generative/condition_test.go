@@ -39,11 +39,7 @@ func TestAndWithNullOperandInCondition(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			r, err := NewRunner(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
+			r := testRunner(t, ctx)
 			if _, err := memory.Run(tc.dataset, data, memory.Options{}); err == nil {
 				t.Fatal("eager reference run: no error")
 			}

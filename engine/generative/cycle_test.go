@@ -76,11 +76,7 @@ func TestScansThatNeedEachOther(t *testing.T) {
 		},
 	}
 	ctx := context.Background()
-	r, err := NewRunner(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := testRunner(t, ctx)
 	for _, tc := range []struct {
 		name string
 		vars []model.Variable

@@ -25,11 +25,7 @@ var (
 //	go test ./engine/generative -run TestGenerative -models 5000
 func TestGenerative(t *testing.T) {
 	ctx := context.Background()
-	r, err := NewRunner(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := testRunner(t, ctx)
 	start := time.Now()
 	failures := 0
 	for i := range *models {
@@ -48,6 +44,17 @@ func TestGenerative(t *testing.T) {
 	}
 	t.Logf("%d models in %s: %v (%d not compared: an int overflow in the reference engine only; %d measures rows compared in %s)",
 		*models, time.Since(start).Round(time.Millisecond), r.Outcomes, r.Overflowed, r.MeasureRows, r.MeasuresTime.Round(time.Millisecond))
+}
+
+// testRunner opens a Runner for the test, closed when it ends.
+func testRunner(t *testing.T, ctx context.Context) *Runner {
+	t.Helper()
+	r, err := NewRunner(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
 
 // describe renders a case for a failure report: the dataset's nodes and

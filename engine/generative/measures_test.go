@@ -108,11 +108,7 @@ func TestRoundTripRefusesNameUsedTwice(t *testing.T) {
 		t.Fatalf("got %v, want a decoding error", err)
 	}
 	ctx := context.Background()
-	r, err := NewRunner(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := testRunner(t, ctx)
 	if err := r.Check(ctx, Case{Dataset: ds, Data: memory.Data{}}); err != nil {
 		t.Errorf("Check: %v", err)
 	}
@@ -197,11 +193,7 @@ func checkMeasures(t *testing.T, ms []model.Measure, data memory.Data, want []me
 		t.Errorf("reference engine: %v", err)
 	}
 	ctx := context.Background()
-	r, err := NewRunner(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := testRunner(t, ctx)
 	duck, err := r.RunMeasuresDuckDB(ctx, ms, data)
 	if err != nil {
 		t.Fatalf("DuckDB: %v", err)

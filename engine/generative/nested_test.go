@@ -59,11 +59,7 @@ func TestNestedDateArithmetic(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			r, err := NewRunner(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
+			r := testRunner(t, ctx)
 			type result struct {
 				res *memory.Results
 				err error
@@ -109,12 +105,8 @@ func TestNestedDateArithmeticError(t *testing.T) {
 		t.Fatal("reference engine: no error")
 	}
 	ctx := context.Background()
-	r, err := NewRunner(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	_, err = r.RunDuckDB(ctx, ds, data)
+	r := testRunner(t, ctx)
+	_, err := r.RunDuckDB(ctx, ds, data)
 	want := "variable 'v': Function.DateAddYears: date out of range"
 	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(refErr.Error(), want) {
 		t.Errorf("DuckDB: %v\nreference: %v\nwant both to say %q", err, refErr, want)

@@ -22,11 +22,7 @@ import (
 // the SQL takes the path they are about.
 func TestPickIntegerKeys(t *testing.T) {
 	ctx := context.Background()
-	r, err := NewRunner(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := testRunner(t, ctx)
 	e := must(model.SelectTable(tableE0))
 	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
 	in := func(f *model.Node, column string, values ...string) *model.Node {
