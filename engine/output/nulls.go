@@ -22,9 +22,8 @@ func zeroUnderNulls(mem memory.Allocator, src arrow.Array) (arrow.Array, error) 
 		return src, nil
 	}
 	switch a := src.(type) {
-	case *array.Boolean:
-		return zeroFixedWidth(mem, a, 0), nil
-	case *array.Int64, *array.Float64, *array.Date32:
+	case *array.Boolean, *array.Int64, *array.Float64, *array.Date32:
+		// bools take one bit: width 0
 		return zeroFixedWidth(mem, a, a.DataType().(arrow.FixedWidthDataType).BitWidth()/8), nil
 	case *array.String:
 		return zeroStrings(mem, a), nil

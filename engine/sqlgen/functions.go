@@ -284,11 +284,12 @@ func binary(op string) func(*compiler, *model.Node, []string) string {
 // ints are added and multiplied in the order the query model nests them.
 // (Subtraction is never regrouped.)
 func inOrder(op, name string) func(*compiler, *model.Node, []string) string {
-	return func(_ *compiler, n *model.Node, a []string) string {
+	infix, call := binary(op), variadic(name)
+	return func(c *compiler, n *model.Node, a []string) string {
 		if n.Type().Kind == model.KindInt {
-			return name + "(" + a[0] + ", " + a[1] + ")"
+			return call(c, n, a)
 		}
-		return "(" + a[0] + " " + op + " " + a[1] + ")"
+		return infix(c, n, a)
 	}
 }
 

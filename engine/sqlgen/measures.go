@@ -174,9 +174,10 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 		ivRows = append(ivRows, fmt.Sprintf("(%d, DATE '%s', DATE '%s')", i, iv[0], iv[1]))
 	}
 	intervals := "intervals(iv, start_date, end_date) AS (VALUES " + strings.Join(ivRows, ", ") + ")"
+	denWith := append([]string{intervals}, c.ctes[:denCTEs]...)
 	var d strings.Builder
 	d.WriteString("CREATE OR REPLACE TEMP TABLE " + DenValuesTable + " AS\nWITH ")
-	d.WriteString(strings.Join(append([]string{intervals}, c.ctes[:denCTEs]...), ",\n") + "\n")
+	d.WriteString(strings.Join(denWith, ",\n") + "\n")
 	fmt.Fprintf(&d, "SELECT * FROM (SELECT %s.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,\n    %s\n  %s",
 		s.base, strings.Join(denCols, ",\n    "), from)
 	if len(s.joins) > 0 {
@@ -187,8 +188,7 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	q.Cleanup = []string{"DROP TABLE IF EXISTS " + DenValuesTable}
 	c.plan = slices.Insert(c.plan, denPlan, "den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table")
 	// the CTEs before den_values stay when the later ones read them
-	ctes := append([]string{intervals}, c.ctes[:denCTEs]...)
-	ctes = append(ctes, "den_values AS (\n  SELECT * FROM "+DenValuesTable+"\n)")
+	ctes := append(slices.Clone(denWith), "den_values AS (\n  SELECT * FROM "+DenValuesTable+"\n)")
 	ctes = append(ctes, c.ctes[denCTEs:]...)
 	sel := "d.*"
 	if len(restCols) > 0 {

@@ -69,10 +69,12 @@ func (p keyPart) code() string {
 		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 WHEN %s THEN 2 ELSE 1 END)", x, x)
 	case model.KindDate:
 		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE (%s - DATE '1970-01-01') + 2147483649 END)", x, x)
-	case model.KindInt:
-		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE CAST(%s AS HUGEINT) + CAST('9223372036854775809' AS HUGEINT) END)", x, x)
-	case model.KindFloat:
-		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE CAST(%s AS HUGEINT) + CAST('9223372036854775809' AS HUGEINT) END)", x, floatOrder(x))
+	case model.KindInt, model.KindFloat:
+		v := x // a float as its order (a BIGINT), then as an int
+		if p.kind == model.KindFloat {
+			v = floatOrder(x)
+		}
+		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE CAST(%s AS HUGEINT) + CAST('9223372036854775809' AS HUGEINT) END)", x, v)
 	default:
 		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 ELSE %s END)", x, p.rank)
 	}
@@ -315,11 +317,12 @@ func (pc *pickCode) decode(c *compiler, i int, v string) (string, string) {
 		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE %s = 2 END)", code, code), ""
 	case model.KindDate:
 		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE DATE '1970-01-01' + CAST(%s - 2147483649 AS INTEGER) END)", code, code), ""
-	case model.KindInt:
-		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE CAST(CAST(%s AS HUGEINT) - CAST('9223372036854775809' AS HUGEINT) AS BIGINT) END)", code, code), ""
-	case model.KindFloat:
-		o := fmt.Sprintf("CAST(CAST(%s AS HUGEINT) - CAST('9223372036854775809' AS HUGEINT) AS BIGINT)", code)
-		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE %s END)", code, floatFromOrder(o)), ""
+	case model.KindInt, model.KindFloat:
+		v := fmt.Sprintf("CAST(CAST(%s AS HUGEINT) - CAST('9223372036854775809' AS HUGEINT) AS BIGINT)", code)
+		if p.kind == model.KindFloat {
+			v = floatFromOrder(v)
+		}
+		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE %s END)", code, v), ""
 	}
 	if p.table == "" {
 		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE list_extract(%s, CAST(%s AS BIGINT)) END)", code, quotedList(p.list), code), ""
