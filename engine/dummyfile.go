@@ -196,7 +196,7 @@ func copyCSVDummyFile(ctx context.Context, in string, columns []model.ColumnSpec
 	for _, c := range columns[1:] {
 		cols = append(cols, sqlname.Ident(c.Name))
 	}
-	return runTable(ctx, s, "SELECT "+strings.Join(cols, ", ")+` FROM "dataset" ORDER BY patient_id, rowid`, columns, out, stdout)
+	return runTable(ctx, s, []string{"SELECT " + strings.Join(cols, ", ") + ` FROM "dataset" ORDER BY patient_id, rowid`}, columns, out, stdout)
 }
 
 func copyArrowDummyFile(in string, columns []model.ColumnSpec, out string, stdout io.Writer) (rows int64, err error) {

@@ -69,10 +69,7 @@ func (s *Session) LoadRows(ctx context.Context, tables []*model.Table, data memo
 // Fetch runs a query of the session and returns its rows as the reference
 // engine's table name holds them (dates as model.CivilDate).
 func (s *Session) Fetch(ctx context.Context, name, query string, cols []model.ColumnSpec) (memory.Table, error) {
-	t := memory.Table{Name: name}
-	for _, c := range cols {
-		t.Columns = append(t.Columns, c.Name)
-	}
+	t := memory.Table{Name: name, Columns: specNames(cols)}
 	rows, err := s.Query(ctx, query)
 	if err != nil {
 		return t, err
@@ -101,19 +98,39 @@ func (s *Session) Fetch(ctx context.Context, name, query string, cols []model.Co
 // returns them as the reference engine does; a failure is diagnosed as
 // Run's are.
 func (q *Query) Results(ctx context.Context, s *Session) (*memory.Results, error) {
-	res := &memory.Results{}
-	var err error
-	if res.Dataset, err = s.Fetch(ctx, "dataset", q.SQL, q.Columns); err != nil {
-		return nil, q.diagnose(ctx, s, err)
+	batches, err := q.batches(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	res := &memory.Results{
+		Dataset: memory.Table{Name: "dataset", Columns: specNames(q.Columns)},
 	}
 	for _, e := range q.Events {
-		t, err := s.Fetch(ctx, e.Name, e.SQL, e.Columns)
+		res.Events = append(res.Events, memory.Table{Name: e.Name, Columns: specNames(e.Columns)})
+	}
+	for _, b := range batches {
+		t, err := s.Fetch(ctx, "dataset", b.SQL, q.Columns)
 		if err != nil {
 			return nil, q.diagnose(ctx, s, err)
 		}
-		res.Events = append(res.Events, t)
+		res.Dataset.Rows = append(res.Dataset.Rows, t.Rows...)
+		for i, e := range b.Events {
+			t, err := s.Fetch(ctx, e.Name, e.SQL, e.Columns)
+			if err != nil {
+				return nil, q.diagnose(ctx, s, err)
+			}
+			res.Events[i].Rows = append(res.Events[i].Rows, t.Rows...)
+		}
 	}
 	return res, nil
+}
+
+func specNames(cols []model.ColumnSpec) []string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return names
 }
 
 // ReadRows reads the session's tables back, each in the order its rows

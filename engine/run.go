@@ -132,18 +132,28 @@ func (q *Query) Run(ctx context.Context, s *Session, path string, stdout io.Writ
 }
 
 func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writer) (int64, error) {
+	batches, err := q.batches(ctx, s)
+	if err != nil {
+		return 0, err
+	}
 	dir, ext, isDir := SplitDirectoryOutput(path)
-	if len(q.Events) == 0 && !isDir {
-		return runTable(ctx, s, q.SQL, q.Columns, path, stdout)
-	}
 	type table struct {
-		name string
-		sql  string
-		cols []model.ColumnSpec
+		name    string
+		queries []string // one per batch
+		cols    []model.ColumnSpec
 	}
-	tables := []table{{"dataset", q.SQL, q.Columns}}
+	tables := []table{{name: "dataset", cols: q.Columns}}
 	for _, e := range q.Events {
-		tables = append(tables, table{e.Name, e.SQL, e.Columns})
+		tables = append(tables, table{name: e.Name, cols: e.Columns})
+	}
+	for _, b := range batches {
+		tables[0].queries = append(tables[0].queries, b.SQL)
+		for i, e := range b.Events {
+			tables[i+1].queries = append(tables[i+1].queries, e.SQL)
+		}
+	}
+	if len(q.Events) == 0 && !isDir {
+		return runTable(ctx, s, tables[0].queries, q.Columns, path, stdout)
 	}
 	if path == "" || path == "-" {
 		var n int64
@@ -152,7 +162,7 @@ func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writ
 				fmt.Fprint(stdout, "\n")
 			}
 			fmt.Fprintln(stdout, t.name)
-			rows, err := runTable(ctx, s, t.sql, t.cols, "-", stdout)
+			rows, err := runTable(ctx, s, t.queries, t.cols, "-", stdout)
 			if err != nil && i > 0 {
 				return n, q.eventTableError(ctx, i-1, err)
 			}
@@ -174,7 +184,7 @@ func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writ
 	}
 	var n int64
 	for i, t := range tables {
-		rows, err := runTable(ctx, s, t.sql, t.cols, filepath.Join(dir, url.PathEscape(t.name)+ext), stdout)
+		rows, err := runTable(ctx, s, t.queries, t.cols, filepath.Join(dir, url.PathEscape(t.name)+ext), stdout)
 		if err != nil && i > 0 {
 			return n, q.eventTableError(ctx, i-1, err)
 		}
@@ -186,6 +196,27 @@ func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writ
 		}
 	}
 	return n, nil
+}
+
+// batches returns the query compiled for each of the session's batches of
+// patients (Session.PatientBatches): the query itself when there is one
+// batch of every patient. Their results, concatenated in order, are the
+// query's.
+func (q *Query) batches(ctx context.Context, s *Session) ([]*sqlgen.Query, error) {
+	ranges, err := s.PatientBatches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ranges) == 1 && ranges[0].All() || q.Dataset == nil {
+		return []*sqlgen.Query{q.Query}, nil
+	}
+	qs := make([]*sqlgen.Query, len(ranges))
+	for i, r := range ranges {
+		if qs[i], err = sqlgen.CompileDatasetFor(q.Dataset, r); err != nil {
+			return nil, fmt.Errorf("compiling the batch of %s: %w", r, err)
+		}
+	}
+	return qs, nil
 }
 
 // OutputError says that the output asked for cannot hold the results.
@@ -207,13 +238,15 @@ func SplitDirectoryOutput(path string) (dir, ext string, ok bool) {
 	return dir, ext, true
 }
 
-func runTable(ctx context.Context, s *Session, query string, specs []model.ColumnSpec, path string, stdout io.Writer) (int64, error) {
+// runTable streams the rows of each query in turn (a table's batches) into
+// one new output at path.
+func runTable(ctx context.Context, s *Session, queries []string, specs []model.ColumnSpec, path string, stdout io.Writer) (int64, error) {
 	cols := output.ColumnsOf(specs)
 	w, err := output.Create(path, cols, stdout)
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.stream(ctx, query, cols, w)
+	n, err := s.streamAll(ctx, queries, cols, w)
 	if err != nil {
 		w.Abort()
 		return n, asDataError(s.duck.Explain(err))

@@ -21,81 +21,100 @@ import (
 // into Arrow builders a column at a time (DuckDB's C API, through the
 // driver's connection: no value is boxed).
 func (s *Session) stream(ctx context.Context, query string, cols []output.Column, w output.Writer) (int64, error) {
+	return s.streamAll(ctx, []string{query}, cols, w)
+}
+
+// streamAll runs the queries in turn and writes their rows to w as one
+// table: batches of output.DefaultBatchSize rows may hold the end of one
+// query's rows and the start of the next's, so the output's batches are
+// the same however the rows were split between queries.
+func (s *Session) streamAll(ctx context.Context, queries []string, cols []output.Column, w output.Writer) (int64, error) {
 	var n int64
 	err := s.conn.Raw(func(dc any) error {
 		conn, err := rawConnection(dc)
 		if err != nil {
 			return err
 		}
-		var res mapping.Result
-		// A cancelled context interrupts the query, but never once the
-		// query has returned: the connection may be closed by then, so the
-		// interrupt waits on the lock and sees finished.
-		var mu sync.Mutex
-		finished := false
-		stop := context.AfterFunc(ctx, func() {
-			mu.Lock()
-			defer mu.Unlock()
-			if !finished {
-				interruptQuery(conn)
-			}
-		})
-		state := mapping.Query(conn, query, &res)
-		mu.Lock()
-		finished = true
-		mu.Unlock()
-		stop()
-		defer mapping.DestroyResult(&res)
-		if state == mapping.StateError {
-			if ctx.Err() != nil {
-				return fmt.Errorf("running the query: %w", ctx.Err())
-			}
-			return fmt.Errorf("running the query: %w", &duckdb.Error{
-				Type: duckdb.ErrorType(mapping.ResultErrorType(&res)),
-				Msg:  mapping.ResultError(&res),
-			})
-		}
-		if got := int(mapping.ColumnCount(&res)); got != len(cols) {
-			return fmt.Errorf("output: reading query results: query returns %d columns, want %d", got, len(cols))
-		}
-		for i, c := range cols {
-			if want, got := chunkType[c.Kind], mapping.ColumnType(&res, mapping.IdxT(i)); got != want {
-				return fmt.Errorf("output: reading column '%s': the query's column has DuckDB type %d, want %d (%s)", c.Name, got, want, c.Kind)
-			}
-		}
 		b := newChunkBatcher(cols)
 		defer b.release()
-		for {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("running the query: %w", err)
+		for _, query := range queries {
+			if err := streamQuery(ctx, conn, query, cols, b, w, &n); err != nil {
+				return err
 			}
-			chunk := mapping.FetchChunk(res)
-			if chunk.Ptr == nil {
-				break
-			}
-			size := int(mapping.DataChunkGetSize(chunk))
-			if size == 0 {
-				mapping.DestroyDataChunk(&chunk)
-				break
-			}
-			// Batches hold exactly output.DefaultBatchSize rows, as
-			// ehrQL's do, so a chunk may be split between two.
-			for from := 0; from < size; {
-				to := min(size, from+int(output.DefaultBatchSize-b.rows))
-				b.appendChunk(chunk, from, to)
-				from = to
-				if b.rows == output.DefaultBatchSize {
-					if err := b.flush(w, &n); err != nil {
-						mapping.DestroyDataChunk(&chunk)
-						return err
-					}
-				}
-			}
-			mapping.DestroyDataChunk(&chunk)
 		}
 		return b.flush(w, &n)
 	})
 	return n, err
+}
+
+// streamQuery runs one query on conn and appends its rows to b, writing
+// each full batch to w.
+func streamQuery(ctx context.Context, conn mapping.Connection, query string, cols []output.Column, b *chunkBatcher, w output.Writer, n *int64) error {
+	var res mapping.Result
+	// A cancelled context interrupts the query, but never once the
+	// query has returned: the connection may be closed by then, so the
+	// interrupt waits on the lock and sees finished.
+	var mu sync.Mutex
+	finished := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !finished {
+			interruptQuery(conn)
+		}
+	})
+	state := mapping.Query(conn, query, &res)
+	mu.Lock()
+	finished = true
+	mu.Unlock()
+	stop()
+	defer mapping.DestroyResult(&res)
+	if state == mapping.StateError {
+		if ctx.Err() != nil {
+			return fmt.Errorf("running the query: %w", ctx.Err())
+		}
+		return fmt.Errorf("running the query: %w", &duckdb.Error{
+			Type: duckdb.ErrorType(mapping.ResultErrorType(&res)),
+			Msg:  mapping.ResultError(&res),
+		})
+	}
+	if got := int(mapping.ColumnCount(&res)); got != len(cols) {
+		return fmt.Errorf("output: reading query results: query returns %d columns, want %d", got, len(cols))
+	}
+	for i, c := range cols {
+		if want, got := chunkType[c.Kind], mapping.ColumnType(&res, mapping.IdxT(i)); got != want {
+			return fmt.Errorf("output: reading column '%s': the query's column has DuckDB type %d, want %d (%s)", c.Name, got, want, c.Kind)
+		}
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("running the query: %w", err)
+		}
+		chunk := mapping.FetchChunk(res)
+		if chunk.Ptr == nil {
+			break
+		}
+		size := int(mapping.DataChunkGetSize(chunk))
+		if size == 0 {
+			mapping.DestroyDataChunk(&chunk)
+			break
+		}
+		// Batches hold exactly output.DefaultBatchSize rows, as
+		// ehrQL's do, so a chunk may be split between two.
+		for from := 0; from < size; {
+			to := min(size, from+int(output.DefaultBatchSize-b.rows))
+			b.appendChunk(chunk, from, to)
+			from = to
+			if b.rows == output.DefaultBatchSize {
+				if err := b.flush(w, n); err != nil {
+					mapping.DestroyDataChunk(&chunk)
+					return err
+				}
+			}
+		}
+		mapping.DestroyDataChunk(&chunk)
+	}
+	return nil
 }
 
 // interruptQuery interrupts the query running on a connection (a variable

@@ -26,5 +26,5 @@ func (s *Session) WriteTable(ctx context.Context, t *model.Table, path string, s
 		cols = append(cols, sqlname.Ident(c.Name))
 	}
 	query := "SELECT " + strings.Join(cols, ", ") + " FROM " + sqlname.TableRef(t) + " ORDER BY rowid"
-	return runTable(ctx, s, query, specs, path, stdout)
+	return runTable(ctx, s, []string{query}, specs, path, stdout)
 }

@@ -419,7 +419,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 		return err
 	}
 	defer s.Close()
-	progress(stderr, start, "opened the data source; running the dataset query")
+	progress(stderr, start, "opened the data source; running the dataset query%s", inBatches(ctx, s))
 	n, err := q.Run(ctx, s, *out, stdout)
 	if err != nil {
 		return err
@@ -428,6 +428,16 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 		progress(stderr, start, "wrote %d rows to %s", n, *out)
 	}
 	return nil
+}
+
+// inBatches says how many batches of patients the session's queries run
+// in (engine.Session.PatientBatches), when more than one.
+func inBatches(ctx context.Context, s *engine.Session) string {
+	ranges, err := s.PatientBatches(ctx)
+	if err != nil || len(ranges) < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" in %d batches of patients", len(ranges))
 }
 
 // sourceFlags adds the data-source flags that generate-dataset and
@@ -449,6 +459,7 @@ func duckFlags(fs *pflag.FlagSet) *duck.Settings {
 	fs.StringVar(&s.MemoryLimit, "memory-limit", s.MemoryLimit, "DuckDB memory limit, e.g. 4GB ($"+duck.EnvMemoryLimit+")")
 	fs.StringVar(&s.TempDir, "temp-dir", s.TempDir, "folder for DuckDB's temporary files, in a new folder per run removed at the end (default: the system's; $"+duck.EnvTempDir+")")
 	fs.StringVar(&s.MaxTempSize, "max-temp-size", s.MaxTempSize, "cap on DuckDB's temporary files, e.g. 50GB (default: 90% of the free disk space; $"+duck.EnvMaxTempSize+")")
+	fs.Int64Var(&s.PatientsPerBatch, "patients-per-batch", s.PatientsPerBatch, "query a store of more patients in batches of this many (default: 1,000 per MB of the memory limit; $"+duck.EnvPatientsPerBatch+")")
 	return &s
 }
 

@@ -92,7 +92,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 			return err
 		}
 		defer s.Close()
-		progress(stderr, start, "opened the data source; running the measures query")
+		progress(stderr, start, "opened the data source; running the measures query%s", inBatches(ctx, s))
 		if rows, err = runMeasuresInTime(ctx, q, s); err != nil {
 			return err
 		}

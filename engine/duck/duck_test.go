@@ -140,3 +140,41 @@ func TestLiteralPath(t *testing.T) {
 		}
 	}
 }
+
+// TestSettings: the allocator returns freed memory, and the memory limit is
+// read in bytes, as set or as DuckDB's default.
+func TestSettings(t *testing.T) {
+	ctx := context.Background()
+	d := open(t, Settings{MemoryLimit: "1GB"})
+	for name, want := range map[string]string{"allocator_flush_threshold": "30.5 MiB", "allocator_background_threads": "true"} {
+		var got string
+		if err := d.Conn.QueryRowContext(ctx, "SELECT current_setting('"+name+"')::VARCHAR").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if got, err := d.MemoryLimit(ctx); err != nil || got != 1_000_000_000 {
+		t.Errorf("memory limit of 1GB: %d, %v", got, err)
+	}
+	if got, err := open(t, Settings{}).MemoryLimit(ctx); err != nil || got < 1<<20 {
+		t.Errorf("DuckDB's default memory limit: %d, %v", got, err)
+	}
+}
+
+// TestParseBytes: sizes as DuckDB writes them, and what is not one.
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{
+		"1GB": 1_000_000_000, "953.6 MiB": 999_922_073, "2 gib": 2 << 30, "512KB": 512_000, "10 bytes": 10, "1.5TB": 1_500_000_000_000,
+	} {
+		if got, err := ParseBytes(in); err != nil || got != want {
+			t.Errorf("ParseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "GB", "12", "1 parsec", "-1GB"} {
+		if _, err := ParseBytes(in); err == nil {
+			t.Errorf("ParseBytes(%q): no error", in)
+		}
+	}
+}

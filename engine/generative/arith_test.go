@@ -34,7 +34,7 @@ func TestIntArithmeticKeepsItsOrder(t *testing.T) {
 	})
 
 	ctx := context.Background()
-	r := testRunner(t, ctx)
+	r := testRunner(t, ctx, 0)
 	for _, tc := range []struct {
 		name   string
 		series *model.Node

@@ -39,7 +39,7 @@ func TestAndWithNullOperandInCondition(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			r := testRunner(t, ctx)
+			r := testRunner(t, ctx, 0)
 			if _, err := memory.Run(tc.dataset, data, memory.Options{}); err == nil {
 				t.Fatal("eager reference run: no error")
 			}

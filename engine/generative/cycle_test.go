@@ -76,7 +76,7 @@ func TestScansThatNeedEachOther(t *testing.T) {
 		},
 	}
 	ctx := context.Background()
-	r := testRunner(t, ctx)
+	r := testRunner(t, ctx, 0)
 	for _, tc := range []struct {
 		name string
 		vars []model.Variable

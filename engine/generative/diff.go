@@ -18,6 +18,8 @@ import (
 // replaces.
 type Runner struct {
 	sess *engine.Session
+	// batches: the session runs cases in batches of patients (NewRunner).
+	batches bool
 	// Overflowed counts the cases Check could not compare: the reference
 	// engine overflowed an int where DuckDB, rearranging the arithmetic,
 	// did not (ehrQL's ints do not overflow, and its generative tests skip
@@ -31,13 +33,29 @@ type Runner struct {
 	MeasuresTime time.Duration
 }
 
-// NewRunner opens the DuckDB session.
-func NewRunner(ctx context.Context) (*Runner, error) {
-	s, err := engine.OpenEmpty(ctx, engine.Options{Threads: 1})
+// NewRunner opens the DuckDB session. With perBatch > 0, DuckDB runs
+// each case in batches of at most perBatch patients (engine.Options'
+// PatientsPerBatch), cut by a patients table of some of the case's
+// patients (those of p0 and e0): the others fall in the open first and
+// last batches.
+func NewRunner(ctx context.Context, perBatch int64) (*Runner, error) {
+	s, err := engine.OpenEmpty(ctx, engine.Options{Threads: 1, PatientsPerBatch: perBatch})
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{sess: s, Outcomes: map[string]int{}}, nil
+	return &Runner{sess: s, Outcomes: map[string]int{}, batches: perBatch > 0}, nil
+}
+
+// load loads a case's data into the session, and the patients table that
+// cuts it into batches when the runner runs in batches.
+func (r *Runner) load(ctx context.Context, data memory.Data) error {
+	if err := r.sess.LoadRows(ctx, tables, data); err != nil {
+		return err
+	}
+	if !r.batches {
+		return nil
+	}
+	return r.sess.Exec(ctx, "CREATE OR REPLACE TABLE main.patients AS SELECT DISTINCT patient_id FROM (FROM p0 UNION ALL FROM e0)")
 }
 
 // Close ends the session.
@@ -50,7 +68,7 @@ func (r *Runner) RunDuckDB(ctx context.Context, ds *model.Dataset, data memory.D
 	if err != nil {
 		return nil, err
 	}
-	if err := r.sess.LoadRows(ctx, tables, data); err != nil {
+	if err := r.load(ctx, data); err != nil {
 		return nil, err
 	}
 	return q.Results(ctx, r.sess)
@@ -63,7 +81,7 @@ func (r *Runner) RunMeasuresDuckDB(ctx context.Context, ms []model.Measure, data
 	if err != nil {
 		return nil, err
 	}
-	if err := r.sess.LoadRows(ctx, tables, data); err != nil {
+	if err := r.load(ctx, data); err != nil {
 		return nil, err
 	}
 	rows, err := q.RunMeasures(ctx, r.sess)

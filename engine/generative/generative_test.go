@@ -15,8 +15,9 @@ import (
 )
 
 var (
-	models = flag.Int("models", 60, "number of random models to check")
-	seed   = flag.Uint64("seed", 1, "first seed")
+	models   = flag.Int("models", 60, "number of random models to check")
+	seed     = flag.Uint64("seed", 1, "first seed")
+	perBatch = flag.Int64("patients-per-batch", 0, "run DuckDB in batches of this many patients (0: one batch)")
 )
 
 // TestGenerative checks random models (seeds seed .. seed+models-1) on
@@ -24,12 +25,23 @@ var (
 //
 //	go test ./engine/generative -run TestGenerative -models 5000
 func TestGenerative(t *testing.T) {
+	checkModels(t, testRunner(t, context.Background(), *perBatch), *seed, *models)
+}
+
+// TestGenerativeInBatches checks half as many other models with DuckDB
+// running each in batches of at most two patients (Runner's perBatch), so
+// that any patient's values depending on another's would show.
+func TestGenerativeInBatches(t *testing.T) {
+	checkModels(t, testRunner(t, context.Background(), 2), *seed+1_000_000, max(*models/2, 1))
+}
+
+// checkModels checks models of seeds first .. first+n-1 with r.
+func checkModels(t *testing.T, r *Runner, first uint64, n int) {
 	ctx := context.Background()
-	r := testRunner(t, ctx)
 	start := time.Now()
 	failures := 0
-	for i := range *models {
-		s := *seed + uint64(i)
+	for i := range n {
+		s := first + uint64(i)
 		c, err := Generate(s)
 		if err != nil {
 			t.Fatal(err)
@@ -43,13 +55,14 @@ func TestGenerative(t *testing.T) {
 		}
 	}
 	t.Logf("%d models in %s: %v (%d not compared: an int overflow in the reference engine only; %d measures rows compared in %s)",
-		*models, time.Since(start).Round(time.Millisecond), r.Outcomes, r.Overflowed, r.MeasureRows, r.MeasuresTime.Round(time.Millisecond))
+		n, time.Since(start).Round(time.Millisecond), r.Outcomes, r.Overflowed, r.MeasureRows, r.MeasuresTime.Round(time.Millisecond))
 }
 
-// testRunner opens a Runner for the test, closed when it ends.
-func testRunner(t *testing.T, ctx context.Context) *Runner {
+// testRunner opens a Runner for the test (in batches of perBatch patients
+// when > 0), closed when it ends.
+func testRunner(t *testing.T, ctx context.Context, perBatch int64) *Runner {
 	t.Helper()
-	r, err := NewRunner(ctx)
+	r, err := NewRunner(ctx, perBatch)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,7 @@ func TestRoundTripRefusesNameUsedTwice(t *testing.T) {
 		t.Fatalf("got %v, want a decoding error", err)
 	}
 	ctx := context.Background()
-	r := testRunner(t, ctx)
+	r := testRunner(t, ctx, 0)
 	if err := r.Check(ctx, Case{Dataset: ds, Data: memory.Data{}}); err != nil {
 		t.Errorf("Check: %v", err)
 	}
@@ -193,7 +193,7 @@ func checkMeasures(t *testing.T, ms []model.Measure, data memory.Data, want []me
 		t.Errorf("reference engine: %v", err)
 	}
 	ctx := context.Background()
-	r := testRunner(t, ctx)
+	r := testRunner(t, ctx, 0)
 	duck, err := r.RunMeasuresDuckDB(ctx, ms, data)
 	if err != nil {
 		t.Fatalf("DuckDB: %v", err)

@@ -59,7 +59,7 @@ func TestNestedDateArithmetic(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			r := testRunner(t, ctx)
+			r := testRunner(t, ctx, 0)
 			type result struct {
 				res *memory.Results
 				err error
@@ -105,7 +105,7 @@ func TestNestedDateArithmeticError(t *testing.T) {
 		t.Fatal("reference engine: no error")
 	}
 	ctx := context.Background()
-	r := testRunner(t, ctx)
+	r := testRunner(t, ctx, 0)
 	_, err := r.RunDuckDB(ctx, ds, data)
 	want := "variable 'v': Function.DateAddYears: date out of range"
 	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(refErr.Error(), want) {

@@ -49,7 +49,7 @@ func TestEventTableOrder(t *testing.T) {
 		t.Errorf("reference engine: rows %v, want %v", got, want)
 	}
 	ctx := context.Background()
-	r := testRunner(t, ctx)
+	r := testRunner(t, ctx, 0)
 	duck, err := r.RunDuckDB(ctx, ds, data)
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func TestPickTiesAcrossOutputs(t *testing.T) {
 	wantDataset := [][]any{{int64(1), int64(3)}}
 	wantEvents := [][]any{{int64(1), int64(1), "b"}, {int64(1), int64(2), "b"}}
 	ctx := context.Background()
-	r := testRunner(t, ctx)
+	r := testRunner(t, ctx, 0)
 	ref, err := memory.Run(ds, data, memory.Options{})
 	if err != nil {
 		t.Fatal(err)

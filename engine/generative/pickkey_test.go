@@ -22,7 +22,7 @@ import (
 // the SQL takes the path they are about.
 func TestPickIntegerKeys(t *testing.T) {
 	ctx := context.Background()
-	r := testRunner(t, ctx)
+	r := testRunner(t, ctx, 0)
 	e := must(model.SelectTable(tableE0))
 	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
 	in := func(f *model.Node, column string, values ...string) *model.Node {

@@ -23,6 +23,8 @@ func (e *UnsupportedError) Error() string { return "not supported: " + e.What }
 // common table expressions: one per patient-level relation (aggregation,
 // picked row, patient table), joined to the population by patient_id.
 type compiler struct {
+	// patients restricts every table the query reads (PatientRange).
+	patients PatientRange
 	ctes     []string
 	cteNames map[model.ID]string // patient-level relations already defined
 	// selected lists the columns read from each pick, by which ties in its
@@ -464,7 +466,9 @@ func sqlType(t model.Type) string { return sqlname.Type(t) }
 func literal(l model.Literal) string { return sqlname.Literal(l) }
 
 // tableRef is how SQL names a table of the data source.
-func tableRef(t *model.Table) string { return sqlname.TableRef(t) }
+// tableRef names a table the query reads, restricted to the compiler's
+// patients.
+func (c *compiler) tableRef(t *model.Table) string { return c.patients.restrict(sqlname.TableRef(t)) }
 
 // expr compiles a series node to a SQL expression in scope s.
 func (c *compiler) expr(n *model.Node, s *scope) (string, error) {
@@ -727,7 +731,7 @@ func (c *compiler) patientRelation(frame *model.Node, s *scope) (string, error) 
 	switch frame.Op() {
 	case model.OpSelectPatientTable:
 		name := "pt_" + frame.Table().Name
-		return s.join(tableRef(frame.Table()), ident(name)), nil
+		return s.join(c.tableRef(frame.Table()), ident(name)), nil
 	case model.OpInlinePatientTable:
 		name, err := c.inlineTable(frame)
 		if err != nil {
@@ -789,6 +793,9 @@ func (c *compiler) inlineTable(n *model.Node) (string, error) {
 		body = "SELECT " + strings.Join(sel, ", ") + " WHERE FALSE"
 	} else {
 		body = "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS v(" + strings.Join(cols, ", ") + ")"
+		if !c.patients.All() {
+			body += " WHERE " + c.patients.condition()
+		}
 	}
 	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
 	c.cteNames[n.ID()] = name
@@ -959,7 +966,7 @@ func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members [
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e%s%s", sel, tableRef(f.table), c.withinJoin(), strings.Join(codeJoins, ""))
+	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e%s%s", sel, c.tableRef(f.table), c.withinJoin(), strings.Join(codeJoins, ""))
 	switch {
 	case perInterval && bp != nil:
 		c.scanNote = fmt.Sprintf("per interval: in buckets by %s (%d bounds), combined for each interval from the buckets under its bound", bp.bound.column, len(bp.bounds))
@@ -1016,7 +1023,7 @@ func (c *compiler) restrictedCondition(f eventFrame, i int, s *scope) (string, e
 		conds = append(conds, x)
 	}
 	pairs := c.name("pairs")
-	body := fmt.Sprintf("SELECT DISTINCT e.patient_id, iv.iv, iv.start_date, iv.end_date\n  FROM %s AS e CROSS JOIN intervals AS iv", tableRef(f.table))
+	body := fmt.Sprintf("SELECT DISTINCT e.patient_id, iv.iv, iv.start_date, iv.end_date\n  FROM %s AS e CROSS JOIN intervals AS iv", c.tableRef(f.table))
 	if len(ps.joins) > 0 {
 		body += "\n  " + ps.joinClause()
 	}

@@ -69,6 +69,13 @@ func writeScript(b *strings.Builder, setup, plan []string, sql string) {
 
 // CompileDataset compiles a validated dataset to DuckDB SQL.
 func CompileDataset(ds *model.Dataset) (*Query, error) {
+	return CompileDatasetFor(ds, PatientRange{})
+}
+
+// CompileDatasetFor compiles a validated dataset to DuckDB SQL that reads
+// the patients of r only: the rows of the whole dataset (and of its event
+// tables) whose patient_id lies in r.
+func CompileDatasetFor(ds *model.Dataset, r PatientRange) (*Query, error) {
 	if err := ds.Validate(); err != nil {
 		return nil, err
 	}
@@ -79,6 +86,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.patients = r
 	if err := c.universe(ds.Population); err != nil {
 		return nil, err
 	}
@@ -108,7 +116,7 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY %s.patient_id", pop, s.base)
 	q := &Query{Setup: Macros, SQL: b.String(), Columns: model.ColumnSpecs(ds), Plan: c.plan, Dataset: ds}
 	for _, ev := range ds.Events {
-		eq, err := compileEventTable(ds.Population, ev, roots)
+		eq, err := compileEventTable(ds.Population, ev, roots, r)
 		if err != nil {
 			return nil, fmt.Errorf("event table %s: %w", ev.Name, err)
 		}
@@ -121,13 +129,15 @@ func CompileDataset(ds *model.Dataset) (*Query, error) {
 // compileEventTable compiles one event-level output table: the frame's rows
 // of population patients, with patient-level members repeated on each row,
 // ordered by patient, then by the frame's sort keys, then by the columns
-// (each ascending, NULL first). roots are all the dataset's series.
-func compileEventTable(population *model.Node, ev model.EventTable, roots []*model.Node) (EventQuery, error) {
+// (each ascending, NULL first). roots are all the dataset's series; r the
+// patients it reads.
+func compileEventTable(population *model.Node, ev model.EventTable, roots []*model.Node, r PatientRange) (EventQuery, error) {
 	members := ev.Frame.Args()
 	c, err := newCompiler(roots, nil)
 	if err != nil {
 		return EventQuery{}, err
 	}
+	c.patients = r
 	if err := c.universe(population); err != nil {
 		return EventQuery{}, err
 	}
@@ -267,7 +277,7 @@ func (c *compiler) universe(pop *model.Node) error {
 			parts = append(parts, "SELECT DISTINCT patient_id FROM "+name)
 			continue
 		}
-		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
+		parts = append(parts, "SELECT DISTINCT patient_id FROM "+c.tableRef(t.Table()))
 	}
 	if len(parts) == 0 {
 		// A population that reads no table has the same value for every

@@ -66,6 +66,13 @@ const DenValuesTable = "temp.main.ehrql_den_values"
 // each table is scanned once for all of them (a range join where events are
 // filtered by interval dates).
 func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
+	return CompileMeasuresFor(ms, PatientRange{})
+}
+
+// CompileMeasuresFor compiles measures to a query that counts the patients
+// of r only: summed over the ranges of a partition of the patient ids, its
+// numerators and denominators are those of CompileMeasures.
+func CompileMeasuresFor(ms []model.Measure, r PatientRange) (*MeasuresQuery, error) {
 	if len(ms) == 0 {
 		return nil, fmt.Errorf("No measures defined")
 	}
@@ -135,6 +142,7 @@ func CompileMeasures(ms []model.Measure) (*MeasuresQuery, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.patients = r
 	// Denominators first, for the candidate (patient, interval) pairs;
 	// then numerators and groups only for the pairs in some denominator's
 	// population.
@@ -307,7 +315,7 @@ func (c *compiler) measureCandidates(dens []*model.Node) (*scope, string, error)
 			parts = append(parts, "SELECT DISTINCT patient_id FROM "+name)
 			continue
 		}
-		parts = append(parts, "SELECT DISTINCT patient_id FROM "+tableRef(t.Table()))
+		parts = append(parts, "SELECT DISTINCT patient_id FROM "+c.tableRef(t.Table()))
 	}
 	if len(parts) == 0 {
 		// Denominators that read no table count nobody, as a dataset's

@@ -211,7 +211,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	for i, cond := range conds {
 		fmt.Fprintf(&rows, ",\n      COALESCE(%s, FALSE) AS %s", cond, frameMark(i))
 	}
-	fmt.Fprintf(&rows, "\n    FROM %s AS e%s", tableRef(table), c.withinJoin())
+	fmt.Fprintf(&rows, "\n    FROM %s AS e%s", c.tableRef(table), c.withinJoin())
 	perNote := ""
 	if per {
 		name := c.calendar(cal)

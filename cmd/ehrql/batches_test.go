@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPatientsPerBatch: --patients-per-batch (or its environment variable)
+// runs the study's dataset and measures in batches of patients, says so,
+// and writes the same bytes as one batch.
+func TestPatientsPerBatch(t *testing.T) {
+	t.Setenv("EHRQL_PERMISSIONS", `["appointments"]`)
+	dir := t.TempDir()
+	jobs := []struct{ command, def, out string }{
+		{"generate-dataset", study + "/ehrql-json/consultation_dataset_2020-04-01_to_2021-03-31.json", "dataset.arrow"},
+		{"generate-measures", study + "/ehrql-json/consultation_measures.json", "measures.csv"},
+	}
+	for _, j := range jobs {
+		read := func(name string, extra ...string) []byte {
+			t.Helper()
+			out := filepath.Join(dir, name+"-"+j.out)
+			args := append([]string{j.command, j.def, "--dummy-tables", study + "/dummy_tables", "--output", out}, extra...)
+			_, stderr, code := ehrql(t, args...)
+			if code != 0 {
+				t.Fatalf("%s %v: exit %d\n%s", j.command, extra, code, stderr)
+			}
+			if batched := strings.Contains(stderr, "in 4 batches of patients"); batched != (name != "whole") {
+				t.Errorf("%s, %s: batches reported %v\n%s", j.command, name, batched, stderr)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		whole := read("whole")
+		flag := read("flag", "--patients-per-batch", "1500")
+		t.Setenv("EHRQL_PATIENTS_PER_BATCH", "1500")
+		env := read("env")
+		t.Setenv("EHRQL_PATIENTS_PER_BATCH", "")
+		if len(whole) < 1000 || !bytes.Equal(flag, whole) || !bytes.Equal(env, whole) {
+			t.Errorf("%s: batches write other bytes than one run (%d, %d, %d bytes)", j.command, len(whole), len(flag), len(env))
+		}
+	}
+}

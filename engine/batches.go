@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ehrql-go/ehrql/engine/sqlgen"
+)
+
+// bytesPerPatient is how much of DuckDB's memory limit one patient of a
+// batch is given when the batch size is not set: 1,000 bytes, so 1M
+// patients a batch under a 1GB limit. At 1M patients with about 100
+// clinical events each, every query we generate completes under 1GB in one
+// batch (bench/RESULTS.md).
+const bytesPerPatient = 1000
+
+// PatientBatches returns the ranges of patient ids the session's queries
+// run in: one range of every patient, unless the session's patients table
+// holds more patients than a batch (Options.PatientsPerBatch, or one per
+// bytesPerPatient of the memory limit). Then the ids are cut at quantiles
+// of the patients table into ranges of about equal counts; the first and
+// the last range are open, so patients that only other tables hold are in
+// one range too. Each query of a batch reads its patients' rows only
+// (sqlgen.PatientRange).
+func (s *Session) PatientBatches(ctx context.Context) ([]sqlgen.PatientRange, error) {
+	all := []sqlgen.PatientRange{{}}
+	perBatch := s.duck.Settings().PatientsPerBatch
+	if perBatch <= 0 {
+		limit, err := s.duck.MemoryLimit(ctx)
+		if err != nil {
+			return nil, err
+		}
+		perBatch = max(limit/bytesPerPatient, 1)
+	}
+	var n int64
+	err := s.conn.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
+		WHERE database_name = current_database() AND schema_name = 'main' AND table_name = 'patients'`).Scan(&n)
+	if err != nil {
+		return nil, fmt.Errorf("finding the patients table: %w", err)
+	}
+	if n > 0 {
+		if err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM main.patients").Scan(&n); err != nil {
+			return nil, fmt.Errorf("counting patients: %w", err)
+		}
+	}
+	if n <= perBatch {
+		return all, nil
+	}
+	k := (n + perBatch - 1) / perBatch
+	qs := make([]string, k-1)
+	for i := range qs {
+		qs[i] = fmt.Sprintf("%d/%d", i+1, k)
+	}
+	rows, err := s.conn.QueryContext(ctx, "SELECT unnest(quantile_disc(patient_id, ["+strings.Join(qs, ", ")+"])) FROM main.patients")
+	if err != nil {
+		return nil, fmt.Errorf("cutting the patients into batches: %w", err)
+	}
+	defer rows.Close()
+	var cuts []int64
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("cutting the patients into batches: %w", err)
+		}
+		if len(cuts) == 0 || c > cuts[len(cuts)-1] {
+			cuts = append(cuts, c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cutting the patients into batches: %w", err)
+	}
+	return rangesBetween(cuts), nil
+}
+
+// rangesBetween returns the ranges that ascending cuts make of the ids:
+// up to the first cut, then from each cut (exclusive) to the next
+// (inclusive), then above the last.
+func rangesBetween(cuts []int64) []sqlgen.PatientRange {
+	ranges := make([]sqlgen.PatientRange, 0, len(cuts)+1)
+	var after *int64
+	for i := range cuts {
+		ranges = append(ranges, sqlgen.PatientRange{After: after, Through: &cuts[i]})
+		after = &cuts[i]
+	}
+	return append(ranges, sqlgen.PatientRange{After: after})
+}

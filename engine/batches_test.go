@@ -1,0 +1,147 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/internal/studytest"
+	"github.com/ehrql-go/ehrql/query/model"
+	"github.com/ehrql-go/ehrql/tables"
+)
+
+// TestPatientBatches: the patients table cuts the ids into ranges of at
+// most a batch's patients, as set or as the memory limit gives; a session
+// without a patients table, or with few patients, runs in one batch.
+func TestPatientBatches(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		opts     engine.Options
+		patients string // ids of the patients table, or a range() of them; "" for none
+		want     []string
+	}{
+		{engine.Options{PatientsPerBatch: 3}, "", []string{"every patient"}},
+		{engine.Options{PatientsPerBatch: 3}, "5, 1, 2", []string{"every patient"}},
+		{engine.Options{PatientsPerBatch: 3}, "10, 9, 8, 7, 6, 5, 4, 3, 2, 1", []string{
+			"patient_id <= 3", "patient_id > 3 AND patient_id <= 5", "patient_id > 5 AND patient_id <= 8", "patient_id > 8"}},
+		{engine.Options{PatientsPerBatch: 2}, "-7, 100, 3, 1000000000000", []string{"patient_id <= 3", "patient_id > 3"}},
+		// 1,000 bytes a patient: 10MB, 10,000 patients a batch
+		{engine.Options{MemoryLimit: "10MB"}, "range(1, 10001)", []string{"every patient"}},
+		{engine.Options{MemoryLimit: "10MB"}, "range(1, 25001)", []string{"patient_id <= 8334", "patient_id > 8334 AND patient_id <= 16667", "patient_id > 16667"}},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%+v %s", c.opts, c.patients), func(t *testing.T) {
+			s, err := engine.OpenEmpty(ctx, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if strings.HasPrefix(c.patients, "range(") {
+				if err := s.Exec(ctx, "CREATE TABLE patients AS SELECT range AS patient_id FROM "+c.patients); err != nil {
+					t.Fatal(err)
+				}
+			} else if c.patients != "" {
+				var rows []string
+				for _, id := range strings.Split(c.patients, ", ") {
+					rows = append(rows, "("+id+")")
+				}
+				if err := s.Exec(ctx, "CREATE TABLE patients AS SELECT * FROM (VALUES "+strings.Join(rows, ", ")+") AS v(patient_id)"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ranges, err := s.PatientBatches(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range ranges {
+				got = append(got, r.String())
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("batches %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestBatchedRunsMatchWholeRuns: the reference study's dataset (with an
+// event table) and measures, run on its dummy tables in batches of 1,500
+// of its 5,000 patients, write the same bytes (Arrow, CSV) and the same
+// sums as in one batch.
+func TestBatchedRunsMatchWholeRuns(t *testing.T) {
+	ctx := context.Background()
+	dataset := studytest.Definition(t, studytest.Dataset).Dataset
+	ds := *dataset
+	ce := must(model.SelectTable(tables.TPP("clinical_events")))
+	frame := must(model.SeriesCollectionFrame([]string{"date", "code"}, []*model.Node{
+		must(model.SelectColumn(ce, "date")), must(model.SelectColumn(ce, "snomedct_code"))}))
+	ds.Events = []model.EventTable{{Name: "events", Frame: frame}}
+	measures := studytest.Definition(t, studytest.Measures).Measures
+	run := func(perBatch int64) (files map[string][]byte, sums []string) {
+		q, err := engine.CompileDataset(&ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mq, err := engine.CompileMeasures(measures)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := engine.OpenCSVTables(ctx, filepath.Join(studytest.Dir(), "dummy_tables"), engine.TablesOf(append(ds.Roots(), measureRoots(measures)...)...), engine.Options{PatientsPerBatch: perBatch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		ranges, err := s.PatientBatches(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[int64]int{0: 1, 1500: 4}[perBatch]; len(ranges) != want {
+			t.Fatalf("%d patients a batch: %d batches, want %d", perBatch, len(ranges), want)
+		}
+		files = map[string][]byte{}
+		for _, ext := range []string{"arrow", "csv"} {
+			dir := t.TempDir()
+			if _, err := q.Run(ctx, s, dir+"/:"+ext, nil); err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range []string{"dataset", "events"} {
+				b, err := os.ReadFile(filepath.Join(dir, name+"."+ext))
+				if err != nil {
+					t.Fatal(err)
+				}
+				files[name+"."+ext] = b
+			}
+		}
+		return files, rowsText(t, mq, s)
+	}
+	wholeFiles, wholeSums := run(0)
+	files, sums := run(1500)
+	for name, want := range wholeFiles {
+		if len(want) < 1000 {
+			t.Errorf("%s: only %d bytes in one batch", name, len(want))
+		}
+		if !slices.Equal(files[name], want) {
+			t.Errorf("%s: batches write other bytes than one batch (%d against %d)", name, len(files[name]), len(want))
+		}
+	}
+	if len(wholeSums) == 0 || !slices.Equal(sums, wholeSums) {
+		t.Errorf("measures: %d rows in batches, %d in one, or they differ", len(sums), len(wholeSums))
+	}
+}
+
+// measureRoots are the series measures read.
+func measureRoots(ms []model.Measure) []*model.Node {
+	var roots []*model.Node
+	for _, m := range ms {
+		roots = append(roots, m.Numerator, m.Denominator)
+		for _, g := range m.GroupBy {
+			roots = append(roots, g.Series)
+		}
+	}
+	return roots
+}
