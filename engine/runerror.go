@@ -72,12 +72,14 @@ func tableNames(roots ...*model.Node) []string {
 
 // diagnosable reports whether err, from running a query, is worth
 // pinning on one of its parts: an error of DuckDB's while the run was not
-// cancelled, and not the spill cap, which is about the run rather than a
-// computation.
+// cancelled, and not the spill cap or the memory limit, which are about
+// the run rather than a computation (and running each part again would
+// take as long as the run).
 func diagnosable(ctx context.Context, err error) bool {
 	var de *duckdb.Error
 	var se *duck.SpillError
-	return errors.As(err, &de) && ctx.Err() == nil && !errors.As(err, &se)
+	var me *duck.MemoryError
+	return errors.As(err, &de) && ctx.Err() == nil && !errors.As(err, &se) && !errors.As(err, &me)
 }
 
 // drain runs query in the session and reads every row, returning the first

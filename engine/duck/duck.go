@@ -148,13 +148,42 @@ func (e *SpillError) Error() string {
 func (e *SpillError) Unwrap() error { return e.Err }
 
 // Explain turns DuckDB's error about its temporary files reaching their
-// cap into a *SpillError; other errors are returned unchanged.
+// cap into a *SpillError, and its running out of memory into a
+// *MemoryError; other errors are returned unchanged.
 func (d *DB) Explain(err error) error {
-	if err != nil && strings.Contains(err.Error(), "max_temp_directory_size") {
+	switch {
+	case err == nil:
+		return nil
+	case strings.Contains(err.Error(), "max_temp_directory_size"):
 		return &SpillError{Cap: d.settings.MaxTempSize, Dir: d.Spill, Err: err}
+	case strings.Contains(err.Error(), "Out of Memory Error"):
+		return &MemoryError{Limit: d.settings.MemoryLimit, Err: err}
 	}
 	return err
 }
+
+// MemoryError reports that DuckDB needed more memory than its limit for
+// something it cannot spill to disk.
+type MemoryError struct {
+	Limit string // the limit as configured ("" for DuckDB's default)
+	Err   error  // DuckDB's error
+}
+
+// Error implements the error interface: what ran out, and the two ways
+// out.
+func (e *MemoryError) Error() string {
+	limit := "its default, 80% of the RAM"
+	if e.Limit != "" {
+		limit = e.Limit
+	}
+	first, _, _ := strings.Cut(e.Err.Error(), "\n")
+	return fmt.Sprintf("DuckDB ran out of memory (limit %s): give it more with --memory-limit or %s, "+
+		"or query fewer patients at once with --patients-per-batch or %s (DuckDB: %s)",
+		limit, EnvMemoryLimit, EnvPatientsPerBatch, strings.TrimSpace(first))
+}
+
+// Unwrap returns DuckDB's error.
+func (e *MemoryError) Unwrap() error { return e.Err }
 
 // allocatorSettings return the memory DuckDB frees to the system promptly:
 // without them the allocator kept freed pages, and a run of several

@@ -178,3 +178,22 @@ func TestParseBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryError: a query that needs more memory than the limit, for
+// state DuckDB cannot spill, fails with a message saying what to change.
+func TestMemoryError(t *testing.T) {
+	d := open(t, Settings{Threads: 1, MemoryLimit: "20MB", TempDir: t.TempDir()})
+	err := d.Explain(query(d, "SELECT list(i)[1] FROM range(20000000) t(i)"))
+	var me *MemoryError
+	if !errors.As(err, &me) {
+		t.Fatalf("got %v, want a MemoryError", err)
+	}
+	for _, want := range []string{"(limit 20MB)", "--memory-limit", EnvMemoryLimit, "--patients-per-batch", EnvPatientsPerBatch, "DuckDB: Out of Memory Error"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err.Error(), want)
+		}
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("message %q runs over more than one line", err.Error())
+	}
+}

@@ -403,6 +403,8 @@ func (e *evaluator) compute(n *model.Node, row int) any {
 			return false // an empty set: the left side is not needed
 		}
 		return e.apply(op, []any{e.eval(n.Arg(0), row), set})
+	case e.lazy && op == model.OpIsNull && neverNull(n.Arg(0)):
+		return false // the operand has a value whatever the data: not needed
 	case e.lazy && (op.StrictNull() || op == model.OpAnd || op == model.OpOr):
 		return e.lenient(n, row)
 	}
@@ -411,6 +413,20 @@ func (e *evaluator) compute(n *model.Node, row int) any {
 		args[i] = e.eval(a, row)
 	}
 	return e.apply(n.Op(), args)
+}
+
+// neverNull reports whether a series has a value for every patient
+// whatever the data: a count or an exists, or a cast of one. An engine
+// may know IsNull of it is false without computing it (DuckDB does), so
+// a lazy run does not compute it either.
+func neverNull(n *model.Node) bool {
+	switch n.Op() {
+	case model.OpCount, model.OpExists:
+		return true
+	case model.OpCastToInt, model.OpCastToFloat:
+		return neverNull(n.Arg(0))
+	}
+	return false
 }
 
 // lenient evaluates a function lazily: an operand that decides the result

@@ -54,6 +54,9 @@ func TestEagerAndLazy(t *testing.T) {
 			[][]any{{int64(1), model.MustParseDate("2020-01-01")}, {int64(2), model.MustParseDate("2020-01-01")}}},
 		{"exists of a pick needs no sort", exists, must(model.Aggregate(model.OpExists, must(model.PickOneRowPerPatient(sortedByFailing, model.First)))),
 			[][]any{{int64(1), true}, {int64(2), true}}},
+		{"is null of a count needs no count", exists, must(model.Function(model.OpIsNull, must(model.Function(model.OpCastToInt,
+			must(model.Aggregate(model.OpCount, must(model.Filter(e, must(model.Function(model.OpGE, must(model.Function(model.OpDateAddYears, ed, en)), ed)))))))))),
+			[][]any{{int64(1), false}, {int64(2), false}}},
 	} {
 		ds := &model.Dataset{Population: tc.pop, Variables: []model.Variable{{Name: "v", Series: tc.v}}}
 		_, err := memory.Run(ds, data, memory.Options{})
@@ -147,6 +150,9 @@ func TestLazyConditionTruth(t *testing.T) {
 		{"and as a value", exists, fn(model.OpAnd, pb, plate), nil},
 		{"not of and in a case condition", exists, caseOf(fn(model.OpNot, fn(model.OpAnd, pb, plate))), nil},
 		{"or in a case condition", exists, caseOf(fn(model.OpOr, pb, plate)), nil},
+		{"is null of a max", exists, fn(model.OpIsNull, must(model.Aggregate(model.OpMax, col(must(model.Filter(e, elate)), "d")))), nil},
+		{"is null of a count", exists, fn(model.OpIsNull, must(model.Aggregate(model.OpCount, must(model.Filter(e, elate))))),
+			[][]any{{int64(1), false}, {int64(2), false}}},
 	} {
 		ds := &model.Dataset{Population: tc.pop, Variables: []model.Variable{{Name: "v", Series: tc.v}}}
 		_, err := memory.Run(ds, data, memory.Options{})
