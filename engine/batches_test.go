@@ -2,7 +2,9 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ehrql-go/ehrql/engine"
+	"github.com/ehrql-go/ehrql/engine/memory"
 	"github.com/ehrql-go/ehrql/internal/studytest"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
@@ -144,4 +147,61 @@ func measureRoots(ms []model.Measure) []*model.Node {
 		}
 	}
 	return roots
+}
+
+// TestBatchedMeasureSums: a batch's sum may overflow an int where the
+// whole sum does not, and the whole sum may overflow where no batch's
+// does; batches give the whole run's sums and its error.
+func TestBatchedMeasureSums(t *testing.T) {
+	ctx := context.Background()
+	pt := &model.Table{Name: "p", PatientLevel: true, Columns: []model.Column{{Name: "n", Type: model.Int}}}
+	p := must(model.SelectTable(pt))
+	iv := [2]model.CivilDate{model.MustParseDate("2020-01-01"), model.MustParseDate("2020-12-31")}
+	ms := []model.Measure{{Name: "m", Numerator: must(model.SelectColumn(p, "n")), Denominator: must(model.Aggregate(model.OpExists, p)),
+		Intervals: [][2]model.CivilDate{iv}}}
+	q, err := engine.CompileMeasures(ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(perBatch int64, ns ...int64) (string, error) {
+		s, err := engine.OpenEmpty(ctx, engine.Options{PatientsPerBatch: perBatch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		data := memory.Data{}
+		for i, n := range ns {
+			data["p"] = append(data["p"], memory.Row{PatientID: int64(i + 1), Values: map[string]any{"n": n}})
+		}
+		if err := s.LoadRows(ctx, []*model.Table{pt}, data); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, "CREATE TABLE patients AS SELECT patient_id FROM p"); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := q.RunMeasures(ctx, s)
+		if err != nil {
+			return "", err
+		}
+		var out []string
+		for _, r := range rows {
+			out = append(out, fmt.Sprintf("%s %d/%d", r.Measure, r.Numerator, r.Denominator))
+		}
+		return strings.Join(out, "; "), nil
+	}
+	// patients 1 and 2 make the first of two batches
+	fits := []int64{math.MaxInt64, 5, -10}
+	for _, perBatch := range []int64{0, 2} {
+		if got, err := run(perBatch, fits...); err != nil || got != fmt.Sprintf("m %d/3", int64(math.MaxInt64-5)) {
+			t.Errorf("%d patients a batch: %q, %v", perBatch, got, err)
+		}
+	}
+	overflows := []int64{math.MaxInt64, 5, 10}
+	_, whole := run(0, overflows...)
+	_, batched := run(2, overflows...)
+	var de *engine.DataError
+	const want = "measure 'm': arithmetic overflow: the sum 9223372036854775822 is outside the range of an int (-9223372036854775808 to 9223372036854775807)"
+	if !errors.As(batched, &de) || whole == nil || batched.Error() != whole.Error() || batched.Error() != want {
+		t.Errorf("overflow in batches: %v\nin one run: %v\nwant: %s", batched, whole, want)
+	}
 }

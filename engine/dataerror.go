@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"regexp"
 	"strings"
 
@@ -102,21 +103,45 @@ func overflowMessage(msg string, roots []*model.Node) (string, bool) {
 		if m == nil {
 			continue
 		}
-		op := ""
-		if hasOp(o.op, roots) {
-			op = o.op.String() + ": "
-		}
 		if t := typeName(o.re, m); t != "" && t != "INT64" {
 			// Not an int of ehrQL's: every source reads ints as BIGINT
 			// (widenStore), so this names DuckDB's type rather than
 			// misstate the range.
 			return fmt.Sprintf("%s%s: %s is outside the range of DuckDB's %s",
-				op, model.ErrOverflow, o.detail(m), t), true
+				opPrefix(o.op, roots), model.ErrOverflow, o.detail(m), t), true
 		}
-		return fmt.Sprintf("%s%s: %s is outside the range of an int (%d to %d)",
-			op, model.ErrOverflow, o.detail(m), int64(math.MinInt64), int64(math.MaxInt64)), true
+		return intOverflow(o.op, o.detail(m), roots), true
 	}
 	return "", false
+}
+
+// intOverflow words an int overflow in an operation (its operands or
+// result shown by detail) as the reference engine does.
+func intOverflow(op model.Op, detail string, roots []*model.Node) string {
+	return fmt.Sprintf("%s%s: %s is outside the range of an int (%d to %d)",
+		opPrefix(op, roots), model.ErrOverflow, detail, int64(math.MinInt64), int64(math.MaxInt64))
+}
+
+// opPrefix names op ("AggregateByPatient.Sum: ") when the computation
+// (roots) has a node of its kind.
+func opPrefix(op model.Op, roots []*model.Node) string {
+	if hasOp(op, roots) {
+		return op.String() + ": "
+	}
+	return ""
+}
+
+// sumOverflow is the error of a measure whose numerator or denominator,
+// added up over batches of patients, does not fit an int: worded as when
+// DuckDB sums every patient at once and the measure is diagnosed.
+func sumOverflow(ms []model.Measure, name string, sum *big.Int) error {
+	var roots []*model.Node
+	for _, m := range ms {
+		if m.Name == name {
+			roots = measureRoots(m)
+		}
+	}
+	return &DataError{Msg: "measure '" + name + "': " + intOverflow(model.OpSum, "the sum "+sum.String(), roots)}
 }
 
 // hasOp reports whether a node of operation op is among roots or below

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -38,59 +39,67 @@ func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]MeasureR
 		return nil, err
 	}
 	if len(ranges) == 1 && ranges[0].All() {
-		return q.runOnce(ctx, s)
+		ranges = nil // the query itself
 	}
 	var sums measureSums
-	for _, r := range ranges {
-		bq, err := sqlgen.CompileMeasuresFor(q.Measures, r)
-		if err != nil {
-			return nil, fmt.Errorf("compiling the batch of %s: %w", r, err)
+	for i := 0; i == 0 || i < len(ranges); i++ {
+		bq := q
+		if ranges != nil {
+			one, err := sqlgen.CompileMeasuresFor(q.Measures, ranges[i])
+			if err != nil {
+				return nil, fmt.Errorf("compiling the batch of %s: %w", ranges[i], err)
+			}
+			bq = &MeasuresQuery{one}
 		}
-		rows, err := (&MeasuresQuery{bq}).runOnce(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		if err := sums.add(q.Measures, rows); err != nil {
+		if err := bq.runOnce(ctx, s, &sums); err != nil {
 			return nil, err
 		}
 	}
-	return sums.rows, nil
+	return sums.result(q.Measures)
 }
 
-// measureSums adds up the rows of several batches of patients: one row per
-// measure, interval and group, in the order first seen.
+// measureSums adds up the rows of one run or of several batches of
+// patients: one row per measure, interval and group, in the order first
+// seen. Sums are kept exact (a batch's may not fit an int); the result's
+// must fit.
 type measureSums struct {
-	rows  []MeasureRow
-	index map[string]int
+	rows     []MeasureRow
+	num, den []*big.Int
+	index    map[string]int
 }
 
-// add adds rows to the sums. A sum that no longer fits an int64 is a
-// DataError, as it is when DuckDB sums every patient at once.
-func (m *measureSums) add(ms []model.Measure, rows []MeasureRow) error {
+// add adds one row of sums.
+func (m *measureSums) add(r MeasureRow, by []model.Variable, num, den *big.Int) {
 	if m.index == nil {
 		m.index = map[string]int{}
 	}
-	groups := map[string][]model.Variable{}
-	for _, x := range ms {
-		groups[x.Name] = x.GroupBy
+	key := groupKey(r, by)
+	i, ok := m.index[key]
+	if !ok {
+		m.index[key] = len(m.rows)
+		m.rows = append(m.rows, r)
+		m.num = append(m.num, new(big.Int).Set(num))
+		m.den = append(m.den, new(big.Int).Set(den))
+		return
 	}
-	for _, r := range rows {
-		key := groupKey(r, groups[r.Measure])
-		i, ok := m.index[key]
-		if !ok {
-			m.index[key] = len(m.rows)
-			m.rows = append(m.rows, r)
-			continue
+	m.num[i].Add(m.num[i], num)
+	m.den[i].Add(m.den[i], den)
+}
+
+// result returns the rows with their sums. A sum that does not fit an
+// int is a DataError worded as DuckDB's, when it sums every patient at
+// once, is (sumOverflow).
+func (m *measureSums) result(ms []model.Measure) ([]MeasureRow, error) {
+	for i := range m.rows {
+		r := &m.rows[i]
+		for _, sum := range []*big.Int{m.num[i], m.den[i]} {
+			if !sum.IsInt64() {
+				return nil, sumOverflow(ms, r.Measure, sum)
+			}
 		}
-		sum := &m.rows[i]
-		num, ok1 := addInt64(sum.Numerator, r.Numerator)
-		den, ok2 := addInt64(sum.Denominator, r.Denominator)
-		if !ok1 || !ok2 {
-			return &DataError{Msg: fmt.Sprintf("measure %s, interval %s to %s: the sum of its numerator or denominator over the patients does not fit a 64-bit integer", r.Measure, r.Start, r.End)}
-		}
-		sum.Numerator, sum.Denominator = num, den
+		r.Numerator, r.Denominator = m.num[i].Int64(), m.den[i].Int64()
 	}
-	return nil
+	return m.rows, nil
 }
 
 // groupKey identifies a row's measure, interval and group. Group values
@@ -109,24 +118,17 @@ func groupKey(r MeasureRow, by []model.Variable) string {
 	return b.String()
 }
 
-// addInt64 adds two int64s, reporting false on overflow.
-func addInt64(a, b int64) (int64, bool) {
-	c := a + b
-	return c, (c > a) == (b > 0)
-}
-
-// runOnce runs the query once and reads its rows.
-func (q *MeasuresQuery) runOnce(ctx context.Context, s *Session) ([]MeasureRow, error) {
+// runOnce runs the query once and adds its rows to sums.
+func (q *MeasuresQuery) runOnce(ctx context.Context, s *Session, sums *measureSums) error {
 	defer q.cleanup(ctx, s)
 	if err := q.prepare(ctx, s); err != nil {
-		return nil, q.diagnose(ctx, s, s.duck.Explain(fmt.Errorf("running the measures query: %w", err)))
+		return q.diagnose(ctx, s, s.duck.Explain(fmt.Errorf("running the measures query: %w", err)))
 	}
 	rows, err := s.conn.QueryContext(ctx, q.SQL)
 	if err != nil {
-		return nil, q.diagnose(ctx, s, s.duck.Explain(fmt.Errorf("running the measures query: %w", err)))
+		return q.diagnose(ctx, s, s.duck.Explain(fmt.Errorf("running the measures query: %w", err)))
 	}
 	defer rows.Close()
-	var out []MeasureRow
 	vals := make([]any, 4+len(q.Groups))
 	ptrs := make([]any, len(vals))
 	for i := range vals {
@@ -134,17 +136,15 @@ func (q *MeasuresQuery) runOnce(ctx context.Context, s *Session) ([]MeasureRow, 
 	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
 		mi, iv := toInt(vals[0]), toInt(vals[1])
 		m := q.Measures[mi]
 		r := MeasureRow{
-			Measure:     m.Name,
-			Start:       q.Intervals[iv][0],
-			End:         q.Intervals[iv][1],
-			Numerator:   toInt(vals[2]),
-			Denominator: toInt(vals[3]),
-			Groups:      map[string]any{},
+			Measure: m.Name,
+			Start:   q.Intervals[iv][0],
+			End:     q.Intervals[iv][1],
+			Groups:  map[string]any{},
 		}
 		for _, g := range m.GroupBy {
 			for gi, col := range q.Groups {
@@ -153,12 +153,12 @@ func (q *MeasuresQuery) runOnce(ctx context.Context, s *Session) ([]MeasureRow, 
 				}
 			}
 		}
-		out = append(out, r)
+		sums.add(r, m.GroupBy, toBig(vals[2]), toBig(vals[3]))
 	}
 	if err := rows.Err(); err != nil {
-		return nil, q.diagnose(ctx, s, s.duck.Explain(err))
+		return q.diagnose(ctx, s, s.duck.Explain(err))
 	}
-	return out, nil
+	return nil
 }
 
 // prepare runs the statements that build the temporary tables the query
@@ -178,6 +178,14 @@ func (q *MeasuresQuery) cleanup(ctx context.Context, s *Session) {
 	for _, stmt := range q.Cleanup {
 		s.conn.ExecContext(context.WithoutCancel(ctx), stmt) //nolint:errcheck
 	}
+}
+
+// toBig reads a sum: a BIGINT of a whole run, a HUGEINT of a batch.
+func toBig(v any) *big.Int {
+	if b, ok := v.(*big.Int); ok {
+		return b
+	}
+	return big.NewInt(toInt(v))
 }
 
 func toInt(v any) int64 {

@@ -36,6 +36,11 @@ type MeasuresQuery struct {
 	// Groups are the group-by columns that follow the numerator and
 	// denominator in each row of the SQL's result.
 	Groups []GroupColumn
+	// Partial: the query counts a range of patients (CompileMeasuresFor),
+	// and its numerators and denominators are HUGEINTs, which may not fit
+	// an int until the ranges' sums are added up; otherwise they are
+	// BIGINTs, and a sum that does not fit is DuckDB's error.
+	Partial bool
 }
 
 // GroupColumn is one group-by column of a measures query's result.
@@ -202,7 +207,8 @@ func CompileMeasuresFor(ms []model.Measure, r PatientRange) (*MeasuresQuery, err
 	if len(restCols) > 0 {
 		sel += ",\n    " + strings.Join(restCols, ",\n    ")
 	}
-	selects := measureSelects(ms, q.Groups, numSlot, denSlot, ivIndex)
+	q.Partial = !r.All()
+	selects := measureSelects(ms, q.Groups, numSlot, denSlot, ivIndex, q.Partial)
 	materialized := ""
 	if len(selects) > 1 {
 		materialized = " MATERIALIZED"
@@ -334,7 +340,13 @@ func (c *compiler) measureCandidates(dens []*model.Node) (*scope, string, error)
 // denominator and groups (a measure repeated over several series of
 // intervals is one pass), each pair meeting its measures through a table
 // of (measure, interval) rows.
-func measureSelects(ms []model.Measure, groups []GroupColumn, numSlot, denSlot map[model.ID]string, ivIndex map[[2]model.CivilDate]int) []string {
+func measureSelects(ms []model.Measure, groups []GroupColumn, numSlot, denSlot map[model.ID]string, ivIndex map[[2]model.CivilDate]int, partial bool) []string {
+	// DuckDB sums ints into a HUGEINT; a whole run's sums must fit an int,
+	// a batch's are added up first (MeasuresQuery.Partial).
+	sumType := "BIGINT"
+	if partial {
+		sumType = "HUGEINT"
+	}
 	type set struct {
 		m       model.Measure
 		members []int
@@ -375,8 +387,8 @@ func measureSelects(ms []model.Measure, groups []GroupColumn, numSlot, denSlot m
 			}
 		}
 		den := denSlot[st.m.Denominator.ID()]
-		sel := fmt.Sprintf("SELECT mi.measure, p.iv, CAST(COALESCE(sum(p.%s), 0) AS BIGINT) AS numerator, CAST(sum(p.%s) AS BIGINT) AS denominator",
-			numSlot[st.m.Numerator.ID()], den)
+		sel := fmt.Sprintf("SELECT mi.measure, p.iv, CAST(COALESCE(sum(p.%s), 0) AS %s) AS numerator, CAST(sum(p.%s) AS %s) AS denominator",
+			numSlot[st.m.Numerator.ID()], sumType, den, sumType)
 		if len(gsel) > 0 {
 			sel += ", " + strings.Join(gsel, ", ")
 		}

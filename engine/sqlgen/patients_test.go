@@ -11,7 +11,8 @@ import (
 
 // TestPatientRangeRestrictsEveryRead: compiled for a range of patients, the
 // reference study's dataset and measures read every table through the
-// range's condition, and differ from the whole query in nothing else.
+// range's condition, and differ from the whole query in nothing else but
+// the measures' sums, HUGEINTs added up over the ranges.
 func TestPatientRangeRestrictsEveryRead(t *testing.T) {
 	after, through := int64(-5), int64(20)
 	cases := []struct {
@@ -38,7 +39,20 @@ func TestPatientRangeRestrictsEveryRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return strings.Join(append(q.Prepare, q.SQL), ";\n")
+			if q.Partial != !r.All() {
+				t.Errorf("%s: partial sums %v", r, q.Partial)
+			}
+			// a range's sums are HUGEINTs, added up before they must fit
+			// an int
+			sql := strings.Join(append(q.Prepare, q.SQL), ";\n")
+			if q.Partial {
+				sums := strings.Count(sql, "AS HUGEINT) AS numerator") + strings.Count(sql, "AS HUGEINT) AS denominator")
+				if sums == 0 || strings.Contains(sql, "AS BIGINT) AS numerator") || strings.Contains(sql, "AS BIGINT) AS denominator") {
+					t.Errorf("%s: %d sums as HUGEINT, or some as BIGINT", r, sums)
+				}
+				sql = strings.NewReplacer("AS HUGEINT) AS numerator", "AS BIGINT) AS numerator", "AS HUGEINT) AS denominator", "AS BIGINT) AS denominator").Replace(sql)
+			}
+			return sql
 		}
 		whole := compile(sqlgen.PatientRange{})
 		reads := len(table.FindAllString(whole, -1))
