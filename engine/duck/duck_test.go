@@ -188,7 +188,7 @@ func TestMemoryError(t *testing.T) {
 	if !errors.As(err, &me) {
 		t.Fatalf("got %v, want a MemoryError", err)
 	}
-	for _, want := range []string{"(limit 20MB)", "--memory-limit", EnvMemoryLimit, "--patients-per-batch", EnvPatientsPerBatch, "DuckDB: Out of Memory Error"} {
+	for _, want := range []string{"(limit 20MB)", "--memory-limit", EnvMemoryLimit, "--patients-per-batch", EnvPatientsPerBatch, "Out of Memory Error"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message %q lacks %q", err.Error(), want)
 		}
