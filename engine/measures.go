@@ -34,28 +34,39 @@ type MeasureRow struct {
 // A store of more patients than a batch (Session.PatientBatches) is
 // counted a batch at a time, and the batches' sums added up.
 func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]MeasureRow, error) {
+	batches, err := q.batches(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	var sums measureSums
+	for _, b := range batches {
+		if err := b.runOnce(ctx, s, &sums); err != nil {
+			return nil, err
+		}
+	}
+	return sums.result(q.Measures)
+}
+
+// batches returns the query compiled for each of the session's batches of
+// patients (Session.PatientBatches): the query itself when there is one
+// batch of every patient. Their sums, added up, are the query's.
+func (q *MeasuresQuery) batches(ctx context.Context, s *Session) ([]*MeasuresQuery, error) {
 	ranges, err := s.PatientBatches(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if len(ranges) == 1 && ranges[0].All() {
-		ranges = nil // the query itself
+		return []*MeasuresQuery{q}, nil
 	}
-	var sums measureSums
-	for i := 0; i == 0 || i < len(ranges); i++ {
-		bq := q
-		if ranges != nil {
-			one, err := sqlgen.CompileMeasuresFor(q.Measures, ranges[i])
-			if err != nil {
-				return nil, fmt.Errorf("compiling the batch of %s: %w", ranges[i], err)
-			}
-			bq = &MeasuresQuery{one}
+	qs := make([]*MeasuresQuery, len(ranges))
+	for i, r := range ranges {
+		one, err := sqlgen.CompileMeasuresFor(q.Measures, r)
+		if err != nil {
+			return nil, fmt.Errorf("compiling the batch of %s: %w", r, err)
 		}
-		if err := bq.runOnce(ctx, s, &sums); err != nil {
-			return nil, err
-		}
+		qs[i] = &MeasuresQuery{one}
 	}
-	return sums.result(q.Measures)
+	return qs, nil
 }
 
 // measureSums adds up the rows of one run or of several batches of
