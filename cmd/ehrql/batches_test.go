@@ -4,16 +4,22 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestPatientsPerBatch: --patients-per-batch (or its environment variable)
-// runs the study's dataset and measures in batches of patients, says so,
-// and writes the same bytes as one batch.
+// runs the study's dataset and measures in batches of patients, from its
+// dummy tables and from a store of them, says so, and writes the same
+// bytes as one batch.
 func TestPatientsPerBatch(t *testing.T) {
 	t.Setenv("EHRQL_PERMISSIONS", `["appointments"]`)
 	dir := t.TempDir()
+	store := filepath.Join(dir, "study.duckdb")
+	if _, stderr, code := ehrql(t, "store", "import", study+"/dummy_tables", "--output", store); code != 0 {
+		t.Fatalf("store import: exit %d\n%s", code, stderr)
+	}
 	jobs := []struct{ command, def, out string }{
 		{"generate-dataset", study + "/ehrql-json/consultation_dataset_2020-04-01_to_2021-03-31.json", "dataset.arrow"},
 		{"generate-measures", study + "/ehrql-json/consultation_measures.json", "measures.csv"},
@@ -22,7 +28,10 @@ func TestPatientsPerBatch(t *testing.T) {
 		read := func(name string, extra ...string) []byte {
 			t.Helper()
 			out := filepath.Join(dir, name+"-"+j.out)
-			args := append([]string{j.command, j.def, "--dummy-tables", study + "/dummy_tables", "--output", out}, extra...)
+			args := append([]string{j.command, j.def, "--output", out}, extra...)
+			if !slices.Contains(extra, "--database") {
+				args = append(args, "--dummy-tables", study+"/dummy_tables")
+			}
 			_, stderr, code := ehrql(t, args...)
 			if code != 0 {
 				t.Fatalf("%s %v: exit %d\n%s", j.command, extra, code, stderr)
@@ -40,9 +49,10 @@ func TestPatientsPerBatch(t *testing.T) {
 		flag := read("flag", "--patients-per-batch", "1500")
 		t.Setenv("EHRQL_PATIENTS_PER_BATCH", "1500")
 		env := read("env")
+		fromStore := read("store", "--database", store)
 		t.Setenv("EHRQL_PATIENTS_PER_BATCH", "")
-		if len(whole) < 1000 || !bytes.Equal(flag, whole) || !bytes.Equal(env, whole) {
-			t.Errorf("%s: batches write other bytes than one run (%d, %d, %d bytes)", j.command, len(whole), len(flag), len(env))
+		if len(whole) < 1000 || !bytes.Equal(flag, whole) || !bytes.Equal(env, whole) || !bytes.Equal(fromStore, whole) {
+			t.Errorf("%s: batches write other bytes than one run (%d, %d, %d, %d bytes)", j.command, len(whole), len(flag), len(env), len(fromStore))
 		}
 	}
 }
