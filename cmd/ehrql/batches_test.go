@@ -56,3 +56,17 @@ func TestPatientsPerBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestPatientsPerBatchRefused: a negative batch size is a usage error.
+func TestPatientsPerBatchRefused(t *testing.T) {
+	for _, command := range []string{"generate-dataset", "generate-measures"} {
+		def := study + "/ehrql-json/consultation_measures.json"
+		if command == "generate-dataset" {
+			def = study + "/ehrql-json/consultation_dataset_2020-04-01_to_2021-03-31.json"
+		}
+		_, stderr, code := ehrql(t, command, def, "--dummy-tables", study+"/dummy_tables", "--patients-per-batch", "-5")
+		if code != 2 || !strings.Contains(stderr, "argument --patients-per-batch: -5 is not a number of patients") {
+			t.Errorf("%s: exit %d\n%s", command, code, stderr)
+		}
+	}
+}

@@ -363,6 +363,9 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	if err := checkOutput(*out); err != nil {
 		return err
 	}
+	if err := checkBatches(settings); err != nil {
+		return err
+	}
 	if *dummyFile != "" {
 		if _, err := os.Stat(*dummyFile); err != nil {
 			return &usageError{*dummyFile + " does not exist"}
@@ -461,6 +464,14 @@ func duckFlags(fs *pflag.FlagSet) *duck.Settings {
 	fs.StringVar(&s.MaxTempSize, "max-temp-size", s.MaxTempSize, "cap on DuckDB's temporary files, e.g. 50GB (default: 90% of the free disk space; $"+duck.EnvMaxTempSize+")")
 	fs.Int64Var(&s.PatientsPerBatch, "patients-per-batch", s.PatientsPerBatch, "query a store of more patients in batches of this many (default: 1,000 per MB of the memory limit; $"+duck.EnvPatientsPerBatch+")")
 	return &s
+}
+
+// checkBatches validates --patients-per-batch.
+func checkBatches(s *duck.Settings) error {
+	if s.PatientsPerBatch < 0 {
+		return &usageError{fmt.Sprintf("argument --patients-per-batch: %d is not a number of patients (0: 1,000 per MB of the memory limit)", s.PatientsPerBatch)}
+	}
+	return nil
 }
 
 // checkOutput validates --output: a file whose extension names a format, or

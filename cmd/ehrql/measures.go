@@ -50,6 +50,9 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 	if err := checkOutput(*out); err != nil {
 		return err
 	}
+	if err := checkBatches(settings); err != nil {
+		return err
+	}
 	for _, p := range []struct{ flag, path string }{{"--dummy-tables", *dummyTables}, {"--dummy-data-file", *dummyFile}} {
 		if p.path != "" {
 			if _, err := os.Stat(p.path); err != nil {

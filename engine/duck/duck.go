@@ -219,11 +219,13 @@ func FromEnv() Settings {
 }
 
 // MemoryLimit returns DuckDB's memory limit in bytes: the one set, else
-// DuckDB's default as the database reports it (e.g. "19.2 GiB").
+// (DuckDB's default, or a limit ParseBytes does not read) the limit as
+// the database reports it (e.g. "19.2 GiB").
 func (d *DB) MemoryLimit(ctx context.Context) (int64, error) {
-	if d.settings.MemoryLimit != "" {
-		return ParseBytes(d.settings.MemoryLimit)
+	if n, err := ParseBytes(d.settings.MemoryLimit); err == nil {
+		return n, nil
 	}
+	// DuckDB's default, or a limit written in a way of DuckDB's own
 	var v string
 	if err := d.Conn.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&v); err != nil {
 		return 0, fmt.Errorf("reading DuckDB's memory limit: %w", err)
