@@ -205,3 +205,54 @@ func TestBatchedMeasureSums(t *testing.T) {
 		t.Errorf("overflow in batches: %v\nin one run: %v\nwant: %s", batched, whole, want)
 	}
 }
+
+// TestBatchFailsWholly: an error in the data of a later batch fails the
+// run as it fails in one batch, with the same message, and leaves no
+// output behind, though earlier batches were written.
+func TestBatchFailsWholly(t *testing.T) {
+	ctx := context.Background()
+	pt := &model.Table{Name: "p", PatientLevel: true, Columns: []model.Column{{Name: "n", Type: model.Int}}}
+	p := must(model.SelectTable(pt))
+	n := must(model.SelectColumn(p, "n"))
+	ds := &model.Dataset{Population: must(model.Aggregate(model.OpExists, p)), Variables: []model.Variable{
+		{Name: "next", Series: must(model.Function(model.OpAdd, n, must(model.Value(model.IntLit(1)))))}}}
+	q, err := engine.CompileDataset(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(perBatch int64) error {
+		s, err := engine.OpenEmpty(ctx, engine.Options{PatientsPerBatch: perBatch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		data := memory.Data{}
+		for i := range 9 {
+			v := int64(i)
+			if i == 8 {
+				v = math.MaxInt64 // overflows, in the last batch
+			}
+			data["p"] = append(data["p"], memory.Row{PatientID: int64(i + 1), Values: map[string]any{"n": v}})
+		}
+		if err := s.LoadRows(ctx, []*model.Table{pt}, data); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, "CREATE TABLE patients AS SELECT patient_id FROM p"); err != nil {
+			t.Fatal(err)
+		}
+		if ranges, err := s.PatientBatches(ctx); err != nil || (perBatch > 0) != (len(ranges) == 3) {
+			t.Fatalf("%d a batch: %d batches, %v", perBatch, len(ranges), err)
+		}
+		out := filepath.Join(t.TempDir(), "out.csv")
+		_, err = q.Run(ctx, s, out, nil)
+		if _, serr := os.Stat(out); serr == nil {
+			t.Errorf("%d a batch: %s written", perBatch, out)
+		}
+		return err
+	}
+	whole, batched := run(0), run(3)
+	var de *engine.DataError
+	if !errors.As(batched, &de) || whole == nil || batched.Error() != whole.Error() || !strings.Contains(batched.Error(), "variable 'next'") {
+		t.Errorf("in batches: %v\nin one: %v", batched, whole)
+	}
+}
