@@ -79,7 +79,7 @@ func open(ctx context.Context, dsn string, opts Options) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{duck: d, conn: d.Conn}
-	for _, stmt := range sqlgen.Macros {
+	for _, stmt := range sqlgen.Setup() {
 		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("setting up DuckDB: %w", err)

@@ -74,7 +74,7 @@ func Open(ctx context.Context, dsn string, s Settings) (*DB, error) {
 		return nil, err
 	}
 	d := &DB{DB: db, Conn: conn, Spill: spill, settings: s}
-	stmts := append([]string{"SET temp_directory = " + quote(spill)}, allocatorSettings...)
+	stmts := append([]string{"SET temp_directory = " + quote(spill)}, tuning...)
 	if s.Threads > 0 {
 		stmts = append(stmts, fmt.Sprintf("SET threads = %d", s.Threads))
 	}
@@ -185,13 +185,13 @@ func (e *MemoryError) Error() string {
 // Unwrap returns DuckDB's error.
 func (e *MemoryError) Unwrap() error { return e.Err }
 
-// allocatorSettings return the memory DuckDB frees to the system promptly:
-// without them the allocator kept freed pages, and a run of several
-// queries (a store run in batches of patients) peaked hundreds of MiB
-// above the memory limit (measures at 4M patients under 1GB: 1428-1756 MiB
-// of RSS, against 1377 MiB with them; bench/RESULTS.md), at no cost in
-// time.
-var allocatorSettings = []string{
+// tuning holds the settings every database gets: they return the memory
+// DuckDB frees to the system promptly. Without them the allocator kept freed pages, and a run
+// of several queries (a store run in batches of patients) peaked hundreds
+// of MiB above the memory limit (measures at 4M patients under 1GB:
+// 1428-1756 MiB of RSS, against 1377 MiB with them; bench/RESULTS.md), at
+// no cost in time.
+var tuning = []string{
 	"SET allocator_flush_threshold = '32MB'",
 	"SET allocator_background_threads = true",
 }

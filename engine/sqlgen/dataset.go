@@ -11,7 +11,7 @@ import (
 // the population, with patient_id and the variables as typed columns, and
 // what is needed to run it.
 type Query struct {
-	// Setup holds the statements to run in the session first (Macros).
+	// Setup holds the statements to run in the session first (Setup()).
 	Setup []string
 	// SQL returns the dataset, ordered by patient_id.
 	SQL string
@@ -114,7 +114,7 @@ func CompileDatasetFor(ds *model.Dataset, r PatientRange) (*Query, error) {
 		b.WriteString("\n" + s.joinClause())
 	}
 	fmt.Fprintf(&b, "\nWHERE (%s) IS TRUE\nORDER BY %s.patient_id", pop, s.base)
-	q := &Query{Setup: Macros, SQL: b.String(), Columns: model.ColumnSpecs(ds), Plan: c.plan, Dataset: ds}
+	q := &Query{Setup: Setup(), SQL: b.String(), Columns: model.ColumnSpecs(ds), Plan: c.plan, Dataset: ds}
 	for _, ev := range ds.Events {
 		eq, err := compileEventTable(ds.Population, ev, roots, r)
 		if err != nil {

@@ -15,7 +15,7 @@ import (
 // computed once per patient, or once per patient and interval where it
 // depends on the interval.
 type MeasuresQuery struct {
-	// Setup holds the statements to run in the session first (Macros).
+	// Setup holds the statements to run in the session first (Setup()).
 	Setup []string
 	// Prepare holds the statements to run before each run of SQL, in the
 	// same session: they build the temporary table of the denominators'
@@ -81,7 +81,7 @@ func CompileMeasuresFor(ms []model.Measure, r PatientRange) (*MeasuresQuery, err
 	if len(ms) == 0 {
 		return nil, fmt.Errorf("No measures defined")
 	}
-	q := &MeasuresQuery{Setup: Macros, Measures: ms}
+	q := &MeasuresQuery{Setup: Setup(), Measures: ms}
 	// Distinct intervals, denominators, numerators and group series.
 	ivIndex := map[[2]model.CivilDate]int{}
 	var roots []*model.Node
