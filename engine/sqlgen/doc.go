@@ -4,7 +4,13 @@
 // (CompileMeasures). It decides which frames share a scan of a table and
 // records each choice in the query's Plan, and it defines the SQL macros
 // (Macros) that give ehrQL's exact semantics to date arithmetic, division
-// and the rest.
+// and the rest, and the DuckDB settings the queries are written for
+// (Settings; a session runs both first, Setup).
+//
+// Each query may be compiled for a range of patient ids (PatientRange,
+// CompileDatasetFor, CompileMeasuresFor): every table it reads is then
+// restricted to that range, so a large store can be run a batch of
+// patients at a time.
 //
 // A pick (first or last for patient) is an aggregate over its rows. When
 // every part of its sort key (the sort keys, then the selected columns that
