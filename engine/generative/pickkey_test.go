@@ -175,6 +175,24 @@ func TestPickIntegerKeys(t *testing.T) {
 			sql:  "AS BIT)",
 		},
 		{
+			// seed 26633: -0.0 sorted below 0.0 and took the pick from a
+			// row the tie-breaker puts after it
+			name: "-0.0 ties with 0.0, the selected columns break the tie, the zero keeps its sign",
+			pick: must(model.PickOneRowPerPatient(sortBy(e, "f1"), model.First)),
+			read: []string{"b1", "f1"},
+			data: []memory.Row{
+				row(1, map[string]any{"f1": math.Copysign(0, -1), "b1": true}),
+				row(1, map[string]any{"f1": 0.0, "b1": false}),
+				row(2, map[string]any{"f1": 0.0, "b1": true}),
+				row(2, map[string]any{"f1": math.Copysign(0, -1), "b1": false}),
+				row(2, map[string]any{"f1": 1.0, "b1": nil}),
+				row(3, map[string]any{"f1": math.Copysign(0, -1), "b1": nil}),
+				row(4, map[string]any{"f1": 0.0, "b1": nil}),
+			},
+			want: [][]any{{false, 0.0}, {false, math.Copysign(0, -1)}, {nil, math.Copysign(0, -1)}, {nil, 0.0}},
+			sql:  "signbit(",
+		},
+		{
 			name: "a float beside a string tie-breaker not tested against a set keeps the struct, and the sign of -0.0",
 			pick: must(model.PickOneRowPerPatient(sortBy(e, "d1"), model.Last)),
 			read: []string{"f1", "s1"},

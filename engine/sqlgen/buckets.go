@@ -167,7 +167,7 @@ func (c *compiler) pickCodable(n *model.Node) bool {
 		}
 		parts = append(parts, p)
 	}
-	return integerType(parts) != ""
+	return integerType(withZeroSigns(parts)) != ""
 }
 
 // bucketJoin is the join putting each row of the scan in its bucket (as

@@ -1242,11 +1242,12 @@ func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, err
 			parts[i] = c.stringPart(f, op.column, x, s)
 		}
 	}
-	if key := integerKey(parts); key != "" {
+	if coded := withZeroSigns(parts); integerKey(coded) != "" {
+		key := integerKey(coded)
 		// Every selected column is a part of the key (a sort key, or a
 		// column breaking ties): the pick is the largest or smallest key,
 		// a fixed-size aggregate, decoded after aggregating (decoded).
-		pc := &pickCode{typ: integerType(parts), parts: parts, cols: cols}
+		pc := &pickCode{typ: integerType(coded), parts: coded, cols: cols}
 		for _, col := range cols {
 			pc.part = append(pc.part, partOf(ops, col))
 		}

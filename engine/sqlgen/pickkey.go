@@ -34,10 +34,35 @@ type keyPart struct {
 	// or the table (k, r) listing them
 	list  []string
 	table string
+	// zeroSign: the part is the sign of a float part's zero (1 for -0.0,
+	// else 0), one bit after every other part; sign: for a float part,
+	// the index of its zeroSign part (withZeroSigns), 0 if none
+	zeroSign bool
+	sign     int
+}
+
+// withZeroSigns appends to the parts, after all of them, one bit for each
+// float part: whether it is -0.0. ehrQL sorts -0.0 and 0.0 as equal, so a
+// float's code does not tell them apart (floatOrder) and the columns
+// breaking ties decide between them; the bit, last, keeps the sign of the
+// zero picked.
+func withZeroSigns(parts []keyPart) []keyPart {
+	n := len(parts)
+	parts = slices.Clone(parts)
+	for i := range n {
+		if parts[i].kind == model.KindFloat {
+			parts[i].sign = len(parts)
+			parts = append(parts, keyPart{expr: parts[i].expr, zeroSign: true})
+		}
+	}
+	return parts
 }
 
 // bits is the width of the part's code, 0 if it has no fixed-size code.
 func (p keyPart) bits() int {
+	if p.zeroSign {
+		return 1
+	}
 	switch p.kind {
 	case model.KindBool:
 		return 2 // NULL, FALSE, TRUE
@@ -64,6 +89,9 @@ func (p keyPart) bits() int {
 // order.
 func (p keyPart) code() string {
 	x := p.expr
+	if p.zeroSign {
+		return fmt.Sprintf("(CASE WHEN %s = 0 AND signbit(%s) THEN 1 ELSE 0 END)", x, x)
+	}
 	switch p.kind {
 	case model.KindBool:
 		return fmt.Sprintf("(CASE WHEN %s IS NULL THEN 0 WHEN %s THEN 2 ELSE 1 END)", x, x)
@@ -83,13 +111,13 @@ func (p keyPart) code() string {
 // floatOrder is the SQL of a float's order-preserving BIGINT: its IEEE 754
 // bits as a signed integer, with the magnitude bits of a negative float
 // flipped, so that the integers' order is the floats' (ehrQL's): -Inf
-// lowest, -0.0 just below 0.0 (they tie in ehrQL, so either order is
-// right, and the sign survives the round trip), NaN highest, as the
+// lowest, -0.0 and 0.0 both 0 (they tie in ehrQL: the columns breaking
+// ties decide, and withZeroSigns keeps the sign), NaN highest, as the
 // largest BIGINT (a NaN's bits, never a number's). Evaluated only when x is
-// not NULL. floatFromOrder is its inverse.
+// not NULL. floatFromOrder is its inverse (of 0, 0.0).
 func floatOrder(x string) string {
 	bits := fmt.Sprintf("CAST(CAST(%s AS BIT) AS BIGINT)", x)
-	return fmt.Sprintf("(CASE WHEN isnan(%s) THEN %d WHEN signbit(%s) THEN xor(%s, %d) ELSE %s END)", x, int64(math.MaxInt64), x, bits, int64(math.MaxInt64), bits)
+	return fmt.Sprintf("(CASE WHEN isnan(%s) THEN %d WHEN %s = 0 THEN 0 WHEN signbit(%s) THEN xor(%s, %d) ELSE %s END)", x, int64(math.MaxInt64), x, x, bits, int64(math.MaxInt64), bits)
 }
 
 // floatFromOrder is the SQL of the float whose floatOrder is the BIGINT o.
@@ -295,23 +323,29 @@ type pickCode struct {
 	part  []int     // for each selected column, its part
 }
 
-// decode returns the SQL of part i of key v, its value as the part's type,
-// and the join it needs (a table of ranked strings), if any.
-func (pc *pickCode) decode(c *compiler, i int, v string) (string, string) {
+// partCode returns the SQL of part i's code in key: keys are never
+// negative, so a shift and a mask read a part (a tenth of the cost of //
+// and % on a HUGEINT).
+func (pc *pickCode) partCode(i int, key string) string {
 	shift := 0
 	for _, p := range pc.parts[i+1:] {
 		shift += p.bits()
 	}
-	p := pc.parts[i]
-	code := v
-	// Keys are never negative, so a shift and a mask read a part: a tenth
-	// of the cost of // and % on a HUGEINT.
+	code := key
 	if shift > 0 {
 		code = fmt.Sprintf("(%s >> %d)", code, shift)
 	}
 	if i > 0 {
-		code = fmt.Sprintf("(%s & CAST('%s' AS %s))", code, lowBits(p.bits()), pc.typ)
+		code = fmt.Sprintf("(%s & CAST('%s' AS %s))", code, lowBits(pc.parts[i].bits()), pc.typ)
 	}
+	return code
+}
+
+// decode returns the SQL of part i of key, its value as the part's type,
+// and the join it needs (a table of ranked strings), if any.
+func (pc *pickCode) decode(c *compiler, i int, key string) (string, string) {
+	p := pc.parts[i]
+	code := pc.partCode(i, key)
 	switch p.kind {
 	case model.KindBool:
 		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE %s = 2 END)", code, code), ""
@@ -321,6 +355,9 @@ func (pc *pickCode) decode(c *compiler, i int, v string) (string, string) {
 		v := fmt.Sprintf("CAST(CAST(%s AS HUGEINT) - CAST('9223372036854775809' AS HUGEINT) AS BIGINT)", code)
 		if p.kind == model.KindFloat {
 			v = floatFromOrder(v)
+			if p.sign > 0 {
+				v = fmt.Sprintf("(CASE WHEN %s = 1 THEN CAST('-0.0' AS DOUBLE) ELSE %s END)", pc.partCode(p.sign, key), v)
+			}
 		}
 		return fmt.Sprintf("(CASE WHEN %s = 0 THEN NULL ELSE %s END)", code, v), ""
 	}
