@@ -85,3 +85,23 @@ func rangesBetween(cuts []int64) []sqlgen.PatientRange {
 	}
 	return append(ranges, sqlgen.PatientRange{After: after})
 }
+
+// compileBatches returns a query compiled for each of the session's
+// batches of patients (PatientBatches), by compile: whole itself when
+// there is one batch of every patient.
+func compileBatches[Q any](ctx context.Context, s *Session, whole Q, compile func(sqlgen.PatientRange) (Q, error)) ([]Q, error) {
+	ranges, err := s.PatientBatches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ranges) == 1 && ranges[0].All() {
+		return []Q{whole}, nil
+	}
+	qs := make([]Q, len(ranges))
+	for i, r := range ranges {
+		if qs[i], err = compile(r); err != nil {
+			return nil, fmt.Errorf("compiling the batch of %s: %w", r, err)
+		}
+	}
+	return qs, nil
+}

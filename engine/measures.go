@@ -48,25 +48,15 @@ func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]MeasureR
 }
 
 // batches returns the query compiled for each of the session's batches of
-// patients (Session.PatientBatches): the query itself when there is one
-// batch of every patient. Their sums, added up, are the query's.
+// patients (compileBatches). Their sums, added up, are the query's.
 func (q *MeasuresQuery) batches(ctx context.Context, s *Session) ([]*MeasuresQuery, error) {
-	ranges, err := s.PatientBatches(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(ranges) == 1 && ranges[0].All() {
-		return []*MeasuresQuery{q}, nil
-	}
-	qs := make([]*MeasuresQuery, len(ranges))
-	for i, r := range ranges {
+	return compileBatches(ctx, s, q, func(r sqlgen.PatientRange) (*MeasuresQuery, error) {
 		one, err := sqlgen.CompileMeasuresFor(q.Measures, r)
 		if err != nil {
-			return nil, fmt.Errorf("compiling the batch of %s: %w", r, err)
+			return nil, err
 		}
-		qs[i] = &MeasuresQuery{one}
-	}
-	return qs, nil
+		return &MeasuresQuery{one}, nil
+	})
 }
 
 // measureSums adds up the rows of one run or of several batches of

@@ -199,24 +199,15 @@ func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writ
 }
 
 // batches returns the query compiled for each of the session's batches of
-// patients (Session.PatientBatches): the query itself when there is one
-// batch of every patient. Their results, concatenated in order, are the
-// query's.
+// patients (compileBatches). Their results, concatenated in order, are
+// the query's.
 func (q *Query) batches(ctx context.Context, s *Session) ([]*sqlgen.Query, error) {
-	ranges, err := s.PatientBatches(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(ranges) == 1 && ranges[0].All() || q.Dataset == nil {
+	if q.Dataset == nil { // hand-written SQL: nothing to compile again
 		return []*sqlgen.Query{q.Query}, nil
 	}
-	qs := make([]*sqlgen.Query, len(ranges))
-	for i, r := range ranges {
-		if qs[i], err = sqlgen.CompileDatasetFor(q.Dataset, r); err != nil {
-			return nil, fmt.Errorf("compiling the batch of %s: %w", r, err)
-		}
-	}
-	return qs, nil
+	return compileBatches(ctx, s, q.Query, func(r sqlgen.PatientRange) (*sqlgen.Query, error) {
+		return sqlgen.CompileDatasetFor(q.Dataset, r)
+	})
 }
 
 // OutputError says that the output asked for cannot hold the results.

@@ -465,9 +465,8 @@ func sqlType(t model.Type) string { return sqlname.Type(t) }
 // literal renders a scalar literal as typed SQL.
 func literal(l model.Literal) string { return sqlname.Literal(l) }
 
-// tableRef is how SQL names a table of the data source.
-// tableRef names a table the query reads, restricted to the compiler's
-// patients.
+// tableRef names a table of the data source the query reads, restricted
+// to the compiler's patients.
 func (c *compiler) tableRef(t *model.Table) string { return c.patients.restrict(sqlname.TableRef(t)) }
 
 // expr compiles a series node to a SQL expression in scope s.
@@ -792,10 +791,7 @@ func (c *compiler) inlineTable(n *model.Node) (string, error) {
 		}
 		body = "SELECT " + strings.Join(sel, ", ") + " WHERE FALSE"
 	} else {
-		body = "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS v(" + strings.Join(cols, ", ") + ")"
-		if !c.patients.All() {
-			body += " WHERE " + c.patients.condition()
-		}
+		body = "SELECT * FROM " + c.patients.restrict("(VALUES "+strings.Join(rows, ", ")+") AS v("+strings.Join(cols, ", ")+")")
 	}
 	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
 	c.cteNames[n.ID()] = name
@@ -1242,8 +1238,8 @@ func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, err
 			parts[i] = c.stringPart(f, op.column, x, s)
 		}
 	}
-	if coded := withZeroSigns(parts); integerKey(coded) != "" {
-		key := integerKey(coded)
+	coded := withZeroSigns(parts)
+	if key := integerKey(coded); key != "" {
 		// Every selected column is a part of the key (a sort key, or a
 		// column breaking ties): the pick is the largest or smallest key,
 		// a fixed-size aggregate, decoded after aggregating (decoded).
