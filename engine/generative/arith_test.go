@@ -18,8 +18,6 @@ import (
 // computes 0 * 1 * -2.
 func TestIntArithmeticKeepsItsOrder(t *testing.T) {
 	p, e := must(model.SelectTable(tableP0)), must(model.SelectTable(tableE0))
-	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
-	fn := func(op model.Op, args ...*model.Node) *model.Node { return must(model.Function(op, args...)) }
 	lit := func(n int64) *model.Node { return model.MustValue(model.IntLit(n)) }
 	i1, i2 := col(p, "i1"), col(p, "i2")
 

@@ -17,8 +17,6 @@ import (
 // anything is not true whatever the other operand, and must agree.
 func TestAndWithNullOperandInCondition(t *testing.T) {
 	p, e := must(model.SelectTable(tableP0)), must(model.SelectTable(tableE0))
-	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
-	fn := func(op model.Op, args ...*model.Node) *model.Node { return must(model.Function(op, args...)) }
 	far := func(f *model.Node) *model.Node {
 		b := col(f, "b1")
 		late := fn(model.OpGE, col(f, "d2"), fn(model.OpDateAddYears, col(f, "d1"), model.MustValue(model.IntLit(math.MaxInt64))))

@@ -15,8 +15,6 @@ import (
 // e1 need each other: DuckDB refused the model with an internal error.
 func TestScansThatNeedEachOther(t *testing.T) {
 	e0, e1, p1 := must(model.SelectTable(tableE0)), must(model.SelectTable(tableE1)), must(model.SelectTable(tableP1))
-	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
-	fn := func(op model.Op, args ...*model.Node) *model.Node { return must(model.Function(op, args...)) }
 	agg := func(op model.Op, x *model.Node) *model.Node { return must(model.Aggregate(op, x)) }
 	last := func(f, key *model.Node) *model.Node {
 		return must(model.PickOneRowPerPatient(must(model.Sort(f, key)), model.Last))

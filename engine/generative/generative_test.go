@@ -58,6 +58,12 @@ func checkModels(t *testing.T, r *Runner, first uint64, n int) {
 		n, time.Since(start).Round(time.Millisecond), r.Outcomes, r.Overflowed, r.MeasureRows, r.MeasuresTime.Round(time.Millisecond))
 }
 
+// col and fn build the query models of hand-made cases, panicking on a
+// model the builder refuses (must).
+func col(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
+
+func fn(op model.Op, args ...*model.Node) *model.Node { return must(model.Function(op, args...)) }
+
 // testRunner opens a Runner for the test (in batches of perBatch patients
 // when > 0), closed when it ends.
 func testRunner(t *testing.T, ctx context.Context, perBatch int64) *Runner {

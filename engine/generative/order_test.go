@@ -14,7 +14,6 @@ import (
 // by its columns, on both engines.
 func TestEventTableOrder(t *testing.T) {
 	e := must(model.SelectTable(tableE0))
-	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
 	sorted := must(model.Sort(must(model.Sort(e, col(e, "i1"))), col(e, "d1")))
 	frame := must(model.SeriesCollectionFrame([]string{"c0", "c1"}, []*model.Node{col(sorted, "i1"), col(sorted, "s1")}))
 	ds := &model.Dataset{
@@ -64,7 +63,6 @@ func TestEventTableOrder(t *testing.T) {
 // comes from the same row as the dataset's variables.
 func TestPickTiesAcrossOutputs(t *testing.T) {
 	e := must(model.SelectTable(tableE0))
-	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
 	first := must(model.PickOneRowPerPatient(must(model.Sort(e, col(e, "d1"))), model.First))
 	frame := must(model.SeriesCollectionFrame([]string{"c0", "c1"}, []*model.Node{col(e, "i1"), col(first, "s1")}))
 	ds := &model.Dataset{

@@ -24,7 +24,6 @@ func TestPickIntegerKeys(t *testing.T) {
 	ctx := context.Background()
 	r := testRunner(t, ctx, 0)
 	e := must(model.SelectTable(tableE0))
-	col := func(f *model.Node, name string) *model.Node { return must(model.SelectColumn(f, name)) }
 	in := func(f *model.Node, column string, values ...string) *model.Node {
 		var lits []model.Literal
 		for _, v := range values {
