@@ -63,6 +63,11 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 	// aggregating.
 	seenRegistered := where(during, fn(model.OpAnd, registered, adult))
 	target := where(during, fn(model.OpIn, code, codes("123456", "1234567")))
+	// Two conditions of rows that must exist (registered; coded on or after
+	// the interval's start), as well as a patient condition: the first two
+	// are met by joins, which find several rows for many pairs.
+	codedSinceStart := agg(model.OpExists, where(ce, fn(model.OpAnd, fn(model.OpGE, date, start), fn(model.OpIn, code, codes("123456", "111111")))))
+	seenTwice := where(during, fn(model.OpAnd, fn(model.OpAnd, registered, codedSinceStart), fn(model.OpNot, adult)))
 
 	den1 := agg(model.OpCount, seenRegistered)
 	num1 := agg(model.OpCount, target)
@@ -146,7 +151,10 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 		"a frame filtered by an aggregation of its own rows: no buckets": {ownAggregated, []string{"a range join with the"}},
 		"one denominator of rows": {[]model.Measure{
 			{Name: "m1", Numerator: num1, Denominator: den1, GroupBy: groups1[:2], Intervals: months},
-		}, []string{"checked after aggregating"}},
+		}, []string{"checked after aggregating", "1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only; rows that must exist met by a join: practice_registrations"}},
+		"rows of two tables that must exist, several per pair: joins": {[]model.Measure{
+			{Name: "j", Numerator: num1, Denominator: agg(model.OpCount, seenTwice), GroupBy: groups2, Intervals: months},
+		}, []string{"rows that must exist met by a join: practice_registrations, clinical_events"}},
 		"a denominator of patients: every patient of the table": {[]model.Measure{
 			{Name: "m3", Numerator: num2, Denominator: den3, GroupBy: groups2, Intervals: weeks},
 			{Name: "m4", Numerator: den2, Denominator: den1, Intervals: months},

@@ -260,14 +260,24 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 	c.restrict = pairs
 	saved := c.inWhere
 	c.inWhere = true
-	var where []string
+	var where, exists, existsTables []string
 	var err error
 	for _, cond := range conds {
-		var w string
-		if w, err = c.expr(cond, s); err != nil {
+		for _, x := range conjuncts(cond) {
+			if j, table, ok := c.existsJoin(x); ok {
+				exists = append(exists, j)
+				existsTables = append(existsTables, table)
+				continue
+			}
+			var w string
+			if w, err = c.expr(x, s); err != nil {
+				break
+			}
+			where = append(where, w)
+		}
+		if err != nil {
 			break
 		}
-		where = append(where, w)
 	}
 	c.inWhere = saved
 	c.restrict = ""
@@ -280,12 +290,79 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 		c.ctes = append(c.ctes[:pairsAt], c.ctes[pairsAt+1:]...)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT r.*\n  FROM %s AS r JOIN intervals AS iv ON iv.iv = r.iv", rawName)
+	if len(exists) > 0 {
+		// a pair joined with several rows of a table is one pair again
+		fmt.Fprintf(&b, "SELECT r.patient_id, r.iv, any_value(COLUMNS(r.* EXCLUDE (patient_id, iv)))\n  FROM %s AS r JOIN intervals AS iv ON iv.iv = r.iv", rawName)
+	} else {
+		fmt.Fprintf(&b, "SELECT r.*\n  FROM %s AS r JOIN intervals AS iv ON iv.iv = r.iv", rawName)
+	}
 	if len(s.joins) > 0 {
 		b.WriteString("\n  " + s.joinClause())
 	}
-	b.WriteString("\n  WHERE " + strings.Join(where, "\n    AND "))
-	c.plan = append(c.plan, fmt.Sprintf("%s: %d patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only",
-		rawName, len(conds)))
+	for _, j := range exists {
+		b.WriteString("\n  " + j)
+	}
+	if len(where) > 0 {
+		b.WriteString("\n  WHERE " + strings.Join(where, "\n    AND "))
+	}
+	if len(exists) > 0 {
+		b.WriteString("\n  GROUP BY r.patient_id, r.iv")
+	}
+	note := fmt.Sprintf("%s: %d patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only", rawName, len(conds))
+	if len(exists) > 0 {
+		note += "; rows that must exist met by a join: " + strings.Join(existsTables, ", ")
+	}
+	c.plan = append(c.plan, note)
 	return b.String(), nil
+}
+
+// existsJoin renders a condition "the patient has rows of a table that
+// meet conditions of their own" as an inner join of the (patient,
+// interval) pairs r of a masked aggregation with those rows (the
+// conditions in its ON clause), when the conditions read nothing but the
+// rows, literals and the interval's dates, and the rows would otherwise
+// meet the pairs by a range join (no calendar, no buckets). The join
+// reads the rows the range join reads, and saves aggregating them per
+// pair and joining that back; the caller groups the pairs again.
+func (c *compiler) existsJoin(x *model.Node) (join, table string, ok bool) {
+	if r := existsOfPick(x); r != nil {
+		x = r
+	}
+	if x.Op() != model.OpExists || !x.Arg(0).ManyRowsPerPatient() {
+		return "", "", false
+	}
+	f, err := flattenFrame(x.Arg(0))
+	if err != nil || c.planCalendar(f.conditions) != nil || c.planBuckets(x.Arg(0), []*model.Node{x}) != nil {
+		return "", "", false
+	}
+	if !readsOnlyRows(f.conditions) {
+		return "", "", false
+	}
+	alias := c.name("rows")
+	s := newScope(alias)
+	s.iv = "iv"
+	on := []string{alias + ".patient_id = r.patient_id"}
+	for _, cond := range f.conditions {
+		for _, part := range conjuncts(cond) {
+			w, err := c.expr(part, s)
+			if err != nil || len(s.joins) > 0 {
+				return "", "", false
+			}
+			on = append(on, w)
+		}
+	}
+	return fmt.Sprintf("JOIN %s AS %s ON %s", c.tableRef(f.table), alias, strings.Join(on, "\n    AND ")), f.table.Name, true
+}
+
+// readsOnlyRows reports whether conditions of an event frame read nothing
+// but the frame's rows, literals and parameters: no patient-level series.
+func readsOnlyRows(conds []*model.Node) bool {
+	ok := true
+	model.Walk(func(n *model.Node) bool {
+		if n.PatientDomain() && n.Op() != model.OpValue && n.Op() != model.OpParameter {
+			ok = false
+		}
+		return ok
+	}, conds...)
+	return ok
 }

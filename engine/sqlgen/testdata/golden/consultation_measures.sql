@@ -1,5 +1,4 @@
--- plan: aggs_5: own scan of practice_registrations, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of pairs_4)
--- plan: unmasked_3: 1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only
+-- plan: unmasked_3: 1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only; rows that must exist met by a join: practice_registrations
 -- plan: aggs_1: own scan of appointments, filters pushed into it (one frame: 1 aggregations and picks; per interval: seen_date joined with the 1096 days of calendar_2)
 -- plan: population first: the candidate (patient, interval) pairs are those of aggs_1, which the denominator requires
 -- plan: den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table
@@ -18,22 +17,15 @@ unmasked_3 AS (
   WHERE (e."status" IN ('Arrived', 'Finished', 'In Progress', 'Patient Walked Out', 'Visit', 'Waiting'))
   GROUP BY e.patient_id, iv.iv
 ),
-pairs_4 AS (
-  SELECT r.patient_id, iv.iv, iv.start_date, iv.end_date
-  FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv
-),
-aggs_5 AS (
-  SELECT e.patient_id, iv.iv AS iv, TRUE AS v0
-  FROM main."practice_registrations" AS e JOIN pairs_4 AS iv ON iv.patient_id = e.patient_id
-  WHERE ((e."start_date" <= iv.start_date) AND ((e."end_date" >= iv.start_date) OR (e."end_date" IS NULL)))
-  GROUP BY e.patient_id, iv.iv
-),
 aggs_1 AS (
-  SELECT r.*
+  SELECT r.patient_id, r.iv, any_value(COLUMNS(r.* EXCLUDE (patient_id, iv)))
   FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv
-  LEFT JOIN aggs_5 AS aggs_5 ON aggs_5.patient_id = r.patient_id AND aggs_5.iv = iv.iv
   LEFT JOIN main."patients" AS "pt_patients" ON "pt_patients".patient_id = r.patient_id
-  WHERE (COALESCE(aggs_5.v0, FALSE) AND (ehrql_diff_years(iv.start_date, "pt_patients"."date_of_birth") >= CAST(18 AS BIGINT)))
+  JOIN main."practice_registrations" AS rows_5 ON rows_5.patient_id = r.patient_id
+    AND (rows_5."start_date" <= iv.start_date)
+    AND ((rows_5."end_date" >= iv.start_date) OR (rows_5."end_date" IS NULL))
+  WHERE (ehrql_diff_years(iv.start_date, "pt_patients"."date_of_birth") >= CAST(18 AS BIGINT))
+  GROUP BY r.patient_id, r.iv
 )
 SELECT * FROM (SELECT aggs_1.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,
     CAST(COALESCE(aggs_1.v0, CAST(0 AS BIGINT)) AS BIGINT) AS den_0
