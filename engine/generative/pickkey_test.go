@@ -87,10 +87,15 @@ func TestPickIntegerKeys(t *testing.T) {
 				row(2, map[string]any{"d1": d("2020-01-01"), "s1": "code07", "i1": nil}),
 				row(2, map[string]any{"d1": d("2020-01-01"), "s1": "code07", "i1": int64(-5)}),
 				row(2, map[string]any{"d1": d("2020-01-01"), "s1": "code10", "i1": int64(math.MinInt64)}),
+				// not in the set: first by date if the join did not test it
+				row(2, map[string]any{"d1": nil, "s1": "code7", "i1": int64(7)}),
+				row(2, map[string]any{"d1": nil, "s1": nil, "i1": int64(8)}),
+				row(3, map[string]any{"d1": d("2020-01-01"), "s1": nil, "i1": int64(9)}),
 			},
 			// ties broken by i1 then s1, NULL first
-			want: [][]any{{"z", int64(2)}, {"code07", nil}},
-			sql:  "_rank_",
+			want: [][]any{{"z", int64(2)}, {"code07", nil}, {nil, nil}},
+			// the join with the set's ranks is the set's test: no IN list
+			sql: "JOIN codes_3 AS codes_3_rank_4 ON codes_3_rank_4.k = e.\"s1\"\n  GROUP BY e.patient_id",
 		},
 		{
 			name: "last by an int over its whole range, ties by a bool",

@@ -881,10 +881,14 @@ func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members [
 		}
 	}
 	// A string column a pick ranks, tested against a large set (a
-	// codelist), is ranked by an inner join with the set's declaration; the
-	// test stays in WHERE as a literal IN list, which DuckDB applies in the
-	// scan, before any join.
+	// codelist), is ranked by an inner join with the set's declaration,
+	// which is the test too: the rows whose value is not in the set (or
+	// NULL) find no rank. The test is not repeated in WHERE: DuckDB would
+	// evaluate a literal IN list of that size as a second join, on every
+	// row it scans (the reference study's dataset ran 12-15% faster
+	// without).
 	var codeJoins []string
+	joined := map[int]bool{} // conditions the joins test
 	for i, cond := range f.conditions {
 		col, ok := codelistTest(cond)
 		if !ok || mask[i] || !c.picksRank(members, col) {
@@ -898,6 +902,7 @@ func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members [
 		alias := c.name(name + "_rank")
 		codeJoins = append(codeJoins, fmt.Sprintf(" JOIN %s AS %s ON %s.k = e.%s", name, alias, alias, ident(col)))
 		s.ranks[col] = rankColumn{expr: alias + ".r", values: len(values), sets: map[model.ID]int{cond.Arg(1).ID(): 0}, table: name}
+		joined[i] = true
 	}
 	var where []string
 	saved := c.inWhere
@@ -926,7 +931,7 @@ func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members [
 		return nil
 	}
 	for i, cond := range f.conditions {
-		if mask[i] {
+		if mask[i] || joined[i] {
 			continue
 		}
 		if err := compileCond(i, cond); err != nil {
