@@ -8,22 +8,40 @@ import (
 	"github.com/ehrql-go/ehrql/engine/sqlgen"
 )
 
-// bytesPerPatient is how much of DuckDB's memory limit one patient of a
-// batch is given when the batch size is not set: 1,000 bytes, so 1M
-// patients a batch under a 1GB limit. At 1M patients with about 100
-// clinical events each, every query we generate completes under 1GB in one
-// batch (bench/RESULTS.md).
-const bytesPerPatient = 1000
+// How much of DuckDB's memory limit one patient of a batch is given when
+// the batch size is not set (Options.PatientsPerBatch). A dataset's
+// patients hold its columns in the final join of its aggregations, so a
+// dataset gives each patient bytesPerColumn bytes per column, and at least
+// minBytesPerPatient; measures give each patient measuresBytesPerPatient
+// (for its (patient, interval) pairs). Calibrated under a 1GB limit on
+// the bench's stores of about 100 clinical events per patient
+// (bench/RESULTS.md): the wide definition (56 columns, so 840 bytes: 1.2M
+// patients a batch) ran out of memory in batches of 2M patients and
+// completes in batches of 1M; the reference study (16 columns, so 250
+// bytes: 4M patients a batch) completes at 4M patients in one batch,
+// faster than in four; its measures complete at 4M in batches of 1M,
+// faster than in one.
+const (
+	bytesPerColumn          = 15
+	minBytesPerPatient      = 250
+	measuresBytesPerPatient = 1000
+)
 
-// PatientBatches returns the ranges of patient ids the session's queries
-// run in: one range of every patient, unless the session's patients table
-// holds more patients than a batch (Options.PatientsPerBatch, or one per
-// bytesPerPatient of the memory limit). Then the ids are cut at quantiles
+// datasetBytesPerPatient is the memory a batch gives each patient of a
+// dataset of the given number of columns.
+func datasetBytesPerPatient(columns int) int64 {
+	return max(int64(columns)*bytesPerColumn, minBytesPerPatient)
+}
+
+// PatientBatches returns the ranges of patient ids a query runs in on the
+// session: one range of every patient, unless the session's patients
+// table holds more patients than a batch (Options.PatientsPerBatch, or
+// one per bytesPerPatient of the memory limit: a query's BytesPerPatient). Then the ids are cut at quantiles
 // of the patients table into ranges of about equal counts; the first and
 // the last range are open, so patients that only other tables hold are in
 // one range too. Each query of a batch reads its patients' rows only
 // (sqlgen.PatientRange).
-func (s *Session) PatientBatches(ctx context.Context) ([]sqlgen.PatientRange, error) {
+func (s *Session) PatientBatches(ctx context.Context, bytesPerPatient int64) ([]sqlgen.PatientRange, error) {
 	all := []sqlgen.PatientRange{{}}
 	perBatch := s.duck.Settings().PatientsPerBatch
 	if perBatch <= 0 {
@@ -31,7 +49,7 @@ func (s *Session) PatientBatches(ctx context.Context) ([]sqlgen.PatientRange, er
 		if err != nil {
 			return nil, err
 		}
-		perBatch = max(limit/bytesPerPatient, 1)
+		perBatch = max(limit/max(bytesPerPatient, 1), 1)
 	}
 	var n int64
 	err := s.conn.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
@@ -87,10 +105,10 @@ func rangesBetween(cuts []int64) []sqlgen.PatientRange {
 }
 
 // compileBatches returns a query compiled for each of the session's
-// batches of patients (PatientBatches), by compile: whole itself when
-// there is one batch of every patient.
-func compileBatches[Q any](ctx context.Context, s *Session, whole Q, compile func(sqlgen.PatientRange) (Q, error)) ([]Q, error) {
-	ranges, err := s.PatientBatches(ctx)
+// batches of patients (PatientBatches, each patient given bytesPerPatient),
+// by compile: whole itself when there is one batch of every patient.
+func compileBatches[Q any](ctx context.Context, s *Session, bytesPerPatient int64, whole Q, compile func(sqlgen.PatientRange) (Q, error)) ([]Q, error) {
+	ranges, err := s.PatientBatches(ctx, bytesPerPatient)
 	if err != nil {
 		return nil, err
 	}

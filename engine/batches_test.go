@@ -13,6 +13,7 @@ import (
 
 	"github.com/ehrql-go/ehrql/engine"
 	"github.com/ehrql-go/ehrql/engine/memory"
+	"github.com/ehrql-go/ehrql/engine/sqlgen"
 	"github.com/ehrql-go/ehrql/internal/studytest"
 	"github.com/ehrql-go/ehrql/query/model"
 	"github.com/ehrql-go/ehrql/tables"
@@ -33,7 +34,7 @@ func TestPatientBatches(t *testing.T) {
 		{engine.Options{PatientsPerBatch: 3}, "10, 9, 8, 7, 6, 5, 4, 3, 2, 1", []string{
 			"patient_id <= 3", "patient_id > 3 AND patient_id <= 5", "patient_id > 5 AND patient_id <= 8", "patient_id > 8"}},
 		{engine.Options{PatientsPerBatch: 2}, "-7, 100, 3, 1000000000000", []string{"patient_id <= 3", "patient_id > 3"}},
-		// 1,000 bytes a patient: 10MB, 10,000 patients a batch
+		// 1,000 bytes a patient (given): 10MB, 10,000 patients a batch
 		{engine.Options{MemoryLimit: "10MB"}, "range(1, 10001)", []string{"every patient"}},
 		{engine.Options{MemoryLimit: "10MB"}, "range(1, 25001)", []string{"patient_id <= 8334", "patient_id > 8334 AND patient_id <= 16667", "patient_id > 16667"}},
 	}
@@ -57,7 +58,7 @@ func TestPatientBatches(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ranges, err := s.PatientBatches(ctx)
+			ranges, err := s.PatientBatches(ctx, 1000)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,6 +71,82 @@ func TestPatientBatches(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPatientBatchesBySize: without a batch size, a dataset gives each
+// patient 15 bytes of the memory limit per column (its event tables'
+// included), at least 250; measures give 1,000. 50,000 patients under
+// 10MB (10,000,000 bytes).
+func TestPatientBatchesBySize(t *testing.T) {
+	ctx := context.Background()
+	pt := must(model.SelectTable(tables.Core("patients")))
+	ce := must(model.SelectTable(tables.Core("clinical_events")))
+	dataset := func(variables, eventColumns int) *model.Dataset {
+		ds := &model.Dataset{Population: must(model.Aggregate(model.OpExists, pt))}
+		for i := range variables {
+			ds.Variables = append(ds.Variables, model.Variable{Name: fmt.Sprintf("v%d", i), Series: must(model.SelectColumn(pt, "date_of_birth"))})
+		}
+		if eventColumns > 0 {
+			var names []string
+			var series []*model.Node
+			for i := range eventColumns {
+				names = append(names, fmt.Sprintf("c%d", i))
+				series = append(series, must(model.SelectColumn(ce, "date")))
+			}
+			ds.Events = []model.EventTable{{Name: "events", Frame: must(model.SeriesCollectionFrame(names, series))}}
+		}
+		return ds
+	}
+	measures := []model.Measure{{Name: "m", Numerator: must(model.Aggregate(model.OpExists, ce)), Denominator: must(model.Aggregate(model.OpExists, pt)),
+		Intervals: [][2]model.CivilDate{{model.MustParseDate("2020-01-01"), model.MustParseDate("2020-12-31")}}}}
+	s, err := engine.OpenEmpty(ctx, engine.Options{MemoryLimit: "10MB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Exec(ctx, "CREATE TABLE patients AS SELECT range AS patient_id FROM range(1, 50001)"); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		batches func() ([]sqlgen.PatientRange, error)
+		want    int
+	}{
+		// 4 columns: 250 bytes, 40,000 patients a batch
+		{"3 variables", func() ([]sqlgen.PatientRange, error) { return mustCompile(t, dataset(3, 0)).PatientBatches(ctx, s) }, 2},
+		// 21 columns: 315 bytes, 31,746 patients a batch
+		{"20 variables", func() ([]sqlgen.PatientRange, error) { return mustCompile(t, dataset(20, 0)).PatientBatches(ctx, s) }, 2},
+		// 36 columns: 540 bytes, 18,518 patients a batch
+		{"20 variables and 15 event columns", func() ([]sqlgen.PatientRange, error) { return mustCompile(t, dataset(20, 15)).PatientBatches(ctx, s) }, 3},
+		// 1,000 bytes, 10,000 patients a batch
+		{"measures", func() ([]sqlgen.PatientRange, error) {
+			q, err := engine.CompileMeasures(measures)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return q.PatientBatches(ctx, s)
+		}, 5},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ranges, err := c.batches()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ranges) != c.want {
+				t.Errorf("%d batches, want %d: %v", len(ranges), c.want, ranges)
+			}
+		})
+	}
+}
+
+func mustCompile(t *testing.T, ds *model.Dataset) *engine.Query {
+	t.Helper()
+	q, err := engine.CompileDataset(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 // TestBatchedRunsMatchWholeRuns: the reference study's dataset (with an
@@ -99,7 +176,7 @@ func TestBatchedRunsMatchWholeRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		ranges, err := s.PatientBatches(ctx)
+		ranges, err := q.PatientBatches(ctx, s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +317,7 @@ func TestBatchFailsWholly(t *testing.T) {
 		if err := s.Exec(ctx, "CREATE TABLE patients AS SELECT patient_id FROM p"); err != nil {
 			t.Fatal(err)
 		}
-		if ranges, err := s.PatientBatches(ctx); err != nil || (perBatch > 0) != (len(ranges) == 3) {
+		if ranges, err := q.PatientBatches(ctx, s); err != nil || (perBatch > 0) != (len(ranges) == 3) {
 			t.Fatalf("%d a batch: %d batches, %v", perBatch, len(ranges), err)
 		}
 		out := filepath.Join(t.TempDir(), "out.csv")

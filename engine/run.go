@@ -205,9 +205,28 @@ func (q *Query) batches(ctx context.Context, s *Session) ([]*sqlgen.Query, error
 	if q.Dataset == nil { // hand-written SQL: nothing to compile again
 		return []*sqlgen.Query{q.Query}, nil
 	}
-	return compileBatches(ctx, s, q.Query, func(r sqlgen.PatientRange) (*sqlgen.Query, error) {
+	return compileBatches(ctx, s, q.bytesPerPatient(), q.Query, func(r sqlgen.PatientRange) (*sqlgen.Query, error) {
 		return sqlgen.CompileDatasetFor(q.Dataset, r)
 	})
+}
+
+// PatientBatches returns the ranges of patient ids the query runs in on
+// the session (Session.PatientBatches). When the batch size is not set,
+// each patient is given memory for the dataset's columns, those of its
+// event tables included. Hand-written SQL runs in one batch.
+func (q *Query) PatientBatches(ctx context.Context, s *Session) ([]sqlgen.PatientRange, error) {
+	if q.Dataset == nil {
+		return []sqlgen.PatientRange{{}}, nil
+	}
+	return s.PatientBatches(ctx, q.bytesPerPatient())
+}
+
+func (q *Query) bytesPerPatient() int64 {
+	columns := 1 + len(q.Dataset.Variables)
+	for _, e := range q.Dataset.Events {
+		columns += len(e.Frame.MemberNames())
+	}
+	return datasetBytesPerPatient(columns)
 }
 
 // OutputError says that the output asked for cannot hold the results.

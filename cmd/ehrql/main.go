@@ -31,6 +31,7 @@ import (
 	"github.com/ehrql-go/ehrql/engine/duck"
 	"github.com/ehrql-go/ehrql/engine/output"
 	"github.com/ehrql-go/ehrql/engine/source"
+	"github.com/ehrql-go/ehrql/engine/sqlgen"
 	"github.com/ehrql-go/ehrql/internal/definition"
 	"github.com/ehrql-go/ehrql/query/model"
 )
@@ -422,7 +423,7 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 		return err
 	}
 	defer s.Close()
-	progress(stderr, start, "opened the data source; running the dataset query%s", inBatches(ctx, s))
+	progress(stderr, start, "opened the data source; running the dataset query%s", inBatches(q.PatientBatches(ctx, s)))
 	n, err := q.Run(ctx, s, *out, stdout)
 	if err != nil {
 		return err
@@ -433,10 +434,9 @@ func generateDataset(ctx context.Context, args, params []string, stdout, stderr 
 	return nil
 }
 
-// inBatches says how many batches of patients the session's queries run
-// in (engine.Session.PatientBatches), when more than one.
-func inBatches(ctx context.Context, s *engine.Session) string {
-	ranges, err := s.PatientBatches(ctx)
+// inBatches says how many batches of patients a query runs in (its
+// PatientBatches), when more than one.
+func inBatches(ranges []sqlgen.PatientRange, err error) string {
 	if err != nil || len(ranges) < 2 {
 		return ""
 	}
@@ -462,14 +462,14 @@ func duckFlags(fs *pflag.FlagSet) *duck.Settings {
 	fs.StringVar(&s.MemoryLimit, "memory-limit", s.MemoryLimit, "DuckDB memory limit, e.g. 4GB ($"+duck.EnvMemoryLimit+")")
 	fs.StringVar(&s.TempDir, "temp-dir", s.TempDir, "folder for DuckDB's temporary files, in a new folder per run removed at the end (default: the system's; $"+duck.EnvTempDir+")")
 	fs.StringVar(&s.MaxTempSize, "max-temp-size", s.MaxTempSize, "cap on DuckDB's temporary files, e.g. 50GB (default: 90% of the free disk space; $"+duck.EnvMaxTempSize+")")
-	fs.Int64Var(&s.PatientsPerBatch, "patients-per-batch", s.PatientsPerBatch, "query a store of more patients in batches of this many (default: 1,000 per MB of the memory limit; $"+duck.EnvPatientsPerBatch+")")
+	fs.Int64Var(&s.PatientsPerBatch, "patients-per-batch", s.PatientsPerBatch, "query a store of more patients in batches of this many (default: 15 bytes of the memory limit per patient and column, at least 250; 1,000 for measures; $"+duck.EnvPatientsPerBatch+")")
 	return &s
 }
 
 // checkBatches validates --patients-per-batch.
 func checkBatches(s *duck.Settings) error {
 	if s.PatientsPerBatch < 0 {
-		return &usageError{fmt.Sprintf("argument --patients-per-batch: %d is not a number of patients (0: 1,000 per MB of the memory limit)", s.PatientsPerBatch)}
+		return &usageError{fmt.Sprintf("argument --patients-per-batch: %d is not a number of patients (0: as many as the memory limit holds)", s.PatientsPerBatch)}
 	}
 	return nil
 }

@@ -95,7 +95,7 @@ func generateMeasures(ctx context.Context, args, params []string, stdout, stderr
 			return err
 		}
 		defer s.Close()
-		progress(stderr, start, "opened the data source; running the measures query%s", inBatches(ctx, s))
+		progress(stderr, start, "opened the data source; running the measures query%s", inBatches(q.PatientBatches(ctx, s)))
 		if rows, err = runMeasuresInTime(ctx, q, s); err != nil {
 			return err
 		}
