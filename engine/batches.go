@@ -9,22 +9,19 @@ import (
 )
 
 // How much of DuckDB's memory limit one patient of a batch is given when
-// the batch size is not set (Options.PatientsPerBatch). A dataset's
-// patients hold its columns in the final join of its aggregations, so a
-// dataset gives each patient bytesPerColumn bytes per column, and at least
-// minBytesPerPatient; measures give each patient measuresBytesPerPatient
-// (for its (patient, interval) pairs). Calibrated under a 1GB limit on
-// the bench's stores of about 100 clinical events per patient
-// (bench/RESULTS.md): the wide definition (56 columns, so 840 bytes: 1.2M
-// patients a batch) ran out of memory in batches of 2M patients and
-// completes in batches of 1M; the reference study (16 columns, so 250
-// bytes: 4M patients a batch) completes at 4M patients in one batch,
-// faster than in four; its measures complete at 4M in batches of 1M,
-// faster than in one.
+// the batch size is not set (Options.PatientsPerBatch): minBytesPerPatient,
+// and for a dataset, whose patients hold its columns in the final join of
+// its aggregations, bytesPerColumn per column if that is more. Under a 1GB
+// limit, on the bench's stores of about 100 clinical events per patient
+// (bench/RESULTS.md), that is 1M patients a batch for the reference study
+// (16 columns), its measures and the wide definition (56 columns, which
+// ran out of memory in batches of 2M); a dataset of 100 columns gets
+// batches of 670k. The reference study at 4M ran in one batch on one
+// layout of the store and out of memory on another, so narrow datasets
+// get no larger batches.
 const (
-	bytesPerColumn          = 15
-	minBytesPerPatient      = 250
-	measuresBytesPerPatient = 1000
+	bytesPerColumn     = 15
+	minBytesPerPatient = 1000
 )
 
 // datasetBytesPerPatient is the memory a batch gives each patient of a

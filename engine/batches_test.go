@@ -75,7 +75,7 @@ func TestPatientBatches(t *testing.T) {
 
 // TestPatientBatchesBySize: without a batch size, a dataset gives each
 // patient 15 bytes of the memory limit per column (its event tables'
-// included), at least 250; measures give 1,000. 50,000 patients under
+// included), at least 1,000; measures give 1,000. 50,000 patients under
 // 10MB (10,000,000 bytes).
 func TestPatientBatchesBySize(t *testing.T) {
 	ctx := context.Background()
@@ -112,12 +112,12 @@ func TestPatientBatchesBySize(t *testing.T) {
 		batches func() ([]sqlgen.PatientRange, error)
 		want    int
 	}{
-		// 4 columns: 250 bytes, 40,000 patients a batch
-		{"3 variables", func() ([]sqlgen.PatientRange, error) { return mustCompile(t, dataset(3, 0)).PatientBatches(ctx, s) }, 2},
-		// 21 columns: 315 bytes, 31,746 patients a batch
-		{"20 variables", func() ([]sqlgen.PatientRange, error) { return mustCompile(t, dataset(20, 0)).PatientBatches(ctx, s) }, 2},
-		// 36 columns: 540 bytes, 18,518 patients a batch
-		{"20 variables and 15 event columns", func() ([]sqlgen.PatientRange, error) { return mustCompile(t, dataset(20, 15)).PatientBatches(ctx, s) }, 3},
+		// 4 columns: 1,000 bytes, 10,000 patients a batch
+		{"3 variables", func() ([]sqlgen.PatientRange, error) { return mustCompile(t, dataset(3, 0)).PatientBatches(ctx, s) }, 5},
+		// 71 columns: 1,065 bytes, 9,389 patients a batch
+		{"70 variables", func() ([]sqlgen.PatientRange, error) { return mustCompile(t, dataset(70, 0)).PatientBatches(ctx, s) }, 6},
+		// 136 columns: 2,040 bytes, 4,901 patients a batch
+		{"70 variables and 65 event columns", func() ([]sqlgen.PatientRange, error) { return mustCompile(t, dataset(70, 65)).PatientBatches(ctx, s) }, 11},
 		// 1,000 bytes, 10,000 patients a batch
 		{"measures", func() ([]sqlgen.PatientRange, error) {
 			q, err := engine.CompileMeasures(measures)

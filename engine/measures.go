@@ -52,11 +52,11 @@ func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]MeasureR
 // PatientBatches returns the ranges of patient ids the measures run in
 // on the session (Session.PatientBatches).
 func (q *MeasuresQuery) PatientBatches(ctx context.Context, s *Session) ([]sqlgen.PatientRange, error) {
-	return s.PatientBatches(ctx, measuresBytesPerPatient)
+	return s.PatientBatches(ctx, minBytesPerPatient)
 }
 
 func (q *MeasuresQuery) batches(ctx context.Context, s *Session) ([]*MeasuresQuery, error) {
-	return compileBatches(ctx, s, measuresBytesPerPatient, q, func(r sqlgen.PatientRange) (*MeasuresQuery, error) {
+	return compileBatches(ctx, s, minBytesPerPatient, q, func(r sqlgen.PatientRange) (*MeasuresQuery, error) {
 		one, err := sqlgen.CompileMeasuresFor(q.Measures, r)
 		if err != nil {
 			return nil, err

@@ -462,7 +462,7 @@ func duckFlags(fs *pflag.FlagSet) *duck.Settings {
 	fs.StringVar(&s.MemoryLimit, "memory-limit", s.MemoryLimit, "DuckDB memory limit, e.g. 4GB ($"+duck.EnvMemoryLimit+")")
 	fs.StringVar(&s.TempDir, "temp-dir", s.TempDir, "folder for DuckDB's temporary files, in a new folder per run removed at the end (default: the system's; $"+duck.EnvTempDir+")")
 	fs.StringVar(&s.MaxTempSize, "max-temp-size", s.MaxTempSize, "cap on DuckDB's temporary files, e.g. 50GB (default: 90% of the free disk space; $"+duck.EnvMaxTempSize+")")
-	fs.Int64Var(&s.PatientsPerBatch, "patients-per-batch", s.PatientsPerBatch, "query a store of more patients in batches of this many (default: 15 bytes of the memory limit per patient and column, at least 250; 1,000 for measures; $"+duck.EnvPatientsPerBatch+")")
+	fs.Int64Var(&s.PatientsPerBatch, "patients-per-batch", s.PatientsPerBatch, "query a store of more patients in batches of this many (default: 1,000 bytes of the memory limit per patient, 15 per column for datasets of more than 66 columns; $"+duck.EnvPatientsPerBatch+")")
 	return &s
 }
 
