@@ -38,6 +38,13 @@ type SynthOptions struct {
 	// MedicationsPerPatient is the mean number of prescriptions per patient
 	// (default DefaultMedicationsPerPatient), skewed like the events.
 	MedicationsPerPatient float64
+	// PatientsPerBlock is how many patients' rows are written at a time
+	// (default DefaultPatientsPerBlock): each table's rows are grouped by
+	// ranges of patient ids, in blocks of that many patients, as in a
+	// store loaded a range of patients at a time, so that a query run in
+	// batches of patients reads only the row groups of its batch. The
+	// store's contents do not depend on it.
+	PatientsPerBlock int
 	// Force allows replacing an existing store.
 	Force bool
 	// DuckDB tunes the database that builds the store.
@@ -49,6 +56,7 @@ type SynthOptions struct {
 // The default densities: about what a primary-care record holds for six
 // years of an average registered population.
 const (
+	DefaultPatientsPerBlock       = 100000
 	DefaultEventsPerPatient       = 100
 	DefaultAppointmentsPerPatient = 28
 	DefaultMedicationsPerPatient  = 40
@@ -98,6 +106,12 @@ func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error
 	if o.Patients < 0 {
 		return fmt.Errorf("synthesize: number of patients must be positive, got %d", o.Patients)
 	}
+	switch {
+	case o.PatientsPerBlock == 0:
+		o.PatientsPerBlock = DefaultPatientsPerBlock
+	case o.PatientsPerBlock < 0:
+		return fmt.Errorf("synthesize: patients per block must be positive, got %d", o.PatientsPerBlock)
+	}
 	for _, d := range []struct {
 		name string
 		v    *float64
@@ -144,8 +158,22 @@ func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error
 		stmts = append(stmts, synthSteps(o)...)
 		for _, s := range stmts {
 			start := time.Now()
-			if _, err := conn.ExecContext(ctx, s.sql); err != nil {
-				return fmt.Errorf("synthesize %s: %w", s.step, err)
+			if s.step == "" {
+				if _, err := conn.ExecContext(ctx, s.sql); err != nil {
+					return fmt.Errorf("synthesize: %w", err)
+				}
+				continue
+			}
+			// a table's rows, a block of patients at a time: pt is the
+			// block's patients
+			for lo := 0; lo < o.Patients; lo += o.PatientsPerBlock {
+				block := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW pt AS SELECT * FROM pt_all WHERE pid > %d AND pid <= %d", lo, lo+o.PatientsPerBlock)
+				if _, err := conn.ExecContext(ctx, block); err != nil {
+					return fmt.Errorf("synthesize %s: %w", s.step, err)
+				}
+				if _, err := conn.ExecContext(ctx, s.sql); err != nil {
+					return fmt.Errorf("synthesize %s: %w", s.step, err)
+				}
 			}
 			if s.step != "" {
 				var rows int64
@@ -272,7 +300,7 @@ func synthSteps(o SynthOptions) []struct{ step, sql string } {
 	n := o.Patients
 	practices := n/4000 + 10
 	return []struct{ step, sql string }{
-		{"", fmt.Sprintf(`CREATE TEMP TABLE pt AS
+		{"", fmt.Sprintf(`CREATE TEMP TABLE pt_all AS
 			WITH base AS (
 				SELECT range + 1 AS pid FROM range(%d)
 			), a AS (
@@ -352,7 +380,7 @@ func synthSteps(o SynthOptions) []struct{ step, sql string } {
 				u(pid, j, 27) < 0.98,
 				u(pid, j, 28) < 0.01, u(pid, j, 29) < 0.004, u(pid, j, 30) < 0.006
 			FROM e ORDER BY pid, j`},
-		{"", `CREATE TEMP TABLE wmean AS SELECT avg(w) AS w FROM pt WHERE life_end >= life_start`},
+		{"", `CREATE TEMP TABLE wmean AS SELECT avg(w) AS w FROM pt_all WHERE life_end >= life_start`},
 		{"clinical_events", fmt.Sprintf(`INSERT INTO clinical_events (patient_id, date, snomedct_code, ctv3_code, numeric_value, consultation_id)
 			WITH k AS (
 				SELECT pid, life_start, life_end - life_start AS span,
