@@ -68,6 +68,14 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 	// are met by joins, which find several rows for many pairs.
 	codedSinceStart := agg(model.OpExists, where(ce, fn(model.OpAnd, fn(model.OpGE, date, start), fn(model.OpIn, code, codes("123456", "111111")))))
 	seenTwice := where(during, fn(model.OpAnd, fn(model.OpAnd, registered, codedSinceStart), fn(model.OpNot, adult)))
+	// A row that must exist, on or after the start or without a value: an
+	// inner join, which finds several rows for many pairs.
+	sinceStartOrUnvalued := agg(model.OpExists, where(ce, fn(model.OpOr, fn(model.OpGE, date, start), fn(model.OpIsNull, col(ce, "numeric_value")))))
+	seenOrUnvalued := where(during, fn(model.OpAnd, registered, sinceStartOrUnvalued))
+	// Registered by the interval's end, or at an unknown date: a semi join
+	// on the start date or -infinity.
+	joinedByEnd := agg(model.OpExists, where(reg, fn(model.OpOr, fn(model.OpIsNull, regStart), fn(model.OpGT, end, regStart))))
+	seenJoined := where(during, joinedByEnd)
 
 	den1 := agg(model.OpCount, seenRegistered)
 	num1 := agg(model.OpCount, target)
@@ -151,10 +159,16 @@ func TestMeasuresAgainstDatasets(t *testing.T) {
 		"a frame filtered by an aggregation of its own rows: no buckets": {ownAggregated, []string{"a range join with the"}},
 		"one denominator of rows": {[]model.Measure{
 			{Name: "m1", Numerator: num1, Denominator: den1, GroupBy: groups1[:2], Intervals: months},
-		}, []string{"checked after aggregating", "1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only; rows that must exist met by a join: practice_registrations"}},
-		"rows of two tables that must exist, several per pair: joins": {[]model.Measure{
+		}, []string{"checked after aggregating", "1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only; rows that must exist met by joins: practice_registrations (a semi join)"}},
+		"rows of two tables that must exist, several per pair: semi joins": {[]model.Measure{
 			{Name: "j", Numerator: num1, Denominator: agg(model.OpCount, seenTwice), GroupBy: groups2, Intervals: months},
-		}, []string{"rows that must exist met by a join: practice_registrations, clinical_events"}},
+		}, []string{"rows that must exist met by joins: practice_registrations (a semi join), clinical_events (a semi join)"}},
+		"rows that must exist, a date before the interval's end or NULL: a semi join": {[]model.Measure{
+			{Name: "n", Numerator: num1, Denominator: agg(model.OpCount, seenJoined), Intervals: months},
+		}, []string{"rows that must exist met by joins: practice_registrations (a semi join)"}},
+		"rows that must exist, a condition not a comparison with the interval: a join, pairs grouped again": {[]model.Measure{
+			{Name: "g", Numerator: num1, Denominator: agg(model.OpCount, seenOrUnvalued), GroupBy: groups2, Intervals: months},
+		}, []string{"rows that must exist met by joins: practice_registrations (a semi join), clinical_events (a join)"}},
 		"a denominator of patients: every patient of the table": {[]model.Measure{
 			{Name: "m3", Numerator: num2, Denominator: den3, GroupBy: groups2, Intervals: weeks},
 			{Name: "m4", Numerator: den2, Denominator: den1, Intervals: months},
@@ -291,8 +305,12 @@ func randomMeasuresData(r *rand.Rand, n int) memory.Data {
 			if r.IntN(2) == 0 {
 				stop = start.AddDays(r.IntN(600))
 			}
+			var from any = start
+			if r.IntN(10) == 0 {
+				from = nil
+			}
 			d["practice_registrations"] = append(d["practice_registrations"], memory.Row{PatientID: pid, Values: map[string]any{
-				"start_date": start, "end_date": stop, "practice_pseudo_id": int64(r.IntN(5))}})
+				"start_date": from, "end_date": stop, "practice_pseudo_id": int64(r.IntN(5))}})
 		}
 		var prev any
 		for range r.IntN(30) {

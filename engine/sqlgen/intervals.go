@@ -262,11 +262,16 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 	c.inWhere = true
 	var where, exists, existsTables []string
 	var err error
+	regroup := false // an inner join may repeat a pair
 	for _, cond := range conds {
 		for _, x := range conjuncts(cond) {
-			if j, table, ok := c.existsJoin(x); ok {
+			if j, semi, table, ok := c.existsJoin(x); ok {
 				exists = append(exists, j)
-				existsTables = append(existsTables, table)
+				kind := "a semi join"
+				if !semi {
+					kind, regroup = "a join", true
+				}
+				existsTables = append(existsTables, table+" ("+kind+")")
 				continue
 			}
 			var w string
@@ -290,7 +295,7 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 		c.ctes = append(c.ctes[:pairsAt], c.ctes[pairsAt+1:]...)
 	}
 	var b strings.Builder
-	if len(exists) > 0 {
+	if regroup {
 		// a pair joined with several rows of a table is one pair again
 		fmt.Fprintf(&b, "SELECT r.patient_id, r.iv, any_value(COLUMNS(r.* EXCLUDE (patient_id, iv)))\n  FROM %s AS r JOIN intervals AS iv ON iv.iv = r.iv", rawName)
 	} else {
@@ -305,53 +310,159 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 	if len(where) > 0 {
 		b.WriteString("\n  WHERE " + strings.Join(where, "\n    AND "))
 	}
-	if len(exists) > 0 {
+	if regroup {
 		b.WriteString("\n  GROUP BY r.patient_id, r.iv")
 	}
 	note := fmt.Sprintf("%s: %d patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only", rawName, len(conds))
 	if len(exists) > 0 {
-		note += "; rows that must exist met by a join: " + strings.Join(existsTables, ", ")
+		note += "; rows that must exist met by joins: " + strings.Join(existsTables, ", ")
 	}
 	c.plan = append(c.plan, note)
 	return b.String(), nil
 }
 
 // existsJoin renders a condition "the patient has rows of a table that
-// meet conditions of their own" as an inner join of the (patient,
-// interval) pairs r of a masked aggregation with those rows (the
-// conditions in its ON clause), when the conditions read nothing but the
-// rows, literals and the interval's dates, and the rows would otherwise
-// meet the pairs by a range join (no calendar, no buckets). The join
-// reads the rows the range join reads, and saves aggregating them per
-// pair and joining that back; the caller groups the pairs again.
-func (c *compiler) existsJoin(x *model.Node) (join, table string, ok bool) {
+// meet conditions of their own" as a join of the (patient, interval)
+// pairs r of a masked aggregation with those rows, when the conditions
+// read nothing but the rows, literals and the interval's dates, and the
+// rows would otherwise meet the pairs by a range join (no calendar, no
+// buckets). That reads the rows the range join reads, and saves
+// aggregating them per pair and joining that back.
+//
+// When each condition that reads the interval compares an expression of
+// the row with an interval date (semiCondition), the join is a semi join:
+// DuckDB hashes the rows by patient and checks the comparisons as it
+// probes, and each pair stays one row. Otherwise it is an inner join,
+// with every condition in its ON clause, after which the caller groups
+// the pairs again (semi is false).
+func (c *compiler) existsJoin(x *model.Node) (join string, semi bool, table string, ok bool) {
 	if r := existsOfPick(x); r != nil {
 		x = r
 	}
 	if x.Op() != model.OpExists || !x.Arg(0).ManyRowsPerPatient() {
-		return "", "", false
+		return "", false, "", false
 	}
 	f, err := flattenFrame(x.Arg(0))
 	if err != nil || c.planCalendar(f.conditions) != nil || c.planBuckets(x.Arg(0), []*model.Node{x}) != nil {
-		return "", "", false
+		return "", false, "", false
 	}
 	if !readsOnlyRows(f.conditions) {
-		return "", "", false
+		return "", false, "", false
 	}
 	alias := c.name("rows")
 	s := newScope(alias)
 	s.iv = "iv"
-	on := []string{alias + ".patient_id = r.patient_id"}
+	var own, cross, all []string // conditions of the rows alone, of the rows and the interval
+	semi = true
 	for _, cond := range f.conditions {
 		for _, part := range conjuncts(cond) {
 			w, err := c.expr(part, s)
 			if err != nil || len(s.joins) > 0 {
-				return "", "", false
+				return "", false, "", false
 			}
-			on = append(on, w)
+			all = append(all, w)
+			if !readsParameter(part) {
+				own = append(own, w)
+				continue
+			}
+			sc, ok, err := c.semiCondition(part, s)
+			if err != nil {
+				return "", false, "", false
+			}
+			semi = semi && ok
+			cross = append(cross, sc)
 		}
 	}
-	return fmt.Sprintf("JOIN %s AS %s ON %s", c.tableRef(f.table), alias, strings.Join(on, "\n    AND ")), f.table.Name, true
+	on := alias + ".patient_id = r.patient_id"
+	if !semi {
+		return fmt.Sprintf("JOIN %s AS %s ON %s", c.tableRef(f.table), alias, strings.Join(append([]string{on}, all...), "\n    AND ")), false, f.table.Name, true
+	}
+	rows := c.tableRef(f.table) + " AS " + alias
+	if len(own) > 0 {
+		rows = fmt.Sprintf("(SELECT * FROM %s WHERE %s) AS %s", rows, strings.Join(own, " AND "), alias)
+	}
+	return fmt.Sprintf("SEMI JOIN %s ON %s", rows, strings.Join(append([]string{on}, cross...), "\n    AND ")), true, f.table.Name, true
+}
+
+// semiCondition renders a condition of an event frame that reads the
+// interval as a comparison DuckDB can check in a hash join: an expression
+// of the row compared with an interval date (either way round), or a date
+// of the row compared with one "or NULL", the NULL made the date that
+// passes (date >= start OR date IS NULL is COALESCE(date, infinity) >=
+// start, the interval's dates never being NULL). ok is false for other
+// conditions.
+func (c *compiler) semiCondition(n *model.Node, s *scope) (sql string, ok bool, err error) {
+	cmp, orNull := n, false
+	if n.Op() == model.OpOr {
+		a, b := n.Arg(0), n.Arg(1)
+		if a.Op() == model.OpIsNull {
+			a, b = b, a
+		}
+		if b.Op() != model.OpIsNull {
+			return "", false, nil
+		}
+		cmp, orNull = a, true
+		defer func(col *model.Node) {
+			// the NULL tested must be the compared date's
+			if ok && (rowSide(cmp) == nil || rowSide(cmp).ID() != col.ID() || col.Type().Kind != model.KindDate) {
+				sql, ok = "", false
+			}
+		}(b.Arg(0))
+	}
+	ops := map[model.Op]string{model.OpEQ: "=", model.OpLT: "<", model.OpLE: "<=", model.OpGT: ">", model.OpGE: ">="}
+	flip := map[model.Op]model.Op{model.OpEQ: model.OpEQ, model.OpLT: model.OpGT, model.OpLE: model.OpGE, model.OpGT: model.OpLT, model.OpGE: model.OpLE}
+	op, known := ops[cmp.Op()]
+	if !known {
+		return "", false, nil
+	}
+	row, param := cmp.Arg(0), cmp.Arg(1)
+	if row.Op() == model.OpParameter {
+		row, param, op = param, row, ops[flip[cmp.Op()]]
+	}
+	if param.Op() != model.OpParameter || readsParameter(row) {
+		return "", false, nil
+	}
+	rowSQL, err := c.expr(row, s)
+	if err != nil {
+		return "", false, err
+	}
+	paramSQL, err := c.expr(param, s)
+	if err != nil {
+		return "", false, err
+	}
+	if orNull {
+		switch op {
+		case ">", ">=":
+			rowSQL = "COALESCE(" + rowSQL + ", CAST('infinity' AS DATE))"
+		case "<", "<=":
+			rowSQL = "COALESCE(" + rowSQL + ", CAST('-infinity' AS DATE))"
+		default:
+			return "", false, nil
+		}
+	}
+	return "(" + rowSQL + " " + op + " " + paramSQL + ")", true, nil
+}
+
+// rowSide is the operand of a comparison that is not an interval
+// parameter, or nil.
+func rowSide(cmp *model.Node) *model.Node {
+	if len(cmp.Args()) != 2 {
+		return nil
+	}
+	if cmp.Arg(0).Op() == model.OpParameter {
+		return cmp.Arg(1)
+	}
+	return cmp.Arg(0)
+}
+
+// readsParameter reports whether n reads an interval parameter.
+func readsParameter(n *model.Node) bool {
+	found := false
+	model.Walk(func(m *model.Node) bool {
+		found = found || m.Op() == model.OpParameter
+		return !found
+	}, n)
+	return found
 }
 
 // readsOnlyRows reports whether conditions of an event frame read nothing

@@ -1,4 +1,4 @@
--- plan: unmasked_3: 1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only; rows that must exist met by a join: practice_registrations
+-- plan: unmasked_3: 1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only; rows that must exist met by joins: practice_registrations (a semi join)
 -- plan: aggs_1: own scan of appointments, filters pushed into it (one frame: 1 aggregations and picks; per interval: seen_date joined with the 1096 days of calendar_2)
 -- plan: population first: the candidate (patient, interval) pairs are those of aggs_1, which the denominator requires
 -- plan: den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table
@@ -18,14 +18,13 @@ unmasked_3 AS (
   GROUP BY e.patient_id, iv.iv
 ),
 aggs_1 AS (
-  SELECT r.patient_id, r.iv, any_value(COLUMNS(r.* EXCLUDE (patient_id, iv)))
+  SELECT r.*
   FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv
   LEFT JOIN main."patients" AS "pt_patients" ON "pt_patients".patient_id = r.patient_id
-  JOIN main."practice_registrations" AS rows_5 ON rows_5.patient_id = r.patient_id
+  SEMI JOIN main."practice_registrations" AS rows_5 ON rows_5.patient_id = r.patient_id
     AND (rows_5."start_date" <= iv.start_date)
-    AND ((rows_5."end_date" >= iv.start_date) OR (rows_5."end_date" IS NULL))
+    AND (COALESCE(rows_5."end_date", CAST('infinity' AS DATE)) >= iv.start_date)
   WHERE (ehrql_diff_years(iv.start_date, "pt_patients"."date_of_birth") >= CAST(18 AS BIGINT))
-  GROUP BY r.patient_id, r.iv
 )
 SELECT * FROM (SELECT aggs_1.patient_id, iv.iv AS iv, iv.start_date, iv.end_date,
     CAST(COALESCE(aggs_1.v0, CAST(0 AS BIGINT)) AS BIGINT) AS den_0
