@@ -1260,7 +1260,7 @@ func (c *compiler) pickExpr(n *model.Node, s *scope, filter string) (string, err
 		if filter == "" {
 			return fmt.Sprintf("%s(%s)", fn, key), nil
 		}
-		return fmt.Sprintf("%s(CASE WHEN %s THEN %s END) FILTER (WHERE %s)", fn, filter, key, filter), nil
+		return fmt.Sprintf("%s(CASE WHEN %s THEN %s END)", fn, filter, key), nil
 	}
 	var fields []string
 	for i, p := range parts {
@@ -1349,20 +1349,23 @@ func existsOfPick(n *model.Node) *model.Node {
 // aggregateExpr compiles an aggregation over the scope's rows; filter, if
 // not empty, is the condition on the rows it aggregates (in a shared scan).
 func (c *compiler) aggregateExpr(n *model.Node, s *scope, filter string) (string, error) {
-	f := func(call string) string {
-		if filter == "" {
-			return call
-		}
-		return call + " FILTER (WHERE " + filter + ")"
+	// In a shared scan, an aggregate reads its own frame's rows as the
+	// value CASE WHEN filter THEN value END, NULL on other rows, which
+	// aggregates skip: no FILTER clause, with which DuckDB copies the
+	// aggregated columns once per aggregate.
+	f := func(call string) string { return call }
+	rows := "count(*)"
+	if filter != "" {
+		rows = "count(CASE WHEN " + filter + " THEN 1 END)"
 	}
 	switch n.Op() {
 	case model.OpExists:
 		if filter == "" {
 			return "TRUE", nil
 		}
-		return "(" + f("count(*)") + " > 0)", nil
+		return "(" + rows + " > 0)", nil
 	case model.OpCount:
-		return "CAST(" + f("count(*)") + " AS BIGINT)", nil
+		return "CAST(" + rows + " AS BIGINT)", nil
 	}
 	x, err := c.expr(n.Arg(0), s)
 	if err != nil {
