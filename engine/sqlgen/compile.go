@@ -82,7 +82,7 @@ type compiler struct {
 
 // aggGroup is a set of aggregations and picks computed in one scan: over
 // one frame's rows, or, when shared, over the rows of several frames of one
-// event table, each member's aggregate FILTERed to its frame's rows.
+// event table, each member aggregating only its frame's rows.
 type aggGroup struct {
 	frame   *model.Node // the rows (of the first member, when shared)
 	members []*model.Node
@@ -96,15 +96,16 @@ type aggGroup struct {
 // into the scan (DuckDB then prunes row groups by zone maps and tests an IN
 // list at the scan); read through four or more, it is scanned once, the
 // rows of any frame kept (codelist tests as one join with a table of
-// per-codelist flags) and each aggregate FILTERed to its own frame's rows,
-// so the cost is one pass over the table instead of one per frame. (The
+// per-codelist flags) and each aggregate reading only its own frame's rows
+// (CASE WHEN frame THEN value END), so the cost is one pass over the table
+// instead of one per frame. (The
 // reference study's three frames of clinical_events were measured no
 // faster shared, and 2-5% faster once picks were integer keys, but then
 // ran out of memory at 4M patients in 1GB, where their own scans complete;
 // the wide benchmark's 25 frames were a third faster: see
 // bench/RESULTS.md.)
-// DuckDB's FILTERed aggregates copy the aggregated columns once per
-// aggregate, so a scan's cost grows with the square of its aggregates: a
+// A scan's cost grows faster than its aggregates (at 1M patients, 32
+// aggregates in one scan took longer than four scans of 8): a
 // shared scan takes at most maxSharedMembers aggregations and picks, frames
 // being added in the order they are first used, and a table read by more
 // is scanned once per such batch.

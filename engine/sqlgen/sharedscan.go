@@ -132,7 +132,7 @@ func (cf *codeFlags) table() string {
 
 // sharedScanCTE computes every member of a shared group in one scan of the
 // event table: the rows of any of its frames are kept, and each member
-// aggregates only its own frame's rows (FILTER). Codelist tests on the most
+// aggregates only its own frame's rows. Codelist tests on the most
 // tested column are one join with a table of per-codelist flags.
 func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	var frames []sharedFrame
@@ -160,7 +160,8 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	}
 	// The rows are read once, in a subquery that marks each row with the
 	// frames it belongs to (one boolean column per frame, its condition
-	// evaluated once); the aggregates then FILTER on those columns.
+	// evaluated once); each aggregate then reads CASE WHEN its frame's
+	// column THEN value END (aggregateExpr).
 	inner := newScope("e")
 	if per {
 		inner.iv = "iv"
