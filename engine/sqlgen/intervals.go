@@ -391,23 +391,19 @@ func (c *compiler) existsJoin(x *model.Node) (join string, semi bool, table stri
 // passes (date >= start OR date IS NULL is COALESCE(date, infinity) >=
 // start, the interval's dates never being NULL). ok is false for other
 // conditions.
-func (c *compiler) semiCondition(n *model.Node, s *scope) (sql string, ok bool, err error) {
+func (c *compiler) semiCondition(n *model.Node, s *scope) (string, bool, error) {
 	cmp, orNull := n, false
 	if n.Op() == model.OpOr {
 		a, b := n.Arg(0), n.Arg(1)
 		if a.Op() == model.OpIsNull {
 			a, b = b, a
 		}
-		if b.Op() != model.OpIsNull {
+		// the NULL tested must be the compared date's
+		if b.Op() != model.OpIsNull || b.Arg(0).Type().Kind != model.KindDate ||
+			rowSide(a) == nil || rowSide(a).ID() != b.Arg(0).ID() {
 			return "", false, nil
 		}
 		cmp, orNull = a, true
-		defer func(col *model.Node) {
-			// the NULL tested must be the compared date's
-			if ok && (rowSide(cmp) == nil || rowSide(cmp).ID() != col.ID() || col.Type().Kind != model.KindDate) {
-				sql, ok = "", false
-			}
-		}(b.Arg(0))
 	}
 	ops := map[model.Op]string{model.OpEQ: "=", model.OpLT: "<", model.OpLE: "<=", model.OpGT: ">", model.OpGE: ">="}
 	flip := map[model.Op]model.Op{model.OpEQ: model.OpEQ, model.OpLT: model.OpGT, model.OpLE: model.OpGE, model.OpGT: model.OpLT, model.OpGE: model.OpLE}
