@@ -430,8 +430,8 @@ func neverNull(n *model.Node) bool {
 }
 
 // lenient evaluates a function lazily: an operand that decides the result
-// alone (NULL for most functions, false for And, true for Or) spares
-// the others, even one that would fail.
+// alone (NULL for most functions, false for And, true for Or, a zero
+// divisor) spares the others, even one that would fail.
 func (e *evaluator) lenient(n *model.Node, row int) any {
 	op := n.Op()
 	args := make([]any, len(n.Args()))
@@ -448,12 +448,25 @@ func (e *evaluator) lenient(n *model.Node, row int) any {
 			return v
 		case op != model.OpAnd && op != model.OpOr && v == nil:
 			return nil
+		case (op == model.OpTrueDivide || op == model.OpFloorDivide) && i == 1 && isZero(v):
+			return nil // a quotient by zero, whatever the dividend
 		}
 	}
 	if failed != nil {
 		panic(*failed)
 	}
 	return e.apply(op, args)
+}
+
+// isZero reports whether a divisor is 0 or ±0.0: the quotient is NULL.
+func isZero(v any) bool {
+	switch x := v.(type) {
+	case int64:
+		return x == 0
+	case float64:
+		return x == 0
+	}
+	return false
 }
 
 // holds reports whether condition n is true for the current patient (at

@@ -106,7 +106,8 @@ func TestPickTiesBrokenBySelectedColumns(t *testing.T) {
 // run need not evaluate one that fails (DuckDB does not: an AND in a CASE
 // WHEN or WHERE drops a row at its first operand that is not true). Where
 // the value itself is needed, or NULL must be told from false, the failing
-// operand is evaluated and the lazy run fails too.
+// operand is evaluated and the lazy run fails too. A quotient by zero is
+// NULL without its dividend (DuckDB's division does not compute it).
 func TestLazyConditionTruth(t *testing.T) {
 	cols := []model.Column{{Name: "b", Type: model.Bool}, {Name: "d", Type: model.Date}, {Name: "n", Type: model.Int}}
 	pt := &model.Table{Name: "p", PatientLevel: true, Columns: cols}
@@ -125,6 +126,9 @@ func TestLazyConditionTruth(t *testing.T) {
 	caseOf := func(c *model.Node) *model.Node {
 		return must(model.Case([]*model.Node{c}, []*model.Node{col(p, "n")}, nil))
 	}
+	// the day of d + n years, and the count of e's rows where b is true
+	lateDay := fn(model.OpDayFromDate, fn(model.OpDateAddYears, col(p, "d"), col(p, "n")))
+	countB := must(model.Aggregate(model.OpCount, must(model.Filter(e, eb))))
 	day := model.MustParseDate("2020-01-01")
 	// Patient 1's b is NULL and n huge; patient 2's b is true and n -1.
 	rows := []memory.Row{
@@ -153,6 +157,12 @@ func TestLazyConditionTruth(t *testing.T) {
 		{"is null of a max", exists, fn(model.OpIsNull, must(model.Aggregate(model.OpMax, col(must(model.Filter(e, elate)), "d")))), nil},
 		{"is null of a count", exists, fn(model.OpIsNull, must(model.Aggregate(model.OpCount, must(model.Filter(e, elate))))),
 			[][]any{{int64(1), false}, {int64(2), false}}},
+		// a quotient by zero is NULL whatever the dividend: not needed
+		{"a quotient by zero", exists, fn(model.OpTrueDivide, lateDay, countB),
+			[][]any{{int64(1), nil}, {int64(2), 1.0}}},
+		{"a floor quotient by zero", exists, fn(model.OpFloorDivide, lateDay, countB),
+			[][]any{{int64(1), nil}, {int64(2), int64(1)}}},
+		{"a quotient by a non-zero count", exists, fn(model.OpTrueDivide, lateDay, must(model.Aggregate(model.OpCount, e))), nil},
 	} {
 		ds := &model.Dataset{Population: tc.pop, Variables: []model.Variable{{Name: "v", Series: tc.v}}}
 		_, err := memory.Run(ds, data, memory.Options{})
