@@ -117,13 +117,14 @@ func describe(c Case) string {
 		}
 		return s
 	}
-	ds := c.Dataset
-	fmt.Fprintf(&b, "population = %s\n", render(ds.Population))
-	for _, v := range ds.Variables {
-		fmt.Fprintf(&b, "%s = %s\n", v.Name, render(v.Series))
-	}
-	for _, e := range ds.Events {
-		fmt.Fprintf(&b, "event table %s = %s\n", e.Name, render(e.Frame))
+	if ds := c.Dataset; ds != nil { // nil in a case of measures only
+		fmt.Fprintf(&b, "population = %s\n", render(ds.Population))
+		for _, v := range ds.Variables {
+			fmt.Fprintf(&b, "%s = %s\n", v.Name, render(v.Series))
+		}
+		for _, e := range ds.Events {
+			fmt.Fprintf(&b, "event table %s = %s\n", e.Name, render(e.Frame))
+		}
 	}
 	for _, m := range c.Measures {
 		fmt.Fprintf(&b, "measure %s: numerator = %s, denominator = %s, intervals %v\n", m.Name, render(m.Numerator), render(m.Denominator), m.Intervals)

@@ -181,3 +181,68 @@ func (g *gen) validDenominator(den *model.Node, intervals [][2]model.CivilDate) 
 	}
 	return true
 }
+
+// rowsThatMustExist makes measures whose denominator counts a frame's rows
+// in the interval for patients that have rows of an event table meeting
+// conditions of the interval, as "registered on the interval's start"
+// does: comparisons of a row's date with an interval date, either way
+// round, a date "or NULL", a condition of the row alone, and now and then
+// one the compiler cannot check in a semi join (a NULL test of another
+// column) or that reads another series of the patient.
+func (g *gen) rowsThatMustExist() []model.Measure {
+	g.params = true
+	defer func() { g.params = false }()
+	g.depth = 0
+	var musts []*model.Node
+	for range 1 + g.r.IntN(2) {
+		musts = append(musts, g.mustExist())
+	}
+	cond := musts[0]
+	for _, m := range musts[1:] {
+		cond = g.fn(model.OpAnd, cond, m)
+	}
+	rows := must(model.Filter(g.during(must(model.SelectTable(pick(g, []*model.Table{tableE0, tableE1})))), cond))
+	den := must(model.Aggregate(pick(g, []model.Op{model.OpCount, model.OpExists}), rows))
+	intervals := g.intervals()
+	ms := []model.Measure{{Name: "m", Numerator: g.patientSeries(pick(g, []model.Type{model.Bool, model.Int})), Denominator: den, Intervals: intervals}}
+	if g.chance(2) {
+		g.depth = 0
+		ms[0].GroupBy = []model.Variable{{Name: "g", Series: g.patientSeries(pick(g, valueTypes))}}
+	}
+	return ms
+}
+
+// mustExist makes one condition of rowsThatMustExist.
+func (g *gen) mustExist() *model.Node {
+	f := must(model.SelectTable(pick(g, []*model.Table{tableE0, tableE1})))
+	date := func() *model.Node { return must(model.SelectColumn(f, pick(g, []string{"d1", "d2"}))) }
+	var conds []*model.Node
+	for range 1 + g.r.IntN(3) {
+		d := date()
+		op := pick(g, []model.Op{model.OpEQ, model.OpLT, model.OpLE, model.OpGT, model.OpGE})
+		cmp := g.fn(op, d, g.parameter())
+		if g.chance(2) {
+			cmp = g.fn(op, g.parameter(), d)
+		}
+		switch g.r.IntN(6) {
+		case 0, 1:
+			conds = append(conds, cmp)
+		case 2:
+			conds = append(conds, g.fn(model.OpOr, cmp, g.fn(model.OpIsNull, d)))
+		case 3:
+			conds = append(conds, g.fn(model.OpOr, g.fn(model.OpIsNull, d), cmp))
+		case 4: // a condition of the row alone
+			conds = append(conds, must(model.SelectColumn(f, "b1")))
+		default: // NULL of another column: not a comparison with the interval
+			conds = append(conds, g.fn(model.OpOr, cmp, g.fn(model.OpIsNull, date())))
+		}
+	}
+	if g.chance(6) { // another series of the patient
+		conds = append(conds, must(model.SelectColumn(must(model.SelectTable(tableP0)), "b1")))
+	}
+	cond := conds[0]
+	for _, c := range conds[1:] {
+		cond = g.fn(model.OpAnd, cond, c)
+	}
+	return must(model.Aggregate(model.OpExists, must(model.Filter(f, cond))))
+}

@@ -3,11 +3,13 @@ package generative
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ehrql-go/ehrql/engine/memory"
+	"github.com/ehrql-go/ehrql/engine/sqlgen"
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
@@ -201,4 +203,40 @@ func checkMeasures(t *testing.T, ms []model.Measure, data memory.Data, want []me
 	if err := compareMeasures(want, duck); err != nil {
 		t.Errorf("DuckDB: %v", err)
 	}
+}
+
+// TestMeasuresRowsThatMustExist checks random measures whose denominator
+// counts rows for patients that have rows of an event table meeting
+// conditions of the interval (rowsThatMustExist), on both engines: the
+// compiler meets those rows by semi joins, by joins or by aggregations per
+// (patient, interval) pair, and the cases take each way.
+func TestMeasuresRowsThatMustExist(t *testing.T) {
+	ctx := context.Background()
+	r := testRunner(t, ctx, *perBatch)
+	ways := map[string]int{}
+	for s := *seed; s < *seed+uint64(max(*models, 1)); s++ {
+		g := &gen{r: rand.New(rand.NewPCG(s, 0x6d757374))}
+		g.maxDepth = 3
+		data := g.data()
+		ms := g.rowsThatMustExist()
+		q, err := sqlgen.CompileMeasures(ms)
+		if err != nil {
+			t.Fatalf("seed %d: %v", s, err)
+		}
+		plan := strings.Join(q.Plan, "\n")
+		for _, way := range []string{"(a semi join)", "(a join)", "checked after aggregating"} {
+			if strings.Contains(plan, way) {
+				ways[way]++
+			}
+		}
+		if err := r.checkMeasures(ctx, ms, ms, data); err != nil {
+			t.Errorf("seed %d: %v\n%s", s, err, describe(Case{Seed: s, Measures: ms, Data: data}))
+		}
+	}
+	for _, way := range []string{"(a semi join)", "(a join)", "checked after aggregating"} {
+		if ways[way] == 0 {
+			t.Errorf("no case met rows that must exist by %q: %v", way, ways)
+		}
+	}
+	t.Logf("%v; %v", ways, r.Outcomes)
 }
