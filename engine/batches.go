@@ -33,7 +33,8 @@ func datasetBytesPerPatient(columns int) int64 {
 // PatientBatches returns the ranges of patient ids a query runs in on the
 // session: one range of every patient, unless the session's patients
 // table holds more patients than a batch (Options.PatientsPerBatch, or
-// one per bytesPerPatient of the memory limit: a query's BytesPerPatient). Then the ids are cut at quantiles
+// one per bytesPerPatient bytes of the memory limit, which the query's
+// own PatientBatches gives). Then the ids are cut at quantiles
 // of the patients table into ranges of about equal counts; the first and
 // the last range are open, so patients that only other tables hold are in
 // one range too. Each query of a batch reads its patients' rows only
