@@ -53,10 +53,14 @@ type SynthOptions struct {
 	Progress func(msg string)
 }
 
+// DefaultPatientsPerBlock is how many patients' rows a synthesized store
+// writes at a time: a tenth of the patients of a batch under a 1GB memory
+// limit.
+const DefaultPatientsPerBlock = 100000
+
 // The default densities: about what a primary-care record holds for six
 // years of an average registered population.
 const (
-	DefaultPatientsPerBlock       = 100000
 	DefaultEventsPerPatient       = 100
 	DefaultAppointmentsPerPatient = 28
 	DefaultMedicationsPerPatient  = 40
@@ -175,11 +179,9 @@ func SynthesizeWith(ctx context.Context, storePath string, o SynthOptions) error
 					return fmt.Errorf("synthesize %s: %w", s.step, err)
 				}
 			}
-			if s.step != "" {
-				var rows int64
-				if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+sqlname.Ident(s.step)).Scan(&rows); err == nil {
-					progress(fmt.Sprintf("%s: %d rows in %.1fs", s.step, rows, time.Since(start).Seconds()))
-				}
+			var rows int64
+			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+sqlname.Ident(s.step)).Scan(&rows); err == nil {
+				progress(fmt.Sprintf("%s: %d rows in %.1fs", s.step, rows, time.Since(start).Seconds()))
 			}
 		}
 		return nil
