@@ -96,8 +96,30 @@ func ImportWith(ctx context.Context, dir, storePath string, o ImportOptions) err
 				return err
 			}
 		}
+		for _, t := range csvTables {
+			if err := sortByPatient(ctx, conn, t); err != nil {
+				return err
+			}
+		}
 		return nil
 	}))
+}
+
+// sortByPatient rewrites a table loaded in its file's order in patient_id
+// order, as importParquet writes one.
+func sortByPatient(ctx context.Context, conn *sql.Conn, t *model.Table) error {
+	name := sqlname.Ident(t.Name)
+	for _, stmt := range []string{
+		"ALTER TABLE " + name + " RENAME TO ehrql_unsorted",
+		sqlname.CreateTable(t),
+		"INSERT INTO " + name + " SELECT * FROM ehrql_unsorted ORDER BY patient_id",
+		"DROP TABLE ehrql_unsorted",
+	} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("writing %s in patient order: %w", t.Name, err)
+		}
+	}
+	return nil
 }
 
 // importFile is one file to import and its table.
@@ -426,7 +448,10 @@ func importParquet(ctx context.Context, conn *sql.Conn, f importFile) error {
 	if _, err := conn.ExecContext(ctx, sqlname.CreateTable(f.table)); err != nil {
 		return fmt.Errorf("creating table %s: %w", f.table.Name, err)
 	}
-	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM read_parquet(%s)",
+	// in patient order, so that each row group holds a narrow range of
+	// patient ids: a query run in batches of patients then reads only its
+	// batch's row groups (DuckDB skips the others by their zone maps)
+	ins := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM read_parquet(%s) ORDER BY patient_id",
 		sqlname.Ident(f.table.Name), strings.Join(names, ", "), strings.Join(exprs, ", "), duck.QuotePath(f.path))
 	if _, err := conn.ExecContext(ctx, ins); err != nil {
 		return fmt.Errorf("loading %s: %w", f.path, err)

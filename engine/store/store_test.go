@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,6 +82,43 @@ func TestImportDummyTables(t *testing.T) {
 	}
 	if _, err := os.Stat(out + ".tmp"); !os.IsNotExist(err) {
 		t.Error("temporary file left behind")
+	}
+}
+
+// TestImportInPatientOrder: a table is stored in patient_id order, whatever
+// the order of its file's rows, from CSV and from Parquet.
+func TestImportInPatientOrder(t *testing.T) {
+	ctx := context.Background()
+	events := "patient_id,date,snomedct_code\n"
+	for _, id := range []int{5, 2, 9, 2, 7, 1, 5, 3, 8, 4, 6, 1} {
+		events += fmt.Sprintf("%d,2020-01-%02d,123456\n", id, id)
+	}
+	dir := writeFiles(t, map[string]string{
+		"patients.csv":        "patient_id,date_of_birth,sex\n3,1980-01-01,female\n1,1990-01-01,male\n2,2000-01-01,female\n",
+		"clinical_events.csv": events,
+	})
+	fromParquet := parquetDir(t, map[string]string{
+		"patients": "SELECT * FROM (VALUES (3, DATE '1980-01-01', 'female'), (1, DATE '1990-01-01', 'male'), (2, DATE '2000-01-01', 'female')) t(patient_id, date_of_birth, sex)",
+		"clinical_events": "SELECT (range * 7919) % 1000 AS patient_id, DATE '2020-01-01' AS date, '123456' AS snomedct_code FROM range(3000)",
+	})
+	for _, c := range []struct {
+		dir  string
+		rows map[string]int64
+	}{{dir, map[string]int64{"patients": 3, "clinical_events": 12}}, {fromParquet, map[string]int64{"patients": 3, "clinical_events": 3000}}} {
+		out := filepath.Join(t.TempDir(), "s.duckdb")
+		if err := store.Import(ctx, c.dir, out, ""); err != nil {
+			t.Fatal(err)
+		}
+		for table, rows := range c.rows {
+			if n := count(t, out, "SELECT count(*) FROM "+table); n != rows {
+				t.Errorf("%s: %d rows, want %d", table, n, rows)
+			}
+			// rows stored after a row of a greater patient_id
+			if n := count(t, out, `SELECT count(*) FROM (SELECT patient_id,
+				max(patient_id) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before FROM `+table+`) WHERE patient_id < before`); n != 0 {
+				t.Errorf("%s: %d rows stored out of patient order", table, n)
+			}
+		}
 	}
 }
 
