@@ -98,7 +98,7 @@ func TestImportInPatientOrder(t *testing.T) {
 		"clinical_events.csv": events,
 	})
 	fromParquet := parquetDir(t, map[string]string{
-		"patients": "SELECT * FROM (VALUES (3, DATE '1980-01-01', 'female'), (1, DATE '1990-01-01', 'male'), (2, DATE '2000-01-01', 'female')) t(patient_id, date_of_birth, sex)",
+		"patients":        "SELECT * FROM (VALUES (3, DATE '1980-01-01', 'female'), (1, DATE '1990-01-01', 'male'), (2, DATE '2000-01-01', 'female')) t(patient_id, date_of_birth, sex)",
 		"clinical_events": "SELECT (range * 7919) % 1000 AS patient_id, DATE '2020-01-01' AS date, '123456' AS snomedct_code FROM range(3000)",
 	})
 	for _, c := range []struct {
