@@ -46,7 +46,8 @@ func Import(ctx context.Context, dir, storePath string, module string) error {
 // <table> is a table of the module (files whose names start with "." are
 // ignored; any other file is an error listing the module's tables). Each
 // table becomes a DuckDB table of the layout of engine/source:
-// patient_id BIGINT NOT NULL, then the schema's columns in schema order.
+// patient_id BIGINT NOT NULL, then the schema's columns in schema order,
+// its rows stored in patient_id order.
 //
 // CSV files are read with engine/source's rules (types, categories, one row
 // per patient in patient-level tables), and further checked here: every
