@@ -70,3 +70,15 @@ func TestPatientsPerBatchRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestPatientsPerBatchOnlyWhereQueried: the store commands, which run no
+// query, do not offer --patients-per-batch.
+func TestPatientsPerBatchOnlyWhereQueried(t *testing.T) {
+	for _, args := range [][]string{{"store", "import", "--help"}, {"store", "synthesize", "--help"}, {"generate-dataset", "--help"}} {
+		stdout, stderr, _ := ehrql(t, args...)
+		offers := strings.Contains(stdout+stderr, "--patients-per-batch")
+		if want := args[0] != "store"; offers != want {
+			t.Errorf("%s: offers --patients-per-batch %v, want %v", strings.Join(args, " "), offers, want)
+		}
+	}
+}

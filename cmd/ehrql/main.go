@@ -445,12 +445,15 @@ func inBatches(ranges []sqlgen.PatientRange, err error) string {
 
 // sourceFlags adds the data-source flags that generate-dataset and
 // generate-measures share: the store (--database, alias --dsn, default
-// $DATABASE_URL) and DuckDB's settings (duckFlags).
+// $DATABASE_URL), DuckDB's settings (duckFlags) and the size of a batch
+// of patients (--patients-per-batch).
 func sourceFlags(fs *pflag.FlagSet) (dsn *string, settings *duck.Settings) {
 	dsn = fs.String("database", os.Getenv("DATABASE_URL"), "DuckDB patient store (.duckdb); default $DATABASE_URL")
 	fs.StringVar(dsn, "dsn", *dsn, "alias of --database")
 	fs.Lookup("dsn").Hidden = true
-	return dsn, duckFlags(fs)
+	settings = duckFlags(fs)
+	fs.Int64Var(&settings.PatientsPerBatch, "patients-per-batch", settings.PatientsPerBatch, "query a store of more patients in batches of this many (default: 1,000 bytes of the memory limit per patient, 15 per column for datasets of more than 66 columns; $"+duck.EnvPatientsPerBatch+")")
+	return dsn, settings
 }
 
 // duckFlags adds the flags that tune DuckDB, each defaulting to its
@@ -462,7 +465,6 @@ func duckFlags(fs *pflag.FlagSet) *duck.Settings {
 	fs.StringVar(&s.MemoryLimit, "memory-limit", s.MemoryLimit, "DuckDB memory limit, e.g. 4GB ($"+duck.EnvMemoryLimit+")")
 	fs.StringVar(&s.TempDir, "temp-dir", s.TempDir, "folder for DuckDB's temporary files, in a new folder per run removed at the end (default: the system's; $"+duck.EnvTempDir+")")
 	fs.StringVar(&s.MaxTempSize, "max-temp-size", s.MaxTempSize, "cap on DuckDB's temporary files, e.g. 50GB (default: 90% of the free disk space; $"+duck.EnvMaxTempSize+")")
-	fs.Int64Var(&s.PatientsPerBatch, "patients-per-batch", s.PatientsPerBatch, "query a store of more patients in batches of this many (default: 1,000 bytes of the memory limit per patient, 15 per column for datasets of more than 66 columns; $"+duck.EnvPatientsPerBatch+")")
 	return &s
 }
 
