@@ -217,7 +217,25 @@ func (g *gen) mustExist() *model.Node {
 	f := must(model.SelectTable(pick(g, []*model.Table{tableE0, tableE1})))
 	date := func() *model.Node { return must(model.SelectColumn(f, pick(g, []string{"d1", "d2"}))) }
 	var conds []*model.Node
-	for range 1 + g.r.IntN(3) {
+	if g.chance(2) {
+		// a period holding an interval date, as a registration's: d1 on
+		// or before it, d2 on or after it, or NULL, either way round
+		p := g.parameter()
+		d1, d2 := must(model.SelectColumn(f, "d1")), must(model.SelectColumn(f, "d2"))
+		if g.chance(2) {
+			d1, d2 = d2, d1
+		}
+		start := g.fn(pick(g, []model.Op{model.OpLE, model.OpLT}), d1, p)
+		end := g.fn(pick(g, []model.Op{model.OpGE, model.OpGT}), d2, p)
+		if g.chance(2) {
+			start = g.fn(model.OpOr, start, g.fn(model.OpIsNull, d1))
+		}
+		if !g.chance(3) {
+			end = g.fn(model.OpOr, g.fn(model.OpIsNull, d2), end)
+		}
+		conds = append(conds, start, end)
+	}
+	for range g.r.IntN(3) {
 		d := date()
 		op := pick(g, []model.Op{model.OpEQ, model.OpLT, model.OpLE, model.OpGT, model.OpGE})
 		cmp := g.fn(op, d, g.parameter())
@@ -239,6 +257,9 @@ func (g *gen) mustExist() *model.Node {
 	}
 	if g.chance(6) { // another series of the patient
 		conds = append(conds, must(model.SelectColumn(must(model.SelectTable(tableP0)), "b1")))
+	}
+	if len(conds) == 0 {
+		conds = append(conds, must(model.SelectColumn(f, "b1")))
 	}
 	cond := conds[0]
 	for _, c := range conds[1:] {

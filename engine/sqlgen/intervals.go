@@ -324,8 +324,9 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 // existsJoin renders a condition "the patient has rows of a table that
 // meet conditions of their own" as a join of the (patient, interval)
 // pairs r of a masked aggregation with those rows, when the conditions
-// read nothing but the rows, literals and the interval's dates, and the
-// rows would otherwise meet the pairs by a range join (no calendar, no
+// read nothing but the rows, literals and the interval's dates, keep the
+// rows whose period holds an interval date (holdsPeriod), and the rows
+// would otherwise meet the pairs by a range join (no calendar, no
 // buckets). That reads the rows the range join reads, and saves
 // aggregating them per pair and joining that back.
 //
@@ -346,7 +347,7 @@ func (c *compiler) existsJoin(x *model.Node) (join string, semi bool, table stri
 	if err != nil || c.planCalendar(f.conditions) != nil || c.planBuckets(x.Arg(0), []*model.Node{x}) != nil {
 		return "", false, "", false
 	}
-	if !readsOnlyRows(f.conditions) {
+	if !readsOnlyRows(f.conditions) || !holdsPeriod(f.conditions) {
 		return "", false, "", false
 	}
 	alias := c.name("rows")
@@ -437,6 +438,58 @@ func (c *compiler) semiCondition(n *model.Node, s *scope) (string, bool, error) 
 		}
 	}
 	return "(" + rowSQL + " " + op + " " + paramSQL + ")", true, nil
+}
+
+// holdsPeriod reports whether conditions of an event frame keep the rows
+// whose period holds an interval date: one date column on or before it,
+// another on or after it (or NULL), as "registered on the interval's
+// start" does. Such rows are few per patient (registrations, addresses),
+// so joining them to the (patient, interval) pairs, DuckDB building a hash
+// table of the rows, pays; the rows of other frames may be many (every
+// clinical event), where the aggregation per pair, which builds the pairs,
+// is the faster (19-27 s against 13.7 s at 1M patients for "a clinical
+// event on the interval's start").
+func holdsPeriod(conds []*model.Node) bool {
+	type side struct{ col, param string }
+	before, after := map[side]bool{}, map[side]bool{}
+	for _, cond := range conds {
+		for _, part := range conjuncts(cond) {
+			cmp := part
+			if part.Op() == model.OpOr {
+				a, b := part.Arg(0), part.Arg(1)
+				if a.Op() == model.OpIsNull {
+					a = b
+				}
+				cmp = a
+			}
+			op := cmp.Op()
+			if op != model.OpLE && op != model.OpLT && op != model.OpGE && op != model.OpGT {
+				continue
+			}
+			row, param := cmp.Arg(0), cmp.Arg(1)
+			if row.Op() == model.OpParameter {
+				row, param = param, row
+				op = map[model.Op]model.Op{model.OpLE: model.OpGE, model.OpLT: model.OpGT, model.OpGE: model.OpLE, model.OpGT: model.OpLT}[op]
+			}
+			if param.Op() != model.OpParameter || row.Op() != model.OpSelectColumn || row.Type().Kind != model.KindDate {
+				continue
+			}
+			k := side{row.Name(), param.Name()}
+			if op == model.OpLE || op == model.OpLT {
+				before[k] = true
+			} else {
+				after[k] = true
+			}
+		}
+	}
+	for b := range before {
+		for a := range after {
+			if a.param == b.param && a.col != b.col {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rowSide is the operand of a comparison that is not an interval

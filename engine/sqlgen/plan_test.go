@@ -169,7 +169,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 		}
 		return n
 	}
-	events := &model.Table{Name: "ev", Columns: []model.Column{{Name: "d", Type: model.Date}, {Name: "n", Type: model.Int}}}
+	events := &model.Table{Name: "ev", Columns: []model.Column{{Name: "d", Type: model.Date}, {Name: "n", Type: model.Int}, {Name: "e", Type: model.Date}}}
 	patients := &model.Table{Name: "pt", PatientLevel: true, Columns: []model.Column{{Name: "dob", Type: model.Date}}}
 	ev := must(model.SelectTable(events))
 	pt := must(model.SelectTable(patients))
@@ -177,6 +177,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 	start := must(model.Parameter("interval_start_date", model.Date))
 	end := must(model.Parameter("interval_end_date", model.Date))
 	d := must(model.SelectColumn(ev, "d"))
+	e, n := must(model.SelectColumn(ev, "e")), must(model.SelectColumn(ev, "n"))
 	during := must(model.Filter(ev, fn(model.OpAnd, fn(model.OpGE, d, start), fn(model.OpLE, d, end))))
 	inside := must(model.Filter(ev, fn(model.OpGT, d, start)))
 	inside = must(model.Filter(inside, fn(model.OpGT, end, d)))
@@ -307,30 +308,31 @@ func TestMeasuresPlanChoices(t *testing.T) {
 			},
 			[]string{"FROM main.\"ev\" AS e JOIN den_values AS iv ON iv.patient_id = e.patient_id\n  LEFT JOIN aggs_2 AS aggs_2 ON aggs_2.patient_id = e.patient_id AND aggs_2.iv = iv.iv\n  WHERE (e.\"d\" <= iv.end_date)"},
 			[]string{"buckets_"}},
-		{"rows that must exist for a pair: semi joins, or a join where a condition is not a comparison with the interval; rows bounded above by the interval: buckets, not a join",
+		{"rows whose period holds the interval's start that must exist for a pair: semi joins, or a join where a condition is not a comparison with the interval; other rows: per-pair aggregations, or buckets",
 			[]model.Measure{
 				{Name: "a", Numerator: exists(upTo), Denominator: count(must(model.Filter(during, fn(model.OpAnd,
 					fn(model.OpAnd,
-						exists(must(model.Filter(ev, fn(model.OpAnd, fn(model.OpGE, d, start), fn(model.OpGT, must(model.SelectColumn(ev, "n")), must(model.Value(model.IntLit(0)))))))),
-						exists(must(model.Filter(ev, fn(model.OpOr, fn(model.OpLE, start, d), fn(model.OpIsNull, d)))))),
+						exists(must(model.Filter(ev, fn(model.OpAnd, fn(model.OpAnd, fn(model.OpLE, d, start), fn(model.OpOr, fn(model.OpIsNull, e), fn(model.OpLE, start, e))), fn(model.OpGT, n, must(model.Value(model.IntLit(0)))))))),
+						exists(must(model.Filter(ev, fn(model.OpAnd, fn(model.OpLE, d, start), fn(model.OpOr, fn(model.OpGE, e, start), fn(model.OpGT, n, must(model.Value(model.IntLit(0)))))))))),
 					fn(model.OpAnd,
-						exists(must(model.Filter(ev, fn(model.OpOr, fn(model.OpGE, d, start), fn(model.OpGT, must(model.SelectColumn(ev, "n")), must(model.Value(model.IntLit(0)))))))),
+						exists(must(model.Filter(ev, fn(model.OpAnd, fn(model.OpGE, d, start), fn(model.OpGT, n, must(model.Value(model.IntLit(0)))))))),
 						exists(upToPositive)))))), Intervals: months(2)},
 			},
 			[]string{
+				"aggs_7: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: a range join with the (patient, interval) pairs of pairs_4)",
 				"aggs_8: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: in buckets by d (2 bounds), combined for each interval from the buckets under its bound)",
-				"unmasked_3: 1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only; rows that must exist met by joins: ev (a semi join), ev (a semi join), ev (a join)",
+				"unmasked_3: 1 patient condition(s) of the interval checked after aggregating, for its (patient, interval) pairs only; rows that must exist met by joins: ev (a semi join), ev (a join)",
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: d joined with the 60 days of calendar_2)",
 				"population first: the candidate (patient, interval) pairs are those of aggs_1, which the denominator requires",
 				"den_values: the denominators' (patient, interval) pairs, computed first, by a statement of their own, into a temporary table",
 				"aggs_10: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks; per interval: in buckets by d (2 bounds), combined for each interval from the buckets under its bound)",
 			},
 			[]string{
-				"SELECT r.patient_id, r.iv, any_value(COLUMNS(r.* EXCLUDE (patient_id, iv)))\n  FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv\n  LEFT JOIN aggs_8 AS aggs_8 ON aggs_8.patient_id = r.patient_id AND aggs_8.iv = iv.iv\n" +
-					"  SEMI JOIN (SELECT * FROM main.\"ev\" AS rows_5 WHERE (rows_5.\"n\" > CAST(0 AS BIGINT))) AS rows_5 ON rows_5.patient_id = r.patient_id\n    AND (rows_5.\"d\" >= iv.start_date)\n" +
-					"  SEMI JOIN main.\"ev\" AS rows_6 ON rows_6.patient_id = r.patient_id\n    AND (COALESCE(rows_6.\"d\", CAST('infinity' AS DATE)) >= iv.start_date)\n" +
-					"  JOIN main.\"ev\" AS rows_7 ON rows_7.patient_id = r.patient_id\n    AND ((rows_7.\"d\" >= iv.start_date) OR (rows_7.\"n\" > CAST(0 AS BIGINT)))\n" +
-					"  WHERE COALESCE(aggs_8.v0, FALSE)\n  GROUP BY r.patient_id, r.iv",
+				"SELECT r.patient_id, r.iv, any_value(COLUMNS(r.* EXCLUDE (patient_id, iv)))\n  FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv\n" +
+					"  LEFT JOIN aggs_7 AS aggs_7 ON aggs_7.patient_id = r.patient_id AND aggs_7.iv = iv.iv\n  LEFT JOIN aggs_8 AS aggs_8 ON aggs_8.patient_id = r.patient_id AND aggs_8.iv = iv.iv\n" +
+					"  SEMI JOIN (SELECT * FROM main.\"ev\" AS rows_5 WHERE (rows_5.\"n\" > CAST(0 AS BIGINT))) AS rows_5 ON rows_5.patient_id = r.patient_id\n    AND (rows_5.\"d\" <= iv.start_date)\n    AND (COALESCE(rows_5.\"e\", CAST('infinity' AS DATE)) >= iv.start_date)\n" +
+					"  JOIN main.\"ev\" AS rows_6 ON rows_6.patient_id = r.patient_id\n    AND (rows_6.\"d\" <= iv.start_date)\n    AND ((rows_6.\"e\" >= iv.start_date) OR (rows_6.\"n\" > CAST(0 AS BIGINT)))\n" +
+					"  WHERE COALESCE(aggs_7.v0, FALSE)\n    AND COALESCE(aggs_8.v0, FALSE)\n  GROUP BY r.patient_id, r.iv",
 			}, nil},
 		{"a calendar too long: a range join; a denominator of patients: every patient, every interval",
 			[]model.Measure{
