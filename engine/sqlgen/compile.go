@@ -1354,7 +1354,6 @@ func (c *compiler) aggregateExpr(n *model.Node, s *scope, filter string) (string
 	// value CASE WHEN filter THEN value END, NULL on other rows, which
 	// aggregates skip: no FILTER clause, with which DuckDB copies the
 	// aggregated columns once per aggregate.
-	f := func(call string) string { return call }
 	rows := "count(*)"
 	if filter != "" {
 		rows = "count(CASE WHEN " + filter + " THEN 1 END)"
@@ -1379,21 +1378,18 @@ func (c *compiler) aggregateExpr(n *model.Node, s *scope, filter string) (string
 	}
 	switch n.Op() {
 	case model.OpCountDistinct:
-		return "CAST(" + f("count(DISTINCT "+x+")") + " AS BIGINT)", nil
+		return "CAST(count(DISTINCT " + x + ") AS BIGINT)", nil
 	case model.OpMin:
-		return f("min(" + x + ")"), nil
+		return "min(" + x + ")", nil
 	case model.OpMax:
-		return f("max(" + x + ")"), nil
+		return "max(" + x + ")", nil
 	case model.OpSum:
-		return "CAST(" + f("sum("+x+")") + " AS " + sqlType(n.Type()) + ")", nil
+		return "CAST(sum(" + x + ") AS " + sqlType(n.Type()) + ")", nil
 	case model.OpMean:
-		return f("avg(CAST(" + x + " AS DOUBLE))"), nil
+		return "avg(CAST(" + x + " AS DOUBLE))", nil
 	case model.OpCombineAsSet:
-		notNull := x + " IS NOT NULL"
-		if filter != "" {
-			notNull += " AND " + filter
-		}
-		return "list(DISTINCT " + x + ") FILTER (WHERE " + notNull + ")", nil
+		// NULL is no member; neither is another frame's row (x is NULL there)
+		return "list(DISTINCT " + x + ") FILTER (WHERE " + x + " IS NOT NULL)", nil
 	}
 	return "", &UnsupportedError{n.Op().String()}
 }
