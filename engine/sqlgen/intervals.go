@@ -454,31 +454,22 @@ func holdsPeriod(conds []*model.Node) bool {
 	before, after := map[side]bool{}, map[side]bool{}
 	for _, cond := range conds {
 		for _, part := range conjuncts(cond) {
-			cmp := part
 			if part.Op() == model.OpOr {
-				a, b := part.Arg(0), part.Arg(1)
+				// the comparison of "compared OR ... IS NULL"
+				a := part.Arg(0)
 				if a.Op() == model.OpIsNull {
-					a = b
+					a = part.Arg(1)
 				}
-				cmp = a
+				part = a
 			}
-			op := cmp.Op()
-			if op != model.OpLE && op != model.OpLT && op != model.OpGE && op != model.OpGT {
+			b, ok := asIntervalBound(part)
+			if !ok {
 				continue
 			}
-			row, param := cmp.Arg(0), cmp.Arg(1)
-			if row.Op() == model.OpParameter {
-				row, param = param, row
-				op = map[model.Op]model.Op{model.OpLE: model.OpGE, model.OpLT: model.OpGT, model.OpGE: model.OpLE, model.OpGT: model.OpLT}[op]
-			}
-			if param.Op() != model.OpParameter || row.Op() != model.OpSelectColumn || row.Type().Kind != model.KindDate {
-				continue
-			}
-			k := side{row.Name(), param.Name()}
-			if op == model.OpLE || op == model.OpLT {
-				before[k] = true
+			if b.lower {
+				after[side{b.column, b.param}] = true
 			} else {
-				after[k] = true
+				before[side{b.column, b.param}] = true
 			}
 		}
 	}
