@@ -40,7 +40,6 @@ func datasetBytesPerPatient(columns int) int64 {
 // one range too. Each query of a batch reads its patients' rows only
 // (sqlgen.PatientRange).
 func (s *Session) PatientBatches(ctx context.Context, bytesPerPatient int64) ([]sqlgen.PatientRange, error) {
-	all := []sqlgen.PatientRange{{}}
 	perBatch := s.duck.Settings().PatientsPerBatch
 	if perBatch <= 0 {
 		limit, err := s.duck.MemoryLimit(ctx)
@@ -49,6 +48,27 @@ func (s *Session) PatientBatches(ctx context.Context, bytesPerPatient int64) ([]
 		}
 		perBatch = max(limit/max(bytesPerPatient, 1), 1)
 	}
+	// The CLI asks for the ranges to say how many batches there are,
+	// then the query for them to run: the patients are counted and cut
+	// once (Exec forgets the ranges, as it may change the tables).
+	if ranges, ok := s.batches[perBatch]; ok {
+		return ranges, nil
+	}
+	ranges, err := s.cutPatients(ctx, perBatch)
+	if err != nil {
+		return nil, err
+	}
+	if s.batches == nil {
+		s.batches = map[int64][]sqlgen.PatientRange{}
+	}
+	s.batches[perBatch] = ranges
+	return ranges, nil
+}
+
+// cutPatients cuts the ids of the patients table into ranges of at most
+// perBatch patients (PatientBatches).
+func (s *Session) cutPatients(ctx context.Context, perBatch int64) ([]sqlgen.PatientRange, error) {
+	all := []sqlgen.PatientRange{{}}
 	var n int64
 	err := s.conn.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
 		WHERE database_name = current_database() AND schema_name = 'main' AND table_name = 'patients'`).Scan(&n)
@@ -102,19 +122,16 @@ func rangesBetween(cuts []int64) []sqlgen.PatientRange {
 	return append(ranges, sqlgen.PatientRange{After: after})
 }
 
-// compileBatches returns a query compiled for each of the session's
-// batches of patients (PatientBatches, each patient given bytesPerPatient),
-// by compile: whole itself when there is one batch of every patient.
-func compileBatches[Q any](ctx context.Context, s *Session, bytesPerPatient int64, whole Q, compile func(sqlgen.PatientRange) (Q, error)) ([]Q, error) {
-	ranges, err := s.PatientBatches(ctx, bytesPerPatient)
-	if err != nil {
-		return nil, err
-	}
+// compileBatches returns a query compiled by compile for each range of a
+// query's PatientBatches: whole itself when there is one range of every
+// patient.
+func compileBatches[Q any](ranges []sqlgen.PatientRange, whole Q, compile func(sqlgen.PatientRange) (Q, error)) ([]Q, error) {
 	if len(ranges) == 1 && ranges[0].All() {
 		return []Q{whole}, nil
 	}
 	qs := make([]Q, len(ranges))
 	for i, r := range ranges {
+		var err error
 		if qs[i], err = compile(r); err != nil {
 			return nil, fmt.Errorf("compiling the batch of %s: %w", r, err)
 		}

@@ -73,6 +73,40 @@ func TestPatientBatches(t *testing.T) {
 	}
 }
 
+// TestPatientBatchesAfterExec: the ranges found once are found again only
+// after Exec, which may change the patients table.
+func TestPatientBatchesAfterExec(t *testing.T) {
+	ctx := context.Background()
+	s, err := engine.OpenEmpty(ctx, engine.Options{PatientsPerBatch: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	count := func() int {
+		t.Helper()
+		ranges, err := s.PatientBatches(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ranges)
+	}
+	if err := s.Exec(ctx, "CREATE TABLE patients AS SELECT range AS patient_id FROM range(1, 11)"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 4 {
+		t.Fatalf("10 patients: %d batches, want 4", n)
+	}
+	if n := count(); n != 4 {
+		t.Fatalf("10 patients, asked again: %d batches, want 4", n)
+	}
+	if err := s.Exec(ctx, "INSERT INTO patients SELECT range FROM range(11, 21)"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 7 {
+		t.Errorf("20 patients: %d batches, want 7", n)
+	}
+}
+
 // TestPatientBatchesBySize: without a batch size, a dataset gives each
 // patient 15 bytes of the memory limit per column (its event tables'
 // included), at least 1,000; measures give 1,000. 50,000 patients under

@@ -47,16 +47,20 @@ func (q *MeasuresQuery) RunMeasures(ctx context.Context, s *Session) ([]MeasureR
 	return sums.result(q.Measures)
 }
 
-// batches returns the query compiled for each of the session's batches of
-// patients (compileBatches). Their sums, added up, are the query's.
 // PatientBatches returns the ranges of patient ids the measures run in
 // on the session (Session.PatientBatches).
 func (q *MeasuresQuery) PatientBatches(ctx context.Context, s *Session) ([]sqlgen.PatientRange, error) {
 	return s.PatientBatches(ctx, minBytesPerPatient)
 }
 
+// batches returns the query compiled for each of its batches of patients
+// (compileBatches). Their sums, added up, are the query's.
 func (q *MeasuresQuery) batches(ctx context.Context, s *Session) ([]*MeasuresQuery, error) {
-	return compileBatches(ctx, s, minBytesPerPatient, q, func(r sqlgen.PatientRange) (*MeasuresQuery, error) {
+	ranges, err := q.PatientBatches(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return compileBatches(ranges, q, func(r sqlgen.PatientRange) (*MeasuresQuery, error) {
 		one, err := sqlgen.CompileMeasuresFor(q.Measures, r)
 		if err != nil {
 			return nil, err

@@ -25,6 +25,9 @@ type Options = duck.Settings
 type Session struct {
 	duck *duck.DB
 	conn *sql.Conn
+	// batches holds the ranges of patient ids found for a batch size
+	// (PatientBatches), until Exec.
+	batches map[int64][]sqlgen.PatientRange
 }
 
 // OpenCSVTables starts an in-memory session holding the given tables, read
@@ -105,6 +108,7 @@ func (s *Session) Close() error {
 
 // Exec runs a statement in the session (for tests and tools).
 func (s *Session) Exec(ctx context.Context, query string, args ...any) error {
+	s.batches = nil
 	_, err := s.conn.ExecContext(ctx, query, args...)
 	return err
 }
@@ -202,10 +206,11 @@ func (q *Query) run(ctx context.Context, s *Session, path string, stdout io.Writ
 // patients (compileBatches). Their results, concatenated in order, are
 // the query's.
 func (q *Query) batches(ctx context.Context, s *Session) ([]*sqlgen.Query, error) {
-	if q.Dataset == nil { // hand-written SQL: nothing to compile again
-		return []*sqlgen.Query{q.Query}, nil
+	ranges, err := q.PatientBatches(ctx, s)
+	if err != nil {
+		return nil, err
 	}
-	return compileBatches(ctx, s, q.bytesPerPatient(), q.Query, func(r sqlgen.PatientRange) (*sqlgen.Query, error) {
+	return compileBatches(ranges, q.Query, func(r sqlgen.PatientRange) (*sqlgen.Query, error) {
 		return sqlgen.CompileDatasetFor(q.Dataset, r)
 	})
 }
