@@ -197,11 +197,7 @@ func (g *gen) rowsThatMustExist() []model.Measure {
 	for range 1 + g.r.IntN(2) {
 		musts = append(musts, g.mustExist())
 	}
-	cond := musts[0]
-	for _, m := range musts[1:] {
-		cond = g.fn(model.OpAnd, cond, m)
-	}
-	rows := must(model.Filter(g.during(must(model.SelectTable(pick(g, []*model.Table{tableE0, tableE1})))), cond))
+	rows := must(model.Filter(g.during(must(model.SelectTable(pick(g, []*model.Table{tableE0, tableE1})))), g.all(musts)))
 	den := must(model.Aggregate(pick(g, []model.Op{model.OpCount, model.OpExists}), rows))
 	intervals := g.intervals()
 	ms := []model.Measure{{Name: "m", Numerator: g.patientSeries(pick(g, []model.Type{model.Bool, model.Int})), Denominator: den, Intervals: intervals}}
@@ -261,9 +257,14 @@ func (g *gen) mustExist() *model.Node {
 	if len(conds) == 0 {
 		conds = append(conds, must(model.SelectColumn(f, "b1")))
 	}
+	return must(model.Aggregate(model.OpExists, must(model.Filter(f, g.all(conds)))))
+}
+
+// all ANDs conditions together, in order.
+func (g *gen) all(conds []*model.Node) *model.Node {
 	cond := conds[0]
 	for _, c := range conds[1:] {
 		cond = g.fn(model.OpAnd, cond, c)
 	}
-	return must(model.Aggregate(model.OpExists, must(model.Filter(f, cond))))
+	return cond
 }
