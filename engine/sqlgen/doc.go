@@ -26,4 +26,18 @@
 //
 // It does not import DuckDB: it builds and tests without cgo. Package
 // engine runs its queries.
+//
+// Where each step lives:
+//   - plan.go: before any SQL is written, which aggregations and picks
+//     share a scan (aggGroup), and cycles.go splits groups that would need
+//     themselves;
+//   - dataset.go, measures.go: the entry points, and the population (or the
+//     measures' candidate pairs) each query is driven from;
+//   - scope.go: the row source an expression is rendered against, the
+//     relations joined to it, and the context handed down with it;
+//   - expr.go: expressions (functions.go: operations and their macros);
+//   - frames.go: a frame's rows, with its filters, as one scan;
+//   - aggregate.go, pickkey.go: aggregations and picks over those rows;
+//     sharedscan.go: several frames of one table in one scan;
+//   - intervals.go, buckets.go: measures' per-interval frames.
 package sqlgen

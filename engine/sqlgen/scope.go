@@ -1,0 +1,72 @@
+package sqlgen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ehrql-go/ehrql/query/model"
+)
+
+// scope is the row source an expression is evaluated against: the
+// population (one row per patient) or the rows of one event table. Patient
+// relations that the expression needs are LEFT JOINed to it.
+type scope struct {
+	base   string // alias of the row source
+	iv     string // alias of the intervals relation, for per-interval scopes
+	joins  []string
+	joined map[string]bool
+	// lookups maps a Case compiled as a lookup to its value expression, so
+	// the lookup table is joined once per scope.
+	lookups map[model.ID]string
+	// ranks gives, by column, the rank of the row's value among the values
+	// a flags table lists (a shared scan's), for picks' integer keys.
+	ranks map[string]rankColumn
+	// rankJoins names the joins giving a string's rank in a large set, by
+	// set and string expression.
+	rankJoins map[string]string
+}
+
+// rankColumn is the SQL of a column's rank (from 1, in byte order) among
+// the values of a flags table, and their number.
+type rankColumn struct {
+	expr   string
+	values int
+	sets   map[model.ID]int // the sets whose values the table lists
+	table  string           // the table (k, r) giving each rank's value
+}
+
+func newScope(base string) *scope {
+	return &scope{base: base, joined: map[string]bool{}, lookups: map[model.ID]string{}, ranks: map[string]rankColumn{}, rankJoins: map[string]string{}}
+}
+
+// join adds relation rel (a CTE or table name) under alias, matched on
+// patient_id, and returns the alias.
+func (s *scope) join(rel, alias string) string {
+	if !s.joined[alias] {
+		s.joined[alias] = true
+		s.joins = append(s.joins, fmt.Sprintf("LEFT JOIN %s AS %s ON %s.patient_id = %s.patient_id", rel, alias, alias, s.base))
+	}
+	return alias
+}
+
+// joinPerInterval joins a relation with one row per patient and interval.
+func (s *scope) joinPerInterval(rel, alias string) (string, error) {
+	if s.iv == "" {
+		return "", fmt.Errorf("internal error: %s depends on the interval outside a per-interval scope", rel)
+	}
+	if !s.joined[alias] {
+		s.joined[alias] = true
+		s.joins = append(s.joins, fmt.Sprintf("LEFT JOIN %s AS %s ON %s.patient_id = %s.patient_id AND %s.iv = %s.iv", rel, alias, alias, s.base, alias, s.iv))
+	}
+	return alias, nil
+}
+
+// joinCTE joins a CTE computed for node n, per interval if n depends on one.
+func (c *compiler) joinCTE(s *scope, n *model.Node, name string) (string, error) {
+	if c.perInterval[n.ID()] {
+		return s.joinPerInterval(name, name)
+	}
+	return s.join(name, name), nil
+}
+
+func (s *scope) joinClause() string { return strings.Join(s.joins, "\n  ") }
