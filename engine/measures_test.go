@@ -114,6 +114,78 @@ func TestMeasuresByHand(t *testing.T) {
 	}
 }
 
+// TestMeasuresRestrictedRelationsStayRestricted: a denominator whose
+// frame needs a per-interval patient condition ("flagged before the
+// interval") computes that condition for its own (patient, interval) pairs
+// only. Another measure reading the same condition for other pairs must
+// not read that restricted relation, whose missing pairs would count as
+// false.
+func TestMeasuresRestrictedRelationsStayRestricted(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("clinical_events.csv", "patient_id,date,snomedct_code,numeric_value\n"+
+		"1,2019-12-01,999999,\n1,2020-01-05,123456,\n1,2020-02-10,555555,\n"+
+		"2,2020-01-10,123456,\n"+
+		"3,2020-01-15,999999,\n3,2020-02-20,123456,\n")
+	ce := must(model.SelectTable(tables.Core("clinical_events")))
+	date := must(model.SelectColumn(ce, "date"))
+	code := must(model.SelectColumn(ce, "snomedct_code"))
+	start := must(model.Parameter("interval_start_date", model.Date))
+	end := must(model.Parameter("interval_end_date", model.Date))
+	is := func(c string) *model.Node {
+		set, err := model.SetLit(model.CodeType("SNOMEDCTCode"), []model.Literal{mustCode(c)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return must(model.Function(model.OpIn, code, must(model.Value(set))))
+	}
+	inIv := must(model.Filter(ce, must(model.Function(model.OpAnd,
+		must(model.Function(model.OpGE, date, start)), must(model.Function(model.OpLE, date, end))))))
+	flagged := must(model.Aggregate(model.OpExists, must(model.Filter(
+		must(model.Filter(ce, is("999999"))), must(model.Function(model.OpLE, date, start))))))
+	targets := must(model.Filter(inIv, is("123456")))
+	flaggedTargets := must(model.Filter(targets, flagged))
+	jan := [2]model.CivilDate{model.MustParseDate("2020-01-01"), model.MustParseDate("2020-01-31")}
+	feb := [2]model.CivilDate{model.MustParseDate("2020-02-01"), model.MustParseDate("2020-02-29")}
+	both := [][2]model.CivilDate{jan, feb}
+	ms := []model.Measure{
+		{Name: "flagged_targets", Numerator: must(model.Aggregate(model.OpCount, targets)),
+			Denominator: must(model.Aggregate(model.OpExists, flaggedTargets)), Intervals: both},
+		{Name: "flagged_of_active", Numerator: flagged,
+			Denominator: must(model.Aggregate(model.OpExists, inIv)), Intervals: both},
+	}
+	q, err := engine.CompileMeasures(ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(q.Plan, "\n"), "pairs") {
+		t.Fatalf("the denominator's condition is no longer computed for some pairs only, so this test tests nothing:\n%s", strings.Join(q.Plan, "\n"))
+	}
+	s, err := engine.OpenCSVTables(context.Background(), dir, q.Tables, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got := rowsText(t, q, s)
+	want := []string{
+		// January: patients 1, 2 and 3 have events; only 1 was flagged
+		// before January 1st (3 was flagged on the 15th).
+		"flagged_of_active 2020-01-01..2020-01-31 1/3 ",
+		// February: patients 1 and 3 have events, both flagged by then.
+		"flagged_of_active 2020-02-01..2020-02-29 2/2 ",
+		// Patient 1 in January, patient 3 in February.
+		"flagged_targets 2020-01-01..2020-01-31 1/1 ",
+		"flagged_targets 2020-02-01..2020-02-29 1/1 ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s\nSQL:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), q.SQL)
+	}
+}
+
 func mustCode(c string) model.Literal {
 	l, err := model.CodeLit("SNOMEDCTCode", c)
 	if err != nil {

@@ -38,25 +38,26 @@ func (c *compiler) aggregate(n *model.Node, s *scope) (string, error) {
 		}
 		return "CAST(CASE WHEN " + alias + ".patient_id IS NULL THEN 0 ELSE 1 END AS BIGINT)", nil
 	}
-	name, ok := c.cteNames[n.ID()]
+	rel, ok := c.relation(n.ID(), s.ctx.pairs)
 	if !ok {
 		var err error
 		if g := c.aggGroup[n.ID()]; g != nil && !c.inProgress[g] {
-			name, err = c.aggregateGroupCTE(g)
+			err = c.aggregateGroupCTE(g, s.ctx.scan())
 		} else {
-			name, err = c.aggregateCTE(n)
+			err = c.aggregateCTE(n, s.ctx.scan())
 		}
 		if err != nil {
 			return "", err
 		}
+		rel, _ = c.relation(n.ID(), s.ctx.pairs)
 	}
-	alias, err := c.joinCTE(s, n, name)
+	alias, err := c.joinCTE(s, n, rel.name)
 	if err != nil {
 		return "", err
 	}
 	col := "v"
-	if cn, ok := c.aggColumn[n.ID()]; ok {
-		col = cn
+	if rel.column != "" {
+		col = rel.column
 	}
 	v := alias + "." + col
 	switch n.Op() {
@@ -68,11 +69,12 @@ func (c *compiler) aggregate(n *model.Node, s *scope) (string, error) {
 	return v, nil
 }
 
-func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
+// aggregateCTE renders an aggregation in a scan of its own, in ctx.
+func (c *compiler) aggregateCTE(n *model.Node, ctx renderContext) error {
 	src := n.Arg(0)
 	frame := frameOf(src)
 	if frame == nil {
-		return "", fmt.Errorf("internal error: no frame found for %s", n.Op())
+		return fmt.Errorf("internal error: no frame found for %s", n.Op())
 	}
 	name := c.name("agg")
 	var body string
@@ -83,7 +85,7 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
 		ivSel, ivKey = "iv.iv AS iv, ", ", iv.iv"
 	}
 	if n.Op() == model.OpCountEpisodes {
-		body, err = c.eventQuery(frame, per, []*model.Node{n}, func(s *scope) (string, string, error) {
+		body, err = c.eventQuery(ctx, frame, per, []*model.Node{n}, func(s *scope) (string, string, error) {
 			d, err := c.expr(src, s)
 			if err != nil {
 				return "", "", err
@@ -95,14 +97,14 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
 			return "e.patient_id, " + iv + " AS iv, " + d + " AS d", "", nil
 		})
 		if err != nil {
-			return "", err
+			return err
 		}
 		body = fmt.Sprintf(`SELECT patient_id, iv, CAST(count(*) FILTER (WHERE prev IS NULL OR d - prev > %d) AS BIGINT) AS v
   FROM (SELECT patient_id, iv, d, lag(d) OVER (PARTITION BY patient_id, iv ORDER BY d) AS prev
     FROM (%s) WHERE d IS NOT NULL)
   GROUP BY patient_id, iv`, n.Gap(), body)
 	} else {
-		body, err = c.eventQuery(frame, per, []*model.Node{n}, func(s *scope) (string, string, error) {
+		body, err = c.eventQuery(ctx, frame, per, []*model.Node{n}, func(s *scope) (string, string, error) {
 			agg, err := c.aggregateExpr(n, s, "")
 			if err != nil {
 				return "", "", err
@@ -110,21 +112,21 @@ func (c *compiler) aggregateCTE(n *model.Node) (string, error) {
 			return "e.patient_id, " + ivSel + agg + " AS v", "GROUP BY e.patient_id" + ivKey, nil
 		})
 		if err != nil {
-			return "", err
+			return err
 		}
 	}
 	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
-	c.cteNames[n.ID()] = name
-	return name, nil
+	c.define(n.ID(), ctx.pairs, relation{name: name})
+	return nil
 }
 
 // aggregateGroupCTE computes every aggregation and pick of a group in one
-// scan of their rows.
-func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
+// scan of their rows, in ctx.
+func (c *compiler) aggregateGroupCTE(g *aggGroup, ctx renderContext) error {
 	c.inProgress[g] = true
 	defer delete(c.inProgress, g)
 	if g.shared {
-		return c.sharedScanCTE(g)
+		return c.sharedScanCTE(g, ctx)
 	}
 	name := c.name("aggs")
 	per := c.perInterval[g.members[0].ID()]
@@ -137,7 +139,7 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 	if per {
 		bp = c.planBuckets(g.frame, g.members)
 	}
-	body, err := c.eventQueryWith(g.frame, per, g.members, bp, func(s *scope) (string, string, error) {
+	body, note, err := c.eventQueryWith(ctx, g.frame, per, g.members, bp, func(s *scope) (string, string, error) {
 		var sel []string
 		seen := map[model.ID]bool{}
 		for _, m := range g.members {
@@ -162,25 +164,24 @@ func (c *compiler) aggregateGroupCTE(g *aggGroup) (string, error) {
 		return "e.patient_id, " + ivSel + strings.Join(sel, ", "), "GROUP BY e.patient_id" + ivKey, nil
 	})
 	if err != nil {
-		return "", err
+		return err
 	}
 	if bp != nil {
-		body = c.combineBuckets(body, bp, g.members, cols)
+		body = c.combineBuckets(body, bp, g.members, cols, ctx.pairs)
 	}
 	c.ctes = append(c.ctes, name+" AS (\n  "+c.decoded(body, cols)+"\n)")
 	for id, col := range cols {
-		c.cteNames[id] = name
-		c.aggColumn[id] = col
+		c.define(id, ctx.pairs, relation{name: name, column: col})
 	}
 	if f, err := flattenFrame(g.frame); err == nil {
 		per := ""
 		if c.perInterval[g.members[0].ID()] {
-			per = "; " + c.scanNote
+			per = "; " + note
 		}
 		c.plan = append(c.plan, fmt.Sprintf("%s: own scan of %s, filters pushed into it (one frame: %d aggregations and picks%s)",
 			name, f.table.Name, len(cols), per))
 	}
-	return name, nil
+	return nil
 }
 
 // pickExpr computes a picked row as an aggregate: its selected columns

@@ -195,8 +195,8 @@ func (c *compiler) bucketJoin(p *bucketPlan) string {
 // combineBuckets turns a scan aggregated per patient and bucket (columns
 // cols of members) into one per patient and interval: each interval takes
 // the buckets at or under its bound, from the (patient, interval) pairs of
-// c.restrict when set.
-func (c *compiler) combineBuckets(scan string, p *bucketPlan, members []*model.Node, cols map[model.ID]string) string {
+// relation pairs when set.
+func (c *compiler) combineBuckets(scan string, p *bucketPlan, members []*model.Node, cols map[model.ID]string, pairs string) string {
 	sel := []string{"b.patient_id", "iv.iv AS iv"}
 	seen := map[model.ID]bool{}
 	for _, m := range members {
@@ -225,8 +225,8 @@ func (c *compiler) combineBuckets(scan string, p *bucketPlan, members []*model.N
 	}
 	on := "b.iv <= " + boundSQL(p.bound)
 	join := "intervals AS iv"
-	if c.restrict != "" {
-		join = c.restrict + " AS iv"
+	if pairs != "" {
+		join = pairs + " AS iv"
 		on = "iv.patient_id = b.patient_id AND " + on
 	}
 	return fmt.Sprintf("SELECT %s\n  FROM (\n  %s\n  ) AS b JOIN %s ON %s\n  GROUP BY b.patient_id, iv.iv",

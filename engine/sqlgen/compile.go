@@ -18,11 +18,22 @@ func (e *UnsupportedError) Error() string { return "not supported: " + e.What }
 // compiler turns one dataset's query model into a DuckDB query built from
 // common table expressions: one per patient-level relation (aggregation,
 // picked row, patient table), joined to the population by patient_id.
+// Rendering reads the plan (newCompiler) and records what it has rendered;
+// what a piece of SQL depends on besides its node travels with its scope
+// (renderContext).
 type compiler struct {
 	// patients restricts every table the query reads (PatientRange).
 	patients PatientRange
 	ctes     []string
-	cteNames map[model.ID]string // patient-level relations already defined
+	// relations are the patient-level relations rendered so far, by node
+	// and the pairs they were rendered for (see relation).
+	relations map[relationKey]relation
+	// pairsWithin gives the pairs each restriction of pairs began within
+	// ("" for every pair).
+	pairsWithin map[string]string
+	// tablesOf names the CTEs of literal tables (a Case as a lookup, an
+	// inline patient table), by node: declared once per query.
+	tablesOf map[model.ID]string
 	// selected lists the columns read from each pick, by which ties in its
 	// sort are broken (model.PickedColumns).
 	selected map[model.ID][]string
@@ -32,9 +43,8 @@ type compiler struct {
 	// parameters: their relations have one row per patient and interval.
 	perInterval map[model.ID]bool
 	// Aggregations over the same rows share one scan: aggGroup maps each
-	// aggregation to its group, aggColumn to its column in the group's CTE.
+	// aggregation to its group.
 	aggGroup   map[model.ID]*aggGroup
-	aggColumn  map[model.ID]string
 	inProgress map[*aggGroup]bool
 	// groups lists the scans in the order they were planned.
 	groups []*aggGroup
@@ -42,10 +52,6 @@ type compiler struct {
 	plan []string
 	// flagTables holds the codelist flags table of each tested column.
 	flagTables map[string]*codeFlags
-	// restrict, when set, names a relation of (patient_id, iv, start_date,
-	// end_date) rows: the only patient and interval pairs per-interval
-	// relations compiled from then on need.
-	restrict string
 	// within, when set, names the relation of the candidate patients (a
 	// dataset's population first): scans compiled from then on read only
 	// their rows.
@@ -59,18 +65,12 @@ type compiler struct {
 	sets map[model.ID]string
 	// pickCodes are the picks computed as one integer, by pick node.
 	pickCodes map[model.ID]*pickCode
-	// inWhere is set while compiling a frame's WHERE conditions, where DuckDB
-	// turns literal IN lists into hash lookups at the scan itself (before
-	// any join: measures' per-interval scans depend on it).
-	inWhere bool
 	// boundVars counts the variables operands are bound to (bindOperands).
 	boundVars int
 	// intervals are the measures' intervals (none for a dataset), and
 	// calendars the calendar tables declared, by their bounds.
 	intervals [][2]model.CivilDate
 	calendars map[string]string
-	// scanNote describes how the last per-interval scan met the intervals.
-	scanNote string
 	// where names what is being compiled ("variable 'x'"), for the
 	// messages of errors raised on data.
 	where string
@@ -134,4 +134,45 @@ func TablesOf(roots ...*model.Node) []*model.Table {
 		}
 	}
 	return out
+}
+
+// relationKey identifies a patient-level relation: the node it computes
+// and the (patient, interval) pairs it was rendered for ("" for every
+// pair).
+type relationKey struct {
+	id    model.ID
+	pairs string
+}
+
+// relation is a patient-level relation rendered as a CTE: its name, and
+// the column holding the node's value ("" for v, a relation of its own).
+type relation struct {
+	name, column string
+}
+
+// relation finds the relation computing node id for a context's pairs: one
+// rendered for those pairs, else for the pairs they restrict, and so on up
+// to one rendered for every pair. A relation rendered for some pairs only
+// is never read where other pairs are needed.
+func (c *compiler) relation(id model.ID, pairs string) (relation, bool) {
+	for {
+		if r, ok := c.relations[relationKey{id, pairs}]; ok {
+			return r, true
+		}
+		if pairs == "" {
+			return relation{}, false
+		}
+		pairs = c.pairsWithin[pairs]
+	}
+}
+
+// define records the relation computing node id for pairs.
+func (c *compiler) define(id model.ID, pairs string, r relation) {
+	c.relations[relationKey{id, pairs}] = r
+}
+
+// restrictPairs records that the relation pairs holds some of the pairs of
+// context within: relations rendered for within serve it too.
+func (c *compiler) restrictPairs(pairs, within string) {
+	c.pairsWithin[pairs] = within
 }

@@ -164,7 +164,7 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	}
 	order := []string{"r.patient_id"}
 	c.where = fmt.Sprintf("event table '%s'", ev.Name)
-	rows, err := c.eventQuery(frame, false, nil, func(s *scope) (string, string, error) {
+	rows, err := c.eventQuery(renderContext{}, frame, false, nil, func(s *scope) (string, string, error) {
 		sel := []string{"e.patient_id AS patient_id"}
 		for i, k := range f.sortKeys {
 			x, err := c.expr(k, s)
@@ -210,9 +210,9 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 // columns the population carries (so it is never joined again).
 func (c *compiler) populationScope() *scope {
 	if c.popRel == "" {
-		return newScope("p")
+		return newScope("p", renderContext{})
 	}
-	s := newScope(c.popRel)
+	s := newScope(c.popRel, renderContext{})
 	s.joined[c.popRel] = true
 	return s
 }
@@ -246,12 +246,13 @@ func (c *compiler) universe(pop *model.Node) error {
 		if n.Op() != model.OpExists || !n.Arg(0).ManyRowsPerPatient() {
 			continue
 		}
-		if _, err := c.aggregate(n, newScope("p")); err != nil {
+		if _, err := c.aggregate(n, newScope("p", renderContext{})); err != nil {
 			return err
 		}
-		name, col := c.cteNames[n.ID()], "v"
-		if cn, ok := c.aggColumn[n.ID()]; ok {
-			col = cn
+		rel, _ := c.relation(n.ID(), "")
+		name, col := rel.name, "v"
+		if rel.column != "" {
+			col = rel.column
 		}
 		table := "a frame"
 		if f, err := flattenFrame(rowsOf(n.Arg(0))); err == nil {

@@ -127,7 +127,7 @@ func (c *compiler) lookupExpr(n, src *model.Node, s *scope) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name, ok := c.cteNames[n.ID()]
+	name, ok := c.tablesOf[n.ID()]
 	if !ok {
 		conds, values, _ := n.CaseBranches()
 		seen := map[string]bool{}
@@ -146,7 +146,7 @@ func (c *compiler) lookupExpr(n, src *model.Node, s *scope) (string, error) {
 		}
 		name = c.name("lookup")
 		c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT * FROM (VALUES %s) AS t(k, v)\n)", name, strings.Join(rows, ", ")))
-		c.cteNames[n.ID()] = name
+		c.tablesOf[n.ID()] = name
 	}
 	alias := c.name(name)
 	s.joins = append(s.joins, fmt.Sprintf("LEFT JOIN %s AS %s ON %s.k = %s", name, alias, alias, x))
@@ -213,7 +213,7 @@ func (c *compiler) inSetExpr(n *model.Node, s *scope) (string, error) {
 		if len(members) == 0 {
 			return "FALSE", nil
 		}
-		if len(members) >= minSetTable && !c.inWhere {
+		if len(members) >= minSetTable && !s.ctx.inWhere {
 			// A large set (a codelist) outside a WHERE clause is declared
 			// once per query: membership is then a hash lookup wherever the
 			// test appears, not a chain of comparisons.
@@ -246,7 +246,8 @@ func (c *compiler) column(n *model.Node, s *scope) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if col, ok := c.aggColumn[src.ID()]; ok {
+	if rel, ok := c.relation(src.ID(), s.ctx.pairs); ok && rel.column != "" {
+		col := rel.column
 		if c.pickIsScalar(src) {
 			// A pick of one column computed in a grouped scan: that column.
 			return alias + "." + col, nil
@@ -277,7 +278,7 @@ func (c *compiler) patientRelation(frame *model.Node, s *scope) (string, error) 
 		}
 		return s.join(name, name), nil
 	case model.OpPickOneRowPerPatient:
-		name, ok := c.cteNames[frame.ID()]
+		rel, ok := c.relation(frame.ID(), s.ctx.pairs)
 		if !ok {
 			// Every pick a column is read from belongs to a group (exists and
 			// count of a pick are rewritten), and a group never needs itself,
@@ -286,18 +287,18 @@ func (c *compiler) patientRelation(frame *model.Node, s *scope) (string, error) 
 			if g == nil || c.inProgress[g] {
 				return "", fmt.Errorf("internal error: picked row with no columns read, or needed while it is computed")
 			}
-			var err error
-			if name, err = c.aggregateGroupCTE(g); err != nil {
+			if err := c.aggregateGroupCTE(g, s.ctx.scan()); err != nil {
 				return "", err
 			}
+			rel, _ = c.relation(frame.ID(), s.ctx.pairs)
 		}
-		return c.joinCTE(s, frame, name)
+		return c.joinCTE(s, frame, rel.name)
 	}
 	return "", &UnsupportedError{"a patient frame built by " + frame.Op().String()}
 }
 
 func (c *compiler) inlineTable(n *model.Node) (string, error) {
-	if name, ok := c.cteNames[n.ID()]; ok {
+	if name, ok := c.tablesOf[n.ID()]; ok {
 		return name, nil
 	}
 	name := c.name("inline")
@@ -333,6 +334,6 @@ func (c *compiler) inlineTable(n *model.Node) (string, error) {
 		body = "SELECT * FROM " + c.patients.restrict("(VALUES "+strings.Join(rows, ", ")+") AS v("+strings.Join(cols, ", ")+")")
 	}
 	c.ctes = append(c.ctes, name+" AS (\n  "+body+"\n)")
-	c.cteNames[n.ID()] = name
+	c.tablesOf[n.ID()] = name
 	return name, nil
 }

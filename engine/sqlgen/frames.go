@@ -2,7 +2,6 @@ package sqlgen
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -61,33 +60,34 @@ func frameOf(n *model.Node) *model.Node {
 }
 
 // eventQuery renders SELECT <cols> FROM <frame rows> with the frame's
-// filters applied; cols are compiled in the rows' scope by build. A
+// filters applied, in ctx; cols are compiled in the rows' scope by build. A
 // per-interval frame meets the intervals through a calendar where its
 // conditions bound a date by the interval, and a grouped per-interval scan
 // checks its patient-level per-interval conditions after aggregating (see
 // intervals.go) unless the members it computes could raise on the rows
-// those conditions remove (mayRaise); c.scanNote then describes the choice
-// for the plan.
-func (c *compiler) eventQuery(frame *model.Node, perInterval bool, members []*model.Node, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
-	return c.eventQueryWith(frame, perInterval, members, nil, build)
+// those conditions remove (mayRaise).
+func (c *compiler) eventQuery(ctx renderContext, frame *model.Node, perInterval bool, members []*model.Node, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
+	q, _, err := c.eventQueryWith(ctx, frame, perInterval, members, nil, build)
+	return q, err
 }
 
 // eventQueryWith is eventQuery with the rows of a per-interval frame put in
 // the buckets of bp (buckets.go) rather than joined with the intervals, when
-// bp is not nil: iv.iv is then the row's bucket.
-func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members []*model.Node, bp *bucketPlan, build func(s *scope) (selectList string, tail string, err error)) (string, error) {
+// bp is not nil: iv.iv is then the row's bucket. note says, for the plan,
+// how a per-interval scan meets the intervals.
+func (c *compiler) eventQueryWith(ctx renderContext, frame *model.Node, perInterval bool, members []*model.Node, bp *bucketPlan, build func(s *scope) (selectList string, tail string, err error)) (query, note string, err error) {
 	f, err := flattenFrame(frame)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	c.scanNote = ""
-	s := newScope("e")
+	s := newScope("e", ctx.scan())
+	ws := s.where()
 	var cal *calendarPlan
 	mask := map[int]bool{}
 	if perInterval {
 		s.iv = "iv"
 		cal = c.planCalendar(f.conditions)
-		if c.restrict == "" && !c.mayRaise(frame, members...) {
+		if ctx.pairs == "" && !c.mayRaise(frame, members...) {
 			mask = c.maskConditions(f.conditions)
 		}
 	}
@@ -116,12 +116,9 @@ func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members [
 		joined[i] = true
 	}
 	var where []string
-	saved := c.inWhere
 	compileCond := func(i int, cond *model.Node) error {
-		c.inWhere = true
-		defer func() { c.inWhere = saved }()
 		if mask[i] {
-			w, err := c.restrictedCondition(f, i, s)
+			w, err := c.restrictedCondition(f, i, ws)
 			where = append(where, w)
 			return err
 		}
@@ -133,7 +130,7 @@ func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members [
 			parts = slices.DeleteFunc(conjuncts(cond), func(x *model.Node) bool { return x.ID() == bp.conj.ID() })
 		}
 		for _, x := range parts {
-			w, err := c.expr(x, s)
+			w, err := c.expr(x, ws)
 			if err != nil {
 				return err
 			}
@@ -146,14 +143,12 @@ func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members [
 			continue
 		}
 		if err := compileCond(i, cond); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
-	c.inWhere = false
 	sel, tail, err := build(s)
-	c.inWhere = saved
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	// A grouped scan checks the masked conditions after aggregating; any
 	// other compiles them in the scan, restricted to the pairs its earlier
@@ -168,35 +163,35 @@ func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members [
 			maskConds = append(maskConds, cond)
 		} else if i == 0 {
 			// nothing earlier to restrict it to
-			w, err := c.expr(cond, s)
+			w, err := c.expr(cond, ws)
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
 			where = append(where, w)
 		} else if err := compileCond(i, cond); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e%s%s", sel, c.tableRef(f.table), c.withinJoin(), strings.Join(codeJoins, ""))
 	switch {
 	case perInterval && bp != nil:
-		c.scanNote = fmt.Sprintf("per interval: in buckets by %s (%d bounds), combined for each interval from the buckets under its bound", bp.bound.column, len(bp.bounds))
+		note = fmt.Sprintf("per interval: in buckets by %s (%d bounds), combined for each interval from the buckets under its bound", bp.bound.column, len(bp.bounds))
 		b.WriteString(c.bucketJoin(bp))
 	case perInterval && cal != nil:
 		// Rows meet their intervals by a lookup of their date, for every
 		// patient: cheap enough that a restriction to some pairs would not
 		// pay (and joined to the calendar, it misleads DuckDB's join order).
 		name := c.calendar(cal)
-		c.scanNote = fmt.Sprintf("per interval: %s joined with the %d days of %s", cal.column, cal.days, name)
+		note = fmt.Sprintf("per interval: %s joined with the %d days of %s", cal.column, cal.days, name)
 		fmt.Fprintf(&b, " JOIN %s AS iv ON iv.d = e.%s", name, ident(cal.column))
-	case perInterval && c.restrict != "":
+	case perInterval && ctx.pairs != "":
 		// The restriction carries each pair's interval dates, so the rows
 		// meet only their own patients' intervals.
-		c.scanNote = "per interval: a range join with the (patient, interval) pairs of " + c.restrict
-		fmt.Fprintf(&b, " JOIN %s AS iv ON iv.patient_id = e.patient_id", c.restrict)
+		note = "per interval: a range join with the (patient, interval) pairs of " + ctx.pairs
+		fmt.Fprintf(&b, " JOIN %s AS iv ON iv.patient_id = e.patient_id", ctx.pairs)
 	case perInterval:
-		c.scanNote = "per interval: a range join with the intervals"
+		note = "per interval: a range join with the intervals"
 		b.WriteString(" CROSS JOIN intervals AS iv")
 	}
 	if len(s.joins) > 0 {
@@ -209,12 +204,10 @@ func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members [
 		b.WriteString("\n  " + tail)
 	}
 	if masked {
-		note := c.scanNote
-		q, err := c.maskedAggregation(b.String(), maskConds)
-		c.scanNote = note
-		return q, err
+		q, err := c.maskedAggregation(b.String(), maskConds, ctx)
+		return q, note, err
 	}
-	return b.String(), nil
+	return b.String(), note, nil
 }
 
 // restrictedCondition compiles condition i of a per-interval frame, a
@@ -222,9 +215,10 @@ func (c *compiler) eventQueryWith(frame *model.Node, perInterval bool, members [
 // the interval's start"), so that the relations it needs are computed only
 // for the (patient, interval) pairs the frame's earlier conditions reach,
 // not for every patient and interval. Relations compiled so restricted are
-// forgotten afterwards, so no other use can read their missing pairs.
+// found again only for those pairs (compiler.relation), so no other use
+// can read their missing pairs.
 func (c *compiler) restrictedCondition(f eventFrame, i int, s *scope) (string, error) {
-	ps := newScope("e")
+	ps := newScope("e", s.ctx)
 	ps.iv = "iv"
 	var conds []string
 	for _, cond := range f.conditions[:i] {
@@ -242,13 +236,8 @@ func (c *compiler) restrictedCondition(f eventFrame, i int, s *scope) (string, e
 	body += "\n  WHERE " + strings.Join(conds, "\n    AND ")
 	c.ctes = append(c.ctes, pairs+" AS (\n  "+body+"\n)")
 
-	names, cols := c.cteNames, c.aggColumn
-	c.cteNames, c.aggColumn = maps.Clone(names), maps.Clone(cols)
-	c.restrict = pairs
-	w, err := c.expr(f.conditions[i], s)
-	c.restrict = ""
-	c.cteNames, c.aggColumn = names, cols
-	return w, err
+	c.restrictPairs(pairs, s.ctx.pairs)
+	return c.expr(f.conditions[i], s.forPairs(pairs))
 }
 
 // rowsOf strips sorts from a frame: the filter or table giving its rows.

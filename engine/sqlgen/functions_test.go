@@ -97,7 +97,7 @@ func TestEveryFunctionRendered(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sql, err := c.expr(n, newScope("t"))
+			sql, err := c.expr(n, newScope("t", renderContext{}))
 			if err != nil || sql == "" {
 				t.Errorf("%s: rendering %s: %q, %v", op, n, sql, err)
 				continue
@@ -188,7 +188,7 @@ func TestFunctionSQL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := c.expr(tc.n, newScope("t"))
+		got, err := c.expr(tc.n, newScope("t", renderContext{}))
 		msg := func(op model.Op) string { return "'ehrql data error: " + op.String() + ": date out of range'" }
 		want := strings.NewReplacer("{i}", "CAST(7 AS BIGINT)", "{f}", "CAST(2.5 AS DOUBLE)",
 			"{days}", msg(model.OpDateAddDays), "{months}", msg(model.OpDateAddMonths), "{years}", msg(model.OpDateAddYears)).Replace(tc.want)
@@ -294,7 +294,7 @@ func TestNestedMacrosExpandLinearly(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sql, err := c.expr(n, newScope("t"))
+			sql, err := c.expr(n, newScope("t", renderContext{}))
 			if err != nil {
 				t.Fatal(err)
 			}

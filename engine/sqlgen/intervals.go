@@ -2,7 +2,6 @@ package sqlgen
 
 import (
 	"fmt"
-	"maps"
 	"strings"
 
 	"github.com/ehrql-go/ehrql/query/model"
@@ -19,7 +18,7 @@ import (
 // row with every interval, and rows outside all intervals drop out at the
 // join. Calendars longer than maxCalendarDays rows fall back to the range
 // join. Such a frame is computed for every patient, even where only some
-// (patient, interval) pairs are needed (c.restrict): the lookup is cheap,
+// (patient, interval) pairs are needed (a context's pairs): the lookup is cheap,
 // and a join with the pairs next to the calendar misleads DuckDB's join
 // order. Frames of one table with the same calendar share a scan, as a
 // dataset's frames do (sharedscan.go).
@@ -247,25 +246,21 @@ func (c *compiler) mayRaise(frame *model.Node, members ...*model.Node) bool {
 // per-interval conditions were left out: the scan becomes a CTE of its own
 // (raw), the conditions are compiled for raw's (patient, interval) pairs
 // only, and the returned query keeps raw's rows that meet them.
-func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, error) {
+func (c *compiler) maskedAggregation(raw string, conds []*model.Node, ctx renderContext) (string, error) {
 	rawName := c.name("unmasked")
 	c.ctes = append(c.ctes, rawName+" AS (\n  "+raw+"\n)")
 	pairs := c.name("pairs")
 	pairsAt := len(c.ctes)
 	c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT r.patient_id, iv.iv, iv.start_date, iv.end_date\n  FROM %s AS r JOIN intervals AS iv ON iv.iv = r.iv\n)", pairs, rawName))
-	s := newScope("r")
+	c.restrictPairs(pairs, ctx.pairs)
+	s := newScope("r", renderContext{inWhere: true, pairs: pairs})
 	s.iv = "iv"
-	names, cols := c.cteNames, c.aggColumn
-	c.cteNames, c.aggColumn = maps.Clone(names), maps.Clone(cols)
-	c.restrict = pairs
-	saved := c.inWhere
-	c.inWhere = true
 	var where, exists, existsTables []string
 	var err error
 	regroup := false // an inner join may repeat a pair
 	for _, cond := range conds {
 		for _, x := range conjuncts(cond) {
-			if j, semi, table, ok := c.existsJoin(x); ok {
+			if j, semi, table, ok := c.existsJoin(x, s.ctx); ok {
 				exists = append(exists, j)
 				kind := "a semi join"
 				if !semi {
@@ -284,9 +279,6 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 			break
 		}
 	}
-	c.inWhere = saved
-	c.restrict = ""
-	c.cteNames, c.aggColumn = names, cols
 	if err != nil {
 		return "", err
 	}
@@ -336,7 +328,7 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node) (string, e
 // probes, and each pair stays one row. Otherwise it is an inner join,
 // with every condition in its ON clause, after which the caller groups
 // the pairs again (semi is false).
-func (c *compiler) existsJoin(x *model.Node) (join string, semi bool, table string, ok bool) {
+func (c *compiler) existsJoin(x *model.Node, ctx renderContext) (join string, semi bool, table string, ok bool) {
 	if r := existsOfPick(x); r != nil {
 		x = r
 	}
@@ -351,7 +343,7 @@ func (c *compiler) existsJoin(x *model.Node) (join string, semi bool, table stri
 		return "", false, "", false
 	}
 	alias := c.name("rows")
-	s := newScope(alias)
+	s := newScope(alias, ctx)
 	s.iv = "iv"
 	var own, cross, all []string // conditions of the rows alone, of the rows and the interval
 	semi = true

@@ -168,9 +168,9 @@ func CompileMeasuresFor(ms []model.Measure, r PatientRange) (*MeasuresQuery, err
 		anyDen = append(anyDen, col.name+" > 0")
 	}
 	denCTEs, denPlan := len(c.ctes), len(c.plan)
-	c.restrict = "den_values"
 	// den_values carries each pair's interval and its dates.
-	s2 := newScope("d")
+	c.restrictPairs("den_values", "")
+	s2 := newScope("d", renderContext{pairs: "den_values"})
 	s2.iv = "d"
 	for _, col := range columns {
 		if strings.HasPrefix(col.name, "den_") {
@@ -272,12 +272,13 @@ func (c *compiler) measureCandidates(dens []*model.Node) (*scope, string, error)
 			rels = nil
 			break
 		}
-		scratch := newScope("p")
+		scratch := newScope("p", renderContext{})
 		scratch.iv = "iv"
 		if _, err := c.aggregate(d, scratch); err != nil {
 			return nil, "", err
 		}
-		name := c.cteNames[d.ID()]
+		rel, _ := c.relation(d.ID(), "")
+		name := rel.name
 		if _, ok := perInterval[name]; !ok {
 			rels = append(rels, name)
 		}
@@ -287,7 +288,7 @@ func (c *compiler) measureCandidates(dens []*model.Node) (*scope, string, error)
 	case len(rels) == 1:
 		// The relation itself is the base: its columns are read directly.
 		name := rels[0]
-		s := newScope(name)
+		s := newScope(name, renderContext{})
 		s.iv = "iv"
 		s.joined[name] = true
 		from := fmt.Sprintf("FROM %s AS %s CROSS JOIN intervals AS iv", name, name)
@@ -306,7 +307,7 @@ func (c *compiler) measureCandidates(dens []*model.Node) (*scope, string, error)
 			}
 		}
 		c.ctes = append(c.ctes, "population AS (\n  "+strings.Join(parts, "\n  UNION\n  ")+"\n)")
-		s := newScope("p")
+		s := newScope("p", renderContext{})
 		s.iv = "iv"
 		c.plan = append(c.plan, fmt.Sprintf("population first: the candidate (patient, interval) pairs are those of %s, one of which each denominator requires", strings.Join(rels, ", ")))
 		return s, "FROM population AS p JOIN intervals AS iv ON iv.iv = p.iv", nil
@@ -330,7 +331,7 @@ func (c *compiler) measureCandidates(dens []*model.Node) (*scope, string, error)
 	}
 	c.ctes = append(c.ctes, "population AS (\n  "+strings.Join(parts, "\n  UNION\n  ")+"\n)")
 	c.plan = append(c.plan, "population: the candidates are the patients in any table the denominators read, for every interval")
-	s := newScope("p")
+	s := newScope("p", renderContext{})
 	s.iv = "iv"
 	return s, "FROM population AS p CROSS JOIN intervals AS iv", nil
 }

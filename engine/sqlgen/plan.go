@@ -114,12 +114,13 @@ func (c *compiler) scanKey(rows *model.Node, perInterval bool, depth int) (strin
 func newCompiler(roots []*model.Node, intervals [][2]model.CivilDate) (*compiler, error) {
 	allowParams := intervals != nil
 	c := &compiler{
-		cteNames:    map[model.ID]string{},
+		relations:   map[relationKey]relation{},
+		pairsWithin: map[string]string{},
+		tablesOf:    map[model.ID]string{},
 		selected:    model.PickedColumns(roots...),
 		tables:      map[string]*model.Table{},
 		perInterval: map[model.ID]bool{},
 		aggGroup:    map[model.ID]*aggGroup{},
-		aggColumn:   map[model.ID]string{},
 		inProgress:  map[*aggGroup]bool{},
 		flagTables:  map[string]*codeFlags{},
 		sets:        map[model.ID]string{},

@@ -7,10 +7,35 @@ import (
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
-// scope is the row source an expression is evaluated against: the
+// scope is what an expression is rendered against: a row source and the
+// context of the SQL being written. Views of one row source (scope.where,
+// scope.forPairs) share its joins, so a relation an expression needs is
+// joined once, whichever view it was rendered in.
+type scope struct {
+	*rowSource
+	ctx renderContext
+}
+
+// renderContext is what rendering depends on besides the node and its row
+// source. It is handed down with the scope, never set on the compiler and
+// restored: a scan's rows get a scope of their own with the same pairs.
+type renderContext struct {
+	// inWhere is set for a frame's WHERE conditions, where DuckDB turns
+	// literal IN lists into hash lookups at the scan itself (before any
+	// join: measures' per-interval scans depend on it); elsewhere a large
+	// literal set is declared once and read as a table.
+	inWhere bool
+	// pairs, when set, names a relation of (patient_id, iv, start_date,
+	// end_date) rows: the only patient and interval pairs the per-interval
+	// relations rendered in this context need. Relations rendered for some
+	// pairs only are found again only in the same context (relations).
+	pairs string
+}
+
+// rowSource is the row source an expression is evaluated against: the
 // population (one row per patient) or the rows of one event table. Patient
 // relations that the expression needs are LEFT JOINed to it.
-type scope struct {
+type rowSource struct {
 	base   string // alias of the row source
 	iv     string // alias of the intervals relation, for per-interval scopes
 	joins  []string
@@ -35,8 +60,33 @@ type rankColumn struct {
 	table  string           // the table (k, r) giving each rank's value
 }
 
-func newScope(base string) *scope {
-	return &scope{base: base, joined: map[string]bool{}, lookups: map[model.ID]string{}, ranks: map[string]rankColumn{}, rankJoins: map[string]string{}}
+// newScope is a scope over a new row source, aliased base, in ctx.
+func newScope(base string, ctx renderContext) *scope {
+	return &scope{
+		rowSource: &rowSource{base: base, joined: map[string]bool{}, lookups: map[model.ID]string{}, ranks: map[string]rankColumn{}, rankJoins: map[string]string{}},
+		ctx:       ctx,
+	}
+}
+
+// where is the view of s for a frame's WHERE conditions.
+func (s *scope) where() *scope {
+	v := *s
+	v.ctx.inWhere = true
+	return &v
+}
+
+// forPairs is the view of s whose per-interval relations are rendered for
+// the (patient, interval) pairs of relation pairs only.
+func (s *scope) forPairs(pairs string) *scope {
+	v := *s
+	v.ctx.pairs = pairs
+	return &v
+}
+
+// scan is the context of a new scan's rows rendered within ctx: the same
+// pairs, and its own select list (not a WHERE clause).
+func (ctx renderContext) scan() renderContext {
+	return renderContext{pairs: ctx.pairs}
 }
 
 // join adds relation rel (a CTE or table name) under alias, matched on

@@ -133,8 +133,9 @@ func (cf *codeFlags) table() string {
 // sharedScanCTE computes every member of a shared group in one scan of the
 // event table: the rows of any of its frames are kept, and each member
 // aggregates only its own frame's rows. Codelist tests on the most
-// tested column are one join with a table of per-codelist flags.
-func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
+// tested column are one join with a table of per-codelist flags. It is
+// rendered in ctx.
+func (c *compiler) sharedScanCTE(g *aggGroup, ctx renderContext) error {
 	var frames []sharedFrame
 	index := map[model.ID]int{}
 	var table *model.Table
@@ -146,7 +147,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 		}
 		f, err := flattenFrame(rows)
 		if err != nil {
-			return "", err
+			return err
 		}
 		table = f.table
 		index[rows.ID()] = len(frames)
@@ -162,7 +163,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	// frames it belongs to (one boolean column per frame, its condition
 	// evaluated once); each aggregate then reads CASE WHEN its frame's
 	// column THEN value END (aggregateExpr).
-	inner := newScope("e")
+	inner := newScope("e", ctx.scan())
 	if per {
 		inner.iv = "iv"
 	}
@@ -183,7 +184,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 			}
 			x, err := c.expr(cond, inner)
 			if err != nil {
-				return "", err
+				return err
 			}
 			conj = append(conj, x)
 		}
@@ -233,7 +234,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 		rows.WriteString("\n    WHERE (" + strings.Join(conds, ")\n      OR (") + ")")
 	}
 
-	s := newScope("e")
+	s := newScope("e", ctx.scan())
 	if cf != nil && picks {
 		s.ranks = map[string]rankColumn{cf.column: {expr: "e." + rankMark, values: flags.codes, sets: flags.flag, table: flags.name}}
 	}
@@ -259,7 +260,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 			agg, err = c.aggregateExpr(m, s, filter)
 		}
 		if err != nil {
-			return "", err
+			return err
 		}
 		col := fmt.Sprintf("v%d", len(sel))
 		cols[m.ID()] = col
@@ -273,12 +274,11 @@ func (c *compiler) sharedScanCTE(g *aggGroup) (string, error) {
 	b.WriteString("\n  GROUP BY e.patient_id" + ivKey)
 	c.ctes = append(c.ctes, name+" AS (\n  "+c.decoded(b.String(), cols)+"\n)")
 	for id, col := range cols {
-		c.cteNames[id] = name
-		c.aggColumn[id] = col
+		c.define(id, ctx.pairs, relation{name: name, column: col})
 	}
 	c.plan = append(c.plan, fmt.Sprintf("%s: one scan of %s for %d frames (%d aggregations and picks)%s%s",
 		name, table.Name, len(frames), len(cols), cf.describe(codes), perNote))
-	return name, nil
+	return nil
 }
 
 // intervalMark is the column carrying a row's interval in a per-interval
