@@ -52,10 +52,9 @@ type compiler struct {
 	plan []string
 	// flagTables holds the codelist flags table of each tested column.
 	flagTables map[string]*codeFlags
-	// within, when set, names the relation of the candidate patients (a
-	// dataset's population first): scans compiled from then on read only
-	// their rows.
-	within string
+	// candidatesOnly is set when the scans of a dataset's variables read
+	// only the candidate patients' rows (population first, universe).
+	candidatesOnly bool
 	// popRel, when set, is the relation whose rows (where the population's
 	// required "exists" holds) are the candidates: the population relation
 	// then carries its columns, so the final query reads them from its

@@ -164,7 +164,7 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	}
 	order := []string{"r.patient_id"}
 	c.where = fmt.Sprintf("event table '%s'", ev.Name)
-	rows, err := c.eventQuery(renderContext{}, frame, false, nil, func(s *scope) (string, string, error) {
+	rows, err := c.eventQuery(ps.ctx.scan(), frame, false, nil, func(s *scope) (string, string, error) {
 		sel := []string{"e.patient_id AS patient_id"}
 		for i, k := range f.sortKeys {
 			x, err := c.expr(k, s)
@@ -207,12 +207,17 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 
 // populationScope is the scope of a query over the population relation:
 // named after the relation the candidates are read from, if any, whose
-// columns the population carries (so it is never joined again).
+// columns the population carries (so it is never joined again). Its scans
+// read only the candidates' rows when universe chose so.
 func (c *compiler) populationScope() *scope {
-	if c.popRel == "" {
-		return newScope("p", renderContext{})
+	var ctx renderContext
+	if c.candidatesOnly {
+		ctx.within = "population"
 	}
-	s := newScope(c.popRel, renderContext{})
+	if c.popRel == "" {
+		return newScope("p", ctx)
+	}
+	s := newScope(c.popRel, ctx)
 	s.joined[c.popRel] = true
 	return s
 }
@@ -227,8 +232,9 @@ func (c *compiler) populationScope() *scope {
 // it reads none).
 //
 // When that frame tests a codelist (a cohort such as "diagnosed with X"),
-// every scan compiled after it reads only the candidates' rows (a
-// semi-join), since no other patient can be in the population. The rule
+// every scan rendered from the population's scope (populationScope) reads
+// only the candidates' rows (a semi-join), since no other patient can be
+// in the population. The rule
 // stands for an estimate of the candidates' share, which the compiler
 // cannot know: a codelist-defined cohort is usually a small part of the
 // patients, and restricting to a tenth of them saved 40% of the CPU; a
@@ -262,7 +268,7 @@ func (c *compiler) universe(pop *model.Node) error {
 		c.popRel = name
 		restrict := "the other scans read every patient's rows (no codelist: most patients are candidates)"
 		if testsCodelist(rowsOf(n.Arg(0))) {
-			c.within = "population"
+			c.candidatesOnly = true
 			restrict = "the other scans read only their rows (a cohort by codelist)"
 		}
 		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the patients with rows in %s (of %s the population requires), whose values the final query reads from them; %s", name, table, restrict))
@@ -307,15 +313,6 @@ func testsCodelist(rows *model.Node) bool {
 		}
 	}
 	return false
-}
-
-// withinJoin restricts a scan of event rows (aliased e) to the candidate
-// patients, when the population is known first.
-func (c *compiler) withinJoin() string {
-	if c.within == "" {
-		return ""
-	}
-	return " SEMI JOIN " + c.within + " AS inc ON inc.patient_id = e.patient_id"
 }
 
 // conjuncts splits a condition into the conditions it ANDs together.

@@ -173,7 +173,7 @@ func (c *compiler) eventQueryWith(ctx renderContext, frame *model.Node, perInter
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e%s%s", sel, c.tableRef(f.table), c.withinJoin(), strings.Join(codeJoins, ""))
+	fmt.Fprintf(&b, "SELECT %s\n  FROM %s AS e%s%s", sel, c.tableRef(f.table), ctx.withinJoin(), strings.Join(codeJoins, ""))
 	switch {
 	case perInterval && bp != nil:
 		note = fmt.Sprintf("per interval: in buckets by %s (%d bounds), combined for each interval from the buckets under its bound", bp.bound.column, len(bp.bounds))

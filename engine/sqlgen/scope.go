@@ -30,6 +30,10 @@ type renderContext struct {
 	// relations rendered in this context need. Relations rendered for some
 	// pairs only are found again only in the same context (relations).
 	pairs string
+	// within, when set, names the relation of the candidate patients (a
+	// dataset's population first): scans rendered in this context read
+	// only their rows.
+	within string
 }
 
 // rowSource is the row source an expression is evaluated against: the
@@ -84,9 +88,18 @@ func (s *scope) forPairs(pairs string) *scope {
 }
 
 // scan is the context of a new scan's rows rendered within ctx: the same
-// pairs, and its own select list (not a WHERE clause).
+// pairs and candidates, and its own select list (not a WHERE clause).
 func (ctx renderContext) scan() renderContext {
-	return renderContext{pairs: ctx.pairs}
+	return renderContext{pairs: ctx.pairs, within: ctx.within}
+}
+
+// withinJoin restricts a scan of event rows (aliased e) to the candidate
+// patients, when the population is known first.
+func (ctx renderContext) withinJoin() string {
+	if ctx.within == "" {
+		return ""
+	}
+	return " SEMI JOIN " + ctx.within + " AS inc ON inc.patient_id = e.patient_id"
 }
 
 // join adds relation rel (a CTE or table name) under alias, matched on

@@ -213,7 +213,7 @@ func (c *compiler) sharedScanCTE(g *aggGroup, ctx renderContext) error {
 	for i, cond := range conds {
 		fmt.Fprintf(&rows, ",\n      COALESCE(%s, FALSE) AS %s", cond, frameMark(i))
 	}
-	fmt.Fprintf(&rows, "\n    FROM %s AS e%s", c.tableRef(table), c.withinJoin())
+	fmt.Fprintf(&rows, "\n    FROM %s AS e%s", c.tableRef(table), ctx.withinJoin())
 	perNote := ""
 	if per {
 		name := c.calendar(cal)
