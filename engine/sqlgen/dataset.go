@@ -87,12 +87,13 @@ func CompileDatasetFor(ds *model.Dataset, r PatientRange) (*Query, error) {
 		return nil, err
 	}
 	c.patients = r
-	if err := c.universe(ds.Population); err != nil {
+	rest, err := c.universe(ds.Population)
+	if err != nil {
 		return nil, err
 	}
 	s := c.populationScope()
 	c.where = "population"
-	pop, err := c.expr(ds.Population, s)
+	pop, err := c.expr(rest, s)
 	if err != nil {
 		return nil, fmt.Errorf("population: %w", err)
 	}
@@ -138,12 +139,13 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 		return EventQuery{}, err
 	}
 	c.patients = r
-	if err := c.universe(population); err != nil {
+	rest, err := c.universe(population)
+	if err != nil {
 		return EventQuery{}, err
 	}
 	ps := c.populationScope()
 	c.where = "population"
-	pop, err := c.expr(population, ps)
+	pop, err := c.expr(rest, ps)
 	if err != nil {
 		return EventQuery{}, err
 	}
@@ -203,116 +205,6 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 	fmt.Fprintf(&b, "SELECT %s FROM (\n  %s\n) AS r\nWHERE r.patient_id IN (SELECT patient_id FROM included)\nORDER BY %s",
 		"r."+strings.Join(out, ", r."), rows, strings.Join(order, ", "))
 	return EventQuery{Name: ev.Name, SQL: b.String(), Columns: model.EventColumnSpecs(ev)}, nil
-}
-
-// populationScope is the scope of a query over the population relation:
-// named after the relation the candidates are read from, if any, whose
-// columns the population carries (so it is never joined again). Its scans
-// read only the candidates' rows when universe chose so.
-func (c *compiler) populationScope() *scope {
-	var ctx renderContext
-	if c.candidatesOnly {
-		ctx.within = "population"
-	}
-	if c.popRel == "" {
-		return newScope("p", ctx)
-	}
-	s := newScope(c.popRel, ctx)
-	s.joined[c.popRel] = true
-	return s
-}
-
-// universe declares the population relation: the candidate patients, a
-// superset of the population. When the population requires rows in a
-// frame (a conjunct "exists" such as "registered on the index date"), they
-// are the patients with such rows, read from that aggregation's relation,
-// which the population test needs anyway. Otherwise they are everyone who
-// appears in a table the population reads: ehrQL's population rules
-// guarantee that no one else can be in the population (so nobody is, if
-// it reads none).
-//
-// When that frame tests a codelist (a cohort such as "diagnosed with X"),
-// every scan rendered from the population's scope (populationScope) reads
-// only the candidates' rows (a semi-join), since no other patient can be
-// in the population. The rule
-// stands for an estimate of the candidates' share, which the compiler
-// cannot know: a codelist-defined cohort is usually a small part of the
-// patients, and restricting to a tenth of them saved 40% of the CPU; a
-// frame with no codelist ("registered on the index date") usually holds
-// nearly every patient, and restricting to those (90% of the patients)
-// cost 10% more CPU on the wide benchmark (bench/RESULTS.md).
-func (c *compiler) universe(pop *model.Node) error {
-	declare := func(body string) {
-		c.ctes = append(c.ctes, "population AS (\n  "+body+"\n)")
-	}
-	for _, n := range conjuncts(pop) {
-		if r := existsOfPick(n); r != nil {
-			n = r
-		}
-		if n.Op() != model.OpExists || !n.Arg(0).ManyRowsPerPatient() {
-			continue
-		}
-		if _, err := c.aggregate(n, newScope("p", renderContext{})); err != nil {
-			return err
-		}
-		rel, _ := c.relation(n.ID(), "")
-		name, col := rel.name, "v"
-		if rel.column != "" {
-			col = rel.column
-		}
-		table := "a frame"
-		if f, err := flattenFrame(rowsOf(n.Arg(0))); err == nil {
-			table = f.table.Name
-		}
-		declare(fmt.Sprintf("SELECT * FROM %s WHERE %s", name, col))
-		c.popRel = name
-		restrict := "the other scans read every patient's rows (no codelist: most patients are candidates)"
-		if testsCodelist(rowsOf(n.Arg(0))) {
-			c.candidatesOnly = true
-			restrict = "the other scans read only their rows (a cohort by codelist)"
-		}
-		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the patients with rows in %s (of %s the population requires), whose values the final query reads from them; %s", name, table, restrict))
-		return nil
-	}
-	var parts []string
-	for _, t := range TableNodes(pop) {
-		if t.Op() == model.OpInlinePatientTable {
-			name, err := c.inlineTable(t)
-			if err != nil {
-				return err
-			}
-			parts = append(parts, "SELECT DISTINCT patient_id FROM "+name)
-			continue
-		}
-		parts = append(parts, "SELECT DISTINCT patient_id FROM "+c.tableRef(t.Table()))
-	}
-	if len(parts) == 0 {
-		// A population that reads no table has the same value for every
-		// patient, and that value is not true (ehrQL's population rule):
-		// nobody is in it.
-		declare("SELECT CAST(NULL AS BIGINT) AS patient_id WHERE FALSE")
-		return nil
-	}
-	c.plan = append(c.plan, "population: the candidates are the patients in any table the population reads")
-	declare(strings.Join(parts, "\n  UNION\n  "))
-	return nil
-}
-
-// testsCodelist reports whether a frame's conditions test a column against
-// a codelist (a literal set).
-func testsCodelist(rows *model.Node) bool {
-	f, err := flattenFrame(rows)
-	if err != nil {
-		return false
-	}
-	for _, cond := range f.conditions {
-		for _, x := range conjuncts(cond) {
-			if _, ok := codelistTest(x); ok {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // conjuncts splits a condition into the conditions it ANDs together.

@@ -9,9 +9,9 @@ import (
 	"github.com/ehrql-go/ehrql/query/model"
 )
 
-// TestPlanChoices: frames of one event table share a scan from two frames
+// TestPlanChoices: frames of one event table share a scan from four frames
 // on, codelist tests become flags of one join, and a population requiring
-// rows in a frame is driven from that frame's patients.
+// rows in a frame or a patient table is driven from their patients.
 func TestPlanChoices(t *testing.T) {
 	must := func(n *model.Node, err error) *model.Node {
 		t.Helper()
@@ -55,7 +55,7 @@ func TestPlanChoices(t *testing.T) {
 			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpCount, b)),
 				must(model.Aggregate(model.OpExists, c3)), must(model.Aggregate(model.OpExists, d))},
 			[]string{
-				"population: the candidates are the patients in any table the population reads",
+				"population first: the candidates are the rows of pt, which the population requires, and the final query reads its columns from them",
 				"scan_2: one scan of ev for 4 frames (4 aggregations and picks); 4 codelists on code as flags of codelists_1, an inner join (every frame tests it)",
 			}, 1, []string{
 				"FROM (VALUES ('x1', 1, 1), ('x2', 2, 3), ('x3', 3, 6), ('x4', 4, 4), ('x5', 5, 8)) AS t(k, r, m0)",
@@ -65,13 +65,13 @@ func TestPlanChoices(t *testing.T) {
 			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpSum, must(model.SelectColumn(positive, "n")))),
 				must(model.Aggregate(model.OpExists, b)), must(model.Aggregate(model.OpExists, c3))},
 			[]string{
-				"population: the candidates are the patients in any table the population reads",
+				"population first: the candidates are the rows of pt, which the population requires, and the final query reads its columns from them",
 				"scan_2: one scan of ev for 4 frames (4 aggregations and picks); 3 codelists on code as flags of codelists_1, a left join",
 			}, 1, []string{"LEFT JOIN codelists_1 AS cl ON cl.k = e.\"code\"", "sum((CASE WHEN e.\"frame 1\" THEN e.\"n\" END))"}},
 		{"three frames keep their own scans",
 			adult, []*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpExists, b)), must(model.Aggregate(model.OpExists, c3))},
 			[]string{
-				"population: the candidates are the patients in any table the population reads",
+				"population first: the candidates are the rows of pt, which the population requires, and the final query reads its columns from them",
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
 				"aggs_2: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
 				"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
@@ -83,7 +83,10 @@ func TestPlanChoices(t *testing.T) {
 				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires), whose values the final query reads from them; the other scans read only their rows (a cohort by codelist)",
 			}, 1, []string{"population AS (\n  SELECT * FROM aggs_1 WHERE v", "IN ('x1', 'x2')"}},
 		{"population first: the other scans read only the candidates",
-			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, b))},
+			// "adult or of unknown age" needs no row of pt
+			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)),
+				must(model.Function(model.OpOr, adult, must(model.Function(model.OpIsNull, must(model.SelectColumn(pt, "age")))))))),
+			[]*model.Node{must(model.Aggregate(model.OpCount, b))},
 			[]string{
 				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
 				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires), whose values the final query reads from them; the other scans read only their rows (a cohort by codelist)",
@@ -94,6 +97,18 @@ func TestPlanChoices(t *testing.T) {
 				// The final query reads aggs_1 from the population's rows
 				// and does not join it again.
 				"FROM population AS aggs_1\nLEFT JOIN main.\"pt\" AS \"pt_pt\" ON \"pt_pt\".patient_id = aggs_1.patient_id\n  LEFT JOIN aggs_2 AS aggs_2 ON aggs_2.patient_id = aggs_1.patient_id\nWHERE ((COALESCE(aggs_1.v0, FALSE)",
+				"FROM main.\"ev\" AS e SEMI JOIN population AS inc ON inc.patient_id = e.patient_id\n  WHERE (e.\"code\" IN ('x2', 'x3'))",
+			}},
+		{"population first from a patient table and a frame, both required",
+			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, b))},
+			[]string{
+				"population first: the candidates are the rows of pt with rows in ev (a semi join), both of which the population requires, and the final query reads the columns of pt from them; the other scans read only their rows (a cohort by codelist)",
+				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
+			}, 2, []string{
+				// pt's rows with rows in the frame: nothing grouped
+				"WITH population AS (\n  SELECT * FROM main.\"pt\" AS t\n  WHERE t.patient_id IN (\n  SELECT e.patient_id\n  FROM main.\"ev\" AS e\n  WHERE (e.\"code\" IN ('x1', 'x2'))\n  )\n)",
+				// pt is read from the population's rows, the exists is met
+				"FROM population AS \"pt_pt\"\nLEFT JOIN aggs_1 AS aggs_1 ON aggs_1.patient_id = \"pt_pt\".patient_id\nWHERE ((\"pt_pt\".\"age\" >= CAST(18 AS BIGINT))) IS TRUE",
 				"FROM main.\"ev\" AS e SEMI JOIN population AS inc ON inc.patient_id = e.patient_id\n  WHERE (e.\"code\" IN ('x2', 'x3'))",
 			}},
 	}
@@ -108,21 +123,19 @@ func TestPlanChoices(t *testing.T) {
 		[]*model.Node{must(model.Aggregate(model.OpExists, a)), must(model.Aggregate(model.OpCount, b)),
 			must(model.Aggregate(model.OpExists, c3)), must(model.Aggregate(model.OpExists, d))},
 		[]string{
-			"aggs_1: own scan of rg, filters pushed into it (one frame: 1 aggregations and picks)",
-			"population first: the candidates are the patients with rows in aggs_1 (of rg the population requires), whose values the final query reads from them; the other scans read only their rows (a cohort by codelist)",
-			"scan_3: one scan of ev for 4 frames (4 aggregations and picks); 4 codelists on code as flags of codelists_2, an inner join (every frame tests it)",
-		}, 1, []string{"FROM main.\"ev\" AS e SEMI JOIN population AS inc ON inc.patient_id = e.patient_id\n    JOIN codelists_2 AS cl ON cl.k = e.\"code\""}})
+			"population first: the candidates are the rows of pt with rows in rg (a semi join), both of which the population requires, and the final query reads the columns of pt from them; the other scans read only their rows (a cohort by codelist)",
+			"scan_2: one scan of ev for 4 frames (4 aggregations and picks); 4 codelists on code as flags of codelists_1, an inner join (every frame tests it)",
+		}, 1, []string{"FROM main.\"ev\" AS e SEMI JOIN population AS inc ON inc.patient_id = e.patient_id\n    JOIN codelists_1 AS cl ON cl.k = e.\"code\""}})
 	cases = append(cases, planCase{"population first, no codelist: the other scans read every patient",
 		must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, regs)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, b))},
 		[]string{
-			"aggs_1: own scan of rg, filters pushed into it (one frame: 1 aggregations and picks)",
-			"population first: the candidates are the patients with rows in aggs_1 (of rg the population requires), whose values the final query reads from them; the other scans read every patient's rows (no codelist: most patients are candidates)",
-			"aggs_2: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
+			"population first: the candidates are the rows of pt with rows in rg (a semi join), both of which the population requires, and the final query reads the columns of pt from them; the other scans read every patient's rows (no codelist: most patients are candidates)",
+			"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
 		}, 1, []string{"FROM main.\"ev\" AS e\n  WHERE (e.\"code\" IN ('x2', 'x3'))"}})
 	cases = append(cases, planCase{"nine frames: a shared scan of eight, then one of its own",
 		adult, nine,
 		[]string{
-			"population: the candidates are the patients in any table the population reads",
+			"population first: the candidates are the rows of pt, which the population requires, and the final query reads its columns from them",
 			"scan_2: one scan of ev for 8 frames (8 aggregations and picks); 8 codelists on code as flags of codelists_1, an inner join (every frame tests it)",
 			"aggs_3: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
 		}, 2, []string{"('y7', 8, 128)", "IN ('y8')"}})
@@ -149,6 +162,60 @@ func TestPlanChoices(t *testing.T) {
 			}
 			if !strings.Contains(q.Script(), "-- plan: "+c.plan[0]+"\n") {
 				t.Error("the script does not show the plan")
+			}
+		})
+	}
+}
+
+// TestPopulationFromRequiredTable: the population is driven from a patient
+// table's rows exactly when it cannot be true for a patient with no row
+// there: through AND, through OR when both sides need the row, and through
+// functions that are NULL when an operand is; not through a NULL test, a
+// function that decides NULLs itself, or an OR one side of which holds
+// without the row.
+func TestPopulationFromRequiredTable(t *testing.T) {
+	must := func(n *model.Node, err error) *model.Node {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	pt := must(model.SelectTable(&model.Table{Name: "pt", PatientLevel: true, Columns: []model.Column{{Name: "age", Type: model.Int}}}))
+	ev := must(model.SelectTable(&model.Table{Name: "ev", Columns: []model.Column{{Name: "n", Type: model.Int}}}))
+	age := must(model.SelectColumn(pt, "age"))
+	fn := func(op model.Op, args ...*model.Node) *model.Node { return must(model.Function(op, args...)) }
+	n := func(i int64) *model.Node { return model.MustValue(model.IntLit(i)) }
+	adult := fn(model.OpGE, age, n(18))
+	child := fn(model.OpLT, age, n(5))
+	hasEvents := must(model.Aggregate(model.OpExists, ev))
+	fromTable := "population first: the candidates are the rows of pt, which the population requires"
+	fromBoth := "population first: the candidates are the rows of pt with rows in ev (a semi join)"
+	fromFrame := "population first: the candidates are the patients with rows in aggs_1 (of ev the population requires)"
+	fromAny := "population: the candidates are the patients in any table the population reads"
+	for _, c := range []struct {
+		name string
+		pop  *model.Node
+		plan string
+	}{
+		{"a comparison of a column", adult, fromTable},
+		{"arithmetic and NOT pass the NULL on", fn(model.OpNot, fn(model.OpLT, fn(model.OpAdd, age, n(1)), n(19))), fromTable},
+		{"OR of two conditions needing the row", fn(model.OpOr, adult, child), fromTable},
+		{"AND with a condition needing the row", fn(model.OpAnd, fn(model.OpOr, hasEvents, child), adult), fromTable},
+		{"and a frame's rows", fn(model.OpAnd, hasEvents, adult), fromBoth},
+		{"OR with another table's condition", fn(model.OpOr, adult, hasEvents), fromAny},
+		// (ehrQL refuses a population true for a patient in no table, so
+		// these need a frame's rows.)
+		{"OR with a condition true without the row", fn(model.OpAnd, hasEvents, fn(model.OpOr, adult, fn(model.OpIsNull, age))), fromFrame},
+		{"a function deciding NULLs itself", fn(model.OpAnd, hasEvents, fn(model.OpGE, fn(model.OpMaximumOf, age, n(1)), n(1))), fromFrame},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q, err := sqlgen.CompileDataset(&model.Dataset{Population: c.pop, Variables: []model.Variable{{Name: "age", Series: age}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(q.Plan) == 0 || !strings.HasPrefix(q.Plan[0], c.plan) && !strings.HasPrefix(q.Plan[len(q.Plan)-1], c.plan) {
+				t.Errorf("plan:\n%s\nwant a line starting %q", strings.Join(q.Plan, "\n"), c.plan)
 			}
 		})
 	}
