@@ -87,7 +87,7 @@ func CompileDatasetFor(ds *model.Dataset, r PatientRange) (*Query, error) {
 		return nil, err
 	}
 	c.patients = r
-	rest, err := c.universe(ds.Population)
+	rest, err := c.universe(ds.Population, roots)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func compileEventTable(population *model.Node, ev model.EventTable, roots []*mod
 		return EventQuery{}, err
 	}
 	c.patients = r
-	rest, err := c.universe(population)
+	rest, err := c.universe(population, roots)
 	if err != nil {
 		return EventQuery{}, err
 	}

@@ -36,6 +36,7 @@ func TestPlanChoices(t *testing.T) {
 		return must(model.Filter(ev, must(model.Function(model.OpIn, must(model.SelectColumn(ev, "code")), model.MustValue(set)))))
 	}
 	a, b, c3, d := in("x1", "x2"), in("x2", "x3"), in("x3", "x4"), in("x5")
+	existsA := must(model.Aggregate(model.OpExists, a))
 	positive := must(model.Filter(ev, must(model.Function(model.OpGT, must(model.SelectColumn(ev, "n")), model.MustValue(model.IntLit(0))))))
 	adult := must(model.Function(model.OpGE, must(model.SelectColumn(pt, "age")), model.MustValue(model.IntLit(18))))
 	var nine []*model.Node
@@ -99,6 +100,12 @@ func TestPlanChoices(t *testing.T) {
 				"FROM population AS aggs_1\nLEFT JOIN main.\"pt\" AS \"pt_pt\" ON \"pt_pt\".patient_id = aggs_1.patient_id\n  LEFT JOIN aggs_2 AS aggs_2 ON aggs_2.patient_id = aggs_1.patient_id\nWHERE ((COALESCE(aggs_1.v0, FALSE)",
 				"FROM main.\"ev\" AS e SEMI JOIN population AS inc ON inc.patient_id = e.patient_id\n  WHERE (e.\"code\" IN ('x2', 'x3'))",
 			}},
+		{"population first from a frame a variable reads too: one scan of it",
+			must(model.Function(model.OpAnd, existsA, adult)), []*model.Node{existsA},
+			[]string{
+				"aggs_1: own scan of ev, filters pushed into it (one frame: 1 aggregations and picks)",
+				"population first: the candidates are the patients with rows in aggs_1 (of ev the population requires), whose values the final query reads from them; the other scans read only their rows (a cohort by codelist)",
+			}, 1, []string{"population AS (\n  SELECT * FROM aggs_1 WHERE v0\n)"}},
 		{"population first from a patient table and a frame, both required",
 			must(model.Function(model.OpAnd, must(model.Aggregate(model.OpExists, a)), adult)), []*model.Node{must(model.Aggregate(model.OpCount, b))},
 			[]string{

@@ -39,7 +39,8 @@ func (c *compiler) populationScope() *scope {
 //     such as "registered on the index date"), the candidates have such
 //     rows. With a required table, its rows are kept by a semi-join with
 //     the frame's rows, and the condition is met, if nothing else is
-//     computed from the frame's rows (computedAlone): otherwise, and
+//     computed from the frame's rows (computedAlone) and no other series
+//     reads the condition (roots are the query's series): otherwise, and
 //     without a required table, they are the patients of that
 //     aggregation's relation, which the population test needs anyway and
 //     whose other values the final query reads from them.
@@ -57,7 +58,7 @@ func (c *compiler) populationScope() *scope {
 // date") usually holds nearly every patient, and restricting to those (90%
 // of the patients) cost 10% more CPU on the wide benchmark
 // (bench/RESULTS.md).
-func (c *compiler) universe(pop *model.Node) (*model.Node, error) {
+func (c *compiler) universe(pop *model.Node, roots []*model.Node) (*model.Node, error) {
 	declare := func(body string) {
 		c.ctes = append(c.ctes, "population AS (\n  "+body+"\n)")
 	}
@@ -85,7 +86,7 @@ func (c *compiler) universe(pop *model.Node) (*model.Node, error) {
 		}
 		return "a frame"
 	}
-	if t := requiredTable(pop); t != nil && (requiredExists == nil || c.computedAlone(requiredExists)) {
+	if t := requiredTable(pop); t != nil && (requiredExists == nil || c.computedAlone(requiredExists) && !readElsewhere(required, requiredExists, pop, roots)) {
 		c.popRel = ident("pt_" + t.Table().Name)
 		if requiredExists == nil {
 			declare("SELECT * FROM " + c.tableRef(t.Table()))
@@ -156,6 +157,22 @@ func (c *compiler) computedAlone(n *model.Node) bool {
 		}
 	}
 	return true
+}
+
+// readElsewhere reports whether a root other than the population reads
+// conjunct (or the aggregation x it stands for).
+func readElsewhere(conjunct, x, pop *model.Node, roots []*model.Node) bool {
+	found := false
+	for _, r := range roots {
+		if r.ID() == pop.ID() {
+			continue
+		}
+		model.Walk(func(n *model.Node) bool {
+			found = found || n.ID() == conjunct.ID() || n.ID() == x.ID()
+			return !found
+		}, r)
+	}
+	return found
 }
 
 // without is condition pop less its conjunct drop (TRUE if nothing is
