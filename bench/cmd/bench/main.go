@@ -16,7 +16,8 @@
 //	    command exists (otherwise reported as skipped);
 //
 // checks that (a) and (b) give the same rows, and prints a table with the
-// times, the ratios (a)/(b) and (c)/(a), and peak RSS.
+// times, the ratios (a)/(b) and (c)/(a), and peak RSS. The steps run in
+// turn, -repeat rounds of all of them, and the fastest run of each counts.
 package main
 
 import (
@@ -112,25 +113,6 @@ func timed(env []string, name string, args ...string) (run, error) {
 	return r, err
 }
 
-// best runs a step n times and keeps the fastest successful run.
-func best(n int, f func() (run, error)) (run, error) {
-	var b run
-	for i := 0; i < n; i++ {
-		r, err := f()
-		if err != nil || r.code != 0 {
-			return r, err
-		}
-		if i == 0 || r.wall < b.wall {
-			b.wall = r.wall
-			b.stderr = r.stderr
-		}
-		if r.rssKiB > b.rssKiB {
-			b.rssKiB = r.rssKiB
-		}
-	}
-	return b, nil
-}
-
 func bench(sizeList string, seed int64, events float64, cache, memLimit string, threads, repeat int) error {
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return err
@@ -185,19 +167,26 @@ func bench(sizeList string, seed int64, events float64, cache, memLimit string, 
 		aOut := filepath.Join(cache, fmt.Sprintf("a-%d.arrow", n))
 		bOut := filepath.Join(cache, fmt.Sprintf("b-%d.arrow", n))
 		cOut := filepath.Join(cache, fmt.Sprintf("c-%d.csv", n))
-		fmt.Fprintf(os.Stderr, "%d: (a) generate-dataset\n", n)
-		a, err := step("(a)", repeat, func() (run, error) {
-			return timed(env, ehrql, append([]string{"generate-dataset", datasetDef, "--database", storePath, "--output", aOut}, common...)...)
+		bArgs := []string{"-run-handwritten", "-store", storePath, "-out", bOut, "-memory-limit", memLimit, "-threads", strconv.Itoa(threads)}
+		wOut := filepath.Join(cache, fmt.Sprintf("w-%d.arrow", n))
+		// The steps run in turn, round after round, so that a slow
+		// spell of a shared machine falls on all of them alike.
+		cells, err := interleaved(repeat, []namedStep{
+			{"(a) generate-dataset", func() (run, error) {
+				return timed(env, ehrql, append([]string{"generate-dataset", datasetDef, "--database", storePath, "--output", aOut}, common...)...)
+			}},
+			{"(b) hand-written SQL", func() (run, error) { return timed(nil, self, bArgs...) }},
+			{"(c) generate-measures", func() (run, error) {
+				return timed(env, ehrql, append([]string{"generate-measures", measuresDef, "--database", storePath, "--output", cOut}, common...)...)
+			}},
+			{"(w) wide generate-dataset", func() (run, error) {
+				return timed(env, ehrql, append([]string{"generate-dataset", wideJSON, "--database", storePath, "--output", wOut}, common...)...)
+			}},
 		})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "%d: (b) hand-written SQL\n", n)
-		bArgs := []string{"-run-handwritten", "-store", storePath, "-out", bOut, "-memory-limit", memLimit, "-threads", strconv.Itoa(threads)}
-		b, err := step("(b)", repeat, func() (run, error) { return timed(nil, self, bArgs...) })
-		if err != nil {
-			return err
-		}
+		a, b, c, w := cells[0], cells[1], cells[2], cells[3]
 		rowsText, sameText := "-", "-"
 		if a.ok && b.ok {
 			rows, same, err := compareArrow(aOut, bOut)
@@ -209,21 +198,6 @@ func bench(sizeList string, seed int64, events float64, cache, memLimit string, 
 				sameText = "**NO**"
 				fmt.Fprintln(os.Stderr, "(a) and (b) differ")
 			}
-		}
-		fmt.Fprintf(os.Stderr, "%d: (c) generate-measures\n", n)
-		c, err := step("(c)", repeat, func() (run, error) {
-			return timed(env, ehrql, append([]string{"generate-measures", measuresDef, "--database", storePath, "--output", cOut}, common...)...)
-		})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "%d: (w) wide generate-dataset\n", n)
-		wOut := filepath.Join(cache, fmt.Sprintf("w-%d.arrow", n))
-		w, err := step("(w)", repeat, func() (run, error) {
-			return timed(env, ehrql, append([]string{"generate-dataset", wideJSON, "--database", storePath, "--output", wOut}, common...)...)
-		})
-		if err != nil {
-			return err
 		}
 		fmt.Fprintf(&report, "| %d | %s | %.0f MiB | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			n, synth, float64(st.Size())/(1<<20), rowsText, a.time, a.rss, b.time, b.rss, ratio(a, b),
@@ -240,19 +214,51 @@ type cell struct {
 	time, rss string
 }
 
-// step runs a step repeat times (best), and reports a failure (the
-// command's exit status; an Out of Memory error, say) as its cell, on
-// stderr with its message, rather than as an error.
-func step(name string, repeat int, f func() (run, error)) (cell, error) {
-	r, err := best(repeat, f)
-	if err != nil {
-		return cell{}, fmt.Errorf("%s: %w", name, err)
+// namedStep is a step of the bench: a command timed as a subprocess.
+type namedStep struct {
+	name string
+	run  func() (run, error)
+}
+
+// interleaved runs each step once per round, for repeat rounds, and gives
+// each step's cell: its fastest run and its largest peak RSS. A step that
+// fails (the command's exit status; an Out of Memory error, say) is not
+// run again, and its cell reports the failure, on stderr with its
+// message, rather than an error.
+func interleaved(repeat int, steps []namedStep) ([]cell, error) {
+	bests := make([]run, len(steps))
+	failed := make([]bool, len(steps))
+	for i := 0; i < repeat; i++ {
+		for j, st := range steps {
+			if failed[j] {
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "%s (round %d of %d)\n", st.name, i+1, repeat)
+			r, err := st.run()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", st.name, err)
+			}
+			if r.code != 0 {
+				fmt.Fprintf(os.Stderr, "%s failed:\n%s", st.name, r.stderr)
+				failed[j], bests[j] = true, r
+				continue
+			}
+			b := &bests[j]
+			if i == 0 || r.wall < b.wall {
+				b.wall, b.stderr = r.wall, r.stderr
+			}
+			b.rssKiB = max(b.rssKiB, r.rssKiB)
+		}
 	}
-	if r.code != 0 {
-		fmt.Fprintf(os.Stderr, "%s failed:\n%s", name, r.stderr)
-		return cell{time: fmt.Sprintf("failed (exit %d)", r.code), rss: mib(r.rssKiB)}, nil
+	cells := make([]cell, len(steps))
+	for j, r := range bests {
+		if failed[j] {
+			cells[j] = cell{time: fmt.Sprintf("failed (exit %d)", r.code), rss: mib(r.rssKiB)}
+			continue
+		}
+		cells[j] = cell{ok: true, wall: r.wall.Seconds(), time: fmt.Sprintf("%.2f s", r.wall.Seconds()), rss: mib(r.rssKiB)}
 	}
-	return cell{ok: true, wall: r.wall.Seconds(), time: fmt.Sprintf("%.2f s", r.wall.Seconds()), rss: mib(r.rssKiB)}, nil
+	return cells, nil
 }
 
 // ratio is x's time over y's, or "-" if either failed.
