@@ -486,3 +486,58 @@ func TestPlanBreaksCycles(t *testing.T) {
 		t.Errorf("plan:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
 	}
 }
+
+// TestCodelistDeclaredOnce: a large codelist tested by frames of two
+// tables, each scanned on its own, and ranked by a pick, is written out
+// once in the query; each scan tests it by a join with that declaration.
+func TestCodelistDeclaredOnce(t *testing.T) {
+	must := func(n *model.Node, err error) *model.Node {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	cols := []model.Column{{Name: "code", Type: model.Str}, {Name: "d", Type: model.Date}}
+	ev := must(model.SelectTable(&model.Table{Name: "ev", Columns: cols}))
+	md := must(model.SelectTable(&model.Table{Name: "md", Columns: cols}))
+	pt := must(model.SelectTable(&model.Table{Name: "pt", PatientLevel: true, Columns: []model.Column{{Name: "age", Type: model.Int}}}))
+	var codes []model.Literal
+	for i := range 2060 {
+		codes = append(codes, model.StrLit(fmt.Sprintf("c%05d", i)))
+	}
+	codelist, err := model.SetLit(model.Str, codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vars []model.Variable
+	add := func(series *model.Node) {
+		vars = append(vars, model.Variable{Name: fmt.Sprintf("v%d", len(vars)), Series: series})
+	}
+	for _, table := range []*model.Node{ev, md} {
+		coded := must(model.Filter(table, must(model.Function(model.OpIn, must(model.SelectColumn(table, "code")), model.MustValue(codelist)))))
+		for _, year := range []string{"2020", "2021"} {
+			before := must(model.Function(model.OpLT, must(model.SelectColumn(table, "d")), model.MustValue(model.DateLit(model.MustParseDate(year+"-01-01")))))
+			add(must(model.Aggregate(model.OpExists, must(model.Filter(coded, before)))))
+		}
+		first := must(model.PickOneRowPerPatient(must(model.Sort(coded, must(model.SelectColumn(table, "d")))), model.First))
+		add(must(model.SelectColumn(first, "code")))
+	}
+	adult := must(model.Function(model.OpGE, must(model.SelectColumn(pt, "age")), model.MustValue(model.IntLit(18))))
+	q, err := sqlgen.CompileDataset(&model.Dataset{Population: adult, Variables: vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(q.SQL, "'c01234'"); n != 1 {
+		t.Errorf("a code of the codelist is written %d times, want 1:\n%s", n, strings.Join(q.Plan, "\n"))
+	}
+	if n := strings.Count(q.SQL, "own scan"); n != 0 {
+		t.Fatal("the plan is not in the SQL")
+	}
+	if n := strings.Count(strings.Join(q.Plan, "\n"), "own scan"); n != 6 {
+		t.Errorf("%d own scans, want 6 (this test is about frames that do not share a scan):\n%s", n, strings.Join(q.Plan, "\n"))
+	}
+	if n := strings.Count(q.SQL, "JOIN codes_2 AS codes_2_"); n != 6 {
+		t.Errorf("%d scans join the codelist's declaration, want 6:\n%s", n, q.SQL)
+	}
+}
