@@ -490,6 +490,8 @@ func TestPlanBreaksCycles(t *testing.T) {
 // TestCodelistDeclaredOnce: a large codelist tested by frames of two
 // tables, each scanned on its own, and ranked by a pick, is written out
 // once in the query; each scan tests it by a join with that declaration.
+// When a shared scan tests it too, its declaration is the shared scan's
+// flags table, which the other scans join with the codelist's flag.
 func TestCodelistDeclaredOnce(t *testing.T) {
 	must := func(n *model.Node, err error) *model.Node {
 		t.Helper()
@@ -510,34 +512,55 @@ func TestCodelistDeclaredOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var vars []model.Variable
-	add := func(series *model.Node) {
-		vars = append(vars, model.Variable{Name: fmt.Sprintf("v%d", len(vars)), Series: series})
-	}
-	for _, table := range []*model.Node{ev, md} {
-		coded := must(model.Filter(table, must(model.Function(model.OpIn, must(model.SelectColumn(table, "code")), model.MustValue(codelist)))))
-		for _, year := range []string{"2020", "2021"} {
-			before := must(model.Function(model.OpLT, must(model.SelectColumn(table, "d")), model.MustValue(model.DateLit(model.MustParseDate(year+"-01-01")))))
-			add(must(model.Aggregate(model.OpExists, must(model.Filter(coded, before)))))
-		}
-		first := must(model.PickOneRowPerPatient(must(model.Sort(coded, must(model.SelectColumn(table, "d")))), model.First))
-		add(must(model.SelectColumn(first, "code")))
-	}
 	adult := must(model.Function(model.OpGE, must(model.SelectColumn(pt, "age")), model.MustValue(model.IntLit(18))))
-	q, err := sqlgen.CompileDataset(&model.Dataset{Population: adult, Variables: vars})
-	if err != nil {
-		t.Fatal(err)
+	compile := func(evFrames int) *sqlgen.Query {
+		var vars []model.Variable
+		add := func(series *model.Node) {
+			vars = append(vars, model.Variable{Name: fmt.Sprintf("v%d", len(vars)), Series: series})
+		}
+		for _, tf := range []struct {
+			table  *model.Node
+			frames int
+		}{{ev, evFrames}, {md, 2}} {
+			table, frames := tf.table, tf.frames
+			coded := must(model.Filter(table, must(model.Function(model.OpIn, must(model.SelectColumn(table, "code")), model.MustValue(codelist)))))
+			for year := range frames {
+				before := must(model.Function(model.OpLT, must(model.SelectColumn(table, "d")), model.MustValue(model.DateLit(model.MustParseDate(fmt.Sprintf("%d-01-01", 2020+year))))))
+				add(must(model.Aggregate(model.OpExists, must(model.Filter(coded, before)))))
+			}
+			first := must(model.PickOneRowPerPatient(must(model.Sort(coded, must(model.SelectColumn(table, "d")))), model.First))
+			add(must(model.SelectColumn(first, "code")))
+		}
+		q, err := sqlgen.CompileDataset(&model.Dataset{Population: adult, Variables: vars})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q
 	}
-	if n := strings.Count(q.SQL, "'c01234'"); n != 1 {
-		t.Errorf("a code of the codelist is written %d times, want 1:\n%s", n, strings.Join(q.Plan, "\n"))
-	}
-	if n := strings.Count(q.SQL, "own scan"); n != 0 {
-		t.Fatal("the plan is not in the SQL")
-	}
-	if n := strings.Count(strings.Join(q.Plan, "\n"), "own scan"); n != 6 {
-		t.Errorf("%d own scans, want 6 (this test is about frames that do not share a scan):\n%s", n, strings.Join(q.Plan, "\n"))
-	}
-	if n := strings.Count(q.SQL, "JOIN codes_2 AS codes_2_"); n != 6 {
-		t.Errorf("%d scans join the codelist's declaration, want 6:\n%s", n, q.SQL)
+	for _, c := range []struct {
+		name              string
+		evFrames          int
+		ownScans, joins   int
+		joinOf, joinShape string
+	}{
+		{"own scans only", 2, 6, 6, "codes_2", "JOIN codes_2 AS codes_2_in_3 ON codes_2_in_3.k = e.\"code\"\n"},
+		{"a shared scan of ev and own scans of md", 4, 3, 3, "codelists_1", "AND codelists_1_in_"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q := compile(c.evFrames)
+			plan := strings.Join(q.Plan, "\n")
+			if n := strings.Count(q.SQL, "'c01234'"); n != 1 {
+				t.Errorf("a code of the codelist is written %d times, want 1:\n%s", n, plan)
+			}
+			if n := strings.Count(plan, "own scan"); n != c.ownScans {
+				t.Errorf("%d own scans, want %d:\n%s", n, c.ownScans, plan)
+			}
+			if n := strings.Count(q.SQL, "JOIN "+c.joinOf+" AS "+c.joinOf+"_"); n != c.joins {
+				t.Errorf("%d scans join %s, want %d:\n%s", n, c.joinOf, c.joins, q.SQL)
+			}
+			if !strings.Contains(q.SQL, c.joinShape) {
+				t.Errorf("SQL lacks %q:\n%s", c.joinShape, q.SQL)
+			}
+		})
 	}
 }

@@ -310,8 +310,19 @@ func (cf *codeFlags) describe(table string) string {
 // shared scan tests the column against: each codelist is written once per
 // query, however many frames use it.
 func (c *compiler) flagTable(column string) (string, *codeFlags) {
+	cf := c.plannedFlags(column)
+	if cf.name == "" {
+		cf.name = c.name("codelists")
+		c.ctes = append(c.ctes, cf.name+" AS (\n  "+cf.table()+"\n)")
+	}
+	return cf.name, cf
+}
+
+// plannedFlags is the flags table of column as planned, declared or not:
+// every codelist a shared scan tests the column against.
+func (c *compiler) plannedFlags(column string) *codeFlags {
 	if cf, ok := c.flagTables[column]; ok {
-		return cf.name, cf
+		return cf
 	}
 	cf := &codeFlags{column: column, flag: map[model.ID]int{}}
 	for _, g := range c.groups {
@@ -329,8 +340,19 @@ func (c *compiler) flagTable(column string) (string, *codeFlags) {
 			}
 		}
 	}
-	cf.name = c.name("codelists")
-	c.ctes = append(c.ctes, cf.name+" AS (\n  "+cf.table()+"\n)")
 	c.flagTables[column] = cf
-	return cf.name, cf
+	return cf
+}
+
+// flagOf returns the flags table holding codelist set for column, and the
+// set's flag in it, when a shared scan tests the column against the set:
+// a scan of its own then tests the set through that table, and the
+// codelist is still written once.
+func (c *compiler) flagOf(column string, set *model.Node) (string, *codeFlags, int, bool) {
+	i, ok := c.plannedFlags(column).flag[set.ID()]
+	if !ok {
+		return "", nil, 0, false
+	}
+	name, cf := c.flagTable(column)
+	return name, cf, i, true
 }
