@@ -213,10 +213,10 @@ func (c *compiler) inSetExpr(n *model.Node, s *scope) (string, error) {
 		if len(members) == 0 {
 			return "FALSE", nil
 		}
-		if len(members) >= minSetTable && !s.ctx.inWhere {
-			// A large set (a codelist) outside a WHERE clause is declared
-			// once per query: membership is then a hash lookup wherever the
-			// test appears, not a chain of comparisons.
+		if len(members) >= minSetTable && !s.ctx.inlineSets {
+			// A large set (a codelist) is declared once per query:
+			// membership is then a hash lookup wherever the test appears,
+			// and the set is not written out again for each test.
 			return "(" + lhs + " IN (SELECT k FROM " + c.setCTE(rhs) + "))", nil
 		}
 		parts := make([]string, len(members))

@@ -81,7 +81,10 @@ func (c *compiler) eventQueryWith(ctx renderContext, frame *model.Node, perInter
 		return "", "", err
 	}
 	s := newScope("e", ctx.scan())
-	ws := s.where()
+	ws := s // the scope of the WHERE conditions
+	if perInterval {
+		ws = s.inlining()
+	}
 	var cal *calendarPlan
 	mask := map[int]bool{}
 	if perInterval {

@@ -253,7 +253,7 @@ func (c *compiler) maskedAggregation(raw string, conds []*model.Node, ctx render
 	pairsAt := len(c.ctes)
 	c.ctes = append(c.ctes, fmt.Sprintf("%s AS (\n  SELECT r.patient_id, iv.iv, iv.start_date, iv.end_date\n  FROM %s AS r JOIN intervals AS iv ON iv.iv = r.iv\n)", pairs, rawName))
 	c.restrictPairs(pairs, ctx.pairs)
-	s := newScope("r", renderContext{inWhere: true, pairs: pairs})
+	s := newScope("r", renderContext{inlineSets: true, pairs: pairs})
 	s.iv = "iv"
 	var where, exists, existsTables []string
 	var err error

@@ -564,3 +564,42 @@ func TestCodelistDeclaredOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestNestedCodelistDeclaredOnce: a large codelist tested inside a
+// frame's condition (not the whole of it) is declared once and read as a
+// table by every scan that tests it.
+func TestNestedCodelistDeclaredOnce(t *testing.T) {
+	must := func(n *model.Node, err error) *model.Node {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ev := must(model.SelectTable(&model.Table{Name: "ev", Columns: []model.Column{{Name: "code", Type: model.Str}, {Name: "d", Type: model.Date}}}))
+	var codes []model.Literal
+	for i := range 100 {
+		codes = append(codes, model.StrLit(fmt.Sprintf("c%05d", i)))
+	}
+	codelist, err := model.SetLit(model.Str, codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coded := must(model.Function(model.OpIn, must(model.SelectColumn(ev, "code")), model.MustValue(codelist)))
+	var vars []model.Variable
+	for year := range 2 {
+		before := must(model.Function(model.OpLT, must(model.SelectColumn(ev, "d")), model.MustValue(model.DateLit(model.MustParseDate(fmt.Sprintf("%d-01-01", 2020+year))))))
+		frame := must(model.Filter(ev, must(model.Function(model.OpOr, coded, before))))
+		vars = append(vars, model.Variable{Name: fmt.Sprintf("v%d", year), Series: must(model.Aggregate(model.OpCount, frame))})
+	}
+	q, err := sqlgen.CompileDataset(&model.Dataset{Population: must(model.Aggregate(model.OpExists, ev)), Variables: vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(q.SQL, "'c00042'"); n != 1 {
+		t.Errorf("a code of the codelist is written %d times, want 1:\n%s", n, q.SQL)
+	}
+	if n := strings.Count(q.SQL, `"code" IN (SELECT k FROM codes_`); n != 2 {
+		t.Errorf("%d scans read the codelist's declaration, want 2:\n%s", n, q.SQL)
+	}
+}

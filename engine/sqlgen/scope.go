@@ -20,11 +20,12 @@ type scope struct {
 // source. It is handed down with the scope, never set on the compiler and
 // restored: a scan's rows get a scope of their own with the same pairs.
 type renderContext struct {
-	// inWhere is set for a frame's WHERE conditions, where DuckDB turns
-	// literal IN lists into hash lookups at the scan itself (before any
-	// join: measures' per-interval scans depend on it); elsewhere a large
-	// literal set is declared once and read as a table.
-	inWhere bool
+	// inlineSets is set for the WHERE conditions of a per-interval scan,
+	// where a large literal set is written in place: DuckDB tests such an
+	// IN list at the scan itself, before the rows meet the intervals.
+	// Elsewhere a large set (a codelist) is declared once per query and
+	// read as a table.
+	inlineSets bool
 	// pairs, when set, names a relation of (patient_id, iv, start_date,
 	// end_date) rows: the only patient and interval pairs the per-interval
 	// relations rendered in this context need. Relations rendered for some
@@ -72,10 +73,11 @@ func newScope(base string, ctx renderContext) *scope {
 	}
 }
 
-// where is the view of s for a frame's WHERE conditions.
-func (s *scope) where() *scope {
+// inlining is the view of s for the WHERE conditions of a per-interval
+// scan (renderContext.inlineSets).
+func (s *scope) inlining() *scope {
 	v := *s
-	v.ctx.inWhere = true
+	v.ctx.inlineSets = true
 	return &v
 }
 
@@ -88,7 +90,8 @@ func (s *scope) forPairs(pairs string) *scope {
 }
 
 // scan is the context of a new scan's rows rendered within ctx: the same
-// pairs and candidates, and its own select list (not a WHERE clause).
+// pairs and candidates; whether its conditions write sets in place is the
+// scan's own affair.
 func (ctx renderContext) scan() renderContext {
 	return renderContext{pairs: ctx.pairs, within: ctx.within}
 }
