@@ -94,54 +94,7 @@ func (c *compiler) eventQueryWith(ctx renderContext, frame *model.Node, perInter
 			mask = c.maskConditions(f.conditions)
 		}
 	}
-	// A string column tested against a large set (a codelist) is tested by
-	// an inner join with the set's declaration, written once per query
-	// however many frames test it (setCTE; or the flags table of the
-	// column, with the set's flag, when a shared scan tests the set too):
-	// the rows whose value is not in the set (or NULL) find no match. DuckDB evaluates a literal IN list
-	// of that size as a join anyway, on every row it scans, and the list
-	// would be written out in each frame (an own scan of clinical_events
-	// with a 599-code list at 1M patients: 377-422 ms joined, 421-602 ms
-	// with the list). Where a pick ranks the column, the join gives the
-	// rank too (the reference study's dataset ran 12-15% faster than with
-	// the test repeated in WHERE).
-	var codeJoins []string
-	joined := map[int]bool{} // conditions the joins test
-	for i, cond := range f.conditions {
-		col, ok := codelistTest(cond)
-		if !ok || mask[i] {
-			continue
-		}
-		values := sortedStrings(cond.Arg(1))
-		if len(values) < minSetTable {
-			continue
-		}
-		// the codelist's declaration: the flags table of a shared scan
-		// testing it, or its own
-		name, flag, rank := "", -1, rankColumn{}
-		if table, cf, i, ok := c.flagOf(col, cond.Arg(1)); ok {
-			name, flag, rank = table, i, rankColumn{values: cf.codes, sets: cf.flag, table: table}
-		} else {
-			name = c.setCTE(cond.Arg(1))
-			rank = rankColumn{values: len(values), sets: map[model.ID]int{cond.Arg(1).ID(): 0}, table: name}
-		}
-		suffix := "_in"
-		ranks := c.picksRank(members, col) && s.ranks[col].expr == ""
-		if ranks {
-			suffix = "_rank"
-		}
-		alias := c.name(name + suffix)
-		on := fmt.Sprintf("%s.k = e.%s", alias, ident(col))
-		if flag >= 0 {
-			on += fmt.Sprintf(" AND %s.f%d", alias, flag)
-		}
-		codeJoins = append(codeJoins, fmt.Sprintf(" JOIN %s AS %s ON %s", name, alias, on))
-		if ranks {
-			rank.expr = alias + ".r"
-			s.ranks[col] = rank
-		}
-		joined[i] = true
-	}
+	codeJoins, joined := c.codelistJoins(f, mask, members, s)
 	var where []string
 	compileCond := func(i int, cond *model.Node) error {
 		if mask[i] {
@@ -235,6 +188,57 @@ func (c *compiler) eventQueryWith(ctx renderContext, frame *model.Node, perInter
 		return q, note, err
 	}
 	return b.String(), note, nil
+}
+
+// codelistJoins tests the frame's conditions that test a string column
+// against a large set (a codelist), except the masked ones, by inner joins
+// with the set's declaration, written once per query however many frames
+// test it (setCTE; or the flags table of the column, with the set's flag,
+// when a shared scan tests the set too): the rows whose value is not in
+// the set (or NULL) find no match. It returns the joins and the conditions
+// they test. DuckDB evaluates a literal IN list of that size as a join
+// anyway, on every row it scans, and the list would be written out in
+// each frame (an own scan of clinical_events with a 599-code list at 1M
+// patients: 377-422 ms joined, 421-602 ms with the list). Where a pick
+// among members ranks the column, the join gives the rank too (s.ranks;
+// the reference study's dataset ran 12-15% faster than with the test
+// repeated in WHERE).
+func (c *compiler) codelistJoins(f eventFrame, mask map[int]bool, members []*model.Node, s *scope) (joins []string, joined map[int]bool) {
+	joined = map[int]bool{}
+	for i, cond := range f.conditions {
+		col, ok := codelistTest(cond)
+		if !ok || mask[i] {
+			continue
+		}
+		values := sortedStrings(cond.Arg(1))
+		if len(values) < minSetTable {
+			continue
+		}
+		name, flag, rank := "", -1, rankColumn{}
+		if table, cf, i, ok := c.flagOf(col, cond.Arg(1)); ok {
+			name, flag, rank = table, i, rankColumn{values: cf.codes, sets: cf.flag, table: table}
+		} else {
+			name = c.setCTE(cond.Arg(1))
+			rank = rankColumn{values: len(values), sets: map[model.ID]int{cond.Arg(1).ID(): 0}, table: name}
+		}
+		suffix := "_in"
+		ranks := c.picksRank(members, col) && s.ranks[col].expr == ""
+		if ranks {
+			suffix = "_rank"
+		}
+		alias := c.name(name + suffix)
+		on := fmt.Sprintf("%s.k = e.%s", alias, ident(col))
+		if flag >= 0 {
+			on += fmt.Sprintf(" AND %s.f%d", alias, flag)
+		}
+		joins = append(joins, fmt.Sprintf(" JOIN %s AS %s ON %s", name, alias, on))
+		if ranks {
+			rank.expr = alias + ".r"
+			s.ranks[col] = rank
+		}
+		joined[i] = true
+	}
+	return joins, joined
 }
 
 // restrictedCondition compiles condition i of a per-interval frame, a
