@@ -19,22 +19,21 @@ type aggGroup struct {
 // minSharedFrames is the number of differently filtered frames of one event
 // table from which they share one scan. The rule: a table read through
 // fewer frames is scanned once per frame, with that frame's filters pushed
-// into the scan (DuckDB then prunes row groups by zone maps and tests an IN
-// list at the scan); read through four or more, it is scanned once, the
-// rows of any frame kept (codelist tests as one join with a table of
-// per-codelist flags) and each aggregate reading only its own frame's rows
-// (CASE WHEN frame THEN value END), so the cost is one pass over the table
-// instead of one per frame. (The
-// reference study's three frames of clinical_events were measured no
-// faster shared, and 2-5% faster once picks were integer keys, but then
-// ran out of memory at 4M patients in 1GB, where their own scans complete;
-// the wide benchmark's 25 frames were a third faster: see
-// bench/RESULTS.md.)
-// A scan's cost grows faster than its aggregates (at 1M patients, 32
-// aggregates in one scan took longer than four scans of 8): a
-// shared scan takes at most maxSharedMembers aggregations and picks, frames
-// being added in the order they are first used, and a table read by more
-// is scanned once per such batch.
+// into the scan (DuckDB then prunes row groups by zone maps; a codelist is
+// a join with its declaration); read through four or more, it is scanned
+// once, the rows of any frame kept (codelist tests as one join with a
+// table of per-codelist flags) and each aggregate reading only its own
+// frame's rows (CASE WHEN frame THEN value END), so the cost is one pass
+// over the table instead of one per frame. (The reference study's three
+// frames of clinical_events were measured no faster shared, and 2-5%
+// faster once picks were integer keys, but then ran out of memory at 4M
+// patients in 1GB, where their own scans complete; the wide benchmark's
+// 25 frames were a third faster: see bench/RESULTS.md.) A scan's cost
+// grows faster than its aggregates (at 1M patients, 32 aggregates in one
+// scan took longer than four scans of 8): a shared scan takes at most
+// maxSharedMembers aggregations and picks, frames being added in the order
+// they are first used, and a table read by more is scanned once per such
+// batch.
 const (
 	minSharedFrames  = 4
 	maxSharedMembers = 8
