@@ -103,7 +103,7 @@ func (c *compiler) universe(pop *model.Node, roots []*model.Node) (*model.Node, 
 		declare(fmt.Sprintf("SELECT * FROM %s AS t\n  WHERE t.patient_id IN (\n  %s\n  )", c.tableRef(t.Table()), rows))
 		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the rows of %s with rows in %s (a semi join), both of which the population requires, and the final query reads the columns of %s from them; %s",
 			t.Table().Name, frameTable(rowsOf(frame)), t.Table().Name, restrict(rowsOf(frame))))
-		return without(pop, required), nil
+		return without(pop, required)
 	}
 	if requiredExists != nil {
 		n := requiredExists
@@ -177,7 +177,7 @@ func readElsewhere(conjunct, x, pop *model.Node, roots []*model.Node) bool {
 
 // without is condition pop less its conjunct drop (TRUE if nothing is
 // left).
-func without(pop, drop *model.Node) *model.Node {
+func without(pop, drop *model.Node) (*model.Node, error) {
 	var rest *model.Node
 	for _, x := range conjuncts(pop) {
 		if x.ID() == drop.ID() {
@@ -189,15 +189,14 @@ func without(pop, drop *model.Node) *model.Node {
 		}
 		and, err := model.Function(model.OpAnd, rest, x)
 		if err != nil {
-			// both were conjuncts of a valid condition
-			panic(fmt.Sprintf("internal error: %v", err))
+			return nil, fmt.Errorf("internal error: the population less a condition: %w", err)
 		}
 		rest = and
 	}
 	if rest == nil {
-		return model.MustValue(model.BoolLit(true))
+		return model.MustValue(model.BoolLit(true)), nil
 	}
-	return rest
+	return rest, nil
 }
 
 // requiredTable returns a patient table (its SelectPatientTable node) of
