@@ -398,38 +398,39 @@ func (c *compiler) semiCondition(n *model.Node, s *scope) (string, bool, error) 
 		}
 		cmp, orNull = a, true
 	}
-	ops := map[model.Op]string{model.OpEQ: "=", model.OpLT: "<", model.OpLE: "<=", model.OpGT: ">", model.OpGE: ">="}
-	flip := map[model.Op]model.Op{model.OpEQ: model.OpEQ, model.OpLT: model.OpGT, model.OpLE: model.OpGE, model.OpGT: model.OpLT, model.OpGE: model.OpLE}
-	op, known := ops[cmp.Op()]
-	if !known {
+	switch cmp.Op() {
+	case model.OpEQ, model.OpLT, model.OpLE, model.OpGT, model.OpGE:
+	default:
 		return "", false, nil
 	}
-	row, param := cmp.Arg(0), cmp.Arg(1)
-	if row.Op() == model.OpParameter {
-		row, param, op = param, row, ops[flip[cmp.Op()]]
+	rowAt := 0 // the operand that is the row's
+	if cmp.Arg(0).Op() == model.OpParameter {
+		rowAt = 1
 	}
-	if param.Op() != model.OpParameter || readsParameter(row) {
+	if cmp.Arg(1-rowAt).Op() != model.OpParameter || readsParameter(cmp.Arg(rowAt)) {
 		return "", false, nil
 	}
-	rowSQL, err := c.expr(row, s)
-	if err != nil {
-		return "", false, err
-	}
-	paramSQL, err := c.expr(param, s)
-	if err != nil {
-		return "", false, err
-	}
-	if orNull {
-		switch op {
-		case ">", ">=":
-			rowSQL = "COALESCE(" + rowSQL + ", CAST('infinity' AS DATE))"
-		case "<", "<=":
-			rowSQL = "COALESCE(" + rowSQL + ", CAST('-infinity' AS DATE))"
-		default:
-			return "", false, nil
+	args := make([]string, 2)
+	for i, x := range cmp.Args() {
+		var err error
+		if args[i], err = c.expr(x, s); err != nil {
+			return "", false, err
 		}
 	}
-	return "(" + rowSQL + " " + op + " " + paramSQL + ")", true, nil
+	if orNull {
+		if cmp.Op() == model.OpEQ {
+			return "", false, nil
+		}
+		// the row's date on or after the interval's: a NULL passes as
+		// infinity; on or before it: as -infinity
+		passes := "-infinity"
+		if (cmp.Op() == model.OpGE || cmp.Op() == model.OpGT) == (rowAt == 0) {
+			passes = "infinity"
+		}
+		args[rowAt] = "COALESCE(" + args[rowAt] + ", CAST('" + passes + "' AS DATE))"
+	}
+	sql, err := c.function(cmp, args)
+	return sql, err == nil, err
 }
 
 // holdsPeriod reports whether conditions of an event frame keep the rows

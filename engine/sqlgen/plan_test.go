@@ -404,7 +404,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 			[]string{
 				"SELECT r.patient_id, r.iv, any_value(COLUMNS(r.* EXCLUDE (patient_id, iv)))\n  FROM unmasked_3 AS r JOIN intervals AS iv ON iv.iv = r.iv\n" +
 					"  LEFT JOIN aggs_7 AS aggs_7 ON aggs_7.patient_id = r.patient_id AND aggs_7.iv = iv.iv\n  LEFT JOIN aggs_8 AS aggs_8 ON aggs_8.patient_id = r.patient_id AND aggs_8.iv = iv.iv\n" +
-					"  SEMI JOIN (SELECT * FROM main.\"ev\" AS rows_5 WHERE (rows_5.\"n\" > CAST(0 AS BIGINT))) AS rows_5 ON rows_5.patient_id = r.patient_id\n    AND (rows_5.\"d\" <= iv.start_date)\n    AND (COALESCE(rows_5.\"e\", CAST('infinity' AS DATE)) >= iv.start_date)\n" +
+					"  SEMI JOIN (SELECT * FROM main.\"ev\" AS rows_5 WHERE (rows_5.\"n\" > CAST(0 AS BIGINT))) AS rows_5 ON rows_5.patient_id = r.patient_id\n    AND (rows_5.\"d\" <= iv.start_date)\n    AND (iv.start_date <= COALESCE(rows_5.\"e\", CAST('infinity' AS DATE)))\n" +
 					"  JOIN main.\"ev\" AS rows_6 ON rows_6.patient_id = r.patient_id\n    AND (rows_6.\"d\" <= iv.start_date)\n    AND ((rows_6.\"e\" >= iv.start_date) OR (rows_6.\"n\" > CAST(0 AS BIGINT)))\n" +
 					"  WHERE COALESCE(aggs_7.v0, FALSE)\n    AND COALESCE(aggs_8.v0, FALSE)\n  GROUP BY r.patient_id, r.iv",
 			}, nil},
