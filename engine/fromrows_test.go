@@ -53,31 +53,40 @@ func TestTableFromRows(t *testing.T) {
 	}}
 	want := "1 true 2.5 2020-03-01 first\n2 <nil> <nil> <nil> <nil>\n3 false 4 <nil> <nil>\n"
 	for _, d := range []*model.Definition{def, back} {
-		ref, err := memory.Run(d.Dataset, patients, memory.Options{})
-		if err != nil {
-			t.Fatal(err)
+		ref, duck, _ := onBothEngines(t, d.Dataset, patients)
+		if ref != want {
+			t.Errorf("reference engine:\n%s\nwant\n%s", ref, want)
 		}
-		if got := tableText(ref.Dataset); got != want {
-			t.Errorf("reference engine:\n%s\nwant\n%s", got, want)
-		}
-		q, err := engine.CompileDataset(d.Dataset)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := context.Background()
-		s, err := engine.OpenRows(ctx, q.Tables, patients, engine.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := q.Results(ctx, s)
-		s.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := tableText(res.Dataset); got != want {
-			t.Errorf("DuckDB:\n%s\nwant\n%s", got, want)
+		if duck != want {
+			t.Errorf("DuckDB:\n%s\nwant\n%s", duck, want)
 		}
 	}
+}
+
+// onBothEngines runs a dataset over data on the reference engine and on
+// DuckDB and returns each one's rows (tableText), and the query DuckDB ran.
+func onBothEngines(t *testing.T, ds *model.Dataset, data memory.Data) (ref, duck string, q *engine.Query) {
+	t.Helper()
+	res, err := memory.Run(ds, data, memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref = tableText(res.Dataset)
+	q, err = engine.CompileDataset(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := engine.OpenRows(ctx, q.Tables, data, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := q.Results(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref, tableText(got.Dataset), q
 }
 
 func tableText(t memory.Table) string {
