@@ -41,20 +41,38 @@ func rowsText(t *testing.T, q *engine.MeasuresQuery, s *engine.Session) []string
 	return out
 }
 
-// TestMeasuresByHand evaluates two measures over hand-made patients: a
-// denominator that depends on the interval, a group that does too, a
-// shared group, NULL groups, and a patient outside every denominator.
-func TestMeasuresByHand(t *testing.T) {
+// measuresOnCSVs runs measures on DuckDB over CSV tables (file name ->
+// contents) and returns the compiled query and its rows (rowsText).
+func measuresOnCSVs(t *testing.T, csvs map[string]string, ms []model.Measure) (*engine.MeasuresQuery, []string) {
+	t.Helper()
 	dir := t.TempDir()
-	write := func(name, text string) {
+	for name, text := range csvs {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write("patients.csv", "patient_id,date_of_birth,sex,date_of_death\n1,1950-01-01,female,\n2,2000-01-01,male,\n3,1980-01-01,,\n4,1990-01-01,female,\n")
-	write("clinical_events.csv", "patient_id,date,snomedct_code,numeric_value\n"+
-		"1,2020-01-05,123456,\n1,2020-01-20,123456,\n1,2020-02-03,999999,\n"+
-		"2,2020-02-10,123456,\n3,2020-01-15,999999,\n3,2020-02-15,123456,\n")
+	q, err := engine.CompileMeasures(ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := engine.OpenCSVTables(context.Background(), dir, q.Tables, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	return q, rowsText(t, q, s)
+}
+
+// TestMeasuresByHand evaluates two measures over hand-made patients: a
+// denominator that depends on the interval, a group that does too, a
+// shared group, NULL groups, and a patient outside every denominator.
+func TestMeasuresByHand(t *testing.T) {
+	csvs := map[string]string{
+		"patients.csv": "patient_id,date_of_birth,sex,date_of_death\n1,1950-01-01,female,\n2,2000-01-01,male,\n3,1980-01-01,,\n4,1990-01-01,female,\n",
+		"clinical_events.csv": "patient_id,date,snomedct_code,numeric_value\n" +
+			"1,2020-01-05,123456,\n1,2020-01-20,123456,\n1,2020-02-03,999999,\n" +
+			"2,2020-02-10,123456,\n3,2020-01-15,999999,\n3,2020-02-15,123456,\n",
+	}
 	ce := must(model.SelectTable(tables.Core("clinical_events")))
 	pat := must(model.SelectTable(tables.Core("patients")))
 	date := must(model.SelectColumn(ce, "date"))
@@ -85,16 +103,7 @@ func TestMeasuresByHand(t *testing.T) {
 		{Name: "all_patients", Numerator: targetCount, Denominator: must(model.Aggregate(model.OpExists, pat)),
 			Intervals: [][2]model.CivilDate{jan}},
 	}
-	q, err := engine.CompileMeasures(ms)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := engine.OpenCSVTables(context.Background(), dir, q.Tables, engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	got := rowsText(t, q, s)
+	q, got := measuresOnCSVs(t, csvs, ms)
 	want := []string{
 		// All four patients count; only patient 1 has target events in January.
 		"all_patients 2020-01-01..2020-01-31 2/4 ",
@@ -121,16 +130,10 @@ func TestMeasuresByHand(t *testing.T) {
 // not read that restricted relation, whose missing pairs would count as
 // false.
 func TestMeasuresRestrictedRelationsStayRestricted(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, text string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("clinical_events.csv", "patient_id,date,snomedct_code,numeric_value\n"+
-		"1,2019-12-01,999999,\n1,2020-01-05,123456,\n1,2020-02-10,555555,\n"+
-		"2,2020-01-10,123456,\n"+
-		"3,2020-01-15,999999,\n3,2020-02-20,123456,\n")
+	csvs := map[string]string{"clinical_events.csv": "patient_id,date,snomedct_code,numeric_value\n" +
+		"1,2019-12-01,999999,\n1,2020-01-05,123456,\n1,2020-02-10,555555,\n" +
+		"2,2020-01-10,123456,\n" +
+		"3,2020-01-15,999999,\n3,2020-02-20,123456,\n"}
 	ce := must(model.SelectTable(tables.Core("clinical_events")))
 	date := must(model.SelectColumn(ce, "date"))
 	code := must(model.SelectColumn(ce, "snomedct_code"))
@@ -158,19 +161,10 @@ func TestMeasuresRestrictedRelationsStayRestricted(t *testing.T) {
 		{Name: "flagged_of_active", Numerator: flagged,
 			Denominator: must(model.Aggregate(model.OpExists, inIv)), Intervals: both},
 	}
-	q, err := engine.CompileMeasures(ms)
-	if err != nil {
-		t.Fatal(err)
-	}
+	q, got := measuresOnCSVs(t, csvs, ms)
 	if !strings.Contains(strings.Join(q.Plan, "\n"), "pairs") {
 		t.Fatalf("the denominator's condition is no longer computed for some pairs only, so this test tests nothing:\n%s", strings.Join(q.Plan, "\n"))
 	}
-	s, err := engine.OpenCSVTables(context.Background(), dir, q.Tables, engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	got := rowsText(t, q, s)
 	want := []string{
 		// January: patients 1, 2 and 3 have events; only 1 was flagged
 		// before January 1st (3 was flagged on the 15th).
