@@ -13,13 +13,7 @@ import (
 // on, codelist tests become flags of one join, and a population requiring
 // rows in a frame or a patient table is driven from their patients.
 func TestPlanChoices(t *testing.T) {
-	must := func(n *model.Node, err error) *model.Node {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	must := mustFor(t)
 	events := &model.Table{Name: "ev", Columns: []model.Column{{Name: "code", Type: model.Str}, {Name: "n", Type: model.Int}}}
 	patients := &model.Table{Name: "pt", PatientLevel: true, Columns: []model.Column{{Name: "age", Type: model.Int}}}
 	ev := must(model.SelectTable(events))
@@ -181,13 +175,7 @@ func TestPlanChoices(t *testing.T) {
 // function that decides NULLs itself, or an OR one side of which holds
 // without the row.
 func TestPopulationFromRequiredTable(t *testing.T) {
-	must := func(n *model.Node, err error) *model.Node {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	must := mustFor(t)
 	pt := must(model.SelectTable(&model.Table{Name: "pt", PatientLevel: true, Columns: []model.Column{{Name: "age", Type: model.Int}}}))
 	ev := must(model.SelectTable(&model.Table{Name: "ev", Columns: []model.Column{{Name: "n", Type: model.Int}}}))
 	age := must(model.SelectColumn(pt, "age"))
@@ -236,13 +224,7 @@ func TestPopulationFromRequiredTable(t *testing.T) {
 // measures differing only in intervals are one aggregation; a frame
 // bounded above only is aggregated in buckets when its aggregations combine.
 func TestMeasuresPlanChoices(t *testing.T) {
-	must := func(n *model.Node, err error) *model.Node {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	must := mustFor(t)
 	events := &model.Table{Name: "ev", Columns: []model.Column{{Name: "d", Type: model.Date}, {Name: "n", Type: model.Int}, {Name: "e", Type: model.Date}}}
 	patients := &model.Table{Name: "pt", PatientLevel: true, Columns: []model.Column{{Name: "dob", Type: model.Date}}}
 	ev := must(model.SelectTable(events))
@@ -449,13 +431,7 @@ func TestMeasuresPlanChoices(t *testing.T) {
 // count of b's rows needs b's scan, and b's max reads the other: b's count
 // and max get a scan each, and a's picks keep theirs.
 func TestPlanBreaksCycles(t *testing.T) {
-	must := func(n *model.Node, err error) *model.Node {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	must := mustFor(t)
 	cols := []model.Column{{Name: "n", Type: model.Int}, {Name: "d", Type: model.Date}}
 	a := must(model.SelectTable(&model.Table{Name: "a", Columns: cols}))
 	b := must(model.SelectTable(&model.Table{Name: "b", Columns: cols}))
@@ -493,13 +469,7 @@ func TestPlanBreaksCycles(t *testing.T) {
 // When a shared scan tests it too, its declaration is the shared scan's
 // flags table, which the other scans join with the codelist's flag.
 func TestCodelistDeclaredOnce(t *testing.T) {
-	must := func(n *model.Node, err error) *model.Node {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	must := mustFor(t)
 	cols := []model.Column{{Name: "code", Type: model.Str}, {Name: "d", Type: model.Date}}
 	ev := must(model.SelectTable(&model.Table{Name: "ev", Columns: cols}))
 	md := must(model.SelectTable(&model.Table{Name: "md", Columns: cols}))
@@ -569,13 +539,7 @@ func TestCodelistDeclaredOnce(t *testing.T) {
 // frame's condition (not the whole of it) is declared once and read as a
 // table by every scan that tests it.
 func TestNestedCodelistDeclaredOnce(t *testing.T) {
-	must := func(n *model.Node, err error) *model.Node {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	must := mustFor(t)
 	ev := must(model.SelectTable(&model.Table{Name: "ev", Columns: []model.Column{{Name: "code", Type: model.Str}, {Name: "d", Type: model.Date}}}))
 	var codes []model.Literal
 	for i := range 100 {
@@ -601,5 +565,17 @@ func TestNestedCodelistDeclaredOnce(t *testing.T) {
 	}
 	if n := strings.Count(q.SQL, `"code" IN (SELECT k FROM codes_`); n != 2 {
 		t.Errorf("%d scans read the codelist's declaration, want 2:\n%s", n, q.SQL)
+	}
+}
+
+// mustFor returns a function passing on a built node, that fails t if it
+// could not be built.
+func mustFor(t *testing.T) func(*model.Node, error) *model.Node {
+	return func(n *model.Node, err error) *model.Node {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
 }
