@@ -171,17 +171,16 @@ func bench(sizeList string, seed int64, events float64, cache, memLimit string, 
 		wOut := filepath.Join(cache, fmt.Sprintf("w-%d.arrow", n))
 		// The steps run in turn, round after round, so that a slow
 		// spell of a shared machine falls on all of them alike.
+		onStore := func(command, def, out string) func() (run, error) {
+			return func() (run, error) {
+				return timed(env, ehrql, append([]string{command, def, "--database", storePath, "--output", out}, common...)...)
+			}
+		}
 		cells, err := interleaved(repeat, []namedStep{
-			{"(a) generate-dataset", func() (run, error) {
-				return timed(env, ehrql, append([]string{"generate-dataset", datasetDef, "--database", storePath, "--output", aOut}, common...)...)
-			}},
-			{"(b) hand-written SQL", func() (run, error) { return timed(nil, self, bArgs...) }},
-			{"(c) generate-measures", func() (run, error) {
-				return timed(env, ehrql, append([]string{"generate-measures", measuresDef, "--database", storePath, "--output", cOut}, common...)...)
-			}},
-			{"(w) wide generate-dataset", func() (run, error) {
-				return timed(env, ehrql, append([]string{"generate-dataset", wideJSON, "--database", storePath, "--output", wOut}, common...)...)
-			}},
+			{fmt.Sprintf("%d: (a) generate-dataset", n), onStore("generate-dataset", datasetDef, aOut)},
+			{fmt.Sprintf("%d: (b) hand-written SQL", n), func() (run, error) { return timed(nil, self, bArgs...) }},
+			{fmt.Sprintf("%d: (c) generate-measures", n), onStore("generate-measures", measuresDef, cOut)},
+			{fmt.Sprintf("%d: (w) wide generate-dataset", n), onStore("generate-dataset", wideJSON, wOut)},
 		})
 		if err != nil {
 			return err
