@@ -188,9 +188,9 @@ func (e *MemoryError) Unwrap() error { return e.Err }
 // tuning holds the settings every database gets: they return the memory
 // DuckDB frees to the system promptly. Without them the allocator kept
 // freed pages, and a run of several queries (a store run in batches of
-// patients) peaked hundreds of MiB above the memory limit (measures at 4M patients under 1GB:
-// 1428-1756 MiB of RSS, against 1377 MiB with them; bench/RESULTS.md), at
-// no cost in time.
+// patients) peaked hundreds of MiB above the memory limit (measures at 4M
+// patients under 1GB: 1428-1756 MiB of RSS, against 1377 MiB with them;
+// bench/RESULTS.md), at no cost in time.
 var tuning = []string{
 	"SET allocator_flush_threshold = '32MB'",
 	"SET allocator_background_threads = true",
