@@ -73,7 +73,9 @@ func (c *compiler) universe(pop *model.Node, roots []*model.Node) (*model.Node, 
 			break
 		}
 	}
-	restrict := func(rows *model.Node) string {
+	// restrictScans decides whether the other scans read only the
+	// candidates' rows (a cohort by codelist), and says which for the plan.
+	restrictScans := func(rows *model.Node) string {
 		if testsCodelist(rows) {
 			c.candidatesOnly = true
 			return "the other scans read only their rows (a cohort by codelist)"
@@ -102,7 +104,7 @@ func (c *compiler) universe(pop *model.Node, roots []*model.Node) (*model.Node, 
 		}
 		declare(fmt.Sprintf("SELECT * FROM %s AS t\n  WHERE t.patient_id IN (\n  %s\n  )", c.tableRef(t.Table()), rows))
 		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the rows of %s with rows in %s (a semi join), both of which the population requires, and the final query reads the columns of %s from them; %s",
-			t.Table().Name, frameTable(rowsOf(frame)), t.Table().Name, restrict(rowsOf(frame))))
+			t.Table().Name, frameTable(rowsOf(frame)), t.Table().Name, restrictScans(rowsOf(frame))))
 		return without(pop, required)
 	}
 	if requiredExists != nil {
@@ -117,7 +119,7 @@ func (c *compiler) universe(pop *model.Node, roots []*model.Node) (*model.Node, 
 		}
 		declare(fmt.Sprintf("SELECT * FROM %s WHERE %s", name, col))
 		c.popRel = name
-		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the patients with rows in %s (of %s the population requires), whose values the final query reads from them; %s", name, frameTable(rowsOf(n.Arg(0))), restrict(rowsOf(n.Arg(0)))))
+		c.plan = append(c.plan, fmt.Sprintf("population first: the candidates are the patients with rows in %s (of %s the population requires), whose values the final query reads from them; %s", name, frameTable(rowsOf(n.Arg(0))), restrictScans(rowsOf(n.Arg(0)))))
 		return pop, nil
 	}
 	var parts []string
